@@ -1,0 +1,24 @@
+"""minilstm: recurrent networks in NumPy with hand-written gradients and Numba kernels.
+
+A Keras-shaped API::
+
+    from minilstm import Sequential, LSTM, Dense
+    model = Sequential([LSTM(20, return_sequences=True, input_shape=(50, 1)),
+                        LSTM(20), Dense(5)])
+    model.compile(loss="mae", optimizer="adam")
+"""
+from . import activations, gradcheck, initializers, kernels, losses, metrics, optimizers
+from .kernels import get_backend, set_backend, use_backend
+from .layers import LSTM, Dense, Layer, RepeatVector, TimeDistributed
+from .models import History, Model, NotCompiledError, Sequential
+from .optimizers import SGD, Adam, RMSprop
+from .seeding import set_seed
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "LSTM", "Adam", "Dense", "History", "Layer", "Model", "NotCompiledError", "RMSprop",
+    "RepeatVector", "SGD", "Sequential", "TimeDistributed", "activations", "get_backend",
+    "gradcheck", "initializers", "kernels", "losses", "metrics", "optimizers", "set_backend",
+    "set_seed", "use_backend",
+]

@@ -1,0 +1,35 @@
+r"""Damped sine waves (tutorial 3): predict the next values of a decaying wave.
+
+    value_i = 0.5 + 0.5 sin(2π i / period) e^{-decay i}
+
+An example draws ``period`` uniformly from the integers 10..20 and ``decay``
+uniformly from [0.01, 0.1), takes ``length + output`` values of the wave, and
+splits them into the input (the first ``length``) and the target (the rest).
+"""
+import numpy as np
+
+from ..seeding import as_generator
+
+
+def generate_sequence(length, period, decay):
+    """``length`` values of one damped sine wave, as a float64 array ``(length,)``."""
+    i = np.arange(length)
+    return 0.5 + 0.5 * np.sin(2.0 * np.pi * i / period) * np.exp(-decay * i)
+
+
+def generate_examples(length, n_patterns, output, seed=None):
+    """``n_patterns`` examples: ``X (n, length, 1)`` and ``y (n, output)``, float32.
+
+    ``seed`` is an int, a ``numpy.random.Generator`` or ``None`` (the package's).
+    """
+    for name, value in (("length", length), ("n_patterns", n_patterns), ("output", output)):
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+    rng = as_generator(seed)
+    periods = rng.integers(10, 21, size=n_patterns)                  # 10..20 inclusive
+    decays = rng.uniform(0.01, 0.1, size=n_patterns)
+    i = np.arange(length + output)                                   # (L + O,)
+    waves = 0.5 + 0.5 * np.sin(2.0 * np.pi * i / periods[:, None]) \
+        * np.exp(-decays[:, None] * i)                               # (n, L + O)
+    waves = waves.astype(np.float32)
+    return waves[:, :length, None], waves[:, length:]                # (n, L, 1), (n, O)

@@ -1,0 +1,343 @@
+r"""LSTM forward pass and backpropagation through time, as two twins.
+
+Notation (Keras layout and gate order i, f, c, o)::
+
+    x        (B, T, I)    input sequences
+    W        (I, 4H)      kernel            columns: [ i | f | c | o ]
+    U        (H, 4H)      recurrent_kernel
+    b        (4H,)        bias
+    h_0, c_0 (B, H)       initial state (zeros when not given)
+
+Forward, for t = 1..T::
+
+    z_t  = x_t W + b + h_{t-1} U                       (B, 4H)   pre-activations
+    i_t  = σ(z_t[i])    f_t = σ(z_t[f])    g_t = tanh(z_t[c])    o_t = σ(z_t[o])
+    c_t  = f_t ⊙ c_{t-1} + i_t ⊙ g_t
+    h_t  = o_t ⊙ tanh(c_t)
+
+with σ(z) = 1 / (1 + e^{-z}), evaluated as (1 + tanh(z/2)) / 2, the same number
+without overflow for large |z|. ``x W + b`` for every timestep is one matrix
+product before the time loop; only ``h_{t-1} U`` runs inside it.
+
+Backward, given dL/dh_t for every t (``d_hidden``) and the gradients carried in
+for the final state (``d_h_last``, ``d_c_last``), for t = T..1::
+
+    dh_t   = d_hidden_t + dh_next                     dh_next = d_h_last at t = T
+    dc_t   = dc_next + dh_t ⊙ o_t ⊙ (1 - tanh²(c_t))  dc_next = d_c_last at t = T
+    dz[i]  = dc_t ⊙ g_t ⊙ i_t (1 - i_t)
+    dz[f]  = dc_t ⊙ c_{t-1} ⊙ f_t (1 - f_t)
+    dz[c]  = dc_t ⊙ i_t ⊙ (1 - g_t²)
+    dz[o]  = dh_t ⊙ tanh(c_t) ⊙ o_t (1 - o_t)
+    dh_next = dz_t Uᵀ         dc_next = dc_t ⊙ f_t
+
+and after the loop, as matrix products over all B·T rows at once::
+
+    dW = Σ_t x_tᵀ dz_t     dU = Σ_t h_{t-1}ᵀ dz_t     db = Σ_t Σ_batch dz_t
+    dx_t = dz_t Wᵀ         dh_0 = dh_next             dc_0 = dc_next
+
+``go_backwards=True`` reads the input from the last step to the first; like
+Keras, the returned sequence is then in that reversed (processing) order.
+
+The twins: ``forward_reference`` / ``backward_reference`` are NumPy, vectorised
+over the batch with a Python loop over time, written to be read next to the
+equations above. ``forward_numba`` / ``backward_numba`` run the same time loop
+jitted; in float32 they evaluate tanh and σ with the rational approximation of
+``fast_math`` (error below 4e-7), in float64 exactly. ``forward`` / ``backward``
+call the twin of the backend in use.
+"""
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from .backend import dispatch
+from .fast_math import sigmoid, tanh
+
+
+class LSTMCache(NamedTuple):
+    """What the forward pass keeps for the backward pass."""
+
+    x: np.ndarray               # (B, T, I) input, in processing order
+    h0: np.ndarray              # (B, H)
+    c0: np.ndarray              # (B, H)
+    gates: np.ndarray           # (B, T, 4H) activated i, f, g, o
+    cells: np.ndarray           # (B, T, H) c_t
+    tanh_cells: np.ndarray      # (B, T, H) tanh(c_t)
+    hidden: np.ndarray          # (B, T, H) h_t
+    kernel: np.ndarray          # (I, 4H)
+    recurrent_kernel: np.ndarray  # (H, 4H)
+    go_backwards: bool
+
+
+def _sigmoid(z):
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def _start(x, recurrent_kernel, h0, c0, go_backwards):
+    """Reverse the input if asked and fill in zero initial states."""
+    batch, units = x.shape[0], recurrent_kernel.shape[0]
+    if go_backwards:
+        x = np.ascontiguousarray(x[:, ::-1])
+    if h0 is None:
+        h0 = np.zeros((batch, units), dtype=x.dtype)
+    if c0 is None:
+        c0 = np.zeros((batch, units), dtype=x.dtype)
+    return x, h0, c0
+
+
+def _input_projection(x, kernel, bias):
+    """x W + b for every timestep at once: one (B·T, I) @ (I, 4H) product."""
+    batch, steps, features = x.shape
+    projected = x.reshape(batch * steps, features) @ kernel + bias  # (B·T, 4H)
+    return projected.reshape(batch, steps, kernel.shape[1])         # (B, T, 4H)
+
+
+def _parameter_gradients(d_z, cache):
+    """dW, dU, db and dx from the pre-activation gradients of every step."""
+    x, hidden = cache.x, cache.hidden
+    batch, steps, features = x.shape
+    units = hidden.shape[2]
+    d_z_rows = d_z.reshape(batch * steps, 4 * units)                  # (B·T, 4H)
+    h_prev = np.concatenate([cache.h0[:, None, :], hidden[:, :-1]], axis=1)  # (B, T, H)
+    d_kernel = x.reshape(batch * steps, features).T @ d_z_rows        # (I, 4H)
+    d_recurrent_kernel = h_prev.reshape(batch * steps, units).T @ d_z_rows  # (H, 4H)
+    d_bias = d_z_rows.sum(axis=0)                                     # (4H,)
+    d_x = (d_z_rows @ cache.kernel.T).reshape(batch, steps, features)  # (B, T, I)
+    if cache.go_backwards:
+        d_x = np.ascontiguousarray(d_x[:, ::-1])
+    return d_x, d_kernel, d_recurrent_kernel, d_bias
+
+
+def _zeros_if_none(array, shape, dtype):
+    return np.zeros(shape, dtype=dtype) if array is None else array
+
+
+# ---------------------------------------------------------------- NumPy twin
+
+def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
+                      go_backwards=False):
+    """LSTM over whole sequences, NumPy reference (see the module docstring).
+
+    Returns ``hidden (B, T, H)``, ``h_T (B, H)``, ``c_T (B, H)`` and the cache
+    for ``backward_reference``.
+    """
+    x, h0, c0 = _start(x, recurrent_kernel, h0, c0, go_backwards)
+    batch, steps, _ = x.shape
+    units = recurrent_kernel.shape[0]
+    x_proj = _input_projection(x, kernel, bias)                  # (B, T, 4H)
+    gates = np.empty((batch, steps, 4 * units), dtype=x.dtype)   # (B, T, 4H)
+    cells = np.empty((batch, steps, units), dtype=x.dtype)       # (B, T, H)
+    hidden = np.empty((batch, steps, units), dtype=x.dtype)      # (B, T, H)
+    h, c = h0, c0                                                # (B, H)
+    for t in range(steps):
+        z = x_proj[:, t] + h @ recurrent_kernel                  # (B, 4H)
+        i = _sigmoid(z[:, :units])                               # (B, H)
+        f = _sigmoid(z[:, units:2 * units])                      # (B, H)
+        g = np.tanh(z[:, 2 * units:3 * units])                   # (B, H)
+        o = _sigmoid(z[:, 3 * units:])                           # (B, H)
+        c = f * c + i * g                                        # (B, H)
+        h = o * np.tanh(c)                                       # (B, H)
+        gates[:, t] = np.concatenate([i, f, g, o], axis=1)
+        cells[:, t] = c
+        hidden[:, t] = h
+    cache = LSTMCache(x, h0, c0, gates, cells, np.tanh(cells), hidden,
+                      kernel, recurrent_kernel, go_backwards)
+    return hidden, h, c, cache
+
+
+def backward_reference(d_hidden, d_h_last, d_c_last, cache):
+    """BPTT, NumPy reference (see the module docstring).
+
+    ``d_hidden (B, T, H)`` is dL/dh_t for every step in processing order;
+    ``d_h_last`` and ``d_c_last`` ``(B, H)`` are carried in for the final state.
+    Any of the three may be ``None`` for zeros. Returns
+    ``d_x, d_kernel, d_recurrent_kernel, d_bias, d_h0, d_c0``.
+    """
+    batch, steps, units = cache.hidden.shape
+    dtype = cache.hidden.dtype
+    d_hidden = _zeros_if_none(d_hidden, (batch, steps, units), dtype)
+    dh_next = _zeros_if_none(d_h_last, (batch, units), dtype).copy()  # (B, H)
+    dc_next = _zeros_if_none(d_c_last, (batch, units), dtype).copy()  # (B, H)
+    d_z = np.empty((batch, steps, 4 * units), dtype=dtype)            # (B, T, 4H)
+    for t in reversed(range(steps)):
+        gates = cache.gates[:, t]                                     # (B, 4H)
+        i, f = gates[:, :units], gates[:, units:2 * units]            # (B, H)
+        g, o = gates[:, 2 * units:3 * units], gates[:, 3 * units:]    # (B, H)
+        tanh_c = cache.tanh_cells[:, t]                               # (B, H)
+        c_prev = cache.c0 if t == 0 else cache.cells[:, t - 1]        # (B, H)
+        dh = d_hidden[:, t] + dh_next                                 # (B, H)
+        dc = dc_next + dh * o * (1.0 - tanh_c * tanh_c)               # (B, H)
+        d_z[:, t] = np.concatenate([
+            dc * g * i * (1.0 - i),
+            dc * c_prev * f * (1.0 - f),
+            dc * i * (1.0 - g * g),
+            dh * tanh_c * o * (1.0 - o),
+        ], axis=1)
+        dh_next = d_z[:, t] @ cache.recurrent_kernel.T                # (B, H)
+        dc_next = dc * f                                              # (B, H)
+    d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(d_z, cache)
+    return d_x, d_kernel, d_recurrent_kernel, d_bias, dh_next, dc_next
+
+
+# ---------------------------------------------------------------- Numba twin
+#
+# The jitted gate steps below are shared by two ways of running the time loop.
+# They differ only in who computes the recurrent products h_{t-1} U and dz_t Uᵀ:
+# hand-written loops inside one jitted call (small shapes, where a BLAS call per
+# step costs more than it saves), or BLAS through NumPy from a Python loop over
+# time (large shapes, where the products dominate). ``blas=None`` picks by shape.
+
+@njit(cache=True, error_model="numpy")
+def _forward_gates(z, x_proj, t, c0, gates, cells, tanh_cells, hidden):
+    """Step t given z = h_{t-1} U (B, 4H): fills gates, cells, tanh_cells, hidden at t."""
+    batch, units4 = z.shape
+    units = units4 // 4
+    for b in range(batch):
+        c_prev = c0[b] if t == 0 else cells[b, t - 1]               # (H,)
+        z_b, x_b = z[b], x_proj[b, t]                               # (4H,)
+        for j in range(units):
+            i = sigmoid(z_b[j] + x_b[j])
+            f = sigmoid(z_b[units + j] + x_b[units + j])
+            g = tanh(z_b[2 * units + j] + x_b[2 * units + j])
+            o = sigmoid(z_b[3 * units + j] + x_b[3 * units + j])
+            c = f * c_prev[j] + i * g
+            tanh_c = tanh(c)
+            gates[b, t, j] = i
+            gates[b, t, units + j] = f
+            gates[b, t, 2 * units + j] = g
+            gates[b, t, 3 * units + j] = o
+            cells[b, t, j] = c
+            tanh_cells[b, t, j] = tanh_c
+            hidden[b, t, j] = o * tanh_c
+
+
+@njit(cache=True, error_model="numpy")
+def _previous_hidden_times_recurrent(h0, hidden, t, recurrent_kernel, z):
+    """z = h_{t-1} U with plain loops: one row of U at a time (SIMD over 4H)."""
+    batch, units = h0.shape
+    z[:, :] = 0.0
+    for b in range(batch):
+        h_prev = h0[b] if t == 0 else hidden[b, t - 1]              # (H,)
+        z_b = z[b]                                                  # (4H,)
+        for k in range(units):
+            h_k, row = h_prev[k], recurrent_kernel[k]
+            for j in range(z_b.shape[0]):
+                z_b[j] += h_k * row[j]
+
+
+@njit(cache=True, error_model="numpy")
+def _forward_fused(x_proj, recurrent_kernel, h0, c0, z, gates, cells, tanh_cells, hidden):
+    for t in range(x_proj.shape[1]):
+        _previous_hidden_times_recurrent(h0, hidden, t, recurrent_kernel, z)
+        _forward_gates(z, x_proj, t, c0, gates, cells, tanh_cells, hidden)
+
+
+@njit(cache=True, error_model="numpy")
+def _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z):
+    """Step t of BPTT: fills d_z at t from dh_next, and updates dc_next in place."""
+    batch, _, units = cells.shape
+    for b in range(batch):
+        c_prev = c0[b] if t == 0 else cells[b, t - 1]               # (H,)
+        gates_b, d_z_b = gates[b, t], d_z[b, t]                     # (4H,)
+        for j in range(units):
+            i, f = gates_b[j], gates_b[units + j]
+            g, o = gates_b[2 * units + j], gates_b[3 * units + j]
+            tanh_c = tanh_cells[b, t, j]
+            dh = d_hidden[b, t, j] + dh_next[b, j]
+            dc = dc_next[b, j] + dh * o * (1.0 - tanh_c * tanh_c)
+            d_z_b[j] = dc * g * i * (1.0 - i)
+            d_z_b[units + j] = dc * c_prev[j] * f * (1.0 - f)
+            d_z_b[2 * units + j] = dc * i * (1.0 - g * g)
+            d_z_b[3 * units + j] = dh * tanh_c * o * (1.0 - o)
+            dc_next[b, j] = dc * f
+
+
+@njit(cache=True, error_model="numpy")
+def _d_z_times_recurrent_transposed(d_z, t, recurrent_kernel_t, dh_next):
+    """dh_next = dz_t Uᵀ with plain loops, reading Uᵀ (4H, H) row by row (SIMD over H)."""
+    batch = dh_next.shape[0]
+    dh_next[:, :] = 0.0
+    for b in range(batch):
+        d_z_b, dh_b = d_z[b, t], dh_next[b]                         # (4H,), (H,)
+        for j in range(d_z_b.shape[0]):
+            d_z_bj, row = d_z_b[j], recurrent_kernel_t[j]
+            for k in range(dh_b.shape[0]):
+                dh_b[k] += d_z_bj * row[k]
+
+
+@njit(cache=True, error_model="numpy")
+def _backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
+                    recurrent_kernel_t, d_z):
+    for t in range(cells.shape[1] - 1, -1, -1):
+        _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z)
+        _d_z_times_recurrent_transposed(d_z, t, recurrent_kernel_t, dh_next)
+
+
+def blas_pays(batch, units):
+    """Whether BLAS beats the hand loops for one step's (B, H) @ (H, 4H) product.
+
+    Measured with ``benchmarks/bench_lstm.py --paths`` on this project's 2-core
+    machine: the loops win while B·H² (the multiply-adds of one step's product,
+    over 4) stays below about 1e5, where a BLAS call's overhead is not repaid;
+    at (B, H) = (10, 100) the two tie.
+    """
+    return batch * units * units >= BLAS_MIN_WORK
+
+
+BLAS_MIN_WORK = 100_000
+
+
+def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
+                  go_backwards=False, blas=None):
+    """Same contract as ``forward_reference``; the time loop is jitted.
+
+    ``blas`` forces the recurrent product through BLAS (True) or hand loops
+    (False); ``None`` chooses by shape (``blas_pays``).
+    """
+    x, h0, c0 = _start(x, recurrent_kernel, h0, c0, go_backwards)
+    batch, steps, _ = x.shape
+    units = recurrent_kernel.shape[0]
+    h0, c0 = np.ascontiguousarray(h0), np.ascontiguousarray(c0)
+    recurrent_kernel = np.ascontiguousarray(recurrent_kernel)
+    x_proj = _input_projection(x, kernel, bias)                  # (B, T, 4H)
+    z = np.empty((batch, 4 * units), dtype=x.dtype)              # (B, 4H)
+    gates = np.empty((batch, steps, 4 * units), dtype=x.dtype)   # (B, T, 4H)
+    cells = np.empty((batch, steps, units), dtype=x.dtype)       # (B, T, H)
+    tanh_cells = np.empty((batch, steps, units), dtype=x.dtype)  # (B, T, H)
+    hidden = np.empty((batch, steps, units), dtype=x.dtype)      # (B, T, H)
+    if blas_pays(batch, units) if blas is None else blas:
+        for t in range(steps):
+            np.matmul(h0 if t == 0 else hidden[:, t - 1], recurrent_kernel, out=z)
+            _forward_gates(z, x_proj, t, c0, gates, cells, tanh_cells, hidden)
+    else:
+        _forward_fused(x_proj, recurrent_kernel, h0, c0, z, gates, cells, tanh_cells, hidden)
+    cache = LSTMCache(x, h0, c0, gates, cells, tanh_cells, hidden,
+                      kernel, recurrent_kernel, go_backwards)
+    h_last = hidden[:, -1].copy() if steps else h0.copy()
+    c_last = cells[:, -1].copy() if steps else c0.copy()
+    return hidden, h_last, c_last, cache
+
+
+def backward_numba(d_hidden, d_h_last, d_c_last, cache, blas=None):
+    """Same contract as ``backward_reference``; the time loop is jitted (``blas`` as above)."""
+    batch, steps, units = cache.hidden.shape
+    dtype = cache.hidden.dtype
+    d_hidden = np.ascontiguousarray(_zeros_if_none(d_hidden, (batch, steps, units), dtype))
+    dh_next = _zeros_if_none(d_h_last, (batch, units), dtype).astype(dtype, copy=True)
+    dc_next = _zeros_if_none(d_c_last, (batch, units), dtype).astype(dtype, copy=True)
+    d_z = np.empty((batch, steps, 4 * units), dtype=dtype)            # (B, T, 4H)
+    recurrent_kernel_t = np.ascontiguousarray(cache.recurrent_kernel.T)  # (4H, H)
+    if blas_pays(batch, units) if blas is None else blas:
+        for t in reversed(range(steps)):
+            _backward_gates(d_hidden, dh_next, dc_next, t, cache.gates, cache.cells,
+                            cache.tanh_cells, cache.c0, d_z)
+            np.matmul(d_z[:, t], recurrent_kernel_t, out=dh_next)
+    else:
+        _backward_fused(d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells,
+                        cache.c0, recurrent_kernel_t, d_z)
+    d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(d_z, cache)
+    return d_x, d_kernel, d_recurrent_kernel, d_bias, dh_next, dc_next
+
+
+forward = dispatch(forward_reference, forward_numba)
+backward = dispatch(backward_reference, backward_numba)

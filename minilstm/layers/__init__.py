@@ -1,0 +1,8 @@
+"""Layers: each owns its parameters and calls kernels (protocol in ``base``)."""
+from .base import Layer
+from .dense import Dense
+from .recurrent import LSTM
+from .reshaping import RepeatVector
+from .wrappers import TimeDistributed
+
+__all__ = ["Layer", "Dense", "LSTM", "RepeatVector", "TimeDistributed"]

@@ -1,0 +1,167 @@
+"""The layer protocol every minilstm layer follows.
+
+- ``build(input_shape, rng=None)``: create the weights for a Keras-style shape,
+  batch first, ``None`` allowed (``(None, 50, 1)``). ``forward`` builds an
+  unbuilt layer from the first input it sees.
+- ``forward(x, training=False)``: compute the output and keep what backward needs.
+- ``backward(d_out)``: take dL/d(output), *add* the parameter gradients into
+  ``grads`` and return dL/d(input). ``zero_grads()`` clears them.
+- ``params`` / ``grads``: dicts keyed by Keras's weight names (``kernel``,
+  ``recurrent_kernel``, ``bias``); ``get_weights()`` / ``set_weights()`` use
+  Keras's order; ``count_params()``; ``compute_output_shape(input_shape)``.
+- ``dtype='float32'`` (default) or ``'float64'``: weights and computations are
+  in that type; inputs of another type are cast to it, as Keras does.
+"""
+import re
+
+import numpy as np
+
+from .. import initializers
+from ..seeding import as_generator
+
+DTYPES = ("float32", "float64")
+
+
+def _snake_case(name):
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def describe_shape(shape):
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + (
+        ",)" if len(shape) == 1 else ")")
+
+
+class Layer:
+    """Base class: weights, shapes, dtype and input checks shared by all layers.
+
+    Subclasses set ``weight_names`` and implement ``_create_weights``,
+    ``compute_output_shape``, ``forward`` and ``backward``.
+    """
+
+    weight_names = ()
+
+    def __init__(self, name=None, dtype="float32", input_shape=None):
+        if str(np.dtype(dtype)) not in DTYPES:
+            raise ValueError(f"dtype must be one of {list(DTYPES)}; got {dtype!r}")
+        self.dtype = np.dtype(dtype)
+        self._name = name
+        self.declared_input_shape = (
+            None if input_shape is None else (None,) + tuple(input_shape)
+        )
+        self.input_shape = None
+        self.params = {}
+        self.grads = {}
+        self.built = False
+
+    # ------------------------------------------------------------------ naming
+    @property
+    def name(self):
+        return self._name or _snake_case(type(self).__name__)
+
+    @name.setter
+    def name(self, value):
+        self._name = value
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r}>"
+
+    # ------------------------------------------------------------------ build
+    def build(self, input_shape, rng=None):
+        """Create the weights for ``input_shape`` (batch first, ``None`` allowed)."""
+        input_shape = tuple(None if d is None else int(d) for d in input_shape)
+        self._check_build_shape(input_shape)
+        self.input_shape = input_shape
+        self.params, self.grads = {}, {}
+        self._create_weights(input_shape, as_generator(rng))
+        self.built = True
+
+    def _check_build_shape(self, input_shape):
+        """Subclasses raise a ValueError for shapes they cannot take."""
+
+    def _create_weights(self, input_shape, rng):
+        """Subclasses call ``_add_weight`` for each weight, in Keras's order."""
+
+    def _add_weight(self, name, shape, initializer, rng):
+        self.params[name] = np.ascontiguousarray(
+            initializers.get(initializer)(tuple(shape), self.dtype, rng), dtype=self.dtype)
+        self.grads[name] = np.zeros(shape, dtype=self.dtype)
+
+    def compute_output_shape(self, input_shape):
+        raise NotImplementedError
+
+    @property
+    def output_shape(self):
+        self._require_built("output_shape")
+        return self.compute_output_shape(self.input_shape)
+
+    def _require_built(self, what):
+        if not self.built:
+            raise ValueError(
+                f"layer {self.name!r} is not built yet, so it has no {what}: give the "
+                "first layer input_shape=..., call build(input_shape), or run data through it"
+            )
+
+    # ------------------------------------------------------------------ weights
+    def get_weights(self):
+        """Copies of the weights, in Keras's order (``weight_names``)."""
+        return [self.params[name].copy() for name in self.weight_names if name in self.params]
+
+    def set_weights(self, weights):
+        """Load weights given in Keras's order; shapes must match exactly."""
+        self._require_built("weights")
+        names = [name for name in self.weight_names if name in self.params]
+        weights = list(weights)
+        if len(weights) != len(names):
+            raise ValueError(
+                f"layer {self.name!r} expects {len(names)} weight arrays {names}; "
+                f"got {len(weights)}"
+            )
+        for name, value in zip(names, weights):
+            value = np.asarray(value)
+            if value.shape != self.params[name].shape:
+                raise ValueError(
+                    f"weight {name!r} of layer {self.name!r} must have shape "
+                    f"{self.params[name].shape}; got {value.shape}"
+                )
+            np.copyto(self.params[name], value, casting="same_kind")
+
+    def count_params(self):
+        self._require_built("parameter count")
+        return int(sum(value.size for value in self.params.values()))
+
+    def zero_grads(self):
+        for grad in self.grads.values():
+            grad.fill(0)
+
+    # ------------------------------------------------------------------ inputs
+    def _prepare_input(self, x, argument="x"):
+        """Cast ``x`` to the layer's dtype, build on first use, check rank and features."""
+        try:
+            x = np.asarray(x, dtype=self.dtype)
+        except (TypeError, ValueError) as error:
+            raise TypeError(
+                f"{argument} for layer {self.name!r} must be a numeric array; {error}"
+            ) from None
+        if not self.built:
+            self.build(self.declared_input_shape or (None,) + x.shape[1:])
+        expected = self.input_shape
+        if x.ndim != len(expected):
+            raise ValueError(
+                f"{argument} for layer {self.name!r} must have rank {len(expected)} "
+                f"(shape {describe_shape(expected)}); got shape {x.shape} (rank {x.ndim})"
+            )
+        if expected[-1] is not None and x.shape[-1] != expected[-1]:
+            raise ValueError(
+                f"{argument} for layer {self.name!r} must have {expected[-1]} features on its "
+                f"last axis (built for {describe_shape(expected)}); got shape {x.shape}"
+            )
+        return np.ascontiguousarray(x)
+
+    def _check_gradient(self, d_out, expected_shape, argument="d_out"):
+        d_out = np.asarray(d_out, dtype=self.dtype)
+        if d_out.shape != tuple(expected_shape):
+            raise ValueError(
+                f"{argument} for layer {self.name!r} must have the output's shape "
+                f"{tuple(expected_shape)}; got {d_out.shape}"
+            )
+        return d_out

@@ -1,0 +1,152 @@
+"""LSTM layer: Keras's API and weight layout over the ``kernels.lstm`` twins.
+
+The equations and their backward pass are in ``minilstm/kernels/lstm.py``.
+"""
+import numpy as np
+
+from ..kernels import lstm as lstm_kernel
+from .base import Layer
+
+
+class LSTM(Layer):
+    """Long short-term memory layer (Hochreiter & Schmidhuber, 1997), as Keras's.
+
+    Args:
+        units: size H of the hidden and cell state.
+        activation, recurrent_activation: only ``'tanh'`` and ``'sigmoid'`` (Keras's
+            defaults) are implemented by the kernel; anything else is refused.
+        use_bias: add ``bias (4H,)``.
+        kernel_initializer: for ``kernel (I, 4H)``, default ``'glorot_uniform'``.
+        recurrent_initializer: for ``recurrent_kernel (H, 4H)``, default ``'orthogonal'``.
+        bias_initializer: default ``'zeros'``.
+        unit_forget_bias: add 1 to the forget-gate bias at initialisation (Keras).
+        return_sequences: output every step ``(B, T, H)`` rather than the last ``(B, H)``.
+        return_state: also return the final ``h`` and ``c``: ``[output, h, c]``.
+        go_backwards: read the input from its last step to its first; the returned
+            sequence is in that processing order, as in Keras.
+        input_shape: ``(T, I)`` when this is a model's first layer (T may be None).
+        dtype, name: see ``Layer``.
+
+    Call arguments:
+        ``forward(x, initial_state=None, training=False)``: ``x (B, T, I)``;
+        ``initial_state=[h0, c0]``, each ``(B, H)``.
+        ``backward(d_out)``: ``d_out`` is dL/d(output), or with ``return_state`` the
+        list ``[d_output, d_h, d_c]`` (``None`` entries mean zero). It returns dL/dx;
+        when ``forward`` was given an ``initial_state``, ``d_initial_state`` then holds
+        ``[d_h0, d_c0]`` (otherwise ``None``).
+
+    Example::
+
+        LSTM(20, return_sequences=True, input_shape=(50, 1))   # 1,760 parameters
+    """
+
+    weight_names = ("kernel", "recurrent_kernel", "bias")
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, return_sequences=False, return_state=False,
+                 go_backwards=False, input_shape=None, dtype="float32", name=None):
+        super().__init__(name=name, dtype=dtype, input_shape=input_shape)
+        if not isinstance(units, (int, np.integer)) or units < 1:
+            raise ValueError(f"units must be a positive integer; got {units!r}")
+        if activation != "tanh" or recurrent_activation != "sigmoid":
+            raise ValueError(
+                "the LSTM kernel implements activation='tanh' and recurrent_activation="
+                f"'sigmoid' (Keras's defaults); got {activation!r} and {recurrent_activation!r}"
+            )
+        self.units = int(units)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = kernel_initializer
+        self.recurrent_initializer = recurrent_initializer
+        self.bias_initializer = bias_initializer
+        self.unit_forget_bias = bool(unit_forget_bias)
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = bool(go_backwards)
+        self.d_initial_state = None
+
+    def _check_build_shape(self, input_shape):
+        if len(input_shape) != 3 or input_shape[-1] is None:
+            raise ValueError(
+                f"LSTM {self.name!r} needs input shape (batch, time, features) with known "
+                f"features; got {input_shape}"
+            )
+
+    def _create_weights(self, input_shape, rng):
+        units = self.units
+        self._add_weight("kernel", (input_shape[-1], 4 * units), self.kernel_initializer, rng)
+        self._add_weight("recurrent_kernel", (units, 4 * units), self.recurrent_initializer, rng)
+        if self.use_bias:
+            self._add_weight("bias", (4 * units,), self.bias_initializer, rng)
+            if self.unit_forget_bias:
+                self.params["bias"][units:2 * units] += 1.0
+        self._zero_bias = np.zeros(4 * units, dtype=self.dtype)
+
+    def compute_output_shape(self, input_shape):
+        batch, steps = input_shape[0], input_shape[1]
+        output = (batch, steps, self.units) if self.return_sequences else (batch, self.units)
+        if self.return_state:
+            return [output, (batch, self.units), (batch, self.units)]
+        return output
+
+    def _prepare_initial_state(self, initial_state, batch):
+        if initial_state is None:
+            return None, None
+        if not isinstance(initial_state, (list, tuple)) or len(initial_state) != 2:
+            got = (f"{len(initial_state)} arrays" if isinstance(initial_state, (list, tuple))
+                   else type(initial_state).__name__)
+            raise ValueError(
+                f"initial_state for LSTM {self.name!r} must be a list [h0, c0]; got {got}")
+        states = []
+        for label, state in zip(("h0", "c0"), initial_state):
+            state = np.ascontiguousarray(state, dtype=self.dtype)
+            if state.shape != (batch, self.units):
+                raise ValueError(
+                    f"initial_state {label} for LSTM {self.name!r} must have shape "
+                    f"{(batch, self.units)}; got {state.shape}"
+                )
+            states.append(state)
+        return states
+
+    def forward(self, x, initial_state=None, training=False):
+        x = self._prepare_input(x)
+        h0, c0 = self._prepare_initial_state(initial_state, x.shape[0])
+        self._given_initial_state = initial_state is not None
+        bias = self.params["bias"] if self.use_bias else self._zero_bias
+        hidden, h_last, c_last, self._cache = lstm_kernel.forward(
+            x, self.params["kernel"], self.params["recurrent_kernel"], bias,
+            h0, c0, self.go_backwards)
+        output = hidden if self.return_sequences else h_last   # (B, T, H) or (B, H)
+        return [output, h_last, c_last] if self.return_state else output
+
+    def backward(self, d_out):
+        batch, steps = self._cache.hidden.shape[:2]
+        state_shape = (batch, self.units)
+        output_shape = (batch, steps, self.units) if self.return_sequences else state_shape
+        if self.return_state:
+            if not isinstance(d_out, (list, tuple)) or len(d_out) != 3:
+                raise ValueError(
+                    f"LSTM {self.name!r} has return_state=True: backward takes "
+                    "[d_output, d_h, d_c] (None for zero)"
+                )
+            d_output, d_h, d_c = (
+                None if grad is None else self._check_gradient(grad, shape, argument=label)
+                for grad, shape, label in zip(d_out, (output_shape, state_shape, state_shape),
+                                              ("d_output", "d_h", "d_c")))
+        else:
+            d_output, d_h, d_c = self._check_gradient(d_out, output_shape), None, None
+        if self.return_sequences:
+            d_hidden = d_output
+        else:
+            d_hidden = None
+            if d_output is not None:
+                d_h = d_output if d_h is None else d_output + d_h
+        d_x, d_kernel, d_recurrent, d_bias, d_h0, d_c0 = lstm_kernel.backward(
+            d_hidden, d_h, d_c, self._cache)
+        self.grads["kernel"] += d_kernel
+        self.grads["recurrent_kernel"] += d_recurrent
+        if self.use_bias:
+            self.grads["bias"] += d_bias
+        self.d_initial_state = [d_h0, d_c0] if self._given_initial_state else None
+        return d_x

@@ -1,0 +1,38 @@
+"""RepeatVector: repeat a vector n times along a new time axis.
+
+    y[:, t] = x      for t = 1..n        x (B, F) -> y (B, n, F)
+    dL/dx = Σ_t dL/dy[:, t]
+"""
+import numpy as np
+
+from .base import Layer
+
+
+class RepeatVector(Layer):
+    """Repeat the input ``n`` times: ``(B, F) -> (B, n, F)``, as Keras's layer."""
+
+    def __init__(self, n, input_shape=None, dtype="float32", name=None):
+        super().__init__(name=name, dtype=dtype, input_shape=input_shape)
+        if not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"n must be a positive integer; got {n!r}")
+        self.n = int(n)
+
+    def _check_build_shape(self, input_shape):
+        if len(input_shape) != 2:
+            raise ValueError(
+                f"RepeatVector {self.name!r} takes 2-D input (batch, features); got "
+                f"shape {input_shape}: put it after an LSTM without return_sequences"
+            )
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.n, input_shape[1])
+
+    def forward(self, x, training=False):
+        x = self._prepare_input(x)
+        self._batch_shape = x.shape
+        return np.repeat(x[:, None, :], self.n, axis=1)        # (B, n, F)
+
+    def backward(self, d_out):
+        batch, features = self._batch_shape
+        d_out = self._check_gradient(d_out, (batch, self.n, features))
+        return d_out.sum(axis=1)                               # (B, F)

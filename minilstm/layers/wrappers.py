@@ -1,0 +1,62 @@
+"""TimeDistributed: apply one layer to every timestep, with shared weights.
+
+    y[:, t] = layer(x[:, t])     computed as one call on (B·T, ...) rows
+
+Backward is the inner layer's backward on the same rows, so the weight
+gradients are summed over timesteps.
+"""
+from .base import Layer
+
+
+class TimeDistributed(Layer):
+    """Wrap ``layer`` to run on each timestep of a ``(B, T, ...)`` input.
+
+    Its ``params`` and ``grads`` are the inner layer's (``kernel``, ``bias``...).
+
+    Example::
+
+        TimeDistributed(Dense(50, activation="softmax"))   # (None, 5, 150) -> (None, 5, 50)
+    """
+
+    def __init__(self, layer, input_shape=None, name=None):
+        if not isinstance(layer, Layer):
+            raise TypeError(f"layer must be a minilstm Layer; got {type(layer).__name__}")
+        super().__init__(name=name, dtype=layer.dtype, input_shape=input_shape)
+        self.layer = layer
+        self.weight_names = layer.weight_names
+
+    @property
+    def output_activation(self):
+        return getattr(self.layer, "output_activation", None)
+
+    @property
+    def logits(self):
+        return self.layer.logits.reshape(self._out_shape)
+
+    def _check_build_shape(self, input_shape):
+        if len(input_shape) < 3:
+            raise ValueError(
+                f"TimeDistributed {self.name!r} needs input of rank >= 3 "
+                f"(batch, time, ...); got shape {input_shape}"
+            )
+
+    def _create_weights(self, input_shape, rng):
+        self.layer.build((None,) + tuple(input_shape[2:]), rng)
+        self.params, self.grads = self.layer.params, self.layer.grads
+
+    def compute_output_shape(self, input_shape):
+        inner = self.layer.compute_output_shape((None,) + tuple(input_shape[2:]))
+        return tuple(input_shape[:2]) + tuple(inner[1:])
+
+    def forward(self, x, training=False):
+        x = self._prepare_input(x)
+        batch, steps = x.shape[:2]
+        rows = self.layer.forward(x.reshape((batch * steps,) + x.shape[2:]), training=training)
+        self._in_shape = x.shape
+        self._out_shape = (batch, steps) + rows.shape[1:]
+        return rows.reshape(self._out_shape)
+
+    def backward(self, d_out, **kwargs):
+        d_out = self._check_gradient(d_out, self._out_shape)
+        rows = d_out.reshape((-1,) + self._out_shape[2:])
+        return self.layer.backward(rows, **kwargs).reshape(self._in_shape)

@@ -1,0 +1,107 @@
+r"""Losses with Keras's names, formulas and reduction, and their gradients.
+
+Reduction is Keras's: each loss is first reduced over the last axis, then
+averaged over every other axis (samples and timesteps). With M = y.size / K
+rows of K values each::
+
+    mse                       L = 1/M Σ_rows mean_k (p - y)²        dL/dp = 2 (p - y) / (M K)
+    mae                       L = 1/M Σ_rows mean_k |p - y|         dL/dp = sign(p - y) / (M K)
+    categorical_crossentropy  q = clip(p / Σ_k p_k, ε, 1 - ε),  L = -1/M Σ_rows Σ_k y_k log q_k
+
+Cross-entropy after a softmax is best computed from the logits z (Keras does
+the same when it can): with log q = z - logsumexp(z), no clipping is needed and
+the gradient takes its fused, stable form::
+
+    L = -1/M Σ_rows Σ_k y_k (z_k - logsumexp(z))        dL/dz = (softmax(z) Σ_k y_k - y) / M
+"""
+import numpy as np
+
+from .naming import lookup
+
+EPSILON = 1e-7  # Keras's backend epsilon, the clip of categorical cross-entropy
+
+
+class Loss:
+    """``loss(y_true, y_pred)`` is the scalar; ``loss.gradient`` is dL/dy_pred."""
+
+    name = "loss"
+    fuses_with_softmax = False
+
+    def __call__(self, y_true, y_pred):
+        raise NotImplementedError
+
+    def gradient(self, y_true, y_pred):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class MeanSquaredError(Loss):
+    name = "mean_squared_error"
+
+    def __call__(self, y_true, y_pred):
+        return float(np.mean((y_pred - y_true) ** 2))
+
+    def gradient(self, y_true, y_pred):
+        return 2.0 * (y_pred - y_true) / y_pred.size
+
+
+class MeanAbsoluteError(Loss):
+    name = "mean_absolute_error"
+
+    def __call__(self, y_true, y_pred):
+        return float(np.mean(np.abs(y_pred - y_true)))
+
+    def gradient(self, y_true, y_pred):
+        return np.sign(y_pred - y_true) / y_pred.size
+
+
+class CategoricalCrossentropy(Loss):
+    name = "categorical_crossentropy"
+    fuses_with_softmax = True
+
+    def __call__(self, y_true, y_pred):
+        rows = y_pred.size // y_pred.shape[-1]
+        normalised = y_pred / y_pred.sum(axis=-1, keepdims=True)
+        clipped = np.clip(normalised, EPSILON, 1.0 - EPSILON)
+        return float(-(y_true * np.log(clipped)).sum() / rows)
+
+    def gradient(self, y_true, y_pred):
+        rows = y_pred.size // y_pred.shape[-1]
+        total = y_pred.sum(axis=-1, keepdims=True)                  # (..., 1)
+        normalised = y_pred / total                                 # (..., K)
+        inside = (normalised > EPSILON) & (normalised < 1.0 - EPSILON)
+        clipped = np.clip(normalised, EPSILON, 1.0 - EPSILON)
+        d_normalised = np.where(inside, -y_true / clipped / rows, 0.0)  # (..., K)
+        through_sum = (d_normalised * normalised).sum(axis=-1, keepdims=True)
+        return ((d_normalised - through_sum) / total).astype(y_pred.dtype)
+
+    def from_logits(self, y_true, logits):
+        rows = logits.size // logits.shape[-1]
+        shifted = logits - logits.max(axis=-1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+        return float(-(y_true * log_probs).sum() / rows)
+
+    def gradient_from_logits(self, y_true, logits):
+        rows = logits.size // logits.shape[-1]
+        exp = np.exp(logits - logits.max(axis=-1, keepdims=True))
+        probs = exp / exp.sum(axis=-1, keepdims=True)
+        return (probs * y_true.sum(axis=-1, keepdims=True) - y_true) / rows
+
+
+_LOSSES = {
+    "mse": MeanSquaredError,
+    "mean_squared_error": MeanSquaredError,
+    "mae": MeanAbsoluteError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "categorical_crossentropy": CategoricalCrossentropy,
+}
+
+
+def get(loss):
+    """A loss from its name (``'mse'``, ``'mae'``, ``'categorical_crossentropy'``,
+    and the long names) or a ``Loss`` instance."""
+    if isinstance(loss, Loss):
+        return loss
+    return lookup("loss", loss, _LOSSES)()

@@ -1,0 +1,6 @@
+"""Models: a chain of layers, and the compile / fit / evaluate / predict loop."""
+from .history import History
+from .model import Model, NotCompiledError
+from .sequential import Sequential
+
+__all__ = ["History", "Model", "NotCompiledError", "Sequential"]

@@ -1,0 +1,264 @@
+"""The training loop shared by every model: compile, fit, evaluate, predict.
+
+A concrete model (``Sequential``, later the encoder–decoder) supplies:
+
+- ``layers``: its layers, in order;
+- ``_ensure_built(xs)`` and ``output_shape``;
+- ``_forward(xs, training)``: the output from a list of input arrays;
+- ``_backward(d_out, skip_activation)``: push dL/d(output) back through the layers
+  (``skip_activation=True``: ``d_out`` is dL/d(logits) of the last layer).
+"""
+import numpy as np
+
+from .. import losses, optimizers
+from .. import metrics as metric_registry
+from ..seeding import as_generator
+from . import data
+from .history import History
+from .progress import ProgressBar
+
+
+class NotCompiledError(ValueError, RuntimeError):
+    """Training or evaluating a model that was never compiled."""
+
+
+class Model:
+    n_inputs = 1
+
+    def __init__(self, name=None, seed=None):
+        self.name = name or "model"
+        self._seed = seed
+        self._generator = None
+        self.loss = None
+        self.optimizer = None
+        self.metric_names = []
+        self._metric_functions = []
+
+    # ---------------------------------------------------------------- randomness
+    @property
+    def rng(self):
+        """The model's generator: its own when given ``seed=``, else the package's."""
+        if self._seed is None:
+            return as_generator(None)
+        if self._generator is None:
+            self._generator = as_generator(self._seed)
+        return self._generator
+
+    # ---------------------------------------------------------------- weights
+    def count_params(self):
+        return int(sum(layer.count_params() for layer in self.layers))
+
+    def get_weights(self):
+        return [w for layer in self.layers for w in layer.get_weights()]
+
+    def set_weights(self, weights):
+        weights = list(weights)
+        expected = sum(len(layer.get_weights()) for layer in self.layers)
+        if len(weights) != expected:
+            raise ValueError(
+                f"model {self.name!r} expects {expected} weight arrays; got {len(weights)}")
+        for layer in self.layers:
+            count = len(layer.get_weights())
+            layer.set_weights(weights[:count])
+            weights = weights[count:]
+
+    def named_parameters(self):
+        """``(key, param, grad)`` for every weight; key is ``'layer_name/weight_name'``."""
+        return [(f"{layer.name}/{name}", layer.params[name], layer.grads[name])
+                for layer in self.layers for name in layer.params]
+
+    # ---------------------------------------------------------------- compile
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
+        """Choose the loss (required), the optimiser and the metrics by name or object."""
+        if loss is None:
+            raise ValueError("compile needs a loss, e.g. loss='mse'")
+        self.loss = losses.get(loss)
+        self.optimizer = optimizers.get(optimizer)
+        metrics = list(metrics or [])
+        self._metric_functions = [metric_registry.get(name) for name in metrics]
+        self.metric_names = [name.lower() for name in metrics]
+
+    def _require_compiled(self, action):
+        if self.loss is None:
+            raise NotCompiledError(
+                f"model {self.name!r} must be compiled before {action}: "
+                "call model.compile(loss=..., optimizer=...) first")
+
+    # ---------------------------------------------------------------- one batch
+    def _uses_fused_softmax(self):
+        last = self.layers[-1]
+        return self.loss.fuses_with_softmax and getattr(last, "output_activation", None) == "softmax"
+
+    def _batch_loss(self, output, y):
+        if self._uses_fused_softmax():
+            return self.loss.from_logits(y, self.layers[-1].logits)
+        return self.loss(y, output)
+
+    def _loss_and_backward(self, output, y):
+        """The batch loss; the gradients of every weight are added into the layers."""
+        if self._uses_fused_softmax():
+            logits = self.layers[-1].logits
+            self._backward(self.loss.gradient_from_logits(y, logits), skip_activation=True)
+            return self.loss.from_logits(y, logits)
+        self._backward(self.loss.gradient(y, output), skip_activation=False)
+        return self.loss(y, output)
+
+    def _zero_grads(self):
+        for layer in self.layers:
+            layer.zero_grads()
+
+    def _logs(self, loss, output, y):
+        logs = {"loss": loss}
+        for name, function in zip(self.metric_names, self._metric_functions):
+            logs[name] = function(y, output)
+        return logs
+
+    def _checked_data(self, x, y):
+        xs = data.as_arrays(x, "x", self._input_dtype)
+        if len(xs) != self.n_inputs:
+            raise ValueError(f"model {self.name!r} takes {self.n_inputs} input array(s); "
+                             f"got {len(xs)}")
+        self._ensure_built(xs)
+        if y is None:
+            data.check_same_samples([(f"x[{i}]", x) for i, x in enumerate(xs)])
+            return xs, None
+        (y_array,) = data.as_arrays(y, "y", self.layers[-1].dtype)
+        data.check_same_samples([("x", xs[0]), ("y", y_array)] + [
+            (f"x[{i}]", x) for i, x in enumerate(xs[1:], start=1)])
+        data.check_target_shape(y_array, self.output_shape)
+        return xs, y_array
+
+    @property
+    def _input_dtype(self):
+        return self.layers[0].dtype if self.layers else np.float32
+
+    def _train_step(self, xs, y):
+        self._zero_grads()
+        output = self._forward(xs, training=True)
+        loss = self._loss_and_backward(output, y)
+        if not np.isfinite(loss):
+            return loss, output
+        self.optimizer.apply(self.named_parameters())
+        return loss, output
+
+    def train_on_batch(self, x, y):
+        """One gradient step on one batch; returns the loss (and metrics, as a list)."""
+        self._require_compiled("train_on_batch")
+        xs, y = self._checked_data(x, y)
+        loss, output = self._train_step(xs, y)
+        if not np.isfinite(loss):
+            raise FloatingPointError(f"the loss became {loss} in train_on_batch")
+        return self._as_result(self._logs(loss, output, y))
+
+    def test_on_batch(self, x, y):
+        """The loss (and metrics) on one batch, without training."""
+        self._require_compiled("test_on_batch")
+        xs, y = self._checked_data(x, y)
+        output = self._forward(xs, training=False)
+        return self._as_result(self._logs(self._batch_loss(output, y), output, y))
+
+    def _as_result(self, logs, return_dict=False):
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    # ---------------------------------------------------------------- whole data sets
+    def fit(self, x, y, batch_size=None, epochs=1, verbose=1, *, validation_split=0.0,
+            validation_data=None, shuffle=True):
+        """Train for ``epochs`` passes over (x, y); returns a ``History``.
+
+        ``validation_split`` holds out the last fraction of the samples (before
+        shuffling, as Keras); ``validation_data=(x_val, y_val)`` gives them
+        explicitly. Training stops with a FloatingPointError naming the epoch and
+        batch if the loss becomes NaN or infinite.
+        """
+        self._require_compiled("fit")
+        batch_size = data.check_batch_size(batch_size)
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+            raise ValueError(f"epochs must be an integer >= 1; got {epochs!r}")
+        xs, y = self._checked_data(x, y)
+        validation = None
+        if validation_data is not None:
+            if not isinstance(validation_data, (list, tuple)) or len(validation_data) != 2:
+                raise ValueError("validation_data must be a pair (x_val, y_val)")
+            validation = self._checked_data(*validation_data)
+        elif validation_split:
+            xs_train, y_train, xs_val, y_val = data.split_validation(xs, y, validation_split)
+            xs, y, validation = xs_train, y_train, (xs_val, y_val)
+        n_samples = y.shape[0]
+        history = History({"epochs": epochs, "batch_size": batch_size, "samples": n_samples})
+        for epoch in range(epochs):
+            if verbose:
+                print(f"Epoch {epoch + 1}/{epochs}")
+            order = self.rng.permutation(n_samples) if shuffle else None
+            logs = self._run_epoch(xs, y, data.batches(n_samples, batch_size, order),
+                                   epoch, verbose)
+            if validation is not None:
+                val_logs = self._evaluate_arrays(*validation, batch_size)
+                logs.update({f"val_{name}": value for name, value in val_logs.items()})
+            if verbose:
+                self._progress.finish(logs)
+            history.record(epoch, logs)
+        return history
+
+    def _run_epoch(self, xs, y, index_batches, epoch, verbose):
+        self._progress = ProgressBar(len(index_batches), verbose)
+        totals, seen = {}, 0
+        for number, index in enumerate(index_batches, start=1):
+            y_batch = y[index]
+            loss, output = self._train_step(data.take(xs, index), y_batch)
+            if not np.isfinite(loss):
+                raise FloatingPointError(
+                    f"the loss became {loss} at epoch {epoch + 1}, batch {number}: lower the "
+                    "learning rate, clip the gradients (clipnorm=...) or check the data")
+            for name, value in self._logs(loss, output, y_batch).items():
+                totals[name] = totals.get(name, 0.0) + value * len(index)
+            seen += len(index)
+            self._progress.update(number, {name: total / seen for name, total in totals.items()})
+        return {name: total / seen for name, total in totals.items()}
+
+    def _evaluate_arrays(self, xs, y, batch_size):
+        totals = {}
+        for index in data.batches(y.shape[0], batch_size):
+            output = self._forward(data.take(xs, index), training=False)
+            logs = self._logs(self._batch_loss(output, y[index]), output, y[index])
+            for name, value in logs.items():
+                totals[name] = totals.get(name, 0.0) + value * len(index)
+        return {name: total / y.shape[0] for name, total in totals.items()}
+
+    def evaluate(self, x, y, batch_size=None, verbose=1, return_dict=False):
+        """The loss (and metrics) over (x, y): a float, or a list ``[loss, metric, ...]``."""
+        self._require_compiled("evaluate")
+        batch_size = data.check_batch_size(batch_size)
+        xs, y = self._checked_data(x, y)
+        progress = ProgressBar(len(data.batches(y.shape[0], batch_size)), verbose)
+        logs = self._evaluate_arrays(xs, y, batch_size)
+        progress.finish(logs)
+        return self._as_result(logs, return_dict)
+
+    def predict(self, x, batch_size=None, verbose=0):
+        """The model's output for ``x``, computed ``batch_size`` samples at a time."""
+        batch_size = data.check_batch_size(batch_size)
+        xs, _ = self._checked_data(x, None)
+        index_batches = data.batches(xs[0].shape[0], batch_size)
+        progress = ProgressBar(len(index_batches), verbose)
+        outputs = [self._forward(data.take(xs, index), training=False)
+                   for index in index_batches]
+        progress.finish({})
+        return np.concatenate(outputs, axis=0)
+
+    # ---------------------------------------------------------------- gradient checking
+    def compute_loss(self, x, y):
+        """The loss on (x, y), as training computes it (no weight update)."""
+        self._require_compiled("compute_loss")
+        xs, y = self._checked_data(x, y)
+        return self._batch_loss(self._forward(xs, training=True), y)
+
+    def compute_gradients(self, x, y):
+        """``(loss, {key: dL/d(weight)})`` on (x, y) without updating any weight."""
+        self._require_compiled("compute_gradients")
+        xs, y = self._checked_data(x, y)
+        self._zero_grads()
+        loss = self._loss_and_backward(self._forward(xs, training=True), y)
+        return loss, {key: grad.copy() for key, _, grad in self.named_parameters()}

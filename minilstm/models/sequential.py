@@ -1,0 +1,134 @@
+"""Sequential: a plain stack of layers, each feeding the next, as in Keras."""
+from ..layers import Layer
+from ..layers.base import describe_shape
+from .model import Model
+
+
+class Sequential(Model):
+    """A linear stack of layers.
+
+    Args:
+        layers: optional list of layers, added in order.
+        name: shown by ``summary()``.
+        seed: an int or ``numpy.random.Generator`` for weight initialisation and
+            shuffling; by default the package generator (``minilstm.set_seed``).
+
+    Example (the damped-sine tutorial)::
+
+        model = Sequential()
+        model.add(LSTM(20, return_sequences=True, input_shape=(50, 1)))
+        model.add(LSTM(20))
+        model.add(Dense(5))
+        model.compile(loss="mae", optimizer="adam")
+        model.fit(X, y, batch_size=10, epochs=1)
+    """
+
+    def __init__(self, layers=None, name="sequential", seed=None):
+        super().__init__(name=name, seed=seed)
+        self._layers = []
+        for layer in layers or []:
+            self.add(layer)
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    @property
+    def built(self):
+        return bool(self._layers) and all(layer.built for layer in self._layers)
+
+    def add(self, layer):
+        """Append a layer; it is built at once when the input shape is known."""
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add takes a minilstm Layer; got {type(layer).__name__}")
+        if getattr(layer, "return_state", False):
+            raise ValueError(
+                f"layer {layer.name!r} has return_state=True, so its output is a list; "
+                "Sequential passes one array from layer to layer")
+        if self._layers and layer.declared_input_shape is not None:
+            raise ValueError(f"only the first layer takes input_shape; layer {layer.name!r} "
+                             "is not first")
+        taken = {existing.name for existing in self._layers}
+        if layer._name is None:
+            layer.name = self._unique_name(layer.name, taken)
+        elif layer.name in taken:
+            raise ValueError(f"layer names must be unique in a model; {layer.name!r} is taken")
+        previous = self._layers[-1] if self._layers else None
+        self._layers.append(layer)
+        if previous is not None and previous.built and not layer.built:
+            layer.build(previous.output_shape, self.rng)
+        elif previous is None and layer.declared_input_shape is not None and not layer.built:
+            layer.build(layer.declared_input_shape, self.rng)
+
+    @staticmethod
+    def _unique_name(base, taken):
+        name, number = base, 0
+        while name in taken:
+            number += 1
+            name = f"{base}_{number}"
+        return name
+
+    def build(self, input_shape):
+        """Build every layer for ``input_shape`` (batch first, e.g. ``(None, 50, 1)``)."""
+        if not self._layers:
+            raise ValueError(f"model {self.name!r} has no layers to build")
+        shape = tuple(input_shape)
+        for layer in self._layers:
+            if not layer.built:
+                layer.build(shape, self.rng)
+            shape = layer.output_shape
+
+    def _ensure_built(self, xs):
+        if not self._layers:
+            raise ValueError(f"model {self.name!r} has no layers: add some first")
+        if not self.built:
+            self.build((None,) + xs[0].shape[1:])
+
+    @property
+    def output_shape(self):
+        if not self.built:
+            raise ValueError(f"model {self.name!r} is not built yet: give the first layer "
+                             "input_shape=..., or call build() or fit() first")
+        return self._layers[-1].output_shape
+
+    def _forward(self, xs, training):
+        (x,) = xs
+        for layer in self._layers:
+            x = layer.forward(x, training=training)
+        return x
+
+    def _backward(self, d_out, skip_activation=False):
+        last, *rest = reversed(self._layers)
+        d_out = last.backward(d_out, skip_activation=True) if skip_activation \
+            else last.backward(d_out)
+        for layer in rest:
+            d_out = layer.backward(d_out)
+        return d_out
+
+    def summary(self, line_length=65, print_fn=print):
+        """Print each layer's name, type, output shape and parameter count, as Keras does."""
+        if not self.built:
+            raise ValueError(f"model {self.name!r} is not built yet: give the first layer "
+                             "input_shape=..., or call build() or fit() first")
+        columns = (int(line_length * 0.45), int(line_length * 0.85))
+        def row(*fields):
+            line = ""
+            for field, stop in zip(fields, columns + (line_length,)):
+                line = (line + " " + str(field)).ljust(stop)
+            return line.rstrip()
+        print_fn(f'Model: "{self.name}"')
+        print_fn("_" * line_length)
+        print_fn(row("Layer (type)", "Output Shape", "Param #"))
+        print_fn("=" * line_length)
+        for index, layer in enumerate(self._layers):
+            shape = layer.output_shape
+            shape_text = ", ".join(describe_shape(s) for s in shape) if isinstance(shape, list) \
+                else describe_shape(shape)
+            print_fn(row(f"{layer.name} ({type(layer).__name__})", shape_text,
+                         layer.count_params()))
+            print_fn("=" * line_length if index == len(self._layers) - 1 else "")
+        total = self.count_params()
+        print_fn(f"Total params: {total:,}")
+        print_fn(f"Trainable params: {total:,}")
+        print_fn("Non-trainable params: 0")
+        print_fn("_" * line_length)

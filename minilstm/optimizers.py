@@ -1,0 +1,166 @@
+r"""Optimisers with Keras's names, defaults and update rules.
+
+With gradient g, step t = 1, 2, ... and learning rate η::
+
+    SGD       m ← μ m - η g;   θ ← θ + m                (μ = 0: θ ← θ - η g)
+              nesterov:        θ ← θ + μ m - η g
+    RMSprop   v ← ρ v + (1 - ρ) g²;   θ ← θ - η g / (√v + ε)
+              momentum μ > 0:  m ← μ m + η g / (√v + ε);   θ ← θ - m
+    Adam      m ← β₁ m + (1 - β₁) g;   v ← β₂ v + (1 - β₂) g²
+              θ ← θ - η √(1 - β₂ᵗ) / (1 - β₁ᵗ) · m / (√v + ε)
+
+RMSprop puts ε *outside* the square root, as Keras 2 (the tutorials' Keras) and
+PyTorch do. Keras 3 uses g / √(v + ε), whose denominator never falls below
+√1e-7 ≈ 3.2e-4: weights with small gradients then barely move, which measurably
+hurt the translation tutorial. Adam is Keras's (ε-hat form) in every version.
+
+Gradient clipping, applied before the update as in Keras: ``clipnorm`` rescales
+each gradient whose L2 norm exceeds it; ``global_clipnorm`` rescales all of them
+together when their joint norm exceeds it; ``clipvalue`` clips each element
+to [-clipvalue, clipvalue].
+"""
+import math
+
+import numpy as np
+
+from .naming import lookup
+
+
+def _positive(name, value, allow_none=False, allow_zero=False):
+    if value is None and allow_none:
+        return None
+    ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
+    if not ok or not (value >= 0 if allow_zero else value > 0) or not np.isfinite(value):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number {bound}; got {value!r}")
+    return float(value)
+
+
+def _fraction(name, value):
+    if not (isinstance(value, (int, float)) and 0.0 <= value < 1.0):
+        raise ValueError(f"{name} must be in [0, 1); got {value!r}")
+    return float(value)
+
+
+class Optimizer:
+    """Base class: clipping, the step counter and per-weight state.
+
+    ``apply(named)`` takes ``(name, param, grad)`` triples, updates each
+    ``param`` in place, and keeps its state (moments) under ``name``.
+    """
+
+    slot_names = ()
+
+    def __init__(self, learning_rate, clipnorm=None, clipvalue=None, global_clipnorm=None):
+        self.learning_rate = _positive("learning_rate", learning_rate)
+        self.clipnorm = _positive("clipnorm", clipnorm, allow_none=True)
+        self.clipvalue = _positive("clipvalue", clipvalue, allow_none=True)
+        self.global_clipnorm = _positive("global_clipnorm", global_clipnorm, allow_none=True)
+        if self.clipnorm is not None and self.global_clipnorm is not None:
+            raise ValueError("set at most one of clipnorm and global_clipnorm; got both")
+        self.iterations = 0
+        self.state = {}
+
+    def apply(self, named):
+        named = list(named)
+        grads = self._clipped([grad for _, _, grad in named])
+        self.iterations += 1
+        for (name, param, _), grad in zip(named, grads):
+            if name not in self.state:
+                self.state[name] = {slot: np.zeros_like(param) for slot in self.slot_names}
+            self._update(param, grad, self.state[name])
+
+    def _clipped(self, grads):
+        if self.clipnorm is not None:
+            grads = [g * min(1.0, self.clipnorm / max(float(np.linalg.norm(g)), 1e-300))
+                     for g in grads]
+        elif self.global_clipnorm is not None:
+            total = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads)))
+            scale = min(1.0, self.global_clipnorm / max(total, 1e-300))
+            grads = [g * scale for g in grads]
+        if self.clipvalue is not None:
+            grads = [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
+    def _update(self, param, grad, slots):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}(learning_rate={self.learning_rate})"
+
+
+class SGD(Optimizer):
+    slot_names = ("momentum",)
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **clipping):
+        super().__init__(learning_rate, **clipping)
+        self.momentum = _fraction("momentum", momentum)
+        self.nesterov = bool(nesterov)
+
+    def _update(self, param, grad, slots):
+        if self.momentum == 0.0:
+            param -= self.learning_rate * grad
+            return
+        velocity = slots["momentum"]
+        velocity *= self.momentum
+        velocity -= self.learning_rate * grad
+        if self.nesterov:
+            param += self.momentum * velocity - self.learning_rate * grad
+        else:
+            param += velocity
+
+
+class RMSprop(Optimizer):
+    slot_names = ("velocity", "momentum")
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
+                 **clipping):
+        super().__init__(learning_rate, **clipping)
+        self.rho = _fraction("rho", rho)
+        self.momentum = _fraction("momentum", momentum)
+        self.epsilon = _positive("epsilon", epsilon)
+
+    def _update(self, param, grad, slots):
+        velocity = slots["velocity"]
+        velocity *= self.rho
+        velocity += (1.0 - self.rho) * grad * grad
+        step = self.learning_rate * grad / (np.sqrt(velocity) + self.epsilon)
+        if self.momentum > 0.0:
+            moving = slots["momentum"]
+            moving *= self.momentum
+            moving += step
+            step = moving
+        param -= step
+
+
+class Adam(Optimizer):
+    slot_names = ("m", "v")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 **clipping):
+        super().__init__(learning_rate, **clipping)
+        self.beta_1 = _fraction("beta_1", beta_1)
+        self.beta_2 = _fraction("beta_2", beta_2)
+        self.epsilon = _positive("epsilon", epsilon)
+
+    def _update(self, param, grad, slots):
+        m, v = slots["m"], slots["v"]
+        m *= self.beta_1
+        m += (1.0 - self.beta_1) * grad
+        v *= self.beta_2
+        v += (1.0 - self.beta_2) * grad * grad
+        t = self.iterations
+        step_size = (self.learning_rate * math.sqrt(1.0 - self.beta_2 ** t)
+                     / (1.0 - self.beta_1 ** t))
+        param -= step_size * m / (np.sqrt(v) + self.epsilon)
+
+
+_OPTIMIZERS = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
+
+
+def get(optimizer):
+    """An optimiser from its name (``'sgd'``, ``'rmsprop'``, ``'adam'``, Keras
+    defaults) or an ``Optimizer`` instance."""
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    return lookup("optimizer", optimizer, _OPTIMIZERS)()

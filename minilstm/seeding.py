@@ -1,0 +1,29 @@
+"""One source of randomness for the whole package.
+
+Every random draw (weight initialisation, shuffling in ``fit``) takes a
+``numpy.random.Generator``: the one given by the caller, or the package's
+default generator, which ``set_seed`` resets. NumPy's global random state is
+never touched.
+"""
+import numpy as np
+
+_default = np.random.default_rng()
+
+
+def set_seed(seed):
+    """Reset the package's default generator so a run repeats bit for bit."""
+    global _default
+    _default = np.random.default_rng(seed)
+
+
+def as_generator(seed=None):
+    """``None`` -> the package default; an int -> a new generator; a Generator -> itself."""
+    if seed is None:
+        return _default
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
+        return np.random.default_rng(seed)
+    raise TypeError(
+        f"seed must be None, an int or a numpy.random.Generator; got {type(seed).__name__}"
+    )

@@ -1,0 +1,50 @@
+"""minilstm.gradcheck is a public tool: it must measure right and catch wrong gradients."""
+import numpy as np
+import pytest
+
+from minilstm import Dense, gradcheck, losses
+
+
+def test_relative_error_is_scaled_by_the_largest_entry():
+    assert gradcheck.relative_error([1.0, 2.0], [1.0, 2.0]) == 0.0
+    assert gradcheck.relative_error([0.0, 4.0], [1e-3, 4.0]) == pytest.approx(1e-3 / 4.0)
+    assert gradcheck.relative_error(np.zeros(3), np.zeros(3)) == 0.0
+    with pytest.raises(ValueError, match="shapes differ"):
+        gradcheck.relative_error(np.zeros(2), np.zeros(3))
+
+
+def test_numerical_gradient_is_fourth_order_accurate_and_restores_the_array():
+    x = np.array([0.3, -1.2, 2.0])
+    gradient = gradcheck.numerical_gradient(lambda: float(np.sum(np.sin(x) * x)), x)
+    np.testing.assert_allclose(gradient, np.cos(x) * x + np.sin(x), rtol=1e-11)
+    np.testing.assert_array_equal(x, [0.3, -1.2, 2.0])
+
+
+class DenseWithWrongBiasGradient(Dense):
+    def backward(self, d_out, skip_activation=False):
+        d_x = super().backward(d_out, skip_activation)
+        self.grads["bias"] *= 1.01                     # a 1% error
+        return d_x
+
+
+def test_check_layer_catches_a_one_percent_error_in_one_parameter():
+    rng = np.random.default_rng(0)
+    layer = DenseWithWrongBiasGradient(3, activation="tanh", dtype="float64")
+    errors = gradcheck.check_layer(layer, rng.standard_normal((4, 2)))
+    assert errors["kernel"] < 1e-8 and errors["x"] < 1e-8
+    assert errors["bias"] > 1e-3
+
+
+def test_check_loss_catches_a_wrong_loss_gradient():
+    class HalvedGradient(losses.MeanSquaredError):
+        def gradient(self, y_true, y_pred):
+            return 0.5 * super().gradient(y_true, y_pred)
+
+    rng = np.random.default_rng(1)
+    errors = gradcheck.check_loss(HalvedGradient(), rng.standard_normal(5), rng.standard_normal(5))
+    assert errors["y_pred"] == pytest.approx(0.5, rel=1e-6)
+
+
+def test_checks_refuse_float32():
+    with pytest.raises(TypeError, match="float64"):
+        gradcheck.check_layer(Dense(2), np.zeros((1, 2)))

@@ -1,0 +1,39 @@
+"""Initialisers follow Keras's formulas and draw only from the generator they are given."""
+import numpy as np
+import pytest
+
+from minilstm import initializers
+
+
+def test_glorot_uniform_stays_within_its_limit_and_fills_it():
+    draw = initializers.get("glorot_uniform")((30, 50), np.float32, np.random.default_rng(0))
+    limit = np.sqrt(6.0 / 80)
+    assert draw.dtype == np.float32 and np.abs(draw).max() <= limit
+    assert np.abs(draw).max() > 0.95 * limit
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (3, 12), (12, 3)])
+def test_orthogonal_has_orthonormal_rows_or_columns(shape):
+    q = initializers.get("orthogonal")(shape, np.float64, np.random.default_rng(1))
+    small = min(shape)
+    gram = q @ q.T if shape[0] <= shape[1] else q.T @ q
+    np.testing.assert_allclose(gram, np.eye(small), atol=1e-12)
+
+
+def test_truncated_normals_stay_within_two_standard_deviations():
+    draw = initializers.get("glorot_normal")((200, 200), np.float64, np.random.default_rng(2))
+    stddev = np.sqrt(2.0 / 400) / 0.87962566103423978
+    assert np.abs(draw).max() <= 2 * stddev
+    assert draw.std() == pytest.approx(np.sqrt(2.0 / 400), rel=0.02)
+
+
+def test_same_generator_seed_gives_the_same_weights():
+    a = initializers.get("orthogonal")((5, 20), np.float32, np.random.default_rng(3))
+    b = initializers.get("orthogonal")((5, 20), np.float32, np.random.default_rng(3))
+    np.testing.assert_array_equal(a, b)
+
+
+def test_constant_and_unknown_names():
+    np.testing.assert_array_equal(initializers.Constant(0.5)((2,), np.float64), [0.5, 0.5])
+    with pytest.raises(ValueError, match="unknown initializer 'xavier'; valid names are"):
+        initializers.get("xavier")

@@ -1,0 +1,158 @@
+"""The LSTM kernel: twins agree, gradients are right, state hand-over is exact."""
+import functools
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+from conftest import GRADIENT_TOLERANCE, batches, features, lstm_arrays, seeds, steps, units
+from minilstm.gradcheck import numerical_gradient, relative_error
+from minilstm.kernels import lstm
+
+def numba_path(blas):
+    """The Numba twin with its recurrent products forced through loops or BLAS."""
+    return (functools.partial(lstm.forward_numba, blas=blas),
+            functools.partial(lstm.backward_numba, blas=blas))
+
+
+TWINS = {"numpy": (lstm.forward_reference, lstm.backward_reference),
+         "numba-loops": numba_path(False),
+         "numba-blas": numba_path(True)}
+
+
+def run_both_twins(arrays, with_state, go_backwards, rng):
+    x, kernel, recurrent, bias, h0, c0 = arrays
+    if not with_state:
+        h0 = c0 = None
+    batch, steps_, units_ = x.shape[0], x.shape[1], recurrent.shape[0]
+    d_hidden = rng.standard_normal((batch, steps_, units_)).astype(x.dtype)
+    d_h = rng.standard_normal((batch, units_)).astype(x.dtype)
+    d_c = rng.standard_normal((batch, units_)).astype(x.dtype)
+    results = {}
+    for name, (forward, backward) in TWINS.items():
+        hidden, h_last, c_last, cache = forward(x, kernel, recurrent, bias, h0, c0, go_backwards)
+        results[name] = (hidden, h_last, c_last) + backward(d_hidden, d_h, d_c, cache)
+    return results
+
+
+@given(batches, steps, features, units, st.booleans(), st.booleans(), seeds)
+def test_numba_twin_matches_numpy_reference_in_float64(batch, steps_, features_, units_,
+                                                        with_state, go_backwards, seed):
+    rng = np.random.default_rng(seed)
+    arrays = lstm_arrays(rng, batch, steps_, features_, units_)
+    results = run_both_twins(arrays, with_state, go_backwards, rng)
+    for path in ("numba-loops", "numba-blas"):
+        for reference, jitted in zip(results["numpy"], results[path]):
+            np.testing.assert_allclose(jitted, reference, rtol=0, atol=1e-10)
+
+
+@given(batches, steps, features, units, st.booleans(), st.booleans(), seeds)
+def test_numba_twin_matches_numpy_reference_in_float32(batch, steps_, features_, units_,
+                                                        with_state, go_backwards, seed):
+    rng = np.random.default_rng(seed)
+    arrays = lstm_arrays(rng, batch, steps_, features_, units_, dtype=np.float32)
+    results = run_both_twins(arrays, with_state, go_backwards, rng)
+    for path in ("numba-loops", "numba-blas"):
+        for reference, jitted in zip(results["numpy"], results[path]):
+            np.testing.assert_allclose(jitted, reference, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("twin", sorted(TWINS))
+def test_kernels_keep_the_input_dtype(dtype, twin):
+    rng = np.random.default_rng(0)
+    x, kernel, recurrent, bias, h0, c0 = lstm_arrays(rng, 2, 3, 4, 5, dtype=dtype)
+    forward, backward = TWINS[twin]
+    hidden, h_last, c_last, cache = forward(x, kernel, recurrent, bias, h0, c0)
+    grads = backward(np.ones_like(hidden), None, None, cache)
+    assert {a.dtype for a in (hidden, h_last, c_last) + grads} == {np.dtype(dtype)}
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+@given(batches, steps, features, units, st.booleans(), seeds)
+def test_backward_matches_finite_differences_with_carried_state_gradients(
+        twin, batch, steps_, features_, units_, go_backwards, seed):
+    """L = <R, hidden> + <R_h, h_T> + <R_c, c_T>: the carried-in d_h_last, d_c_last count."""
+    forward, backward = TWINS[twin]
+    rng = np.random.default_rng(seed)
+    arrays = list(lstm_arrays(rng, batch, steps_, features_, units_))
+    r_hidden = rng.standard_normal((batch, steps_, units_))
+    r_h, r_c = rng.standard_normal((2, batch, units_))
+
+    def loss():
+        hidden, h_last, c_last, _ = forward(*arrays, go_backwards=go_backwards)
+        return float(np.sum(r_hidden * hidden) + np.sum(r_h * h_last) + np.sum(r_c * c_last))
+
+    *_, cache = forward(*arrays, go_backwards=go_backwards)
+    analytic = backward(r_hidden, r_h, r_c, cache)
+    # analytic order: dx, dW, dU, db, dh0, dc0; arrays order: x, W, U, b, h0, c0
+    for gradient, array in zip(analytic, arrays):
+        assert relative_error(gradient, numerical_gradient(loss, array)) < GRADIENT_TOLERANCE
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+@given(batches, st.integers(2, 6), features, units, seeds, st.data())
+def test_running_in_two_halves_equals_running_whole(twin, batch, steps_, features_, units_,
+                                                    seed, data):
+    forward, backward = TWINS[twin]
+    split = data.draw(st.integers(1, steps_ - 1))
+    rng = np.random.default_rng(seed)
+    x, kernel, recurrent, bias, h0, c0 = lstm_arrays(rng, batch, steps_, features_, units_)
+    d_hidden = rng.standard_normal((batch, steps_, units_))
+    d_h, d_c = rng.standard_normal((2, batch, units_))
+
+    hidden, h_last, c_last, cache = forward(x, kernel, recurrent, bias, h0, c0)
+    whole = backward(d_hidden, d_h, d_c, cache)
+
+    hidden_1, h_mid, c_mid, cache_1 = forward(x[:, :split], kernel, recurrent, bias, h0, c0)
+    hidden_2, h_end, c_end, cache_2 = forward(x[:, split:], kernel, recurrent, bias, h_mid, c_mid)
+    np.testing.assert_allclose(np.concatenate([hidden_1, hidden_2], axis=1), hidden, atol=1e-12)
+    np.testing.assert_allclose(h_end, h_last, atol=1e-12)
+    np.testing.assert_allclose(c_end, c_last, atol=1e-12)
+
+    dx_2, dW_2, dU_2, db_2, dh_mid, dc_mid = backward(d_hidden[:, split:], d_h, d_c, cache_2)
+    dx_1, dW_1, dU_1, db_1, dh0, dc0 = backward(d_hidden[:, :split], dh_mid, dc_mid, cache_1)
+    halves = (np.concatenate([dx_1, dx_2], axis=1), dW_1 + dW_2, dU_1 + dU_2, db_1 + db_2, dh0, dc0)
+    for from_halves, from_whole in zip(halves, whole):
+        np.testing.assert_allclose(from_halves, from_whole, atol=1e-12)
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+def test_go_backwards_reads_the_reversed_sequence(twin):
+    forward, _ = TWINS[twin]
+    rng = np.random.default_rng(7)
+    x, kernel, recurrent, bias, h0, c0 = lstm_arrays(rng, 2, 5, 3, 4)
+    backwards = forward(x, kernel, recurrent, bias, h0, c0, go_backwards=True)
+    reversed_input = forward(np.ascontiguousarray(x[:, ::-1]), kernel, recurrent, bias, h0, c0)
+    for a, b in zip(backwards[:3], reversed_input[:3]):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+def test_constant_weights_give_the_values_of_a_scalar_loop(twin):
+    """Every weight 0.1, recurrent 0.2, bias 0 except forget 1: computed here by hand."""
+    forward, _ = TWINS[twin]
+    units_, features_ = 2, 3
+    x = np.array([[[0.5, -1.0, 2.0], [1.5, 0.0, -0.5], [-1.0, 1.0, 1.0]]])   # (1, 3, 3)
+    kernel = np.full((features_, 4 * units_), 0.1)
+    recurrent = np.full((units_, 4 * units_), 0.2)
+    bias = np.zeros(4 * units_)
+    bias[units_:2 * units_] = 1.0
+    hidden, h_last, c_last, _ = forward(x, kernel, recurrent, bias)
+
+    def sigmoid(v):
+        return 1.0 / (1.0 + math.exp(-v))
+
+    h = c = 0.0     # by symmetry every unit carries the same value
+    expected = []
+    for step in x[0]:
+        pre = 0.1 * sum(step) + 0.2 * units_ * h
+        i, f, g, o = sigmoid(pre), sigmoid(pre + 1.0), math.tanh(pre), sigmoid(pre)
+        c = f * c + i * g
+        h = o * math.tanh(c)
+        expected.append(h)
+    np.testing.assert_allclose(hidden[0], np.repeat(np.array(expected)[:, None], units_, 1),
+                               rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(h_last[0], [h, h], rtol=1e-14)
+    np.testing.assert_allclose(c_last[0], [c, c], rtol=1e-14)

@@ -1,0 +1,118 @@
+"""Dense, RepeatVector and TimeDistributed: gradients, shapes, Keras behaviour, errors."""
+import numpy as np
+import pytest
+from hypothesis import assume, given, strategies as st
+
+from conftest import GRADIENT_TOLERANCE, batches, features, seeds, steps, units
+from minilstm import LSTM, Dense, RepeatVector, TimeDistributed, gradcheck
+
+ACTIVATIONS = [None, "linear", "relu", "tanh", "sigmoid", "softmax"]
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@given(batches, st.one_of(st.just(None), steps), features, units, st.booleans(), seeds)
+def test_dense_gradients_match_finite_differences(activation, batch, steps_, features_,
+                                                  units_, use_bias, seed):
+    rng = np.random.default_rng(seed)
+    shape = (batch, features_) if steps_ is None else (batch, steps_, features_)
+    x = rng.standard_normal(shape)
+    layer = Dense(units_, activation=activation, use_bias=use_bias, dtype="float64",
+                  bias_initializer="random_normal")
+    layer.build((None,) + shape[1:], rng)
+    if activation == "relu":   # finite differences are meaningless across the kink
+        layer.forward(x)
+        assume(np.abs(layer.logits).min() > 0.01)
+    errors = gradcheck.check_layer(layer, x, seed=seed)
+    assert set(errors) == {"x", "kernel"} | ({"bias"} if use_bias else set())
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+def test_dense_applies_to_the_last_axis_like_keras():
+    rng = np.random.default_rng(0)
+    layer = Dense(4, activation="tanh", dtype="float64")
+    x = rng.standard_normal((3, 5, 2))
+    y = layer.forward(x)
+    kernel, bias = layer.get_weights()
+    np.testing.assert_allclose(y, np.tanh(x @ kernel + bias), rtol=1e-14)
+    assert y.shape == (3, 5, 4) and layer.count_params() == 12
+
+
+def test_dense_softmax_rows_sum_to_one_and_survive_large_logits():
+    layer = Dense(3, activation="softmax", kernel_initializer="ones", dtype="float64")
+    y = layer.forward(np.array([[1000.0], [-1000.0]]))
+    np.testing.assert_allclose(y.sum(axis=-1), 1.0)
+    assert np.isfinite(y).all()
+
+
+def test_dense_input_dim_is_the_keras_2_spelling_of_input_shape():
+    assert Dense(4, input_dim=2).declared_input_shape == (None, 2)
+
+
+@given(batches, features, st.integers(1, 5), seeds)
+def test_repeat_vector_gradient_matches_finite_differences(batch, features_, n, seed):
+    x = np.random.default_rng(seed).standard_normal((batch, features_))
+    layer = RepeatVector(n, dtype="float64")
+    errors = gradcheck.check_layer(layer, x, seed=seed)
+    assert list(errors) == ["x"] and errors["x"] < GRADIENT_TOLERANCE
+
+
+def test_repeat_vector_repeats_along_a_new_time_axis():
+    x = np.arange(6.0).reshape(2, 3)
+    y = RepeatVector(4).forward(x)
+    assert y.shape == (2, 4, 3)
+    np.testing.assert_array_equal(y[:, 2], x)
+
+
+@pytest.mark.parametrize("activation", ["softmax", "relu", None])
+@given(batches, steps, features, units, seeds)
+def test_time_distributed_gradients_match_finite_differences(activation, batch, steps_,
+                                                             features_, units_, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, steps_, features_))
+    layer = TimeDistributed(Dense(units_, activation=activation, dtype="float64"))
+    layer.build((None, steps_, features_), rng)
+    if activation == "relu":
+        layer.forward(x)
+        assume(np.abs(layer.logits).min() > 0.01)
+    errors = gradcheck.check_layer(layer, x, seed=seed)
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+def test_time_distributed_lstm_runs_the_inner_layer_on_every_outer_step():
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 3, 4, 5))                 # (B, outer T, inner T, F)
+    layer = TimeDistributed(LSTM(6, dtype="float64"))
+    y = layer.forward(x)
+    assert y.shape == (2, 3, 6)
+    np.testing.assert_allclose(y[1, 2], layer.layer.forward(x[1:2, 2])[0], rtol=1e-13)
+    assert layer.count_params() == 4 * 6 * (5 + 6 + 1)
+
+
+def test_time_distributed_shares_the_inner_layers_weights():
+    inner = Dense(3)
+    wrapper = TimeDistributed(inner)
+    wrapper.build((None, 4, 2))
+    assert wrapper.params is inner.params and list(wrapper.params) == ["kernel", "bias"]
+    assert wrapper.compute_output_shape((None, 4, 2)) == (None, 4, 3)
+
+
+@pytest.mark.parametrize("make_call, error, message", [
+    (lambda: Dense(0), ValueError, "units must be a positive integer"),
+    (lambda: Dense(2, activation="swish"), ValueError, "valid names are: 'linear'"),
+    (lambda: RepeatVector(0), ValueError, "n must be a positive integer"),
+    (lambda: RepeatVector(2).forward(np.zeros((2, 3, 4))), ValueError, "2-D input"),
+    (lambda: TimeDistributed("dense"), TypeError, "minilstm Layer"),
+    (lambda: TimeDistributed(Dense(2)).forward(np.zeros((2, 3))), ValueError, "rank >= 3"),
+])
+def test_bad_arguments_get_a_clear_error(make_call, error, message):
+    with pytest.raises(error, match=message):
+        make_call()
+
+
+def test_dense_refuses_inputs_with_other_features_than_it_was_built_for():
+    layer = Dense(3, input_dim=4)
+    layer.build(layer.declared_input_shape)
+    with pytest.raises(ValueError, match=r"4 features .* got shape \(2, 5\)"):
+        layer.forward(np.zeros((2, 5)))
+    with pytest.raises(ValueError, match="rank 2"):
+        layer.forward(np.zeros((2, 3, 4)))

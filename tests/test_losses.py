@@ -1,0 +1,76 @@
+"""Losses: gradients against finite differences, values against Keras's formulas."""
+import numpy as np
+import pytest
+from hypothesis import assume, given, strategies as st
+
+from conftest import GRADIENT_TOLERANCE, batches, seeds, steps
+from minilstm import activations, gradcheck, losses, metrics
+
+classes = st.integers(2, 5)
+
+
+def one_hot(rng, shape, n_classes):
+    return np.eye(n_classes)[rng.integers(0, n_classes, shape)]
+
+
+@pytest.mark.parametrize("name", ["mse", "mae", "mean_squared_error", "mean_absolute_error"])
+@given(batches, st.one_of(st.just(None), steps), classes, seeds)
+def test_regression_loss_gradients_match_finite_differences(name, batch, steps_, width, seed):
+    rng = np.random.default_rng(seed)
+    shape = (batch, width) if steps_ is None else (batch, steps_, width)
+    y_true, y_pred = rng.standard_normal((2,) + shape)
+    assume(np.abs(y_true - y_pred).min() > 0.01)      # away from the kink of |.|
+    errors = gradcheck.check_loss(losses.get(name), y_true, y_pred)
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+@given(batches, st.one_of(st.just(None), steps), classes, seeds)
+def test_crossentropy_gradients_match_finite_differences(batch, steps_, width, seed):
+    """Both forms: on probabilities (Keras's clipping) and fused with the softmax."""
+    rng = np.random.default_rng(seed)
+    shape = (batch,) if steps_ is None else (batch, steps_)
+    y_true = one_hot(rng, shape, width)
+    y_pred = rng.uniform(0.05, 1.0, shape + (width,))   # unnormalised, as Keras allows
+    errors = gradcheck.check_loss(losses.get("categorical_crossentropy"), y_true, y_pred)
+    assert set(errors) == {"y_pred", "logits"}
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+def test_values_follow_keras_reduction_over_samples_and_timesteps():
+    rng = np.random.default_rng(0)
+    y_true, y_pred = rng.standard_normal((2, 3, 4, 5))
+    assert losses.get("mse")(y_true, y_pred) == pytest.approx(np.mean((y_true - y_pred) ** 2))
+    assert losses.get("mae")(y_true, y_pred) == pytest.approx(np.mean(np.abs(y_true - y_pred)))
+    labels = one_hot(rng, (3, 4), 5)
+    probs = activations.softmax(y_pred)
+    per_step = -np.log((labels * probs).sum(axis=-1))              # (3, 4)
+    crossentropy = losses.get("categorical_crossentropy")
+    assert crossentropy(labels, probs) == pytest.approx(per_step.mean(), rel=1e-12)
+    assert crossentropy.from_logits(labels, y_pred) == pytest.approx(per_step.mean(), rel=1e-12)
+
+
+def test_crossentropy_clips_a_zero_probability_like_keras():
+    value = losses.get("categorical_crossentropy")(np.array([[1.0, 0.0]]), np.array([[0.0, 1.0]]))
+    assert value == pytest.approx(-np.log(1e-7))
+
+
+def test_fused_form_stays_finite_where_probabilities_underflow():
+    logits = np.array([[-800.0, 800.0]])
+    crossentropy = losses.get("categorical_crossentropy")
+    assert crossentropy.from_logits(np.array([[1.0, 0.0]]), logits) == pytest.approx(1600.0)
+    np.testing.assert_allclose(crossentropy.gradient_from_logits(np.array([[1.0, 0.0]]), logits),
+                               [[-1.0, 1.0]])
+
+
+def test_unknown_loss_name_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="unknown loss 'hinge'; valid names are: .*'mae'"):
+        losses.get("hinge")
+
+
+def test_metrics_accuracy_is_categorical_per_timestep():
+    y_true = np.eye(3)[[[0, 1], [2, 2]]]                 # (2, 2, 3)
+    y_pred = np.eye(3)[[[0, 2], [2, 2]]] * 0.8 + 0.05
+    assert metrics.get("accuracy")(y_true, y_pred) == 0.75
+    assert metrics.get("acc") is metrics.get("accuracy")
+    with pytest.raises(ValueError, match="unknown metric 'f1'; valid names are"):
+        metrics.get("f1")

@@ -1,0 +1,93 @@
+"""Bad input to a model gets a clear error before any kernel runs."""
+import numpy as np
+import pytest
+
+import minilstm
+from minilstm import LSTM, Dense, NotCompiledError, Sequential
+
+
+@pytest.fixture
+def model():
+    model = Sequential([LSTM(4, input_shape=(3, 2)), Dense(1)], seed=0)
+    model.compile(loss="mse", optimizer="adam", metrics=["mae"])
+    return model
+
+
+X = np.zeros((6, 3, 2))
+Y = np.zeros((6, 1))
+
+
+def test_fit_before_compile_says_to_compile():
+    model = Sequential([LSTM(4, input_shape=(3, 2)), Dense(1)])
+    with pytest.raises(NotCompiledError, match=r"must be compiled before fit"):
+        model.fit(X, Y, verbose=0)
+    assert issubclass(NotCompiledError, ValueError)
+
+
+@pytest.mark.parametrize("x, y, error, message", [
+    (X, np.zeros((5, 1)), ValueError, r"same number of samples; got x: 6, y: 5"),
+    (X, np.zeros((6, 2)), ValueError, r"output shape \(None, 1\); got shape \(6, 2\)"),
+    (X, np.zeros((6,)), ValueError, r"output shape \(None, 1\); got shape \(6,\)"),
+    (np.zeros((6, 3)), Y, ValueError, r"rank 3 .* got shape \(6, 3\) \(rank 2\)"),
+    (np.zeros((6, 3, 5)), Y, ValueError, r"2 features .* got shape \(6, 3, 5\)"),
+    (np.where(np.arange(36).reshape(6, 3, 2) == 7, np.nan, 0.0), Y, ValueError,
+     r"x contains 1 non-finite values \(NaN or inf\); the first at index \(1, 0, 1\)"),
+    (X, np.full((6, 1), np.inf), ValueError, r"y contains 6 non-finite values"),
+    (np.full((6, 3, 2), "a"), Y, TypeError, r"x must be a numeric array"),
+    (np.zeros((0, 3, 2)), np.zeros((0, 1)), ValueError, r"x holds no samples"),
+])
+def test_bad_data_for_fit_gets_a_clear_error(model, x, y, error, message):
+    with pytest.raises(error, match=message):
+        model.fit(x, y, verbose=0)
+
+
+@pytest.mark.parametrize("batch_size", [0, -3, 2.5, True])
+def test_batch_size_below_one_is_refused(model, batch_size):
+    with pytest.raises(ValueError, match=r"batch_size must be an integer >= 1"):
+        model.fit(X, Y, batch_size=batch_size, verbose=0)
+    with pytest.raises(ValueError, match=r"batch_size must be an integer >= 1"):
+        model.predict(X, batch_size=batch_size)
+
+
+@pytest.mark.parametrize("compile_kwargs, message", [
+    ({"loss": "hinge"}, r"unknown loss 'hinge'; valid names are: 'categorical_crossentropy'"),
+    ({"loss": "mse", "optimizer": "adagrad"}, r"unknown optimizer 'adagrad'; valid names"),
+    ({"loss": "mse", "metrics": ["auc"]}, r"unknown metric 'auc'; valid names are: .*'acc'"),
+    ({}, r"compile needs a loss"),
+])
+def test_unknown_names_in_compile_list_the_valid_ones(model, compile_kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        model.compile(**compile_kwargs)
+
+
+def test_validation_arguments_are_checked(model):
+    with pytest.raises(ValueError, match=r"validation_split must be in \(0, 1\)"):
+        model.fit(X, Y, validation_split=1.5, verbose=0)
+    with pytest.raises(ValueError, match=r"validation_data must be a pair"):
+        model.fit(X, Y, validation_data=X, verbose=0)
+    with pytest.raises(ValueError, match=r"epochs must be an integer >= 1"):
+        model.fit(X, Y, epochs=0, verbose=0)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered")
+def test_a_diverging_loss_stops_fit_naming_the_epoch_and_batch():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1e3, 1e3, (40, 4))
+    y = rng.uniform(-1e3, 1e3, (40, 1))
+    model = Sequential([Dense(8, input_shape=(4,)), Dense(1)], seed=0)
+    model.compile(loss="mse", optimizer=minilstm.SGD(learning_rate=1e3))
+    with pytest.raises(FloatingPointError, match=r"loss became (nan|inf) at epoch \d+, batch \d+"):
+        model.fit(x, y, batch_size=4, epochs=5, verbose=0)
+
+
+def test_sequential_refuses_what_it_cannot_chain():
+    with pytest.raises(TypeError, match=r"takes a minilstm Layer; got str"):
+        Sequential(["lstm"])
+    with pytest.raises(ValueError, match=r"return_state=True"):
+        Sequential([LSTM(3, return_state=True, input_shape=(2, 1))])
+    with pytest.raises(ValueError, match=r"only the first layer takes input_shape"):
+        Sequential([LSTM(3, input_shape=(2, 1)), Dense(1, input_dim=3)])
+    with pytest.raises(ValueError, match=r"'same' is taken"):
+        Sequential([Dense(2, name="same", input_dim=1), Dense(1, name="same")])
+    with pytest.raises(ValueError, match=r"not built yet"):
+        Sequential([LSTM(3)]).summary()

@@ -1,0 +1,209 @@
+"""Sequential: whole-model gradients, Keras's training loop semantics, summary, seeding."""
+import io
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, strategies as st
+
+import minilstm
+from conftest import GRADIENT_TOLERANCE, batches, features, seeds, steps, units
+from minilstm import LSTM, Dense, RepeatVector, Sequential, TimeDistributed, gradcheck
+
+
+def damped_sine_model(dtype="float32", seed=None, steps_=50, units_=20, outputs=5):
+    """The stacked LSTM of tutorial 3, line for line as in Keras."""
+    model = Sequential(seed=seed)
+    model.add(LSTM(units_, return_sequences=True, input_shape=(steps_, 1), dtype=dtype))
+    model.add(LSTM(units_, dtype=dtype))
+    model.add(Dense(outputs, dtype=dtype))
+    model.compile(loss="mae", optimizer="adam")
+    return model
+
+
+def encoder_decoder(features_, units_, out_steps, classes, last_activation="softmax"):
+    return Sequential([
+        LSTM(units_, input_shape=(None, features_), dtype="float64"),
+        RepeatVector(out_steps, dtype="float64"),
+        LSTM(units_, return_sequences=True, dtype="float64"),
+        TimeDistributed(Dense(classes, activation=last_activation, dtype="float64")),
+    ], seed=0)
+
+
+# ---------------------------------------------------------------- gradients
+
+@given(batches, steps, features, units, seeds)
+def test_stacked_lstm_model_gradients_match_finite_differences(batch, steps_, features_,
+                                                               units_, seed):
+    rng = np.random.default_rng(seed)
+    model = Sequential([LSTM(units_, return_sequences=True, dtype="float64"),
+                        LSTM(units_, go_backwards=True, dtype="float64"),
+                        Dense(3, activation="tanh", dtype="float64")], seed=seed)
+    model.compile(loss="mse", optimizer="adam")
+    x, y = rng.standard_normal((batch, steps_, features_)), rng.standard_normal((batch, 3))
+    errors = gradcheck.check_model(model, x, y)
+    assert len(errors) == 8 and max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+@pytest.mark.parametrize("last_activation", ["softmax", "sigmoid"])
+@given(batches, steps, features, units, st.integers(1, 4), st.integers(2, 5), seeds)
+def test_encoder_decoder_with_crossentropy_gradients_match_finite_differences(
+        last_activation, batch, steps_, features_, units_, out_steps, classes, seed):
+    """softmax: the fused logits path; sigmoid: cross-entropy through the probabilities."""
+    rng = np.random.default_rng(seed)
+    model = encoder_decoder(features_, units_, out_steps, classes, last_activation)
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    assert model._uses_fused_softmax() == (last_activation == "softmax")
+    x = rng.standard_normal((batch, steps_, features_))
+    y = np.eye(classes)[rng.integers(0, classes, (batch, out_steps))]
+    errors = gradcheck.check_model(model, x, y)
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+@given(st.integers(1, 3), seeds)
+def test_damped_sine_model_with_mae_gradients_match_finite_differences(batch, seed):
+    rng = np.random.default_rng(seed)
+    model = damped_sine_model("float64", seed=seed, steps_=6, units_=4)
+    x, y = rng.uniform(0, 1, (batch, 6, 1)), rng.uniform(0, 1, (batch, 5))
+    assume(np.abs(model.predict(x) - y).min() > 0.01)        # away from the kink of |.|
+    errors = gradcheck.check_model(model, x, y)
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+def test_gradcheck_refuses_float32_models():
+    model = damped_sine_model("float32", steps_=3, units_=2)
+    with pytest.raises(TypeError, match="dtype='float64'"):
+        gradcheck.check_model(model, np.zeros((1, 3, 1)), np.zeros((1, 5)))
+
+
+# ---------------------------------------------------------------- summary and weights
+
+def test_summary_counts_equal_keras_for_the_damped_sine_model():
+    lines = []
+    damped_sine_model().summary(print_fn=lines.append)
+    text = "\n".join(lines)
+    assert "lstm (LSTM)" in text and "(None, 50, 20)" in text and "1760" in text
+    assert "lstm_1 (LSTM)" in text and "(None, 20)" in text and "3280" in text
+    assert "dense (Dense)" in text and "(None, 5)" in text and "105" in text
+    assert "Total params: 5,145" in text
+    assert damped_sine_model().count_params() == 5145
+
+
+def test_set_weights_copies_a_model_exactly():
+    rng = np.random.default_rng(0)
+    source, target = damped_sine_model(seed=1), damped_sine_model(seed=2)
+    x = rng.uniform(0, 1, (4, 50, 1))
+    assert not np.array_equal(source.predict(x), target.predict(x))
+    target.set_weights(source.get_weights())
+    np.testing.assert_array_equal(source.predict(x), target.predict(x))
+    assert [w.shape for w in source.get_weights()] == [(1, 80), (20, 80), (80,), (20, 80),
+                                                       (20, 80), (80,), (20, 5), (5,)]
+
+
+# ---------------------------------------------------------------- training loop
+
+def sum_problem(rng, n=200):
+    x = rng.uniform(0, 1, (n, 4, 1))
+    return x, x.sum(axis=1) / 4.0
+
+
+def test_fit_learns_and_returns_a_keras_history():
+    rng = np.random.default_rng(0)
+    x, y = sum_problem(rng)
+    model = Sequential([LSTM(8, input_shape=(4, 1)), Dense(1)], seed=0)
+    model.compile(loss="mse", optimizer="adam", metrics=["mae"])
+    history = model.fit(x, y, batch_size=10, epochs=6, verbose=0, validation_split=0.25)
+    assert set(history.history) == {"loss", "mae", "val_loss", "val_mae"}
+    assert history.epoch == list(range(6))
+    assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
+    # the validation figures are the last quarter of the samples, evaluated after the epoch
+    val_loss, val_mae = model.evaluate(x[150:], y[150:], verbose=0)
+    assert history.history["val_loss"][-1] == pytest.approx(val_loss, rel=1e-6)
+    assert history.history["val_mae"][-1] == pytest.approx(val_mae, rel=1e-6)
+
+
+def test_evaluate_train_and_test_on_batch_return_keras_shapes():
+    rng = np.random.default_rng(1)
+    x, y = sum_problem(rng, 20)
+    model = Sequential([LSTM(3, input_shape=(4, 1)), Dense(1)], seed=0)
+    model.compile(loss="mse", optimizer="sgd")
+    assert isinstance(model.evaluate(x, y, verbose=0), float)
+    assert isinstance(model.train_on_batch(x, y), float)
+    model.compile(loss="mse", optimizer="sgd", metrics=["mae", "mse"])
+    loss, mae, mse = model.test_on_batch(x, y)
+    assert loss == pytest.approx(mse)
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert list(logs) == ["loss", "mae", "mse"] and logs["mae"] == pytest.approx(mae)
+
+
+def test_train_on_batch_changes_the_weights_by_one_optimizer_step():
+    rng = np.random.default_rng(2)
+    x, y = sum_problem(rng, 8)
+    model = Sequential([Dense(1, input_shape=(4,), dtype="float64")], seed=0)
+    model.compile(loss="mse", optimizer=minilstm.SGD(learning_rate=0.1))
+    before = model.get_weights()
+    _, grads = model.compute_gradients(x[:, :, 0], y)
+    model.train_on_batch(x[:, :, 0], y)
+    np.testing.assert_allclose(model.get_weights()[0], before[0] - 0.1 * grads["dense/kernel"])
+
+
+def test_predict_does_not_depend_on_batch_size():
+    rng = np.random.default_rng(3)
+    model = damped_sine_model("float64", seed=0)
+    x = rng.uniform(0, 1, (7, 50, 1))
+    np.testing.assert_allclose(model.predict(x, batch_size=3), model.predict(x, batch_size=7),
+                               rtol=1e-13)
+
+
+def test_set_seed_makes_a_run_repeat_bit_for_bit():
+    def run():
+        minilstm.set_seed(1234)
+        x, y = sum_problem(np.random.default_rng(0), 60)
+        model = Sequential([LSTM(5, input_shape=(4, 1)), Dense(1)])
+        model.compile(loss="mse", optimizer="adam")
+        history = model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+        return model.get_weights(), history.history["loss"]
+
+    (weights_a, loss_a), (weights_b, loss_b) = run(), run()
+    assert loss_a == loss_b
+    for a, b in zip(weights_a, weights_b):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_seed_argument_gives_the_same_model_whatever_the_package_generator_did():
+    minilstm.set_seed(1)
+    first = damped_sine_model(seed=99).get_weights()
+    minilstm.set_seed(2)
+    second = damped_sine_model(seed=99).get_weights()
+    for a, b in zip(first, second):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("verbose", [0, 1, 2])
+def test_verbose_levels_print_like_keras(verbose, capsys):
+    x, y = sum_problem(np.random.default_rng(4), 30)
+    model = Sequential([LSTM(3, input_shape=(4, 1)), Dense(1)], seed=0)
+    model.compile(loss="mse", optimizer="adam")
+    model.fit(x, y, batch_size=10, epochs=2, verbose=verbose)
+    lines = capsys.readouterr().out.splitlines()
+    if verbose == 0:
+        assert lines == []
+    else:
+        assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2" and len(lines) == 4
+        assert "loss: " in lines[1] and ("ms/step" in lines[1] or "us/step" in lines[1])
+        assert ("[====" in lines[1]) == (verbose == 1)
+
+
+def test_progress_bar_redraws_with_eta_on_a_terminal():
+    from minilstm.models.progress import ProgressBar
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    bar = ProgressBar(4, verbose=1, stream=stream)
+    bar.update(1, {"loss": 0.5})
+    bar.finish({"loss": 0.25})
+    text = stream.getvalue()
+    assert "\r1/4 [======>......................." in text and "ETA:" in text and "loss: 0.5000" in text
+    assert text.endswith("loss: 0.2500\n") and "4/4 [==============================]" in text
