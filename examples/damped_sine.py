@@ -21,7 +21,8 @@ import numpy as np
 
 import minilstm
 from minilstm import LSTM, Dense, Sequential
-from minilstm.datasets import generate_examples
+from minilstm.datasets.damped_sine import generate_examples
+from minilstm.plotting import load_pyplot
 from minilstm.textplot import line_chart
 
 
@@ -35,13 +36,8 @@ def parse_args():
 
 
 def save_plot(path, expected, predicted):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print(f"--plot {path}: matplotlib is not installed "
-              "(pip install 'minilstm[plot]'); the text chart above shows the same data")
+    plt = load_pyplot(path)
+    if plt is None:
         return
     steps = np.arange(len(expected))
     plt.plot(steps, expected, "o-", label="expected")

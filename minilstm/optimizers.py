@@ -14,6 +14,9 @@ PyTorch do. Keras 3 uses g / √(v + ε), whose denominator never falls below
 √1e-7 ≈ 3.2e-4: weights with small gradients then barely move, which measurably
 hurt the translation tutorial. Adam is Keras's (ε-hat form) in every version.
 
+The updates themselves are kernels (``minilstm/kernels/optimizers.py``): a NumPy
+twin and a one-pass Numba twin, chosen by the backend switch.
+
 Gradient clipping, applied before the update as in Keras: ``clipnorm`` rescales
 each gradient whose L2 norm exceeds it; ``global_clipnorm`` rescales all of them
 together when their joint norm exceeds it; ``clipvalue`` clips each element
@@ -23,6 +26,7 @@ import math
 
 import numpy as np
 
+from .kernels import optimizers as update_kernels
 from .naming import lookup
 
 
@@ -100,14 +104,9 @@ class SGD(Optimizer):
     def _update(self, param, grad, slots):
         if self.momentum == 0.0:
             param -= self.learning_rate * grad
-            return
-        velocity = slots["momentum"]
-        velocity *= self.momentum
-        velocity -= self.learning_rate * grad
-        if self.nesterov:
-            param += self.momentum * velocity - self.learning_rate * grad
         else:
-            param += velocity
+            update_kernels.sgd_momentum(param, grad, slots["momentum"], self.learning_rate,
+                                        self.momentum, self.nesterov)
 
 
 class RMSprop(Optimizer):
@@ -121,16 +120,8 @@ class RMSprop(Optimizer):
         self.epsilon = _positive("epsilon", epsilon)
 
     def _update(self, param, grad, slots):
-        velocity = slots["velocity"]
-        velocity *= self.rho
-        velocity += (1.0 - self.rho) * grad * grad
-        step = self.learning_rate * grad / (np.sqrt(velocity) + self.epsilon)
-        if self.momentum > 0.0:
-            moving = slots["momentum"]
-            moving *= self.momentum
-            moving += step
-            step = moving
-        param -= step
+        update_kernels.rmsprop(param, grad, slots["velocity"], slots["momentum"],
+                               self.learning_rate, self.rho, self.momentum, self.epsilon)
 
 
 class Adam(Optimizer):
@@ -144,15 +135,11 @@ class Adam(Optimizer):
         self.epsilon = _positive("epsilon", epsilon)
 
     def _update(self, param, grad, slots):
-        m, v = slots["m"], slots["v"]
-        m *= self.beta_1
-        m += (1.0 - self.beta_1) * grad
-        v *= self.beta_2
-        v += (1.0 - self.beta_2) * grad * grad
         t = self.iterations
         step_size = (self.learning_rate * math.sqrt(1.0 - self.beta_2 ** t)
                      / (1.0 - self.beta_1 ** t))
-        param -= step_size * m / (np.sqrt(v) + self.epsilon)
+        update_kernels.adam(param, grad, slots["m"], slots["v"], step_size,
+                            self.beta_1, self.beta_2, self.epsilon)
 
 
 _OPTIMIZERS = {"sgd": SGD, "rmsprop": RMSprop, "adam": Adam}

@@ -4,8 +4,15 @@ import math
 import numpy as np
 import pytest
 
-from minilstm import optimizers
+from minilstm import optimizers, use_backend
 from minilstm.optimizers import SGD, Adam, RMSprop
+
+
+@pytest.fixture(autouse=True, params=["numba", "numpy"])
+def backend(request):
+    """Every update rule is checked with both twins of the update kernels."""
+    with use_backend(request.param):
+        yield request.param
 
 GRADS = [np.array([0.5, -2.0, 1e-4]), np.array([0.1, 0.3, -1e-4]), np.array([-1.0, 0.0, 2.0])]
 START = np.array([1.0, -1.0, 0.5])
@@ -107,3 +114,4 @@ def test_float32_weights_stay_float32():
 def test_bad_optimizer_arguments_get_a_clear_error(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+

@@ -1,4 +1,8 @@
-"""The tutorials' problems, generated from a ``numpy.random.Generator``."""
-from .damped_sine import generate_examples, generate_sequence
+"""The tutorials' problems, one module each, generated from a ``numpy.random.Generator``.
 
-__all__ = ["generate_examples", "generate_sequence"]
+    from minilstm.datasets.damped_sine import generate_examples     # tutorial 3
+    from minilstm.datasets.echo import get_pair, one_hot_decode     # tutorial 1
+"""
+from . import damped_sine, echo
+
+__all__ = ["damped_sine", "echo"]

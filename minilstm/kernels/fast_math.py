@@ -19,6 +19,10 @@ For float64 both functions are exact (libm ``tanh``): gradient checks in float64
 see the same numbers as the NumPy reference.
 
     sigmoid(x) = (1 + tanh(x / 2)) / 2
+
+``one_minus(x)``, ``zero_for(array)`` and ``like(array, value)`` give 1 - x, a zero
+accumulator, and a value in the dtype of their argument: a bare ``1.0`` or ``0.0`` literal is float64 and would
+drag a float32 loop through conversions (measured 4x slower on the Adam update).
 """
 import numpy as np
 from numba import types
@@ -51,8 +55,37 @@ def sigmoid(x):
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
+def one_minus(x):
+    """1 - x in the dtype of x."""
+    return 1.0 - x
+
+
+def zero_for(array):
+    """A zero of the array's dtype, to start a sum."""
+    return array.dtype.type(0)
+
+
+def like(array, value):
+    """``value`` converted to the array's dtype."""
+    return array.dtype.type(value)
+
+
 def _is_float32(x):
     return isinstance(x, types.Float) and x.bitwidth == 32
+
+
+@overload(one_minus, inline="always")
+def _one_minus_by_dtype(x):
+    if _is_float32(x):
+        return lambda x: _ONE - x
+    return lambda x: 1.0 - x
+
+
+@overload(zero_for, inline="always")
+def _zero_for_by_dtype(array):
+    if _is_float32(array.dtype):
+        return lambda array: np.float32(0.0)
+    return lambda array: 0.0
 
 
 @overload(tanh, inline="always")
@@ -68,3 +101,10 @@ def _sigmoid_by_dtype(x):
         return lambda x: _HALF * (_ONE + tanh_float32(_HALF * x))
     return lambda x: 0.5 * (1.0 + np.tanh(0.5 * x))
 
+
+
+@overload(like, inline="always")
+def _like_by_dtype(array, value):
+    if _is_float32(array.dtype):
+        return lambda array, value: np.float32(value)
+    return lambda array, value: np.float64(value)

@@ -51,7 +51,7 @@ import numpy as np
 from numba import njit
 
 from .backend import dispatch
-from .fast_math import sigmoid, tanh
+from .fast_math import one_minus, sigmoid, tanh, zero_for
 
 
 class LSTMCache(NamedTuple):
@@ -189,26 +189,31 @@ def backward_reference(d_hidden, d_h_last, d_c_last, cache):
 
 @njit(cache=True, error_model="numpy")
 def _forward_gates(z, x_proj, t, c0, gates, cells, tanh_cells, hidden):
-    """Step t given z = h_{t-1} U (B, 4H): fills gates, cells, tanh_cells, hidden at t."""
+    """Step t given z = h_{t-1} U (B, 4H): fills gates, cells, tanh_cells, hidden at t.
+
+    One short loop per equation, activating the gates in place in z: loops that touch
+    few arrays vectorise, while one loop over all of them ran at scalar speed (LLVM
+    gives up its run-time overlap checks past a handful of arrays).
+    """
     batch, units4 = z.shape
     units = units4 // 4
     for b in range(batch):
         c_prev = c0[b] if t == 0 else cells[b, t - 1]               # (H,)
         z_b, x_b = z[b], x_proj[b, t]                               # (4H,)
+        for j in range(2 * units):                                  # i, f
+            z_b[j] = sigmoid(z_b[j] + x_b[j])
+        for j in range(2 * units, 3 * units):                       # g
+            z_b[j] = tanh(z_b[j] + x_b[j])
+        for j in range(3 * units, units4):                          # o
+            z_b[j] = sigmoid(z_b[j] + x_b[j])
+        c_b, tanh_b, h_b = cells[b, t], tanh_cells[b, t], hidden[b, t]   # (H,)
+        for j in range(units):                                      # c = f c_prev + i g
+            c_b[j] = z_b[units + j] * c_prev[j] + z_b[j] * z_b[2 * units + j]
         for j in range(units):
-            i = sigmoid(z_b[j] + x_b[j])
-            f = sigmoid(z_b[units + j] + x_b[units + j])
-            g = tanh(z_b[2 * units + j] + x_b[2 * units + j])
-            o = sigmoid(z_b[3 * units + j] + x_b[3 * units + j])
-            c = f * c_prev[j] + i * g
-            tanh_c = tanh(c)
-            gates[b, t, j] = i
-            gates[b, t, units + j] = f
-            gates[b, t, 2 * units + j] = g
-            gates[b, t, 3 * units + j] = o
-            cells[b, t, j] = c
-            tanh_cells[b, t, j] = tanh_c
-            hidden[b, t, j] = o * tanh_c
+            tanh_b[j] = tanh(c_b[j])
+        for j in range(units):                                      # h = o tanh(c)
+            h_b[j] = z_b[3 * units + j] * tanh_b[j]
+        gates[b, t] = z_b
 
 
 @njit(cache=True, error_model="numpy")
@@ -234,43 +239,59 @@ def _forward_fused(x_proj, recurrent_kernel, h0, c0, z, gates, cells, tanh_cells
 
 @njit(cache=True, error_model="numpy")
 def _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z):
-    """Step t of BPTT: fills d_z at t from dh_next, and updates dc_next in place."""
+    """Step t of BPTT: fills d_z at t; dh_next and dc_next serve as scratch for dh and dc.
+
+    On return dc_next holds dc_t ⊙ f_t; dh_next holds dh_t, to be overwritten by dz_t Uᵀ.
+    One short loop per equation, for the same reason as in ``_forward_gates``.
+    """
     batch, _, units = cells.shape
     for b in range(batch):
         c_prev = c0[b] if t == 0 else cells[b, t - 1]               # (H,)
-        gates_b, d_z_b = gates[b, t], d_z[b, t]                     # (4H,)
-        for j in range(units):
-            i, f = gates_b[j], gates_b[units + j]
-            g, o = gates_b[2 * units + j], gates_b[3 * units + j]
-            tanh_c = tanh_cells[b, t, j]
-            dh = d_hidden[b, t, j] + dh_next[b, j]
-            dc = dc_next[b, j] + dh * o * (1.0 - tanh_c * tanh_c)
-            d_z_b[j] = dc * g * i * (1.0 - i)
-            d_z_b[units + j] = dc * c_prev[j] * f * (1.0 - f)
-            d_z_b[2 * units + j] = dc * i * (1.0 - g * g)
-            d_z_b[3 * units + j] = dh * tanh_c * o * (1.0 - o)
-            dc_next[b, j] = dc * f
+        gates_b, tanh_b, d_z_b = gates[b, t], tanh_cells[b, t], d_z[b, t]
+        dh, dc = dh_next[b], dc_next[b]                             # (H,) scratch
+        for j in range(units):                                      # dh = d_hidden + dh_next
+            dh[j] += d_hidden[b, t, j]
+        for j in range(units):                                      # dc += dh o (1 - tanh²c)
+            dc[j] += dh[j] * gates_b[3 * units + j] * one_minus(tanh_b[j] * tanh_b[j])
+        for j in range(units):                                      # dz[i] = dc g i (1 - i)
+            i = gates_b[j]
+            d_z_b[j] = dc[j] * gates_b[2 * units + j] * i * one_minus(i)
+        for j in range(units):                                      # dz[f] = dc c_prev f (1 - f)
+            f = gates_b[units + j]
+            d_z_b[units + j] = dc[j] * c_prev[j] * f * one_minus(f)
+        for j in range(units):                                      # dz[c] = dc i (1 - g²)
+            g = gates_b[2 * units + j]
+            d_z_b[2 * units + j] = dc[j] * gates_b[j] * one_minus(g * g)
+        for j in range(units):                                      # dz[o] = dh tanh(c) o (1 - o)
+            o = gates_b[3 * units + j]
+            d_z_b[3 * units + j] = dh[j] * tanh_b[j] * o * one_minus(o)
+        for j in range(units):                                      # dc_next = dc f
+            dc[j] *= gates_b[units + j]
 
 
-@njit(cache=True, error_model="numpy")
-def _d_z_times_recurrent_transposed(d_z, t, recurrent_kernel_t, dh_next):
-    """dh_next = dz_t Uᵀ with plain loops, reading Uᵀ (4H, H) row by row (SIMD over H)."""
-    batch = dh_next.shape[0]
-    dh_next[:, :] = 0.0
+@njit(cache=True, error_model="numpy", fastmath={"reassoc"})
+def _d_z_times_recurrent_transposed(d_z, t, recurrent_kernel, dh_next):
+    """dh_next = dz_t Uᵀ with plain loops: row k of U dotted with dz_t.
+
+    The sum may be reassociated (and so vectorised); nothing else is relaxed.
+    """
+    batch, units = dh_next.shape
     for b in range(batch):
-        d_z_b, dh_b = d_z[b, t], dh_next[b]                         # (4H,), (H,)
-        for j in range(d_z_b.shape[0]):
-            d_z_bj, row = d_z_b[j], recurrent_kernel_t[j]
-            for k in range(dh_b.shape[0]):
-                dh_b[k] += d_z_bj * row[k]
+        d_z_b = d_z[b, t]                                           # (4H,)
+        for k in range(units):
+            row = recurrent_kernel[k]
+            total = zero_for(dh_next)
+            for j in range(d_z_b.shape[0]):
+                total += d_z_b[j] * row[j]
+            dh_next[b, k] = total
 
 
 @njit(cache=True, error_model="numpy")
 def _backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
-                    recurrent_kernel_t, d_z):
+                    recurrent_kernel, d_z):
     for t in range(cells.shape[1] - 1, -1, -1):
         _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z)
-        _d_z_times_recurrent_transposed(d_z, t, recurrent_kernel_t, dh_next)
+        _d_z_times_recurrent_transposed(d_z, t, recurrent_kernel, dh_next)
 
 
 def blas_pays(batch, units):
@@ -326,15 +347,15 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, blas=None):
     dh_next = _zeros_if_none(d_h_last, (batch, units), dtype).astype(dtype, copy=True)
     dc_next = _zeros_if_none(d_c_last, (batch, units), dtype).astype(dtype, copy=True)
     d_z = np.empty((batch, steps, 4 * units), dtype=dtype)            # (B, T, 4H)
-    recurrent_kernel_t = np.ascontiguousarray(cache.recurrent_kernel.T)  # (4H, H)
+    recurrent_kernel = cache.recurrent_kernel                           # (H, 4H), contiguous
     if blas_pays(batch, units) if blas is None else blas:
         for t in reversed(range(steps)):
             _backward_gates(d_hidden, dh_next, dc_next, t, cache.gates, cache.cells,
                             cache.tanh_cells, cache.c0, d_z)
-            np.matmul(d_z[:, t], recurrent_kernel_t, out=dh_next)
+            np.matmul(d_z[:, t], recurrent_kernel.T, out=dh_next)
     else:
         _backward_fused(d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells,
-                        cache.c0, recurrent_kernel_t, d_z)
+                        cache.c0, recurrent_kernel, d_z)
     d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(d_z, cache)
     return d_x, d_kernel, d_recurrent_kernel, d_bias, dh_next, dc_next
 

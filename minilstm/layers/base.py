@@ -39,6 +39,8 @@ class Layer:
     """
 
     weight_names = ()
+    # Why this layer cannot open a model without input_shape (None: it can).
+    first_layer_requirement = None
 
     def __init__(self, name=None, dtype="float32", input_shape=None):
         if str(np.dtype(dtype)) not in DTYPES:

@@ -45,6 +45,11 @@ class Sequential(Model):
             raise ValueError(
                 f"layer {layer.name!r} has return_state=True, so its output is a list; "
                 "Sequential passes one array from layer to layer")
+        if not self._layers and layer.declared_input_shape is None \
+                and layer.first_layer_requirement:
+            raise ValueError(
+                f"{type(layer).__name__} {layer.name!r} cannot open a model without "
+                f"input_shape: {layer.first_layer_requirement}")
         if self._layers and layer.declared_input_shape is not None:
             raise ValueError(f"only the first layer takes input_shape; layer {layer.name!r} "
                              "is not first")

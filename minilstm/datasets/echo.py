@@ -1,0 +1,60 @@
+"""Echo of random integer sequences (tutorial 1).
+
+A pair is ``n_in`` random integers in ``[0, cardinality - 1]`` and, as the target,
+their first ``n_out`` followed by zeros to length ``n_in``::
+
+    [12, 20, 36, 40, 12] -> [12, 20, 0, 0, 0]
+
+Both one-hot encoded: ``X, y`` of shape ``(batch, n_in, cardinality)``.
+"""
+import numpy as np
+
+from ..seeding import as_generator
+
+
+def _positive(name, value):
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+
+
+def generate_sequence(length, n_unique, seed=None):
+    """``length`` random integers in ``[0, n_unique - 1]``, as an int array."""
+    _positive("length", length)
+    _positive("n_unique", n_unique)
+    return as_generator(seed).integers(0, n_unique, size=length)
+
+
+def one_hot_encode(sequence, n_unique):
+    """Integers ``(..., length)`` -> one-hot float32 ``(..., length, n_unique)``."""
+    sequence = np.asarray(sequence)
+    if not np.issubdtype(sequence.dtype, np.integer):
+        raise TypeError(f"sequence must hold integers; got dtype {sequence.dtype}")
+    if sequence.size and (sequence.min() < 0 or sequence.max() >= n_unique):
+        raise ValueError(f"sequence values must be in [0, {n_unique - 1}]; got values from "
+                         f"{sequence.min()} to {sequence.max()}")
+    encoded = np.zeros(sequence.shape + (n_unique,), dtype=np.float32)
+    np.put_along_axis(encoded, sequence[..., None], 1.0, axis=-1)
+    return encoded
+
+
+def one_hot_decode(encoded):
+    """One-hot (or probabilities) ``(..., length, n_unique)`` -> integers ``(..., length)``."""
+    return np.asarray(encoded).argmax(axis=-1)
+
+
+def get_pairs(n_pairs, n_in, n_out, cardinality, seed=None):
+    """``n_pairs`` one-hot pairs ``X, y``, each ``(n_pairs, n_in, cardinality)``."""
+    _positive("n_pairs", n_pairs)
+    _positive("n_in", n_in)
+    _positive("n_out", n_out)
+    if n_out > n_in:
+        raise ValueError(f"n_out must be at most n_in ({n_in}); got {n_out}")
+    sequences = as_generator(seed).integers(0, cardinality, size=(n_pairs, n_in))
+    targets = np.zeros_like(sequences)
+    targets[:, :n_out] = sequences[:, :n_out]
+    return one_hot_encode(sequences, cardinality), one_hot_encode(targets, cardinality)
+
+
+def get_pair(n_in, n_out, cardinality, seed=None):
+    """One pair, as the tutorial's ``get_pair``: ``X, y`` of shape ``(1, n_in, cardinality)``."""
+    return get_pairs(1, n_in, n_out, cardinality, seed)

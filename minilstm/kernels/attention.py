@@ -1,0 +1,457 @@
+r"""Bahdanau attention decoder (the echo tutorial's layer): forward and backward, two twins.
+
+Notation. Encoder outputs h (B, T_in, D); units n; output size K; T_out steps::
+
+    uh_j = h_j U_a + b_a                   (B, T_in, n)   once, before the loop
+    s_0  = tanh(h_1 W_s)                   (B, n)         h_1: the FIRST encoder output
+    y_0  = 0                               (B, K)
+    for t = 1..T_out:
+      E_tj = tanh(s_{t-1} W_a + uh_j)      (B, T_in, n)
+      e_tj = E_tj · V_a                    (B, T_in)      energies
+      a_t  = softmax_j(e_t)                (B, T_in)      attention weights
+      c_t  = Σ_j a_tj h_j                  (B, D)         context
+      r_t  = σ(y_{t-1} W_r + s_{t-1} U_r + c_t C_r + b_r)
+      z_t  = σ(y_{t-1} W_z + s_{t-1} U_z + c_t C_z + b_z)
+      p_t  = tanh(y_{t-1} W_p + (r_t ⊙ s_{t-1}) U_p + c_t C_p + b_p)
+      s_t  = (1 - z_t) ⊙ s_{t-1} + z_t ⊙ p_t
+      o_t  = y_{t-1} W_o + s_{t-1} U_o + c_t C_o + b_o        logits (s_{t-1}, not s_t)
+      y_t  = softmax(o_t)                                     fed back as the next y_{t-1}
+
+Backward, for t = T_out..1, with ds = dL/ds_t (zero at T_out) and dy = dL/dy_t (from the
+loss plus the feedback into step t+1)::
+
+    do   = y_t ⊙ (dy - Σ_k dy_k y_tk)  [+ dL/do_t given directly by a fused softmax loss]
+    dz   = ds ⊙ (p - s_{t-1})            dp = ds ⊙ z           ds_{t-1} = ds ⊙ (1 - z)
+    dP   = dp ⊙ (1 - p²)                 dZ = dz ⊙ z (1 - z)
+    dr   = (dP U_pᵀ) ⊙ s_{t-1}           ds_{t-1} += (dP U_pᵀ) ⊙ r
+    dR   = dr ⊙ r (1 - r)
+    ds_{t-1} += do U_oᵀ + dZ U_zᵀ + dR U_rᵀ
+    dy_{t-1}  = do W_oᵀ + dP W_pᵀ + dZ W_zᵀ + dR W_rᵀ
+    dc   = do C_oᵀ + dP C_pᵀ + dZ C_zᵀ + dR C_rᵀ               (B, D)
+    da_j = dc · h_j  [+ dL/da_t when the attention weights are an output]
+    dh_j += a_tj dc
+    de   = a ⊙ (da - Σ_j a_j da_j)
+    dV_a += Σ_j de_j E_tj       dpre_j = de_j V_a ⊙ (1 - E_tj²)
+    duh_j += dpre_j             dwa = Σ_j dpre_j            ds_{t-1} += dwa W_aᵀ
+
+then, as matrix products over all B·T_out rows (``_parameter_gradients``)::
+
+    dW_g = Σ_t y_{t-1}ᵀ dG_t   dU_g = Σ_t s_{t-1}ᵀ dG_t (U_p: (r ⊙ s_{t-1})ᵀ dP_t)
+    dC_g = Σ_t c_tᵀ dG_t       db_g = Σ dG_t          for G in R, Z, P, O (o: W_o, U_o, C_o, b_o)
+    dW_a = Σ_t s_{t-1}ᵀ dwa_t  dU_a = Σ_j h_jᵀ duh_j  db_a = Σ duh     dh += duh U_aᵀ
+    dS_0 = ds_0 ⊙ (1 - s_0²)   dW_s = h_1ᵀ dS_0       dh_1 += dS_0 W_sᵀ
+
+The twins: ``forward_reference`` / ``backward_reference`` (NumPy, vectorised over the
+batch, a Python loop over output steps) and ``forward_numba`` / ``backward_numba`` (the same
+loop jitted, one sequence at a time). ``forward`` / ``backward`` call the twin of the
+backend in use.
+"""
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from .backend import dispatch
+from .fast_math import one_minus, sigmoid, tanh, zero_for
+
+WEIGHT_NAMES = ("V_a", "W_a", "U_a", "b_a",
+                "C_r", "U_r", "W_r", "b_r",
+                "C_z", "U_z", "W_z", "b_z",
+                "C_p", "U_p", "W_p", "b_p",
+                "C_o", "U_o", "W_o", "b_o",
+                "W_s")
+
+
+class AttentionWeights(NamedTuple):
+    V_a: np.ndarray   # (n,)
+    W_a: np.ndarray   # (n, n)
+    U_a: np.ndarray   # (D, n)
+    b_a: np.ndarray   # (n,)
+    C_r: np.ndarray   # (D, n)
+    U_r: np.ndarray   # (n, n)
+    W_r: np.ndarray   # (K, n)
+    b_r: np.ndarray   # (n,)
+    C_z: np.ndarray   # (D, n)
+    U_z: np.ndarray   # (n, n)
+    W_z: np.ndarray   # (K, n)
+    b_z: np.ndarray   # (n,)
+    C_p: np.ndarray   # (D, n)
+    U_p: np.ndarray   # (n, n)
+    W_p: np.ndarray   # (K, n)
+    b_p: np.ndarray   # (n,)
+    C_o: np.ndarray   # (D, K)
+    U_o: np.ndarray   # (n, K)
+    W_o: np.ndarray   # (K, K)
+    b_o: np.ndarray   # (K,)
+    W_s: np.ndarray   # (D, n)
+
+
+class AttentionCache(NamedTuple):
+    """What the forward pass keeps for the backward pass (batch first)."""
+
+    h: np.ndarray           # (B, T_in, D) encoder outputs
+    weights: AttentionWeights
+    states: np.ndarray      # (B, T_out + 1, n)  s_0 .. s_T
+    outputs: np.ndarray     # (B, T_out + 1, K)  y_0 = 0, y_1 .. y_T
+    energies: np.ndarray    # (B, T_out, T_in, n)  E_tj = tanh(s_{t-1} W_a + uh_j)
+    attention: np.ndarray   # (B, T_out, T_in)   a_t
+    contexts: np.ndarray    # (B, T_out, D)      c_t
+    gates: np.ndarray       # (B, T_out, 3, n)   r_t, z_t, p_t
+
+
+def _sigmoid(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def _softmax(x):
+    exp = np.exp(x - x.max(axis=-1, keepdims=True))
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
+def _allocate(h, weights, output_length):
+    """Zeroed forward arrays for a batch: the layout both twins fill."""
+    batch, steps_in, features = h.shape
+    units, classes = weights.W_a.shape[0], weights.W_o.shape[0]
+    dtype = h.dtype
+    return (np.zeros((batch, output_length + 1, units), dtype),                # states
+            np.zeros((batch, output_length + 1, classes), dtype),              # outputs
+            np.empty((batch, output_length, steps_in, units), dtype),          # energies
+            np.empty((batch, output_length, steps_in), dtype),                 # attention
+            np.empty((batch, output_length, features), dtype),                 # contexts
+            np.empty((batch, output_length, 3, units), dtype),                 # gates
+            np.empty((batch, output_length, classes), dtype))                  # logits
+
+
+def _initial_state_and_projection(h, w):
+    uh = h @ w.U_a + w.b_a                                  # (B, T_in, n)
+    return np.tanh(h[:, 0] @ w.W_s), uh                     # (B, n), (B, T_in, n)
+
+
+# ---------------------------------------------------------------- NumPy twin
+
+def forward_reference(h, weights, output_length):
+    """Decode ``output_length`` steps from encoder outputs ``h (B, T_in, D)``.
+
+    Returns ``outputs (B, T_out, K)`` (probabilities), ``attention (B, T_out, T_in)``,
+    ``logits (B, T_out, K)`` and the cache for ``backward_reference``.
+    """
+    w = weights
+    states, outputs, energies, attention, contexts, gates, logits = _allocate(
+        h, w, output_length)
+    s, uh = _initial_state_and_projection(h, w)             # (B, n), (B, T_in, n)
+    y = outputs[:, 0]                                       # (B, K) zeros
+    states[:, 0] = s
+    for t in range(output_length):
+        E = np.tanh((s @ w.W_a)[:, None, :] + uh)           # (B, T_in, n)
+        a = _softmax(E @ w.V_a)                             # (B, T_in)
+        c = np.einsum("bj,bjd->bd", a, h)                   # (B, D)
+        r = _sigmoid(y @ w.W_r + s @ w.U_r + c @ w.C_r + w.b_r)          # (B, n)
+        z = _sigmoid(y @ w.W_z + s @ w.U_z + c @ w.C_z + w.b_z)          # (B, n)
+        p = np.tanh(y @ w.W_p + (r * s) @ w.U_p + c @ w.C_p + w.b_p)     # (B, n)
+        logits[:, t] = y @ w.W_o + s @ w.U_o + c @ w.C_o + w.b_o         # (B, K)
+        y = _softmax(logits[:, t])                          # (B, K)
+        s = (1.0 - z) * s + z * p                           # (B, n)
+        energies[:, t], attention[:, t], contexts[:, t] = E, a, c
+        gates[:, t, 0], gates[:, t, 1], gates[:, t, 2] = r, z, p
+        states[:, t + 1], outputs[:, t + 1] = s, y
+    cache = AttentionCache(h, w, states, outputs, energies, attention, contexts, gates)
+    return outputs[:, 1:], attention, logits, cache
+
+
+def backward_reference(cache, d_outputs=None, d_logits=None, d_attention=None):
+    """BPTT through the decoder (see the module docstring).
+
+    ``d_outputs`` is dL/dy ``(B, T_out, K)``; ``d_logits`` is dL/do given directly by a
+    fused softmax loss; ``d_attention`` is dL/da when the weights are an output. Any may
+    be ``None``. Returns ``d_h (B, T_in, D)`` and the weight gradients as
+    ``AttentionWeights``.
+    """
+    w, h = cache.weights, cache.h
+    batch, output_length, steps_in = cache.attention.shape
+    units, classes = w.W_a.shape[0], w.W_o.shape[0]
+    dtype = h.dtype
+    d_h = np.zeros_like(h)                                  # (B, T_in, D)
+    d_uh = np.zeros((batch, steps_in, units), dtype)        # (B, T_in, n)
+    d_V_a = np.zeros(units, dtype)                          # (n,)
+    d_gates = np.empty((batch, output_length, 3, units), dtype)   # dR, dZ, dP
+    d_o_all = np.empty((batch, output_length, classes), dtype)    # do
+    d_wa_all = np.empty((batch, output_length, units), dtype)     # dwa
+    ds = np.zeros((batch, units), dtype)                    # dL/ds_t
+    dy = np.zeros((batch, classes), dtype)                  # dL/dy_t from feedback
+    for t in reversed(range(output_length)):
+        s_prev, y_t = cache.states[:, t], cache.outputs[:, t + 1]        # (B, n), (B, K)
+        r, z, p = cache.gates[:, t, 0], cache.gates[:, t, 1], cache.gates[:, t, 2]
+        a, E = cache.attention[:, t], cache.energies[:, t]  # (B, T_in), (B, T_in, n)
+        if d_outputs is not None:
+            dy = dy + d_outputs[:, t]
+        d_o = y_t * (dy - (dy * y_t).sum(axis=-1, keepdims=True))        # (B, K)
+        if d_logits is not None:
+            d_o = d_o + d_logits[:, t]
+        dP = ds * z * (1.0 - p * p)                         # (B, n)
+        dZ = ds * (p - s_prev) * z * (1.0 - z)              # (B, n)
+        d_rs = dP @ w.U_p.T                                 # (B, n)
+        dR = d_rs * s_prev * r * (1.0 - r)                  # (B, n)
+        ds_prev = (ds * (1.0 - z) + d_rs * r + d_o @ w.U_o.T
+                   + dZ @ w.U_z.T + dR @ w.U_r.T)           # (B, n)
+        dy = d_o @ w.W_o.T + dP @ w.W_p.T + dZ @ w.W_z.T + dR @ w.W_r.T   # (B, K)
+        dc = d_o @ w.C_o.T + dP @ w.C_p.T + dZ @ w.C_z.T + dR @ w.C_r.T   # (B, D)
+        da = np.einsum("bd,bjd->bj", dc, h)                 # (B, T_in)
+        if d_attention is not None:
+            da = da + d_attention[:, t]
+        d_h += a[:, :, None] * dc[:, None, :]               # (B, T_in, D)
+        de = a * (da - (a * da).sum(axis=-1, keepdims=True))              # (B, T_in)
+        d_V_a += np.einsum("bj,bjn->n", de, E)
+        d_pre = de[:, :, None] * w.V_a * (1.0 - E * E)      # (B, T_in, n)
+        d_uh += d_pre
+        d_wa = d_pre.sum(axis=1)                            # (B, n)
+        ds = ds_prev + d_wa @ w.W_a.T                       # (B, n)
+        d_gates[:, t, 0], d_gates[:, t, 1], d_gates[:, t, 2] = dR, dZ, dP
+        d_o_all[:, t], d_wa_all[:, t] = d_o, d_wa
+    return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o_all, d_wa_all, ds)
+
+
+def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0):
+    """Weight gradients as products over all B·T_out rows; finishes d_h.
+
+    The W, U and C gradients of the four blocks r, z, p, o are the blocks of one
+    product [y_{t-1} | s_{t-1} | c_t]ᵀ [dR | dZ | dP | do]: one BLAS call instead
+    of twelve (U_p, which multiplies r ⊙ s_{t-1}, is computed on its own).
+    """
+    w, h = cache.weights, cache.h
+    batch, output_length, _, units = d_gates.shape
+    rows = batch * output_length
+    steps_in, features = h.shape[1], h.shape[2]
+    classes = d_o.shape[2]
+    s_prev = cache.states[:, :-1].reshape(rows, units)                  # (B·T_out, n)
+    inputs = np.concatenate([cache.outputs[:, :-1].reshape(rows, classes), s_prev,
+                             cache.contexts.reshape(rows, features)], axis=1)  # (rows, K+n+D)
+    d_blocks = np.concatenate([d_gates.reshape(rows, 3 * units),
+                               d_o.reshape(rows, classes)], axis=1)     # (rows, 3n+K)
+    products = inputs.T @ d_blocks                                      # (K+n+D, 3n+K)
+    d_bias = d_blocks.sum(axis=0)                                       # (3n+K,)
+    grads = {"V_a": d_V_a, "W_a": s_prev.T @ d_wa.reshape(rows, units)}
+    y_rows, s_rows, c_rows = slice(0, classes), slice(classes, classes + units), \
+        slice(classes + units, None)
+    for index, gate in enumerate("rzpo"):
+        columns = slice(index * units, index * units + (classes if gate == "o" else units))
+        grads[f"W_{gate}"] = products[y_rows, columns]
+        grads[f"U_{gate}"] = products[s_rows, columns]
+        grads[f"C_{gate}"] = products[c_rows, columns]
+        grads[f"b_{gate}"] = d_bias[columns]
+    r_s_prev = (cache.gates[:, :, 0] * cache.states[:, :-1]).reshape(rows, units)
+    grads["U_p"] = r_s_prev.T @ d_gates[:, :, 2].reshape(rows, units)  # (n, n)
+    d_uh_rows = d_uh.reshape(batch * steps_in, units)
+    grads["U_a"] = h.reshape(batch * steps_in, features).T @ d_uh_rows  # (D, n)
+    grads["b_a"] = d_uh_rows.sum(axis=0)                                # (n,)
+    d_h = d_h + d_uh @ w.U_a.T                                          # (B, T_in, D)
+    s0 = cache.states[:, 0]
+    d_pre_s0 = d_s0 * (1.0 - s0 * s0)                                   # (B, n)
+    grads["W_s"] = h[:, 0].T @ d_pre_s0                                 # (D, n)
+    d_h[:, 0] += d_pre_s0 @ w.W_s.T
+    return d_h, AttentionWeights(**grads)
+
+
+# ---------------------------------------------------------------- Numba twin
+#
+# One sequence at a time (sequences are independent), all steps in one jitted call
+# that reads the weights from the AttentionWeights tuple directly. Products with a
+# transposed matrix (v Wᵀ) are row dot products, vectorised by allowing the
+# reduction to be reassociated (only that: NaN and inf still propagate).
+
+@njit(cache=True, error_model="numpy")
+def _add_vector_times_matrix(vector, matrix, out):
+    """out += vector @ matrix, one row of the matrix at a time (SIMD over its columns)."""
+    for k in range(vector.shape[0]):
+        v_k, row = vector[k], matrix[k]
+        for j in range(out.shape[0]):
+            out[j] += v_k * row[j]
+
+
+@njit(cache=True, error_model="numpy", fastmath={"reassoc"})
+def _add_vector_times_matrix_transposed(vector, matrix, out):
+    """out += vector @ matrixᵀ: out[k] += Σ_j vector[j] matrix[k, j]."""
+    for k in range(out.shape[0]):
+        row = matrix[k]
+        total = zero_for(out)
+        for j in range(vector.shape[0]):
+            total += vector[j] * row[j]
+        out[k] += total
+
+
+@njit(cache=True, error_model="numpy")
+def _softmax_in_place(values):
+    largest = values.max()
+    total = zero_for(values)
+    for j in range(values.shape[0]):
+        values[j] = np.exp(values[j] - largest)
+        total += values[j]
+    for j in range(values.shape[0]):
+        values[j] = values[j] / total
+
+
+@njit(cache=True, error_model="numpy")
+def _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gates, logits):
+    batch, output_length, steps_in, units = energies.shape
+    classes = outputs.shape[2]
+    wa = np.empty(units, h.dtype)
+    pre_r = np.empty(units, h.dtype)
+    pre_z = np.empty(units, h.dtype)
+    pre_p = np.empty(units, h.dtype)
+    r_s = np.empty(units, h.dtype)
+    for b in range(batch):
+        for t in range(output_length):
+            s, y = states[b, t], outputs[b, t]                          # (n,), (K,)
+            wa[:] = 0.0
+            _add_vector_times_matrix(s, w.W_a, wa)                      # s W_a
+            a = attention[b, t]                                         # (T_in,)
+            for j in range(steps_in):
+                energy = zero_for(energies)
+                for m in range(units):
+                    E = tanh(wa[m] + uh[b, j, m])
+                    energies[b, t, j, m] = E
+                    energy += E * w.V_a[m]
+                a[j] = energy
+            _softmax_in_place(a)
+            c = contexts[b, t]                                          # (D,)
+            c[:] = 0.0
+            _add_vector_times_matrix(a, h[b], c)                        # Σ_j a_j h_j
+            o = logits[b, t]                                            # (K,)
+            for pre, W, U, C, bias in ((pre_r, w.W_r, w.U_r, w.C_r, w.b_r),
+                                       (pre_z, w.W_z, w.U_z, w.C_z, w.b_z),
+                                       (o, w.W_o, w.U_o, w.C_o, w.b_o)):
+                pre[:] = bias
+                _add_vector_times_matrix(y, W, pre)
+                _add_vector_times_matrix(s, U, pre)
+                _add_vector_times_matrix(c, C, pre)
+            pre_p[:] = w.b_p
+            _add_vector_times_matrix(y, w.W_p, pre_p)
+            _add_vector_times_matrix(c, w.C_p, pre_p)
+            for m in range(units):
+                r = sigmoid(pre_r[m])
+                gates[b, t, 0, m] = r
+                gates[b, t, 1, m] = sigmoid(pre_z[m])
+                r_s[m] = r * s[m]
+            _add_vector_times_matrix(r_s, w.U_p, pre_p)
+            for m in range(units):
+                p = tanh(pre_p[m])
+                z = gates[b, t, 1, m]
+                gates[b, t, 2, m] = p
+                states[b, t + 1, m] = one_minus(z) * s[m] + z * p
+            y_next = outputs[b, t + 1]
+            y_next[:] = o
+            _softmax_in_place(y_next)
+
+
+@njit(cache=True, error_model="numpy")
+def _backward_loop(h, w, states, outputs, energies, attention, gates,
+                   d_outputs, d_logits, d_attention, d_h, d_uh, d_V_a, d_gates, d_o_all,
+                   d_wa_all, d_s0):
+    """BPTT per sequence; the d_* arrays of the module docstring, filled in place."""
+    batch, output_length, steps_in, units = energies.shape
+    classes = outputs.shape[2]
+    ds = np.empty(units, h.dtype)
+    ds_prev = np.empty(units, h.dtype)
+    d_rs = np.empty(units, h.dtype)
+    dy = np.empty(classes, h.dtype)
+    dy_prev = np.empty(classes, h.dtype)
+    dc = np.empty(h.shape[2], h.dtype)
+    da = np.empty(steps_in, h.dtype)
+    for b in range(batch):
+        ds[:] = 0.0
+        dy[:] = 0.0
+        for t in range(output_length - 1, -1, -1):
+            s_prev, y_t, a = states[b, t], outputs[b, t + 1], attention[b, t]
+            d_r, d_z, d_p = d_gates[b, t, 0], d_gates[b, t, 1], d_gates[b, t, 2]
+            d_o = d_o_all[b, t]
+            weighted = zero_for(d_h)
+            for k in range(classes):
+                dy[k] += d_outputs[b, t, k]
+                weighted += dy[k] * y_t[k]
+            for k in range(classes):
+                d_o[k] = y_t[k] * (dy[k] - weighted) + d_logits[b, t, k]
+            for m in range(units):
+                z, p = gates[b, t, 1, m], gates[b, t, 2, m]
+                d_p[m] = ds[m] * z * one_minus(p * p)
+                d_z[m] = ds[m] * (p - s_prev[m]) * z * one_minus(z)
+                ds_prev[m] = ds[m] * one_minus(z)
+            d_rs[:] = 0.0
+            _add_vector_times_matrix_transposed(d_p, w.U_p, d_rs)
+            for m in range(units):
+                r = gates[b, t, 0, m]
+                d_r[m] = d_rs[m] * s_prev[m] * r * one_minus(r)
+                ds_prev[m] += d_rs[m] * r
+            dy_prev[:] = 0.0
+            dc[:] = 0.0
+            for d_gate, W, C in ((d_r, w.W_r, w.C_r), (d_z, w.W_z, w.C_z),
+                                 (d_p, w.W_p, w.C_p), (d_o, w.W_o, w.C_o)):
+                _add_vector_times_matrix_transposed(d_gate, W, dy_prev)
+                _add_vector_times_matrix_transposed(d_gate, C, dc)
+            for d_gate, U in ((d_r, w.U_r), (d_z, w.U_z), (d_o, w.U_o)):
+                _add_vector_times_matrix_transposed(d_gate, U, ds_prev)
+            weighted = zero_for(d_h)
+            for j in range(steps_in):
+                total = d_attention[b, t, j]
+                for d in range(dc.shape[0]):
+                    total += dc[d] * h[b, j, d]
+                    d_h[b, j, d] += a[j] * dc[d]
+                da[j] = total
+                weighted += a[j] * total
+            d_wa = d_wa_all[b, t]
+            for j in range(steps_in):
+                de = a[j] * (da[j] - weighted)
+                for m in range(units):
+                    E = energies[b, t, j, m]
+                    d_V_a[m] += de * E
+                    d_pre = de * w.V_a[m] * one_minus(E * E)
+                    d_uh[b, j, m] += d_pre
+                    d_wa[m] += d_pre
+            _add_vector_times_matrix_transposed(d_wa, w.W_a, ds_prev)
+            ds[:] = ds_prev
+            dy[:] = dy_prev
+        d_s0[b] = ds
+
+
+def _contiguous(weights):
+    return AttentionWeights(*(np.ascontiguousarray(array) for array in weights))
+
+
+def forward_numba(h, weights, output_length):
+    """Same contract as ``forward_reference``; the step loop is jitted."""
+    w = _contiguous(weights)
+    h = np.ascontiguousarray(h)
+    states, outputs, energies, attention, contexts, gates, logits = _allocate(
+        h, w, output_length)
+    states[:, 0], uh = _initial_state_and_projection(h, w)
+    _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gates, logits)
+    cache = AttentionCache(h, w, states, outputs, energies, attention, contexts, gates)
+    return outputs[:, 1:], attention, logits, cache
+
+
+def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None):
+    """Same contract as ``backward_reference``; the step loop is jitted."""
+    w, h = _contiguous(cache.weights), cache.h
+    batch, output_length, steps_in = cache.attention.shape
+    units, classes = w.W_a.shape[0], w.W_o.shape[0]
+    dtype = h.dtype
+
+    def given_or_zeros(array, shape):
+        return np.zeros(shape, dtype) if array is None else np.ascontiguousarray(array, dtype)
+
+    d_outputs = given_or_zeros(d_outputs, (batch, output_length, classes))
+    d_logits = given_or_zeros(d_logits, (batch, output_length, classes))
+    d_attention = given_or_zeros(d_attention, (batch, output_length, steps_in))
+    d_h = np.zeros_like(h)                                          # (B, T_in, D)
+    d_uh = np.zeros((batch, steps_in, units), dtype)                # (B, T_in, n)
+    d_V_a = np.zeros(units, dtype)                                  # (n,)
+    d_gates = np.empty((batch, output_length, 3, units), dtype)     # dR, dZ, dP
+    d_o = np.empty((batch, output_length, classes), dtype)          # do
+    d_wa = np.zeros((batch, output_length, units), dtype)           # dwa
+    d_s0 = np.empty((batch, units), dtype)                          # dL/ds_0
+    _backward_loop(h, w, cache.states, cache.outputs, cache.energies, cache.attention,
+                   cache.gates, d_outputs, d_logits, d_attention, d_h, d_uh, d_V_a, d_gates,
+                   d_o, d_wa, d_s0)
+    return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0)
+
+
+forward = dispatch(forward_reference, forward_numba)
+backward = dispatch(backward_reference, backward_numba)

@@ -1,0 +1,127 @@
+r"""Optimiser updates as kernels: one pass over a weight array, two twins.
+
+Each function updates ``param`` and its state arrays in place, from ``grad``
+(all arrays of one shape and dtype). The rules (see ``minilstm/optimizers.py``)::
+
+    sgd_momentum   m ← μ m - η g;   θ ← θ + m   (nesterov: θ ← θ + μ m - η g)
+    rmsprop        v ← ρ v + (1 - ρ) g²;   u = η g / (√v + ε)
+                   momentum μ > 0:  m ← μ m + u;   θ ← θ - m      else θ ← θ - u
+    adam           m ← β₁ m + (1 - β₁) g;   v ← β₂ v + (1 - β₂) g²
+                   θ ← θ - α m / (√v + ε)      α = η √(1 - β₂ᵗ) / (1 - β₁ᵗ), given
+
+The NumPy twins make one array pass per operation; the Numba twins make one
+pass in all, which is what matters for the many small weight arrays of the
+tutorials' batch-1 models.
+"""
+import numpy as np
+from numba import njit
+
+from .backend import dispatch
+from .fast_math import like, one_minus
+
+
+# ---------------------------------------------------------------- NumPy twin
+
+def sgd_momentum_reference(param, grad, velocity, learning_rate, momentum, nesterov):
+    velocity *= momentum
+    velocity -= learning_rate * grad
+    if nesterov:
+        param += momentum * velocity - learning_rate * grad
+    else:
+        param += velocity
+
+
+def rmsprop_reference(param, grad, mean_square, moving, learning_rate, rho, momentum,
+                      epsilon):
+    mean_square *= rho
+    mean_square += (1.0 - rho) * grad * grad
+    step = learning_rate * grad / (np.sqrt(mean_square) + epsilon)
+    if momentum > 0.0:
+        moving *= momentum
+        moving += step
+        step = moving
+    param -= step
+
+
+def adam_reference(param, grad, m, v, step_size, beta_1, beta_2, epsilon):
+    m *= beta_1
+    m += (1.0 - beta_1) * grad
+    v *= beta_2
+    v += (1.0 - beta_2) * grad * grad
+    param -= step_size * m / (np.sqrt(v) + epsilon)
+
+
+# ---------------------------------------------------------------- Numba twin
+
+# Each pass flattens its arrays (free for the C-contiguous arrays it is given) and
+# takes the hyper-parameters in the weights' dtype, so float32 runs in float32 SIMD.
+
+@njit(cache=True, error_model="numpy")
+def _sgd_momentum_pass(param, grad, velocity, learning_rate, momentum, nesterov):
+    param, grad, velocity = param.reshape(-1), grad.reshape(-1), velocity.reshape(-1)
+    learning_rate, momentum = like(param, learning_rate), like(param, momentum)
+    for i in range(param.shape[0]):
+        velocity[i] = momentum * velocity[i] - learning_rate * grad[i]
+        if nesterov:
+            param[i] += momentum * velocity[i] - learning_rate * grad[i]
+        else:
+            param[i] += velocity[i]
+
+
+@njit(cache=True, error_model="numpy")
+def _rmsprop_pass(param, grad, mean_square, moving, learning_rate, rho, momentum, epsilon):
+    param, grad = param.reshape(-1), grad.reshape(-1)
+    mean_square, moving = mean_square.reshape(-1), moving.reshape(-1)
+    learning_rate, rho = like(param, learning_rate), like(param, rho)
+    momentum, epsilon = like(param, momentum), like(param, epsilon)
+    for i in range(param.shape[0]):
+        g = grad[i]
+        mean_square[i] = rho * mean_square[i] + one_minus(rho) * g * g
+        step = learning_rate * g / (np.sqrt(mean_square[i]) + epsilon)
+        if momentum > 0:
+            moving[i] = momentum * moving[i] + step
+            step = moving[i]
+        param[i] -= step
+
+
+@njit(cache=True, error_model="numpy")
+def _adam_pass(param, grad, m, v, step_size, beta_1, beta_2, epsilon):
+    param, grad, m, v = param.reshape(-1), grad.reshape(-1), m.reshape(-1), v.reshape(-1)
+    step_size, beta_1 = like(param, step_size), like(param, beta_1)
+    beta_2, epsilon = like(param, beta_2), like(param, epsilon)
+    for i in range(param.shape[0]):
+        g = grad[i]
+        m[i] = beta_1 * m[i] + one_minus(beta_1) * g
+        v[i] = beta_2 * v[i] + one_minus(beta_2) * g * g
+        param[i] -= step_size * m[i] / (np.sqrt(v[i]) + epsilon)
+
+
+def _check_updatable(*arrays):
+    """The passes update in place through flat views; a copy would drop the update."""
+    for array in arrays:
+        if not array.flags.c_contiguous:
+            raise ValueError("optimizer kernels update weights and state in place and need "
+                             f"C-contiguous arrays; got strides {array.strides} for shape "
+                             f"{array.shape}")
+
+
+def sgd_momentum_numba(param, grad, velocity, learning_rate, momentum, nesterov):
+    _check_updatable(param, velocity)
+    _sgd_momentum_pass(param, np.ascontiguousarray(grad), velocity, learning_rate, momentum,
+                       nesterov)
+
+
+def rmsprop_numba(param, grad, mean_square, moving, learning_rate, rho, momentum, epsilon):
+    _check_updatable(param, mean_square, moving)
+    _rmsprop_pass(param, np.ascontiguousarray(grad), mean_square, moving, learning_rate, rho,
+                  momentum, epsilon)
+
+
+def adam_numba(param, grad, m, v, step_size, beta_1, beta_2, epsilon):
+    _check_updatable(param, m, v)
+    _adam_pass(param, np.ascontiguousarray(grad), m, v, step_size, beta_1, beta_2, epsilon)
+
+
+sgd_momentum = dispatch(sgd_momentum_reference, sgd_momentum_numba)
+rmsprop = dispatch(rmsprop_reference, rmsprop_numba)
+adam = dispatch(adam_reference, adam_numba)

@@ -1,0 +1,88 @@
+"""The attention decoder kernel: twins agree and every gradient path is right."""
+import numpy as np
+import pytest
+from hypothesis import given
+
+from conftest import (GRADIENT_TOLERANCE, attention_batches, attention_classes,
+                      attention_features, attention_steps, attention_units,
+                      attention_weights, seeds)
+from minilstm.gradcheck import numerical_gradient, relative_error
+from minilstm.kernels import attention
+
+TWINS = {"numpy": (attention.forward_reference, attention.backward_reference),
+         "numba": (attention.forward_numba, attention.backward_numba)}
+shape_arguments = (attention_batches, attention_steps, attention_steps, attention_features,
+                   attention_units, attention_classes, seeds)
+
+
+def draw_problem(seed, batch, steps_in, steps_out, features, units, classes, dtype):
+    rng = np.random.default_rng(seed)
+    weights = attention_weights(rng, features, units, classes, dtype)
+    h = rng.standard_normal((batch, steps_in, features)).astype(dtype)
+    upstream = {"d_outputs": rng.standard_normal((batch, steps_out, classes)).astype(dtype),
+                "d_logits": rng.standard_normal((batch, steps_out, classes)).astype(dtype),
+                "d_attention": rng.standard_normal((batch, steps_out, steps_in)).astype(dtype)}
+    return h, weights, upstream
+
+
+@pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-10), (np.float32, 1e-5)])
+@given(*shape_arguments)
+def test_numba_twin_matches_numpy_reference(dtype, tolerance, batch, steps_in, steps_out,
+                                            features, units, classes, seed):
+    h, weights, upstream = draw_problem(seed, batch, steps_in, steps_out, features, units,
+                                        classes, dtype)
+    results = {}
+    for name, (forward, backward) in TWINS.items():
+        *forward_arrays, cache = forward(h, weights, steps_out)
+        d_h, d_weights = backward(cache, **upstream)
+        results[name] = forward_arrays + [d_h] + list(d_weights)
+    for reference, jitted in zip(results["numpy"], results["numba"]):
+        assert jitted.dtype == dtype
+        np.testing.assert_allclose(jitted, reference, rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+@given(*shape_arguments)
+def test_backward_matches_finite_differences_on_every_path(twin, batch, steps_in, steps_out,
+                                                           features, units, classes, seed):
+    """L = <R_y, outputs> + <R_o, logits> + <R_a, attention>: all three ways in."""
+    forward, backward = TWINS[twin]
+    h, weights, upstream = draw_problem(seed, batch, steps_in, steps_out, features, units,
+                                        classes, np.float64)
+
+    def loss():
+        outputs, attention_weights, logits, _ = forward(h, weights, steps_out)
+        return float(np.sum(upstream["d_outputs"] * outputs) + np.sum(upstream["d_logits"] * logits)
+                     + np.sum(upstream["d_attention"] * attention_weights))
+
+    *_, cache = forward(h, weights, steps_out)
+    d_h, d_weights = backward(cache, **upstream)
+    assert relative_error(d_h, numerical_gradient(loss, h)) < GRADIENT_TOLERANCE
+    for name, gradient, array in zip(attention.WEIGHT_NAMES, d_weights, weights):
+        error = relative_error(gradient, numerical_gradient(loss, array))
+        assert error < GRADIENT_TOLERANCE, (name, error)
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+def test_attention_weights_are_a_distribution_and_the_context_their_average(twin):
+    forward, _ = TWINS[twin]
+    h, weights, _ = draw_problem(3, 2, 4, 3, 3, 5, 4, np.float64)
+    outputs, attention_weights, logits, cache = forward(h, weights, 3)
+    np.testing.assert_allclose(attention_weights.sum(axis=-1), 1.0, rtol=1e-14)
+    np.testing.assert_allclose(cache.contexts, np.einsum("btj,bjd->btd", attention_weights, h),
+                               rtol=1e-13)
+    np.testing.assert_allclose(outputs.sum(axis=-1), 1.0, rtol=1e-14)
+    np.testing.assert_allclose(cache.states[:, 0], np.tanh(h[:, 0] @ weights.W_s), rtol=1e-14)
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+def test_zero_scores_attend_uniformly_and_the_first_output_ignores_the_zero_feedback(twin):
+    forward, _ = TWINS[twin]
+    h, weights, _ = draw_problem(4, 1, 5, 2, 3, 4, 3, np.float64)
+    weights = weights._replace(V_a=np.zeros_like(weights.V_a))
+    outputs, attention_weights, logits, cache = forward(h, weights, 2)
+    np.testing.assert_allclose(attention_weights, 0.2, rtol=1e-14)
+    context = h.mean(axis=1)                                     # (1, D)
+    s0 = np.tanh(h[:, 0] @ weights.W_s)
+    np.testing.assert_allclose(logits[:, 0], s0 @ weights.U_o + context @ weights.C_o
+                               + weights.b_o, rtol=1e-12)
