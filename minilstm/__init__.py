@@ -10,7 +10,7 @@ A Keras-shaped API::
 from . import activations, gradcheck, initializers, kernels, losses, metrics, optimizers
 from .kernels import get_backend, set_backend, use_backend
 from .layers import LSTM, AttentionDecoder, Dense, Layer, RepeatVector, TimeDistributed
-from .models import History, Model, NotCompiledError, Sequential
+from .models import History, Model, NotCompiledError, Sequential, load_model
 from .optimizers import SGD, Adam, RMSprop
 from .seeding import set_seed
 
@@ -19,6 +19,7 @@ __version__ = "0.1.0"
 __all__ = [
     "LSTM", "Adam", "AttentionDecoder", "Dense", "History", "Layer", "Model", "NotCompiledError", "RMSprop",
     "RepeatVector", "SGD", "Sequential", "TimeDistributed", "activations", "get_backend",
-    "gradcheck", "initializers", "kernels", "losses", "metrics", "optimizers", "set_backend",
+    "gradcheck", "initializers", "kernels", "load_model", "losses", "metrics", "optimizers",
+    "set_backend",
     "set_seed", "use_backend",
 ]

@@ -114,7 +114,22 @@ _INITIALIZERS = {
 
 
 def get(initializer):
-    """An initialiser from its name, or the callable itself."""
+    """An initialiser from its name, its saved form, or the callable itself."""
     if callable(initializer):
         return initializer
+    if isinstance(initializer, dict) and initializer.get("class_name") == "Constant":
+        return Constant(initializer["value"])
     return lookup("initializer", initializer, _INITIALIZERS)
+
+
+def serialize(initializer):
+    """The JSON form of an initialiser: its name, or ``Constant``'s value."""
+    if isinstance(initializer, str):
+        get(initializer)
+        return initializer
+    if isinstance(initializer, Constant):
+        return {"class_name": "Constant", "value": initializer.value}
+    if isinstance(initializer, dict) and initializer.get("class_name") == "Constant":
+        return {"class_name": "Constant", "value": float(initializer["value"])}
+    raise ValueError(f"initializer {initializer!r} cannot be saved: give it by name "
+                     f"({', '.join(sorted(_INITIALIZERS))}) or as Constant(value)")

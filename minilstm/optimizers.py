@@ -54,6 +54,7 @@ class Optimizer:
     """
 
     slot_names = ()
+    hyperparameter_names = ()
 
     def __init__(self, learning_rate, clipnorm=None, clipvalue=None, global_clipnorm=None):
         self.learning_rate = _positive("learning_rate", learning_rate)
@@ -64,6 +65,13 @@ class Optimizer:
             raise ValueError("set at most one of clipnorm and global_clipnorm; got both")
         self.iterations = 0
         self.state = {}
+
+    def get_config(self):
+        """The constructor arguments: ``type(optimizer)(**config)`` rebuilds it."""
+        config = {name: getattr(self, name) for name in self.hyperparameter_names}
+        config.update(learning_rate=self.learning_rate, clipnorm=self.clipnorm,
+                      clipvalue=self.clipvalue, global_clipnorm=self.global_clipnorm)
+        return config
 
     def apply(self, named):
         named = list(named)
@@ -95,6 +103,7 @@ class Optimizer:
 
 class SGD(Optimizer):
     slot_names = ("momentum",)
+    hyperparameter_names = ("momentum", "nesterov")
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **clipping):
         super().__init__(learning_rate, **clipping)
@@ -111,6 +120,7 @@ class SGD(Optimizer):
 
 class RMSprop(Optimizer):
     slot_names = ("velocity", "momentum")
+    hyperparameter_names = ("rho", "momentum", "epsilon")
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
                  **clipping):
@@ -126,6 +136,7 @@ class RMSprop(Optimizer):
 
 class Adam(Optimizer):
     slot_names = ("m", "v")
+    hyperparameter_names = ("beta_1", "beta_2", "epsilon")
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  **clipping):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from minilstm.datasets import damped_sine, echo
+from minilstm.datasets import addition, damped_sine, echo
 
 
 def test_echo_pairs_echo_the_first_numbers_then_zeros():
@@ -38,3 +38,24 @@ def test_damped_sine_examples_follow_the_formula():
     assert wave[5] == pytest.approx(0.5 + 0.5 * np.sin(np.pi) * np.exp(-0.25))
     with pytest.raises(ValueError, match="length must be a positive integer"):
         damped_sine.generate_examples(0, 1, 1)
+
+
+def test_addition_strings_are_padded_like_the_tutorial():
+    X_text, y_text = addition.to_string([[3, 10], [7, 1]], [13, 8], n_numbers=2, largest=10)
+    assert X_text == [" 3+10", "  7+1"] and y_text == ["13", " 8"]
+    assert (addition.input_length(2, 100), addition.output_length(2, 100)) == (7, 3)
+
+
+def test_addition_encoding_round_trips_through_one_hot():
+    X, y = addition.generate_data(30, 2, 10, seed=2)
+    assert X.shape == (30, 5, 12) and y.shape == (30, 2, 12)
+    for source, target in zip(addition.invert(X), addition.invert(y)):
+        a, b = (int(term) for term in source.split("+"))
+        assert int(target) == a + b and 1 <= a <= 10 and 1 <= b <= 10
+
+
+def test_addition_unknown_character_gets_a_clear_error():
+    with pytest.raises(ValueError, match=r"character '-' at position 1 of '3-4' is not in the alphabet"):
+        addition.integer_encode(["3-4"])
+    with pytest.raises(ValueError, match="one length"):
+        addition.integer_encode(["1+2", "10+2"])

@@ -5,6 +5,10 @@ import re
 import subprocess
 import sys
 
+import numpy as np
+
+from minilstm.datasets import addition as addition_data
+
 EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 
 
@@ -50,3 +54,27 @@ def test_echo_example_reports_runs_means_spot_checks_curves_and_heatmap(capsys):
     assert "Spot checks, baseline" in out and "Spot checks, attention" in out
     assert "* baseline   o attention" in out and "out 4" in out
     assert "One 20-step run takes" in out
+
+
+def test_damped_sine_quick_smoke_run_prints_the_tutorials_output():
+    out = run_example("damped_sine.py", "--quick", "--seed", "2", "--verbose", "1")
+    assert "Total params: 5,145" in out and "300/300 [====" in out
+    assert "training: 3,000 examples" in out and "o predicted" in out
+
+
+def test_addition_quick_smoke_run_covers_both_parts_and_the_unseen_pairs():
+    out = run_example("addition_seq2seq.py", "--quick")
+    assert "MLP: RMSE" in out and "LSTM: RMSE" in out
+    assert out.count("expected") >= 20 and "exact match on 1,000 fresh samples" in out
+    assert "on the 20 pairs never seen" in out
+
+
+def test_addition_seq2seq_recipe_reaches_99_percent_exact_match():
+    """The published recipe (30 epochs of 1,000 fresh samples, batch 10), seed 1."""
+    example = load_example("addition_seq2seq")
+    model = example.define_seq2seq(2, 10, (100, 50), seed=1)
+    rng = np.random.default_rng(1)
+    example.train_seq2seq(model, 30, lambda n: addition_data.generate_data(n, 2, 10, rng),
+                          verbose=False)
+    accuracy, _, _ = example.exact_match(model, *addition_data.generate_data(1000, 2, 10, rng))
+    assert accuracy >= 0.99

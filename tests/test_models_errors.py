@@ -27,7 +27,7 @@ def test_fit_before_compile_says_to_compile():
 @pytest.mark.parametrize("x, y, error, message", [
     (X, np.zeros((5, 1)), ValueError, r"same number of samples; got x: 6, y: 5"),
     (X, np.zeros((6, 2)), ValueError, r"output shape \(None, 1\); got shape \(6, 2\)"),
-    (X, np.zeros((6,)), ValueError, r"output shape \(None, 1\); got shape \(6,\)"),
+    (X, np.zeros((6, 1, 1)), ValueError, r"output shape \(None, 1\); got shape \(6, 1, 1\)"),
     (np.zeros((6, 3)), Y, ValueError, r"rank 3 .* got shape \(6, 3\) \(rank 2\)"),
     (np.zeros((6, 3, 5)), Y, ValueError, r"2 features .* got shape \(6, 3, 5\)"),
     (np.where(np.arange(36).reshape(6, 3, 2) == 7, np.nan, 0.0), Y, ValueError,
@@ -91,3 +91,10 @@ def test_sequential_refuses_what_it_cannot_chain():
         Sequential([Dense(2, name="same", input_dim=1), Dense(1, name="same")])
     with pytest.raises(ValueError, match=r"not built yet"):
         Sequential([LSTM(3)]).summary()
+
+
+def test_targets_without_the_trailing_unit_axis_are_accepted_like_keras(model):
+    history = model.fit(X, np.zeros(6), verbose=0)
+    assert len(history.history["loss"]) == 1
+    with pytest.raises(ValueError, match=r"output shape \(None, 1\); got shape \(6, 2\)"):
+        model.fit(X, np.zeros((6, 2)), verbose=0)

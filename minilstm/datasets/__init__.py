@@ -1,8 +1,9 @@
 """The tutorials' problems, one module each, generated from a ``numpy.random.Generator``.
 
-    from minilstm.datasets.damped_sine import generate_examples     # tutorial 3
     from minilstm.datasets.echo import get_pair, one_hot_decode     # tutorial 1
+    from minilstm.datasets import addition                          # tutorial 2
+    from minilstm.datasets.damped_sine import generate_examples     # tutorial 3
 """
-from . import damped_sine, echo
+from . import addition, damped_sine, echo
 
-__all__ = ["damped_sine", "echo"]
+__all__ = ["addition", "damped_sine", "echo"]

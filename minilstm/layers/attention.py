@@ -4,6 +4,7 @@ The equations and their backward pass are in ``minilstm/kernels/attention.py``.
 """
 import numpy as np
 
+from .. import initializers
 from ..kernels import attention as attention_kernel
 from .base import Layer
 
@@ -63,6 +64,13 @@ class AttentionDecoder(Layer):
         self.initializers = {"kernel": kernel_initializer, "recurrent": recurrent_initializer,
                              "bias": bias_initializer}
         self.attention_weights = None
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "output_dim": self.output_dim,
+                "return_probabilities": self.return_probabilities,
+                "output_length": self.output_length,
+                **{f"{role}_initializer": initializers.serialize(initializer)
+                   for role, initializer in self.initializers.items()}}
 
     @property
     def output_activation(self):

@@ -103,6 +103,13 @@ class Layer:
                 "first layer input_shape=..., call build(input_shape), or run data through it"
             )
 
+    # ------------------------------------------------------------------ config
+    def get_config(self):
+        """The constructor arguments, as JSON values: ``type(layer)(**config)`` rebuilds it."""
+        input_shape = self.declared_input_shape
+        return {"name": self.name, "dtype": str(self.dtype),
+                "input_shape": None if input_shape is None else list(input_shape[1:])}
+
     # ------------------------------------------------------------------ weights
     def get_weights(self):
         """Copies of the weights, in Keras's order (``weight_names``)."""

@@ -12,7 +12,7 @@ Works on 2-D ``(B, I)`` and 3-D ``(B, T, I)`` inputs, like Keras.
 """
 import numpy as np
 
-from .. import activations
+from .. import activations, initializers
 from .base import Layer
 
 
@@ -48,6 +48,12 @@ class Dense(Layer):
         self.use_bias = bool(use_bias)
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units,
+                "activation": self.output_activation, "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer)}
 
     def _check_build_shape(self, input_shape):
         if len(input_shape) < 2 or input_shape[-1] is None:

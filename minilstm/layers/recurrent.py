@@ -4,6 +4,7 @@ The equations and their backward pass are in ``minilstm/kernels/lstm.py``.
 """
 import numpy as np
 
+from .. import initializers
 from ..kernels import lstm as lstm_kernel
 from .base import Layer
 
@@ -65,6 +66,15 @@ class LSTM(Layer):
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
         self.d_initial_state = None
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "unit_forget_bias": self.unit_forget_bias,
+                "return_sequences": self.return_sequences, "return_state": self.return_state,
+                "go_backwards": self.go_backwards}
 
     def _check_build_shape(self, input_shape):
         if len(input_shape) != 3 or input_shape[-1] is None:

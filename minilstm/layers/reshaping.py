@@ -17,6 +17,9 @@ class RepeatVector(Layer):
             raise ValueError(f"n must be a positive integer; got {n!r}")
         self.n = int(n)
 
+    def get_config(self):
+        return {**super().get_config(), "n": self.n}
+
     def _check_build_shape(self, input_shape):
         if len(input_shape) != 2:
             raise ValueError(

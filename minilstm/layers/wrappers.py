@@ -25,6 +25,12 @@ class TimeDistributed(Layer):
         self.layer = layer
         self.weight_names = layer.weight_names
 
+    def get_config(self):
+        config = super().get_config()
+        del config["dtype"]                      # the wrapped layer's
+        return {**config, "layer": {"class_name": type(self.layer).__name__,
+                                    "config": self.layer.get_config()}}
+
     @property
     def output_activation(self):
         return getattr(self.layer, "output_activation", None)

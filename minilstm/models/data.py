@@ -45,8 +45,14 @@ def check_same_samples(named_arrays):
 
 
 def check_target_shape(y, output_shape):
-    """``y`` must match the model's output shape (``None`` matches any size)."""
+    """``y`` must match the model's output shape (``None`` matches any size).
+
+    As in Keras, targets ``(n,)`` for an output ``(None, 1)`` are taken as ``(n, 1)``.
+    Returns ``y``, so reshaped where needed.
+    """
     expected = tuple(output_shape)
+    if y.ndim == len(expected) - 1 and expected[-1] == 1:
+        y = y[..., None]
     matches = y.ndim == len(expected) and all(
         e is None or e == a for e, a in zip(expected[1:], y.shape[1:]))
     if not matches:
@@ -54,6 +60,7 @@ def check_target_shape(y, output_shape):
             f"y must match the model's output shape {describe_shape(expected)}; "
             f"got shape {y.shape}"
         )
+    return y
 
 
 def check_batch_size(batch_size):

@@ -67,6 +67,15 @@ class Model:
         return [(f"{layer.name}/{name}", layer.params[name], layer.grads[name])
                 for layer in self.layers for name in layer.params]
 
+    def save(self, path, include_optimizer=True):
+        """Write the model to ``path`` (``.npz`` + JSON, no pickle; see ``models.saving``).
+
+        With ``include_optimizer`` the optimiser's state is saved too, so training
+        resumes where it stopped after ``minilstm.load_model``.
+        """
+        from .saving import save_model
+        save_model(self, path, include_optimizer)
+
     # ---------------------------------------------------------------- compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
         """Choose the loss (required), the optimiser and the metrics by name or object."""
@@ -125,8 +134,7 @@ class Model:
         (y_array,) = data.as_arrays(y, "y", self.layers[-1].dtype)
         data.check_same_samples([("x", xs[0]), ("y", y_array)] + [
             (f"x[{i}]", x) for i, x in enumerate(xs[1:], start=1)])
-        data.check_target_shape(y_array, self.output_shape)
-        return xs, y_array
+        return xs, data.check_target_shape(y_array, self.output_shape)
 
     @property
     def _input_dtype(self):

@@ -1,4 +1,6 @@
 """Sequential: a plain stack of layers, each feeding the next, as in Keras."""
+import numpy as np
+
 from ..layers import Layer
 from ..layers.base import describe_shape
 from .model import Model
@@ -64,6 +66,30 @@ class Sequential(Model):
             layer.build(previous.output_shape, self.rng)
         elif previous is None and layer.declared_input_shape is not None and not layer.built:
             layer.build(layer.declared_input_shape, self.rng)
+
+    def get_config(self):
+        """Name, layers, input shape and (with ``seed=``) the generator's exact state."""
+        config = {"name": self.name,
+                  "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
+                             for layer in self._layers],
+                  "input_shape": list(self._layers[0].input_shape) if self.built else None}
+        if self._seed is not None:
+            config["generator_state"] = self.rng.bit_generator.state
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        from .saving import layer_from_config
+        model = cls(name=config["name"])
+        for description in config["layers"]:
+            model.add(layer_from_config(description))
+        if config["input_shape"] is not None and not model.built:
+            model.build(config["input_shape"])
+        if "generator_state" in config:          # after building, which draws from it
+            model._seed = 0
+            model._generator = np.random.default_rng()
+            model._generator.bit_generator.state = config["generator_state"]
+        return model
 
     @staticmethod
     def _unique_name(base, taken):

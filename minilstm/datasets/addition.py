@@ -1,0 +1,87 @@
+"""Learning addition (tutorial 2): sums of random integers as character sequences.
+
+    random_sum_pairs(2, 2, 10)  -> X [[3, 10], [7, 1]], y [13, 8]
+    to_string(X, y, 2, 10)      -> [' 3+10', '  7+1'], ['13', ' 8']
+
+Terms are joined by '+' and left-padded with spaces to
+``n_numbers * ceil(log10(largest + 1)) + n_numbers - 1`` characters; sums to
+``ceil(log10(n_numbers * (largest + 1)))``. The alphabet is the digits, '+' and
+' ' (12 symbols); strings are integer-encoded, then one-hot encoded.
+"""
+import math
+
+import numpy as np
+
+from ..seeding import as_generator
+
+ALPHABET = tuple("0123456789+ ")
+
+
+def _positive(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer; got {value!r}")
+
+
+def input_length(n_numbers, largest):
+    return n_numbers * math.ceil(math.log10(largest + 1)) + n_numbers - 1
+
+
+def output_length(n_numbers, largest):
+    return math.ceil(math.log10(n_numbers * (largest + 1)))
+
+
+def random_sum_pairs(n_examples, n_numbers, largest, seed=None):
+    """``X (n_examples, n_numbers)`` integers in ``[1, largest]`` and their sums ``y``."""
+    for name, value in (("n_examples", n_examples), ("n_numbers", n_numbers),
+                        ("largest", largest)):
+        _positive(name, value)
+    X = as_generator(seed).integers(1, largest + 1, size=(n_examples, n_numbers))
+    return X, X.sum(axis=1)
+
+
+def to_string(X, y, n_numbers, largest):
+    """The padded strings of the module docstring, for every row of ``X`` and ``y``."""
+    width_in, width_out = input_length(n_numbers, largest), output_length(n_numbers, largest)
+    X_text = ["+".join(str(int(v)) for v in row).rjust(width_in) for row in X]
+    y_text = [str(int(v)).rjust(width_out) for v in y]
+    return X_text, y_text
+
+
+def integer_encode(strings, alphabet=ALPHABET):
+    """Equal-length strings -> ``(n, length)`` indices into ``alphabet``."""
+    index = {char: i for i, char in enumerate(alphabet)}
+    lengths = {len(text) for text in strings}
+    if len(lengths) > 1:
+        raise ValueError(f"strings must have one length to be encoded together; got {sorted(lengths)}")
+    encoded = np.empty((len(strings), lengths.pop() if lengths else 0), dtype=np.int64)
+    for row, text in enumerate(strings):
+        for column, char in enumerate(text):
+            if char not in index:
+                raise ValueError(f"character {char!r} at position {column} of {text!r} is not "
+                                 f"in the alphabet {''.join(alphabet)!r}")
+            encoded[row, column] = index[char]
+    return encoded
+
+
+def one_hot_encode(encoded, n_symbols=len(ALPHABET)):
+    """Indices ``(..., length)`` -> one-hot float32 ``(..., length, n_symbols)``."""
+    one_hot = np.zeros(encoded.shape + (n_symbols,), dtype=np.float32)
+    np.put_along_axis(one_hot, encoded[..., None], 1.0, axis=-1)
+    return one_hot
+
+
+def invert(sequences, alphabet=ALPHABET):
+    """One-hot or probability sequences ``(n, length, n_symbols)`` -> strings (argmax)."""
+    return ["".join(alphabet[i] for i in row) for row in np.asarray(sequences).argmax(axis=-1)]
+
+
+def generate_data(n_samples, n_numbers, largest, seed=None):
+    """The tutorial's ``generate_data``: one-hot ``X (n, in_length, 12)``, ``y (n, out_length, 12)``."""
+    X, y = random_sum_pairs(n_samples, n_numbers, largest, seed)
+    return encode_pairs(X, y, n_numbers, largest)
+
+
+def encode_pairs(X, y, n_numbers, largest):
+    """Integer terms and sums -> the one-hot sequences the model reads and writes."""
+    X_text, y_text = to_string(X, y, n_numbers, largest)
+    return one_hot_encode(integer_encode(X_text)), one_hot_encode(integer_encode(y_text))

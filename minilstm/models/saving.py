@@ -1,0 +1,133 @@
+"""Saving and loading models: one ``.npz`` file of arrays plus a JSON description.
+
+The file holds every weight, optionally the optimiser's state, and the model's
+configuration as JSON text (stored as a NumPy string array). It is read with
+``allow_pickle=False``: loading a model never executes code from the file. It is
+written to a temporary file beside the target and renamed over it, so a crash
+while saving leaves the previous file (or none), never half of one.
+
+    model.save("model.npz")
+    model = minilstm.load_model("model.npz")
+"""
+import json
+import os
+import tempfile
+import zipfile
+
+import numpy as np
+
+from .. import layers, losses, optimizers
+
+FORMAT = "minilstm.model"
+VERSION = 1
+_LAYERS = {cls.__name__: cls for cls in (layers.Dense, layers.LSTM, layers.RepeatVector,
+                                         layers.TimeDistributed, layers.AttentionDecoder)}
+_OPTIMIZERS = {cls.__name__: cls for cls in (optimizers.SGD, optimizers.RMSprop,
+                                             optimizers.Adam)}
+
+
+def layer_from_config(description):
+    """A layer from ``{"class_name": ..., "config": {...}}`` (TimeDistributed nests one)."""
+    class_name, config = description["class_name"], dict(description["config"])
+    if class_name not in _LAYERS:
+        raise ValueError(f"unknown layer class {class_name!r} in the model file; "
+                         f"known: {sorted(_LAYERS)}")
+    if class_name == "TimeDistributed":
+        config["layer"] = layer_from_config(config["layer"])
+    return _LAYERS[class_name](**config)
+
+
+def _compile_config(model):
+    if model.loss is None:
+        return None
+    return {"loss": model.loss.name, "metrics": list(model.metric_names),
+            "optimizer": {"class_name": type(model.optimizer).__name__,
+                          "config": model.optimizer.get_config()}}
+
+
+def _optimizer_arrays(optimizer):
+    """The optimiser's state as named arrays, and the JSON index of them."""
+    arrays, index = {}, []
+    for number, (key, slots) in enumerate(optimizer.state.items()):
+        names = {slot: f"optimizer.{number}.{slot}" for slot in slots}
+        arrays.update({names[slot]: value for slot, value in slots.items()})
+        index.append({"key": key, "slots": names})
+    return arrays, {"iterations": optimizer.iterations, "state": index}
+
+
+def save_model(model, path, include_optimizer=True):
+    """Write ``model`` to ``path`` (see the module docstring)."""
+    if not model.built:
+        raise ValueError(f"model {model.name!r} is not built yet, so it has no weights to "
+                         "save: give the first layer input_shape=..., or fit it first")
+    arrays = {f"weight.{index}": weight for index, weight in enumerate(model.get_weights())}
+    description = {"format": FORMAT, "version": VERSION,
+                   "class_name": type(model).__name__, "config": model.get_config(),
+                   "compile": _compile_config(model), "optimizer_state": None}
+    if include_optimizer and model.optimizer is not None:
+        optimizer_arrays, description["optimizer_state"] = _optimizer_arrays(model.optimizer)
+        arrays.update(optimizer_arrays)
+    arrays["description"] = np.array(json.dumps(description))
+    _write_atomically(os.fspath(path), arrays)
+
+
+def _write_atomically(path, arrays):
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".minilstm-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, **arrays)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+def _read(path):
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+        description = json.loads(str(arrays.pop("description")))
+    except FileNotFoundError:
+        raise
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as error:
+        raise ValueError(f"{path} is not a readable minilstm model file: {error}") from None
+    if description.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a minilstm model file (format "
+                         f"{description.get('format')!r})")
+    if description.get("version") != VERSION:
+        raise ValueError(f"{path} has model format version {description.get('version')!r}; "
+                         f"this minilstm reads version {VERSION}")
+    return description, arrays
+
+
+def load_model(path, compile=True):
+    """The model saved at ``path``, with its weights (and, if saved, compiled with its
+    optimiser's state, so training resumes where it stopped)."""
+    from .sequential import Sequential               # the model classes this file knows
+    description, arrays = _read(path)
+    models = {"Sequential": Sequential}
+    if description["class_name"] not in models:
+        raise ValueError(f"unknown model class {description['class_name']!r} in {path}")
+    model = models[description["class_name"]].from_config(description["config"])
+    expected = len(model.get_weights())
+    stored = sum(name.startswith("weight.") for name in arrays)
+    if stored != expected:
+        raise ValueError(f"{path} holds {stored} weight arrays; its model has {expected}")
+    model.set_weights([arrays[f"weight.{index}"] for index in range(expected)])
+    compiled = description["compile"]
+    if compile and compiled is not None:
+        optimizer = _OPTIMIZERS[compiled["optimizer"]["class_name"]](
+            **compiled["optimizer"]["config"])
+        model.compile(optimizer=optimizer, loss=losses.get(compiled["loss"]),
+                      metrics=compiled["metrics"])
+        saved_state = description["optimizer_state"]
+        if saved_state is not None:
+            optimizer.iterations = saved_state["iterations"]
+            optimizer.state = {entry["key"]: {slot: arrays[name].copy()
+                                              for slot, name in entry["slots"].items()}
+                               for entry in saved_state["state"]}
+    return model

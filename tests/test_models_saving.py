@@ -1,0 +1,157 @@
+"""Saving and loading: identical predictions, exact resumption, no pickle, crash safety."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+import minilstm
+from minilstm import (LSTM, AttentionDecoder, Dense, RepeatVector, Sequential, TimeDistributed,
+                      initializers)
+
+
+def stacked_lstm():
+    return Sequential([LSTM(6, return_sequences=True, input_shape=(7, 2)),
+                       LSTM(5, go_backwards=True, unit_forget_bias=False), Dense(3)], seed=1)
+
+
+def encoder_decoder():
+    return Sequential([LSTM(6, input_shape=(None, 4), dtype="float64"),
+                       RepeatVector(3, dtype="float64"),
+                       LSTM(5, return_sequences=True, dtype="float64"),
+                       TimeDistributed(Dense(4, activation="softmax", dtype="float64",
+                                             bias_initializer=initializers.Constant(0.1)))],
+                      seed=2)
+
+
+def attention_model():
+    return Sequential([LSTM(6, return_sequences=True, input_shape=(5, 4)),
+                       AttentionDecoder(5, 4, output_length=3)], seed=3)
+
+
+def lazily_built_mlp():
+    model = Sequential([Dense(8, activation="relu"), Dense(2, use_bias=False)], seed=4)
+    model.build((None, 3))
+    return model
+
+
+@pytest.mark.parametrize("make_model, input_shape", [
+    (stacked_lstm, (4, 7, 2)), (encoder_decoder, (4, 6, 4)), (attention_model, (4, 5, 4)),
+    (lazily_built_mlp, (4, 3))])
+def test_a_loaded_model_predicts_exactly_what_the_saved_one_did(make_model, input_shape,
+                                                                tmp_path):
+    model = make_model()
+    x = np.random.default_rng(0).standard_normal(input_shape)
+    path = tmp_path / "model.npz"
+    model.save(path)
+    loaded = minilstm.load_model(path)
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+    assert [layer.name for layer in loaded.layers] == [layer.name for layer in model.layers]
+    assert [layer.get_config() for layer in loaded.layers] == \
+        [layer.get_config() for layer in model.layers]
+    assert loaded.loss is None                       # never compiled, so nothing to restore
+
+
+def test_training_resumes_bit_for_bit_after_save_and_load(tmp_path):
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal((40, 7, 2)), rng.standard_normal((40, 3))
+
+    def compiled():
+        model = stacked_lstm()
+        model.compile(loss="mse", optimizer=minilstm.Adam(learning_rate=0.01), metrics=["mae"])
+        return model
+
+    straight = compiled()
+    straight_history = straight.fit(x, y, batch_size=8, epochs=2, verbose=0)
+
+    resumed = compiled()
+    first = resumed.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    resumed.save(tmp_path / "halfway.npz")
+    reloaded = minilstm.load_model(tmp_path / "halfway.npz")
+    assert reloaded.optimizer.iterations == 5 and reloaded.metric_names == ["mae"]
+    second = reloaded.fit(x, y, batch_size=8, epochs=1, verbose=0)
+
+    assert first.history["loss"] + second.history["loss"] == straight_history.history["loss"]
+    for a, b in zip(reloaded.get_weights(), straight.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_include_optimizer_false_loads_a_fresh_optimizer(tmp_path):
+    model = stacked_lstm()
+    model.compile(loss="mae", optimizer="rmsprop")
+    model.fit(np.zeros((4, 7, 2)), np.zeros((4, 3)), verbose=0)
+    model.save(tmp_path / "m.npz", include_optimizer=False)
+    loaded = minilstm.load_model(tmp_path / "m.npz")
+    assert isinstance(loaded.optimizer, minilstm.RMSprop)
+    assert loaded.optimizer.iterations == 0 and loaded.optimizer.state == {}
+
+
+def test_the_file_is_plain_arrays_readable_without_pickle(tmp_path):
+    stacked_lstm().save(tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz", allow_pickle=False) as archive:
+        assert all(archive[name].dtype != object for name in archive.files)
+        description = json.loads(str(archive["description"]))
+    assert description["format"] == "minilstm.model" and description["version"] == 1
+
+
+def test_a_crash_while_saving_leaves_the_previous_file_and_no_debris(tmp_path, monkeypatch):
+    path = tmp_path / "m.npz"
+    stacked_lstm().save(path)
+    before = path.read_bytes()
+
+    def crash(stream, **arrays):
+        stream.write(b"half a file")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(KeyboardInterrupt):
+        encoder_decoder().save(path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["m.npz"]
+
+
+def test_truncated_and_foreign_files_get_a_clear_error(tmp_path):
+    path = tmp_path / "m.npz"
+    stacked_lstm().save(path)
+    (tmp_path / "truncated.npz").write_bytes(path.read_bytes()[:300])
+    (tmp_path / "noise.npz").write_bytes(b"not a model at all")
+    np.savez(tmp_path / "plain.npz", weights=np.zeros(3))
+    for name in ("truncated.npz", "noise.npz", "plain.npz"):
+        with pytest.raises(ValueError, match="is not a readable minilstm model file"):
+            minilstm.load_model(tmp_path / name)
+    with pytest.raises(FileNotFoundError):
+        minilstm.load_model(tmp_path / "missing.npz")
+
+
+def test_a_file_with_pickled_objects_is_refused_not_executed(tmp_path):
+    np.savez(tmp_path / "evil.npz", description=np.array([{"format": "x"}], dtype=object))
+    with pytest.raises(ValueError, match="Object arrays cannot be loaded"):
+        minilstm.load_model(tmp_path / "evil.npz")
+
+
+def rewrite_description(source, target, **changes):
+    with np.load(source, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    description = json.loads(str(arrays["description"]))
+    description.update(changes)
+    arrays["description"] = np.array(json.dumps(description))
+    np.savez(target, **arrays)
+
+
+def test_an_unknown_format_version_gets_a_clear_error(tmp_path):
+    stacked_lstm().save(tmp_path / "m.npz")
+    rewrite_description(tmp_path / "m.npz", tmp_path / "future.npz", version=99)
+    with pytest.raises(ValueError, match="format version 99; this minilstm reads version 1"):
+        minilstm.load_model(tmp_path / "future.npz")
+    rewrite_description(tmp_path / "m.npz", tmp_path / "other.npz", format="keras")
+    with pytest.raises(ValueError, match="not a minilstm model file"):
+        minilstm.load_model(tmp_path / "other.npz")
+
+
+def test_what_cannot_be_saved_says_why(tmp_path):
+    with pytest.raises(ValueError, match="not built yet"):
+        Sequential([LSTM(3)]).save(tmp_path / "m.npz")
+    custom = Sequential([Dense(2, input_dim=3, kernel_initializer=lambda s, d, r: np.ones(s, d))])
+    with pytest.raises(ValueError, match="cannot be saved: give it by name"):
+        custom.save(tmp_path / "m.npz")
+    assert os.listdir(tmp_path) == []
