@@ -9,15 +9,15 @@ A Keras-shaped API::
 """
 from . import activations, gradcheck, initializers, kernels, losses, metrics, optimizers
 from .kernels import get_backend, set_backend, use_backend
-from .layers import LSTM, AttentionDecoder, Dense, Layer, RepeatVector, TimeDistributed
-from .models import History, Model, NotCompiledError, Sequential, load_model
+from .layers import LSTM, AttentionDecoder, AttentiveLSTM, Dense, Layer, RepeatVector, TimeDistributed
+from .models import EncoderDecoder, History, Model, NotCompiledError, Sequential, load_model
 from .optimizers import SGD, Adam, RMSprop
 from .seeding import set_seed
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "LSTM", "Adam", "AttentionDecoder", "Dense", "History", "Layer", "Model", "NotCompiledError", "RMSprop",
+    "LSTM", "Adam", "AttentionDecoder", "AttentiveLSTM", "Dense", "EncoderDecoder", "History", "Layer", "Model", "NotCompiledError", "RMSprop",
     "RepeatVector", "SGD", "Sequential", "TimeDistributed", "activations", "get_backend",
     "gradcheck", "initializers", "kernels", "load_model", "losses", "metrics", "optimizers",
     "set_backend",

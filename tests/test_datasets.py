@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from minilstm.datasets import addition, damped_sine, echo
+from minilstm.datasets import addition, damped_sine, echo, number_words, translation
 
 
 def test_echo_pairs_echo_the_first_numbers_then_zeros():
@@ -59,3 +59,44 @@ def test_addition_unknown_character_gets_a_clear_error():
         addition.integer_encode(["3-4"])
     with pytest.raises(ValueError, match="one length"):
         addition.integer_encode(["1+2", "10+2"])
+
+
+@pytest.mark.parametrize("n, english, french", [
+    (0, "zero", "zéro"), (21, "twenty-one", "vingt et un"), (71, "seventy-one", "soixante et onze"),
+    (80, "eighty", "quatre-vingts"), (81, "eighty-one", "quatre-vingt-un"),
+    (91, "ninety-one", "quatre-vingt-onze"), (200, "two hundred", "deux cents"),
+    (205, "two hundred and five", "deux cent cinq"), (280, "two hundred and eighty", "deux cent quatre-vingts"),
+    (1000, "one thousand", "mille"), (3000, "three thousand", "trois mille"),
+    (7377, "seven thousand three hundred and seventy-seven", "sept mille trois cent soixante-dix-sept"),
+])
+def test_number_words_follow_the_english_and_french_rules(n, english, french):
+    assert number_words.to_english(n) == english and number_words.to_french(n) == french
+
+
+def test_number_words_refuse_numbers_outside_their_range():
+    with pytest.raises(ValueError, match=r"n must be an integer in \[0, 9999\]; got 10000"):
+        number_words.to_french(10_000)
+
+
+def test_pair_files_load_with_a_limit_and_name_a_malformed_line(tmp_path):
+    path = tmp_path / "fra.txt"
+    path.write_text("Go.\tVa !\tCC-BY 2.0\nHi.\tSalut !\n\nRun!\tCours !\n", encoding="utf-8")
+    assert translation.load_pairs(path) == [("Go.", "Va !"), ("Hi.", "Salut !"), ("Run!", "Cours !")]
+    assert translation.load_pairs(path, num_samples=2) == [("Go.", "Va !"), ("Hi.", "Salut !")]
+    path.write_text("Go.\tVa !\nno tab here\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"line 2: expected 'source<TAB>target'"):
+        translation.load_pairs(path)
+
+
+def test_teacher_forcing_arrays_shift_the_target_by_one_step():
+    pairs = [("ab", "xy"), ("b", "y")]
+    source = translation.Vocabulary.from_texts([s for s, _ in pairs])
+    target = translation.Vocabulary.from_texts([t for _, t in pairs], markers=True)
+    encoder_input, decoder_input, decoder_target = translation.teacher_forcing_arrays(
+        pairs, source, target, source_length=3, target_length=5)
+    assert encoder_input.shape == (2, 3, 3) and decoder_input.shape == (2, 4, 5)
+    assert target.decode(decoder_input[0].argmax(-1)) == "\txy\n"
+    assert target.decode(decoder_target[0].argmax(-1)) == "xy\n "
+    np.testing.assert_array_equal(decoder_input[:, 1:], decoder_target[:, :-1])
+    with pytest.raises(ValueError, match="character 'z' of 'az' is not in the vocabulary"):
+        source.encode(["az"], 3)

@@ -78,3 +78,17 @@ def test_addition_seq2seq_recipe_reaches_99_percent_exact_match():
                           verbose=False)
     accuracy, _, _ = example.exact_match(model, *addition_data.generate_data(1000, 2, 10, rng))
     assert accuracy >= 0.99
+
+
+def test_translation_quick_smoke_runs_train_decode_and_report():
+    out = run_example("char_translation.py", "--quick", "--verbose", "0")
+    assert "1,000 training pairs, 200 held out" in out
+    assert "expected" in out and "decoded" in out
+    assert re.search(r"exact match on 200 held-out pairs, greedy decoding: [0-9.]+%", out)
+
+
+def test_translation_quick_smoke_with_attention_beam_search_and_heatmap():
+    out = run_example("char_translation.py", "--quick", "--attention", "--beam", "2",
+                      "--verbose", "0")
+    assert "beam search (width 2)" in out
+    assert "Attention while translating" in out

@@ -114,6 +114,31 @@ def _zeros_if_none(array, shape, dtype):
 
 # ---------------------------------------------------------------- NumPy twin
 
+def cell_reference(z, c_prev):
+    """One step of the cell from its pre-activations ``z (B, 4H)``: gates, c_t, h_t."""
+    units = c_prev.shape[1]
+    i = _sigmoid(z[:, :units])                                   # (B, H)
+    f = _sigmoid(z[:, units:2 * units])                          # (B, H)
+    g = np.tanh(z[:, 2 * units:3 * units])                       # (B, H)
+    o = _sigmoid(z[:, 3 * units:])                               # (B, H)
+    c = f * c_prev + i * g                                       # (B, H)
+    h = o * np.tanh(c)                                           # (B, H)
+    return np.concatenate([i, f, g, o], axis=1), c, h
+
+
+def cell_backward_reference(dh, dc_next, gates, c_prev, tanh_c):
+    """The cell step backwards: dz_t ``(B, 4H)`` and dL/dc_{t-1}, from dh_t and dc carried in."""
+    units = c_prev.shape[1]
+    i, f = gates[:, :units], gates[:, units:2 * units]           # (B, H)
+    g, o = gates[:, 2 * units:3 * units], gates[:, 3 * units:]   # (B, H)
+    dc = dc_next + dh * o * (1.0 - tanh_c * tanh_c)              # (B, H)
+    d_z = np.concatenate([dc * g * i * (1.0 - i),
+                          dc * c_prev * f * (1.0 - f),
+                          dc * i * (1.0 - g * g),
+                          dh * tanh_c * o * (1.0 - o)], axis=1)  # (B, 4H)
+    return d_z, dc * f
+
+
 def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
                       go_backwards=False):
     """LSTM over whole sequences, NumPy reference (see the module docstring).
@@ -131,13 +156,7 @@ def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     h, c = h0, c0                                                # (B, H)
     for t in range(steps):
         z = x_proj[:, t] + h @ recurrent_kernel                  # (B, 4H)
-        i = _sigmoid(z[:, :units])                               # (B, H)
-        f = _sigmoid(z[:, units:2 * units])                      # (B, H)
-        g = np.tanh(z[:, 2 * units:3 * units])                   # (B, H)
-        o = _sigmoid(z[:, 3 * units:])                           # (B, H)
-        c = f * c + i * g                                        # (B, H)
-        h = o * np.tanh(c)                                       # (B, H)
-        gates[:, t] = np.concatenate([i, f, g, o], axis=1)
+        gates[:, t], c, h = cell_reference(z, c)
         cells[:, t] = c
         hidden[:, t] = h
     cache = LSTMCache(x, h0, c0, gates, cells, np.tanh(cells), hidden,
@@ -160,21 +179,10 @@ def backward_reference(d_hidden, d_h_last, d_c_last, cache):
     dc_next = _zeros_if_none(d_c_last, (batch, units), dtype).copy()  # (B, H)
     d_z = np.empty((batch, steps, 4 * units), dtype=dtype)            # (B, T, 4H)
     for t in reversed(range(steps)):
-        gates = cache.gates[:, t]                                     # (B, 4H)
-        i, f = gates[:, :units], gates[:, units:2 * units]            # (B, H)
-        g, o = gates[:, 2 * units:3 * units], gates[:, 3 * units:]    # (B, H)
-        tanh_c = cache.tanh_cells[:, t]                               # (B, H)
         c_prev = cache.c0 if t == 0 else cache.cells[:, t - 1]        # (B, H)
-        dh = d_hidden[:, t] + dh_next                                 # (B, H)
-        dc = dc_next + dh * o * (1.0 - tanh_c * tanh_c)               # (B, H)
-        d_z[:, t] = np.concatenate([
-            dc * g * i * (1.0 - i),
-            dc * c_prev * f * (1.0 - f),
-            dc * i * (1.0 - g * g),
-            dh * tanh_c * o * (1.0 - o),
-        ], axis=1)
+        d_z[:, t], dc_next = cell_backward_reference(
+            d_hidden[:, t] + dh_next, dc_next, cache.gates[:, t], c_prev, cache.tanh_cells[:, t])
         dh_next = d_z[:, t] @ cache.recurrent_kernel.T                # (B, H)
-        dc_next = dc * f                                              # (B, H)
     d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(d_z, cache)
     return d_x, d_kernel, d_recurrent_kernel, d_bias, dh_next, dc_next
 

@@ -9,6 +9,26 @@ from ..kernels import lstm as lstm_kernel
 from .base import Layer
 
 
+def prepare_initial_state(layer, initial_state, batch):
+    """``[h0, c0]`` checked (each ``(batch, units)``) and cast, or ``(None, None)``."""
+    if initial_state is None:
+        return None, None
+    kind = type(layer).__name__
+    if not isinstance(initial_state, (list, tuple)) or len(initial_state) != 2:
+        got = (f"{len(initial_state)} arrays" if isinstance(initial_state, (list, tuple))
+               else type(initial_state).__name__)
+        raise ValueError(f"initial_state for {kind} {layer.name!r} must be a list [h0, c0]; "
+                         f"got {got}")
+    states = []
+    for label, state in zip(("h0", "c0"), initial_state):
+        state = np.ascontiguousarray(state, dtype=layer.dtype)
+        if state.shape != (batch, layer.units):
+            raise ValueError(f"initial_state {label} for {kind} {layer.name!r} must have shape "
+                             f"{(batch, layer.units)}; got {state.shape}")
+        states.append(state)
+    return states
+
+
 class LSTM(Layer):
     """Long short-term memory layer (Hochreiter & Schmidhuber, 1997), as Keras's.
 
@@ -100,28 +120,9 @@ class LSTM(Layer):
             return [output, (batch, self.units), (batch, self.units)]
         return output
 
-    def _prepare_initial_state(self, initial_state, batch):
-        if initial_state is None:
-            return None, None
-        if not isinstance(initial_state, (list, tuple)) or len(initial_state) != 2:
-            got = (f"{len(initial_state)} arrays" if isinstance(initial_state, (list, tuple))
-                   else type(initial_state).__name__)
-            raise ValueError(
-                f"initial_state for LSTM {self.name!r} must be a list [h0, c0]; got {got}")
-        states = []
-        for label, state in zip(("h0", "c0"), initial_state):
-            state = np.ascontiguousarray(state, dtype=self.dtype)
-            if state.shape != (batch, self.units):
-                raise ValueError(
-                    f"initial_state {label} for LSTM {self.name!r} must have shape "
-                    f"{(batch, self.units)}; got {state.shape}"
-                )
-            states.append(state)
-        return states
-
     def forward(self, x, initial_state=None, training=False):
         x = self._prepare_input(x)
-        h0, c0 = self._prepare_initial_state(initial_state, x.shape[0])
+        h0, c0 = prepare_initial_state(self, initial_state, x.shape[0])
         self._given_initial_state = initial_state is not None
         bias = self.params["bias"] if self.use_bias else self._zero_bias
         hidden, h_last, c_last, self._cache = lstm_kernel.forward(

@@ -44,6 +44,16 @@ class Model:
             self._generator = as_generator(self._seed)
         return self._generator
 
+    def _generator_config(self):
+        """With ``seed=``, the generator's exact state, so a reloaded model shuffles on."""
+        return {} if self._seed is None else {"generator_state": self.rng.bit_generator.state}
+
+    def _restore_generator(self, config):
+        if "generator_state" in config:
+            self._seed = 0
+            self._generator = np.random.default_rng()
+            self._generator.bit_generator.state = config["generator_state"]
+
     # ---------------------------------------------------------------- weights
     def count_params(self):
         return int(sum(layer.count_params() for layer in self.layers))

@@ -21,7 +21,8 @@ from .. import layers, losses, optimizers
 FORMAT = "minilstm.model"
 VERSION = 1
 _LAYERS = {cls.__name__: cls for cls in (layers.Dense, layers.LSTM, layers.RepeatVector,
-                                         layers.TimeDistributed, layers.AttentionDecoder)}
+                                         layers.TimeDistributed, layers.AttentionDecoder,
+                                         layers.AttentiveLSTM)}
 _OPTIMIZERS = {cls.__name__: cls for cls in (optimizers.SGD, optimizers.RMSprop,
                                              optimizers.Adam)}
 
@@ -107,9 +108,10 @@ def _read(path):
 def load_model(path, compile=True):
     """The model saved at ``path``, with its weights (and, if saved, compiled with its
     optimiser's state, so training resumes where it stopped)."""
-    from .sequential import Sequential               # the model classes this file knows
+    from .encoder_decoder import EncoderDecoder      # the model classes this file knows
+    from .sequential import Sequential
     description, arrays = _read(path)
-    models = {"Sequential": Sequential}
+    models = {"Sequential": Sequential, "EncoderDecoder": EncoderDecoder}
     if description["class_name"] not in models:
         raise ValueError(f"unknown model class {description['class_name']!r} in {path}")
     model = models[description["class_name"]].from_config(description["config"])

@@ -1,6 +1,4 @@
 """Sequential: a plain stack of layers, each feeding the next, as in Keras."""
-import numpy as np
-
 from ..layers import Layer
 from ..layers.base import describe_shape
 from .model import Model
@@ -69,13 +67,11 @@ class Sequential(Model):
 
     def get_config(self):
         """Name, layers, input shape and (with ``seed=``) the generator's exact state."""
-        config = {"name": self.name,
-                  "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
-                             for layer in self._layers],
-                  "input_shape": list(self._layers[0].input_shape) if self.built else None}
-        if self._seed is not None:
-            config["generator_state"] = self.rng.bit_generator.state
-        return config
+        return {"name": self.name,
+                "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
+                           for layer in self._layers],
+                "input_shape": list(self._layers[0].input_shape) if self.built else None,
+                **self._generator_config()}
 
     @classmethod
     def from_config(cls, config):
@@ -85,10 +81,7 @@ class Sequential(Model):
             model.add(layer_from_config(description))
         if config["input_shape"] is not None and not model.built:
             model.build(config["input_shape"])
-        if "generator_state" in config:          # after building, which draws from it
-            model._seed = 0
-            model._generator = np.random.default_rng()
-            model._generator.bit_generator.state = config["generator_state"]
+        model._restore_generator(config)         # after building, which draws from it
         return model
 
     @staticmethod

@@ -1,0 +1,269 @@
+r"""LSTM decoder with additive (Bahdanau) attention over a memory, forward and backward.
+
+The memory M (B, T_in, D) is the encoder's output sequence. At each step the decoder
+scores every memory row against its previous state, reads the weighted context and
+feeds it into the cell together with its input x_t (B, K)::
+
+    P_j  = M_j W1                                   (B, T_in, A)   once, before the loop
+    E_tj = tanh(P_j + h_{t-1} W2)                   (B, T_in, A)
+    a_t  = softmax_j(E_tj · v)                      (B, T_in)      attention weights
+    c_t  = Σ_j a_tj M_j                             (B, D)         context
+    z_t  = x_t W_x + c_t W_c + h_{t-1} U + b        (B, 4n)        LSTM cell (kernels.lstm)
+    h_t, cell_t = LSTM cell(z_t, cell_{t-1})
+
+and returns h_t and c_t for every step (an output layer reads both). Backward, for
+t = T..1, with dh carried from step t+1 plus dL/dh_t, and dL/dc_t given::
+
+    dz_t, dcell_{t-1} = LSTM cell backward(dh, dcell)
+    dc   = dL/dc_t + dz_t W_cᵀ                      (B, D)
+    da_j = dc · M_j          dM_j += a_tj dc
+    de   = a ⊙ (da - Σ_j a_j da_j)
+    dv  += Σ_j de_j E_tj     dpre_j = de_j v ⊙ (1 - E_tj²)    dP_j += dpre_j
+    dq   = Σ_j dpre_j        dh_{t-1} = dz_t Uᵀ + dq W2ᵀ
+
+then over all B·T rows: dW_x = Σ x_tᵀ dz_t, dW_c = Σ c_tᵀ dz_t, dU = Σ h_{t-1}ᵀ dz_t,
+db = Σ dz_t, dW2 = Σ h_{t-1}ᵀ dq_t, dW1 = Σ M_jᵀ dP_j, dM += dP W1ᵀ, dx_t = dz_t W_xᵀ.
+
+Twins: ``forward_reference`` / ``backward_reference`` (NumPy) and ``forward_numba`` /
+``backward_numba`` (the attention step and the LSTM gate step jitted, the products
+through BLAS; this decoder runs at translation batch sizes, where BLAS pays).
+"""
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+from . import lstm
+from .backend import dispatch
+from .fast_math import one_minus, tanh, zero_for
+
+
+class AttentiveLSTMWeights(NamedTuple):
+    kernel: np.ndarray            # W_x (K, 4n)
+    context_kernel: np.ndarray    # W_c (D, 4n)
+    recurrent_kernel: np.ndarray  # U   (n, 4n)
+    bias: np.ndarray              # b   (4n,)
+    W1: np.ndarray                # (D, A)
+    W2: np.ndarray                # (n, A)
+    v: np.ndarray                 # (A,)
+
+
+class AttentiveLSTMCache(NamedTuple):
+    x: np.ndarray                 # (B, T, K)
+    memory: np.ndarray            # (B, T_in, D)
+    weights: AttentiveLSTMWeights
+    h0: np.ndarray                # (B, n)
+    c0: np.ndarray                # (B, n)
+    energies: np.ndarray          # (B, T, T_in, A)  E_tj
+    attention: np.ndarray         # (B, T, T_in)     a_t
+    contexts: np.ndarray          # (B, T, D)        c_t
+    gates: np.ndarray             # (B, T, 4n)
+    cells: np.ndarray             # (B, T, n)
+    tanh_cells: np.ndarray        # (B, T, n)
+    hidden: np.ndarray            # (B, T, n)
+
+
+def _allocate(x, memory, w):
+    batch, steps, _ = x.shape
+    steps_in, features = memory.shape[1], memory.shape[2]
+    units, attention_units = w.recurrent_kernel.shape[0], w.v.shape[0]
+    dtype = x.dtype
+    return (np.empty((batch, steps, steps_in, attention_units), dtype),
+            np.empty((batch, steps, steps_in), dtype),
+            np.empty((batch, steps, features), dtype),
+            np.empty((batch, steps, 4 * units), dtype),
+            np.empty((batch, steps, units), dtype),
+            np.empty((batch, steps, units), dtype),
+            np.empty((batch, steps, units), dtype))
+
+
+def _softmax(values):
+    exp = np.exp(values - values.max(axis=-1, keepdims=True))
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
+# ---------------------------------------------------------------- NumPy twin
+
+def forward_reference(x, memory, weights, h0, c0):
+    """Decode over inputs ``x (B, T, K)`` attending to ``memory (B, T_in, D)``.
+
+    Returns ``hidden (B, T, n)``, ``contexts (B, T, D)``, ``attention (B, T, T_in)``,
+    the final ``h``, ``c`` and the cache for ``backward_reference``.
+    """
+    w = weights
+    energies, attention, contexts, gates, cells, _, hidden = _allocate(x, memory, w)
+    x_proj = x @ w.kernel + w.bias                               # (B, T, 4n)
+    memory_proj = memory @ w.W1                                  # (B, T_in, A)
+    h, c = h0, c0                                                # (B, n)
+    for t in range(x.shape[1]):
+        E = np.tanh(memory_proj + (h @ w.W2)[:, None, :])        # (B, T_in, A)
+        a = _softmax(E @ w.v)                                    # (B, T_in)
+        context = np.einsum("bj,bjd->bd", a, memory)             # (B, D)
+        z = x_proj[:, t] + context @ w.context_kernel + h @ w.recurrent_kernel  # (B, 4n)
+        gates[:, t], c, h = lstm.cell_reference(z, c)
+        energies[:, t], attention[:, t], contexts[:, t] = E, a, context
+        cells[:, t], hidden[:, t] = c, h
+    cache = AttentiveLSTMCache(x, memory, w, h0, c0, energies, attention, contexts, gates,
+                               cells, np.tanh(cells), hidden)
+    return hidden, contexts, attention, h, c, cache
+
+
+def backward_reference(cache, d_hidden, d_contexts, d_h_last=None, d_c_last=None):
+    """BPTT through attention and cell (see the module docstring).
+
+    Returns ``d_x, d_memory``, the weight gradients (``AttentiveLSTMWeights``) and
+    ``d_h0, d_c0``. ``d_h_last``, ``d_c_last`` may be ``None`` for zeros.
+    """
+    w, memory = cache.weights, cache.memory
+    batch, steps, units = cache.hidden.shape
+    dh_next = np.zeros((batch, units), memory.dtype) if d_h_last is None else d_h_last.copy()
+    dc_next = np.zeros((batch, units), memory.dtype) if d_c_last is None else d_c_last.copy()
+    d_memory = np.zeros_like(memory)                             # (B, T_in, D)
+    d_memory_proj = np.zeros(memory.shape[:2] + w.v.shape, memory.dtype)   # (B, T_in, A)
+    d_v = np.zeros_like(w.v)                                     # (A,)
+    d_z = np.empty_like(cache.gates)                             # (B, T, 4n)
+    d_query = np.empty((batch, steps) + w.v.shape, memory.dtype)  # (B, T, A)
+    for t in reversed(range(steps)):
+        c_prev = cache.c0 if t == 0 else cache.cells[:, t - 1]
+        d_z[:, t], dc_next = lstm.cell_backward_reference(
+            d_hidden[:, t] + dh_next, dc_next, cache.gates[:, t], c_prev, cache.tanh_cells[:, t])
+        a, E = cache.attention[:, t], cache.energies[:, t]       # (B, T_in), (B, T_in, A)
+        d_context = d_contexts[:, t] + d_z[:, t] @ w.context_kernel.T    # (B, D)
+        da = np.einsum("bd,bjd->bj", d_context, memory)          # (B, T_in)
+        d_memory += a[:, :, None] * d_context[:, None, :]
+        de = a * (da - (a * da).sum(axis=-1, keepdims=True))     # (B, T_in)
+        d_v += np.einsum("bj,bja->a", de, E)
+        d_pre = de[:, :, None] * w.v * (1.0 - E * E)             # (B, T_in, A)
+        d_memory_proj += d_pre
+        d_query[:, t] = d_pre.sum(axis=1)                        # (B, A)
+        dh_next = d_z[:, t] @ w.recurrent_kernel.T + d_query[:, t] @ w.W2.T  # (B, n)
+    return _parameter_gradients(cache, d_z, d_query, d_memory, d_memory_proj, d_v,
+                                dh_next, dc_next)
+
+
+def _parameter_gradients(cache, d_z, d_query, d_memory, d_memory_proj, d_v, d_h0, d_c0):
+    """The weight gradients as products over all rows; finishes d_memory; dx."""
+    w, x, memory = cache.weights, cache.x, cache.memory
+    batch, steps, units = cache.hidden.shape
+    rows = batch * steps
+    d_z_rows = d_z.reshape(rows, 4 * units)                      # (B·T, 4n)
+    h_prev = np.concatenate([cache.h0[:, None], cache.hidden[:, :-1]], axis=1).reshape(rows, units)
+    grads = AttentiveLSTMWeights(
+        kernel=x.reshape(rows, -1).T @ d_z_rows,
+        context_kernel=cache.contexts.reshape(rows, -1).T @ d_z_rows,
+        recurrent_kernel=h_prev.T @ d_z_rows,
+        bias=d_z_rows.sum(axis=0),
+        W1=memory.reshape(-1, memory.shape[2]).T @ d_memory_proj.reshape(-1, w.v.shape[0]),
+        W2=h_prev.T @ d_query.reshape(rows, -1),
+        v=d_v)
+    d_x = d_z @ w.kernel.T                                       # (B, T, K)
+    d_memory = d_memory + d_memory_proj @ w.W1.T                 # (B, T_in, D)
+    return d_x, d_memory, grads, d_h0, d_c0
+
+
+# ---------------------------------------------------------------- Numba twin
+
+@njit(cache=True, error_model="numpy")
+def _attend(memory, memory_proj, query, v, t, energies, attention, contexts):
+    """Step t of the attention: energies, weights and context, given query = h_{t-1} W2."""
+    batch, steps_in, attention_units = memory_proj.shape
+    for b in range(batch):
+        a = attention[b, t]                                      # (T_in,)
+        for j in range(steps_in):
+            energy = zero_for(energies)
+            for k in range(attention_units):
+                E = tanh(memory_proj[b, j, k] + query[b, k])
+                energies[b, t, j, k] = E
+                energy += E * v[k]
+            a[j] = energy
+        largest = a.max()
+        total = zero_for(attention)
+        for j in range(steps_in):
+            a[j] = np.exp(a[j] - largest)
+            total += a[j]
+        for j in range(steps_in):
+            a[j] = a[j] / total
+        context = contexts[b, t]                                 # (D,)
+        context[:] = 0.0
+        for j in range(steps_in):
+            a_j, row = a[j], memory[b, j]
+            for d in range(context.shape[0]):
+                context[d] += a_j * row[d]
+
+
+@njit(cache=True, error_model="numpy")
+def _attend_backward(memory, v, t, energies, attention, d_context, d_memory, d_memory_proj,
+                     d_v, d_query):
+    """Step t of the attention backwards, from dL/dc_t; accumulates in place."""
+    batch, steps_in, attention_units = d_memory_proj.shape
+    da = np.empty(steps_in, memory.dtype)
+    for b in range(batch):
+        a = attention[b, t]
+        weighted = zero_for(d_memory)
+        for j in range(steps_in):
+            total = zero_for(d_memory)
+            row, d_row = memory[b, j], d_memory[b, j]
+            for d in range(row.shape[0]):
+                total += d_context[b, d] * row[d]
+                d_row[d] += a[j] * d_context[b, d]
+            da[j] = total
+            weighted += a[j] * total
+        d_query_b = d_query[b, t]
+        d_query_b[:] = 0.0
+        for j in range(steps_in):
+            de = a[j] * (da[j] - weighted)
+            for k in range(attention_units):
+                E = energies[b, t, j, k]
+                d_v[k] += de * E
+                d_pre = de * v[k] * one_minus(E * E)
+                d_memory_proj[b, j, k] += d_pre
+                d_query_b[k] += d_pre
+
+
+def forward_numba(x, memory, weights, h0, c0):
+    """Same contract as ``forward_reference``."""
+    w = weights
+    x, memory = np.ascontiguousarray(x), np.ascontiguousarray(memory)
+    h0, c0 = np.ascontiguousarray(h0), np.ascontiguousarray(c0)
+    energies, attention, contexts, gates, cells, tanh_cells, hidden = _allocate(x, memory, w)
+    x_proj = x @ w.kernel + w.bias                               # (B, T, 4n)
+    memory_proj = np.ascontiguousarray(memory @ w.W1)            # (B, T_in, A)
+    z = np.empty((x.shape[0], gates.shape[2]), x.dtype)          # (B, 4n)
+    for t in range(x.shape[1]):
+        h_prev = h0 if t == 0 else hidden[:, t - 1]
+        _attend(memory, memory_proj, np.ascontiguousarray(h_prev @ w.W2), w.v, t, energies,
+                attention, contexts)
+        np.matmul(contexts[:, t], w.context_kernel, out=z)
+        z += h_prev @ w.recurrent_kernel
+        lstm._forward_gates(z, x_proj, t, c0, gates, cells, tanh_cells, hidden)
+    cache = AttentiveLSTMCache(x, memory, w, h0, c0, energies, attention, contexts, gates,
+                               cells, tanh_cells, hidden)
+    return hidden, contexts, attention, hidden[:, -1].copy(), cells[:, -1].copy(), cache
+
+
+def backward_numba(cache, d_hidden, d_contexts, d_h_last=None, d_c_last=None):
+    """Same contract as ``backward_reference``."""
+    w, memory = cache.weights, cache.memory
+    batch, steps, units = cache.hidden.shape
+    dtype = memory.dtype
+    d_hidden = np.ascontiguousarray(d_hidden, dtype)
+    dh_next = np.zeros((batch, units), dtype) if d_h_last is None else d_h_last.astype(dtype)
+    dc_next = np.zeros((batch, units), dtype) if d_c_last is None else d_c_last.astype(dtype)
+    d_memory = np.zeros_like(memory)
+    d_memory_proj = np.zeros(memory.shape[:2] + w.v.shape, dtype)
+    d_v = np.zeros_like(w.v)
+    d_z = np.empty_like(cache.gates)
+    d_query = np.empty((batch, steps) + w.v.shape, dtype)
+    for t in reversed(range(steps)):
+        lstm._backward_gates(d_hidden, dh_next, dc_next, t, cache.gates, cache.cells,
+                             cache.tanh_cells, cache.c0, d_z)
+        d_context = np.ascontiguousarray(d_contexts[:, t] + d_z[:, t] @ w.context_kernel.T)
+        _attend_backward(memory, w.v, t, cache.energies, cache.attention, d_context, d_memory,
+                         d_memory_proj, d_v, d_query)
+        dh_next = d_z[:, t] @ w.recurrent_kernel.T + d_query[:, t] @ w.W2.T
+    return _parameter_gradients(cache, d_z, d_query, d_memory, d_memory_proj, d_v,
+                                dh_next, dc_next)
+
+
+forward = dispatch(forward_reference, forward_numba)
+backward = dispatch(backward_reference, backward_numba)

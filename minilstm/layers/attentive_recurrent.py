@@ -1,0 +1,104 @@
+"""AttentiveLSTM: an LSTM decoder that attends over a memory, over ``kernels.attentive_lstm``.
+
+The equations and their backward pass are in ``minilstm/kernels/attentive_lstm.py``.
+"""
+import numpy as np
+
+from .. import initializers
+from ..kernels import attentive_lstm as kernel
+from .base import Layer
+from .recurrent import prepare_initial_state
+
+
+class AttentiveLSTM(Layer):
+    """LSTM whose every step also reads an attention-weighted context of a memory.
+
+    Args:
+        units: state size n.
+        memory_dim: feature size D of the memory (the encoder's output size).
+        attention_units: size A of the additive scores (default: ``units``).
+        kernel_initializer: for ``kernel``, ``context_kernel``, ``W1``, ``W2``, ``v``.
+        recurrent_initializer: for ``recurrent_kernel``.
+        unit_forget_bias: forget-gate bias starts at 1, as in Keras's LSTM.
+        dtype, name: see ``Layer``.
+
+    Call arguments:
+        ``forward(x, memory, initial_state, training=False)`` with ``x (B, T, K)``,
+        ``memory (B, T_in, D)`` and ``initial_state=[h0, c0]`` returns
+        ``[hidden (B, T, n), contexts (B, T, D), h_T, c_T]``; ``attention_weights``
+        then holds ``(B, T, T_in)``. ``backward([d_hidden, d_contexts])`` returns dL/dx
+        and sets ``d_memory`` and ``d_initial_state``.
+    """
+
+    weight_names = kernel.AttentiveLSTMWeights._fields
+
+    def __init__(self, units, memory_dim, attention_units=None,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 unit_forget_bias=True, dtype="float32", name=None):
+        super().__init__(name=name, dtype=dtype)
+        for label, value in (("units", units), ("memory_dim", memory_dim),
+                             ("attention_units", attention_units or units)):
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{label} must be a positive integer; got {value!r}")
+        self.units, self.memory_dim = int(units), int(memory_dim)
+        self.attention_units = int(attention_units or units)
+        self.kernel_initializer = kernel_initializer
+        self.recurrent_initializer = recurrent_initializer
+        self.unit_forget_bias = bool(unit_forget_bias)
+        self.attention_weights = None
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "memory_dim": self.memory_dim,
+                "attention_units": self.attention_units,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+                "unit_forget_bias": self.unit_forget_bias}
+
+    def _check_build_shape(self, input_shape):
+        if len(input_shape) != 3 or input_shape[-1] is None:
+            raise ValueError(f"AttentiveLSTM {self.name!r} needs input shape (batch, time, "
+                             f"features) with known features; got {input_shape}")
+
+    def _create_weights(self, input_shape, rng):
+        units, attention_units = self.units, self.attention_units
+        shapes = {"kernel": (input_shape[-1], 4 * units),
+                  "context_kernel": (self.memory_dim, 4 * units),
+                  "recurrent_kernel": (units, 4 * units), "bias": (4 * units,),
+                  "W1": (self.memory_dim, attention_units), "W2": (units, attention_units),
+                  "v": (attention_units,)}
+        for name in self.weight_names:
+            initializer = {"recurrent_kernel": self.recurrent_initializer,
+                           "bias": "zeros"}.get(name, self.kernel_initializer)
+            self._add_weight(name, shapes[name], initializer, rng)
+        if self.unit_forget_bias:
+            self.params["bias"][units:2 * units] += 1.0
+
+    def compute_output_shape(self, input_shape):
+        batch, steps = input_shape[0], input_shape[1]
+        return [(batch, steps, self.units), (batch, steps, self.memory_dim),
+                (batch, self.units), (batch, self.units)]
+
+    def forward(self, x, memory, initial_state, training=False):
+        x = self._prepare_input(x)
+        memory = np.ascontiguousarray(memory, dtype=self.dtype)
+        if memory.ndim != 3 or memory.shape[2] != self.memory_dim \
+                or memory.shape[0] != x.shape[0]:
+            raise ValueError(f"memory for AttentiveLSTM {self.name!r} must have shape "
+                             f"({x.shape[0]}, time, {self.memory_dim}); got {memory.shape}")
+        if initial_state is None:
+            raise ValueError(f"AttentiveLSTM {self.name!r} needs initial_state=[h0, c0]")
+        h0, c0 = prepare_initial_state(self, initial_state, x.shape[0])
+        hidden, contexts, self.attention_weights, h, c, self._cache = kernel.forward(
+            x, memory, kernel.AttentiveLSTMWeights(**self.params), h0, c0)
+        return [hidden, contexts, h, c]
+
+    def backward(self, d_out):
+        d_hidden, d_contexts = d_out
+        d_hidden = self._check_gradient(d_hidden, self._cache.hidden.shape, "d_hidden")
+        d_contexts = self._check_gradient(d_contexts, self._cache.contexts.shape, "d_contexts")
+        d_x, self.d_memory, d_weights, d_h0, d_c0 = kernel.backward(
+            self._cache, d_hidden, d_contexts)
+        for name, grad in zip(self.weight_names, d_weights):
+            self.grads[name] += grad
+        self.d_initial_state = [d_h0, d_c0]
+        return d_x

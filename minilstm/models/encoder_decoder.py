@@ -1,0 +1,195 @@
+"""Encoder–decoder for sequence to sequence (Chollet's character translation model).
+
+Training (teacher forcing), with inputs ``[encoder_input, decoder_input]``::
+
+    _, h, c   = LSTM(latent, return_state=True)(encoder_input)
+    sequence  = LSTM(latent, return_sequences=True, return_state=True)(
+                    decoder_input, initial_state=[h, c])[0]
+    output    = Dense(num_decoder_tokens, softmax)(sequence)      # one step ahead
+
+The backward pass runs the other way: the decoder's ``d_initial_state`` is the
+gradient the encoder receives for the final state it handed over.
+
+With ``attention=True`` the encoder also returns its whole output sequence, the
+decoder is an ``AttentiveLSTM`` reading an additive-attention context of it at each
+step, and the output layer reads ``[h_t, context_t]``; the encoder then receives
+gradients both for its final state and, through the attention, for every output.
+
+Inference reuses the same layers: ``encode`` maps an input to the decoder's starting
+states (``[h, c]``, plus the encoder outputs with attention); ``decode_step`` takes
+one token per sequence and the states, and returns next-token probabilities and new
+states; ``greedy_decode`` and ``beam_search`` build on them.
+"""
+import heapq
+
+import numpy as np
+
+from ..layers import LSTM, AttentiveLSTM, Dense
+from .model import Model
+
+
+class EncoderDecoder(Model):
+    """Args:
+        latent_dim: units of the encoder and decoder LSTMs.
+        num_encoder_tokens, num_decoder_tokens: one-hot sizes of the input and output.
+        attention: decode with additive attention over the encoder's outputs.
+        attention_units: size of the attention scores (default ``latent_dim``).
+        dtype, name, seed: as for ``Sequential``.
+    """
+
+    n_inputs = 2
+
+    def __init__(self, latent_dim, num_encoder_tokens, num_decoder_tokens, attention=False,
+                 attention_units=None, dtype="float32", name="encoder_decoder", seed=None):
+        super().__init__(name=name, seed=seed)
+        self.latent_dim = int(latent_dim)
+        self.num_encoder_tokens = int(num_encoder_tokens)
+        self.num_decoder_tokens = int(num_decoder_tokens)
+        self.attention = bool(attention)
+        self.encoder = LSTM(latent_dim, return_sequences=self.attention, return_state=True,
+                            dtype=dtype, name="encoder")
+        if self.attention:
+            self.decoder = AttentiveLSTM(latent_dim, latent_dim, attention_units, dtype=dtype,
+                                         name="decoder")
+        else:
+            self.decoder = LSTM(latent_dim, return_sequences=True, return_state=True,
+                                dtype=dtype, name="decoder")
+        self.output_layer = Dense(num_decoder_tokens, activation="softmax", dtype=dtype,
+                                  name="decoder_dense")
+        self.encoder.build((None, None, num_encoder_tokens), self.rng)
+        self.decoder.build((None, None, num_decoder_tokens), self.rng)
+        read = 2 * latent_dim if self.attention else latent_dim       # [h_t, context_t]
+        self.output_layer.build((None, None, read), self.rng)
+
+    @property
+    def layers(self):
+        return [self.encoder, self.decoder, self.output_layer]
+
+    built = True
+
+    @property
+    def output_shape(self):
+        return (None, None, self.num_decoder_tokens)
+
+    def _ensure_built(self, xs):
+        """Built at construction: the token counts fix every weight's shape."""
+
+    def get_config(self):
+        return {"name": self.name, "latent_dim": self.latent_dim,
+                "num_encoder_tokens": self.num_encoder_tokens,
+                "num_decoder_tokens": self.num_decoder_tokens, "attention": self.attention,
+                "attention_units": self.decoder.attention_units if self.attention else None,
+                "dtype": str(self.encoder.dtype), **self._generator_config()}
+
+    @classmethod
+    def from_config(cls, config):
+        model = cls(config["latent_dim"], config["num_encoder_tokens"],
+                    config["num_decoder_tokens"], attention=config["attention"],
+                    attention_units=config["attention_units"], dtype=config["dtype"],
+                    name=config["name"])
+        model._restore_generator(config)
+        return model
+
+    # ---------------------------------------------------------------- training
+    def _forward(self, xs, training):
+        encoder_input, decoder_input = xs
+        return self._decode(decoder_input, self.encode(encoder_input, training), training)[0]
+
+    def _decode(self, decoder_input, states, training=False):
+        """Output probabilities ``(B, T, K)`` and the decoder's final states."""
+        if self.attention:
+            h, c, memory = states
+            hidden, contexts, h, c = self.decoder.forward(decoder_input, memory, [h, c],
+                                                          training=training)
+            read, states = np.concatenate([hidden, contexts], axis=-1), [h, c, memory]
+        else:
+            read, h, c = self.decoder.forward(decoder_input, initial_state=states,
+                                              training=training)
+            states = [h, c]
+        return self.output_layer.forward(read, training=training), states
+
+    def _backward(self, d_out, skip_activation=False):
+        d_read = self.output_layer.backward(d_out, skip_activation=skip_activation)
+        if self.attention:
+            units = self.latent_dim
+            d_decoder_input = self.decoder.backward([d_read[..., :units], d_read[..., units:]])
+            d_outputs = self.decoder.d_memory                 # through the attention
+        else:
+            d_decoder_input = self.decoder.backward([d_read, None, None])
+            d_outputs = None
+        d_h, d_c = self.decoder.d_initial_state               # the state hand-over
+        self.encoder.backward([d_outputs, d_h, d_c])
+        return d_decoder_input
+
+    # ---------------------------------------------------------------- inference
+    def encode(self, encoder_input, training=False):
+        """Encoder inputs ``(B, T, num_encoder_tokens)`` -> the decoder's starting states:
+        ``[h, c]``, or ``[h, c, encoder_outputs]`` with attention."""
+        outputs, h, c = self.encoder.forward(encoder_input, training=training)
+        return [h, c, outputs] if self.attention else [h, c]
+
+    def decode_step(self, tokens, states):
+        """One decoder step: token indices ``(B,)`` and the states -> probabilities
+        ``(B, K)`` and the new states."""
+        one_hot = np.zeros((len(tokens), 1, self.num_decoder_tokens), dtype=self.decoder.dtype)
+        one_hot[np.arange(len(tokens)), 0, tokens] = 1.0
+        probabilities, states = self._decode(one_hot, states)
+        return probabilities[:, 0], states
+
+    def attention_map(self, encoder_input, decoder_input):
+        """The attention weights ``(B, T_out, T_in)`` while reading ``decoder_input``."""
+        if not self.attention:
+            raise ValueError("attention_map needs a model built with attention=True")
+        self._decode(decoder_input, self.encode(encoder_input))
+        return self.decoder.attention_weights
+
+    def greedy_decode(self, encoder_input, start, end, max_length):
+        """For each input sequence, the tokens chosen one argmax at a time after ``start``,
+        stopping at ``end`` (included) or after ``max_length`` tokens."""
+        states = self.encode(encoder_input)
+        batch = encoder_input.shape[0]
+        tokens = np.full(batch, start)
+        decoded, finished = [[] for _ in range(batch)], np.zeros(batch, dtype=bool)
+        for _ in range(max_length):
+            probabilities, states = self.decode_step(tokens, states)
+            tokens = probabilities.argmax(axis=-1)
+            for row in np.flatnonzero(~finished):
+                decoded[row].append(int(tokens[row]))
+            finished |= tokens == end
+            if finished.all():
+                break
+        return decoded
+
+    def beam_search(self, encoder_input, start, end, max_length, beam_width=3):
+        """The ``beam_width`` most probable decodings of one input ``(1, T, K_in)``.
+
+        Returns ``[(tokens, log_probability), ...]``, best first; ``log_probability`` is
+        the sum of log p(token | input, earlier tokens) over the tokens, ``end`` included.
+        A beam ends at ``end`` or after ``max_length`` tokens.
+        """
+        if encoder_input.shape[0] != 1:
+            raise ValueError(f"beam_search decodes one sequence at a time; got a batch of "
+                             f"{encoder_input.shape[0]}")
+        if beam_width < 1:
+            raise ValueError(f"beam_width must be >= 1; got {beam_width}")
+        states = self.encode(encoder_input)
+        alive = [(0.0, [], [state[0] for state in states])]     # (log p, tokens, states)
+        done = []
+        for _ in range(max_length):
+            last = np.array([tokens[-1] if tokens else start for _, tokens, _ in alive])
+            stacked = [np.stack([beam[2][k] for beam in alive]) for k in range(len(states))]
+            probabilities, states = self.decode_step(last, stacked)
+            log_probabilities = np.log(np.maximum(probabilities.astype(np.float64), 1e-300))
+            candidates = []
+            for row, (score, tokens, _) in enumerate(alive):
+                for token in np.argsort(log_probabilities[row])[::-1][:beam_width]:
+                    candidates.append((score + log_probabilities[row, token],
+                                       tokens + [int(token)], [state[row] for state in states]))
+            best = heapq.nlargest(beam_width, candidates, key=lambda beam: beam[0])
+            done += [beam for beam in best if beam[1][-1] == end]
+            alive = [beam for beam in best if beam[1][-1] != end]
+            if not alive or len(done) >= beam_width and \
+                    max(beam[0] for beam in alive) <= sorted(b[0] for b in done)[-beam_width]:
+                break
+        finished = heapq.nlargest(beam_width, done + alive, key=lambda beam: beam[0])
+        return [(tokens, float(score)) for score, tokens, _ in finished]

@@ -1,0 +1,35 @@
+"""AttentiveLSTM: shapes, initialisation, and clear errors for bad memory or state."""
+import numpy as np
+import pytest
+
+from minilstm import AttentiveLSTM
+
+
+def built_layer():
+    layer = AttentiveLSTM(4, memory_dim=3, attention_units=2, dtype="float64")
+    layer.build((None, None, 5), np.random.default_rng(0))
+    return layer
+
+
+def test_outputs_hidden_contexts_and_attention_for_every_step():
+    layer = built_layer()
+    rng = np.random.default_rng(1)
+    hidden, contexts, h, c = layer.forward(rng.standard_normal((2, 6, 5)),
+                                           rng.standard_normal((2, 7, 3)),
+                                           [np.zeros((2, 4)), np.zeros((2, 4))])
+    assert hidden.shape == (2, 6, 4) and contexts.shape == (2, 6, 3)
+    np.testing.assert_array_equal(hidden[:, -1], h)
+    assert layer.attention_weights.shape == (2, 6, 7)
+    assert layer.count_params() == 5 * 16 + 3 * 16 + 4 * 16 + 16 + 3 * 2 + 4 * 2 + 2
+    np.testing.assert_array_equal(layer.params["bias"][4:8], 1.0)      # unit forget bias
+
+
+@pytest.mark.parametrize("memory, state, message", [
+    (np.zeros((2, 7, 9)), [np.zeros((2, 4))] * 2, r"memory .* \(2, time, 3\); got \(2, 7, 9\)"),
+    (np.zeros((3, 7, 3)), [np.zeros((2, 4))] * 2, r"memory .* \(2, time, 3\); got \(3, 7, 3\)"),
+    (np.zeros((2, 7, 3)), None, r"needs initial_state=\[h0, c0\]"),
+    (np.zeros((2, 7, 3)), [np.zeros((2, 4)), np.zeros((2, 5))], r"c0 .* \(2, 4\); got \(2, 5\)"),
+])
+def test_bad_memory_or_state_gets_a_clear_error(memory, state, message):
+    with pytest.raises(ValueError, match=message):
+        built_layer().forward(np.zeros((2, 6, 5)), memory, state)

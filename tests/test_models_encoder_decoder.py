@@ -1,0 +1,95 @@
+"""The encoder–decoder: gradients through the state hand-over, decoding, beam search, saving."""
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import minilstm
+from conftest import GRADIENT_TOLERANCE, batches, features, seeds, steps, units
+from minilstm import EncoderDecoder, gradcheck
+
+classes = st.integers(2, 5)
+
+
+def one_hot(rng, shape, n):
+    return np.eye(n)[rng.integers(0, n, shape)]
+
+
+@pytest.mark.parametrize("attention", [False, True])
+@given(batches, steps, steps, features, units, classes, seeds)
+def test_encoder_decoder_gradients_match_finite_differences(attention, batch, steps_in,
+                                                            steps_out, features_, units_,
+                                                            classes_, seed):
+    rng = np.random.default_rng(seed)
+    model = EncoderDecoder(units_, features_, classes_, attention=attention, dtype="float64",
+                           seed=seed)
+    model.compile(loss="categorical_crossentropy", optimizer="rmsprop")
+    encoder_input = rng.standard_normal((batch, steps_in, features_))
+    decoder_input = one_hot(rng, (batch, steps_out), classes_)
+    target = one_hot(rng, (batch, steps_out), classes_)
+    errors = gradcheck.check_model(model, [encoder_input, decoder_input], target)
+    assert {"encoder/kernel", "encoder/recurrent_kernel", "encoder/bias"} <= set(errors)
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+def trained_toy_model(dtype="float64", attention=False):
+    """A small model trained a little, so its decodings are not uniform noise."""
+    rng = np.random.default_rng(0)
+    model = EncoderDecoder(8, 3, 5, attention=attention, dtype=dtype, seed=0)
+    model.compile(loss="categorical_crossentropy", optimizer="rmsprop")
+    encoder_input = rng.standard_normal((32, 4, 3))
+    sequences = one_hot(rng, (32, 7), 5)
+    model.fit([encoder_input, sequences[:, :-1]], sequences[:, 1:], epochs=3, verbose=0)
+    return model, encoder_input
+
+
+@pytest.mark.parametrize("attention", [False, True])
+def test_beam_search_with_width_one_is_exactly_greedy_decoding(attention):
+    model, encoder_input = trained_toy_model(attention=attention)
+    greedy = model.greedy_decode(encoder_input[:6], start=0, end=4, max_length=8)
+    for row in range(6):
+        (tokens, _), = model.beam_search(encoder_input[row:row + 1], 0, 4, 8, beam_width=1)
+        assert tokens == greedy[row]
+
+
+@pytest.mark.parametrize("attention", [False, True])
+def test_beam_scores_are_the_true_sequence_log_probabilities(attention):
+    model, encoder_input = trained_toy_model(attention=attention)
+    beams = model.beam_search(encoder_input[:1], start=0, end=4, max_length=6, beam_width=3)
+    assert len(beams) == 3
+    assert [score for _, score in beams] == sorted((score for _, score in beams), reverse=True)
+    for tokens, score in beams:
+        decoder_input = np.eye(5)[[0] + tokens[:-1]][None]            # teacher forcing
+        probabilities = model.predict([encoder_input[:1], decoder_input])[0]
+        true_log_probability = np.log(probabilities[np.arange(len(tokens)), tokens]).sum()
+        assert score == pytest.approx(true_log_probability, rel=1e-9)
+
+
+@pytest.mark.parametrize("attention", [False, True])
+def test_a_saved_encoder_decoder_decodes_the_same_after_loading(attention, tmp_path):
+    model, encoder_input = trained_toy_model("float32", attention)
+    model.save(tmp_path / "translator.npz")
+    loaded = minilstm.load_model(tmp_path / "translator.npz")
+    assert isinstance(loaded, EncoderDecoder) and loaded.optimizer.iterations == 3
+    assert loaded.greedy_decode(encoder_input, 0, 4, 8) == model.greedy_decode(encoder_input, 0, 4, 8)
+
+
+def test_bad_inputs_get_clear_errors():
+    model, encoder_input = trained_toy_model()
+    with pytest.raises(ValueError, match="takes 2 input array"):
+        model.fit(encoder_input, np.zeros((32, 6, 5)), verbose=0)
+    with pytest.raises(ValueError, match="same number of samples"):
+        model.fit([encoder_input, np.zeros((31, 6, 5))], np.zeros((32, 6, 5)), verbose=0)
+    with pytest.raises(ValueError, match="3 features"):
+        model.encode(np.zeros((1, 4, 7)))
+    with pytest.raises(ValueError, match="one sequence at a time"):
+        model.beam_search(encoder_input[:2], 0, 4, 5)
+
+
+def test_attention_weights_for_a_heatmap_are_distributions_over_the_input():
+    model, encoder_input = trained_toy_model(attention=True)
+    decoder_input = np.eye(5)[[[0, 1, 2]]]
+    weights = model.attention_map(encoder_input[:1], decoder_input)
+    assert weights.shape == (1, 3, 4)
+    np.testing.assert_allclose(weights.sum(axis=-1), 1.0, rtol=1e-12)
+    with pytest.raises(ValueError, match="attention=True"):
+        trained_toy_model()[0].attention_map(encoder_input[:1], decoder_input)
