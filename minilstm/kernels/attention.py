@@ -44,7 +44,8 @@ then, as matrix products over all B·T_out rows (``_parameter_gradients``)::
 The twins: ``forward_reference`` / ``backward_reference`` (NumPy, vectorised over the
 batch, a Python loop over output steps) and ``forward_numba`` / ``backward_numba`` (the same
 loop jitted, one sequence at a time). ``forward`` / ``backward`` call the twin of the
-backend in use.
+backend in use. Both twins live in this one file, past the usual length, so that the
+equations above sit beside both implementations of them.
 """
 from typing import NamedTuple
 
