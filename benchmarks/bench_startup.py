@@ -1,0 +1,102 @@
+"""Time from a new Python process to the end of the first training step of each recipe.
+
+    python benchmarks/bench_startup.py [--repeats 3]
+
+"cold": with an empty Numba cache (a fresh NUMBA_CACHE_DIR), so every kernel the step
+uses is compiled. "warm": the same again with that cache filled, so the kernels load
+from it. Each figure is a whole process: interpreter start, ``import minilstm``, model
+construction and one training step (median of ``--repeats`` processes).
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+RECIPES = {
+    "echo baseline": """
+from minilstm import LSTM, Dense, RepeatVector, Sequential, TimeDistributed
+from minilstm.datasets.echo import get_pair
+model = Sequential([LSTM(150, input_shape=(5, 50)), RepeatVector(5),
+                    LSTM(150, return_sequences=True),
+                    TimeDistributed(Dense(50, activation="softmax"))], seed=1)
+model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["acc"])
+model.fit(*get_pair(5, 2, 50, seed=1), epochs=1, verbose=0)
+""",
+    "echo attention": """
+from minilstm import LSTM, AttentionDecoder, Sequential
+from minilstm.datasets.echo import get_pair
+model = Sequential([LSTM(150, input_shape=(5, 50), return_sequences=True),
+                    AttentionDecoder(150, 50)], seed=1)
+model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["acc"])
+model.fit(*get_pair(5, 2, 50, seed=1), epochs=1, verbose=0)
+""",
+    "addition seq2seq": """
+from minilstm import LSTM, Dense, RepeatVector, Sequential, TimeDistributed
+from minilstm.datasets import addition
+model = Sequential([LSTM(100, input_shape=(5, 12)), RepeatVector(2),
+                    LSTM(50, return_sequences=True),
+                    TimeDistributed(Dense(12, activation="softmax"))], seed=1)
+model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+model.train_on_batch(*addition.generate_data(10, 2, 10, seed=1))
+""",
+    "damped sine": """
+from minilstm import LSTM, Dense, Sequential
+from minilstm.datasets.damped_sine import generate_examples
+model = Sequential([LSTM(20, return_sequences=True, input_shape=(50, 1)), LSTM(20), Dense(5)],
+                   seed=1)
+model.compile(loss="mae", optimizer="adam")
+model.train_on_batch(*generate_examples(50, 10, 5, seed=1))
+""",
+    "translation": """
+import numpy as np
+from minilstm import EncoderDecoder
+rng = np.random.default_rng(1)
+model = EncoderDecoder(256, 21, 26, seed=1)
+model.compile(loss="categorical_crossentropy", optimizer="rmsprop")
+eye = np.eye(26, dtype=np.float32)
+model.train_on_batch([np.eye(21, dtype=np.float32)[rng.integers(0, 21, (64, 46))],
+                      eye[rng.integers(0, 26, (64, 47))]], eye[rng.integers(0, 26, (64, 47))])
+""",
+    "translation attention": """
+import numpy as np
+from minilstm import EncoderDecoder
+rng = np.random.default_rng(1)
+model = EncoderDecoder(256, 21, 26, attention=True, attention_units=32, seed=1)
+model.compile(loss="categorical_crossentropy", optimizer="rmsprop")
+eye = np.eye(26, dtype=np.float32)
+model.train_on_batch([np.eye(21, dtype=np.float32)[rng.integers(0, 21, (64, 46))],
+                      eye[rng.integers(0, 26, (64, 47))]], eye[rng.integers(0, 26, (64, 47))])
+""",
+}
+
+
+def process_seconds(code, cache_dir):
+    environment = dict(os.environ, NUMBA_CACHE_DIR=cache_dir)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], env=environment, check=True)
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    baseline = statistics.median(process_seconds("import minilstm", tempfile.mkdtemp())
+                                 for _ in range(args.repeats))
+    print(f"python -c 'import minilstm' (cold cache, nothing compiled yet): {baseline:.2f} s\n")
+    print(f"{'recipe':>24} {'cold s':>8} {'warm s':>8}")
+    for name, code in RECIPES.items():
+        cold, warm = [], []
+        for _ in range(args.repeats):
+            with tempfile.TemporaryDirectory() as cache_dir:
+                cold.append(process_seconds(code, cache_dir))
+                warm.append(process_seconds(code, cache_dir))
+        print(f"{name:>24} {statistics.median(cold):8.2f} {statistics.median(warm):8.2f}",
+              flush=True)
+
+
+if __name__ == "__main__":
+    main()
