@@ -127,9 +127,9 @@ def serialize(initializer):
     if isinstance(initializer, str):
         get(initializer)
         return initializer
+    if isinstance(initializer, dict):                # already in saved form
+        initializer = get(initializer)
     if isinstance(initializer, Constant):
         return {"class_name": "Constant", "value": initializer.value}
-    if isinstance(initializer, dict) and initializer.get("class_name") == "Constant":
-        return {"class_name": "Constant", "value": float(initializer["value"])}
     raise ValueError(f"initializer {initializer!r} cannot be saved: give it by name "
                      f"({', '.join(sorted(_INITIALIZERS))}) or as Constant(value)")

@@ -1,7 +1,7 @@
 """The attentive LSTM decoder kernel: twins agree and every gradient is right."""
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
 
 from conftest import (GRADIENT_TOLERANCE, attention_batches, attention_features,
                       attention_steps, attention_units, seeds)

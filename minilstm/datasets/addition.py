@@ -12,14 +12,11 @@ import math
 
 import numpy as np
 
+from ..checks import positive_int
 from ..seeding import as_generator
 
 ALPHABET = tuple("0123456789+ ")
 
-
-def _positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
 
 
 def input_length(n_numbers, largest):
@@ -34,7 +31,7 @@ def random_sum_pairs(n_examples, n_numbers, largest, seed=None):
     """``X (n_examples, n_numbers)`` integers in ``[1, largest]`` and their sums ``y``."""
     for name, value in (("n_examples", n_examples), ("n_numbers", n_numbers),
                         ("largest", largest)):
-        _positive(name, value)
+        positive_int(name, value)
     X = as_generator(seed).integers(1, largest + 1, size=(n_examples, n_numbers))
     return X, X.sum(axis=1)
 

@@ -8,6 +8,7 @@ splits them into the input (the first ``length``) and the target (the rest).
 """
 import numpy as np
 
+from ..checks import positive_int
 from ..seeding import as_generator
 
 
@@ -23,8 +24,7 @@ def generate_examples(length, n_patterns, output, seed=None):
     ``seed`` is an int, a ``numpy.random.Generator`` or ``None`` (the package's).
     """
     for name, value in (("length", length), ("n_patterns", n_patterns), ("output", output)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer; got {value!r}")
+        positive_int(name, value)
     rng = as_generator(seed)
     periods = rng.integers(10, 21, size=n_patterns)                  # 10..20 inclusive
     decays = rng.uniform(0.01, 0.1, size=n_patterns)

@@ -9,18 +9,15 @@ Both one-hot encoded: ``X, y`` of shape ``(batch, n_in, cardinality)``.
 """
 import numpy as np
 
+from ..checks import positive_int
 from ..seeding import as_generator
 
-
-def _positive(name, value):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
 
 
 def generate_sequence(length, n_unique, seed=None):
     """``length`` random integers in ``[0, n_unique - 1]``, as an int array."""
-    _positive("length", length)
-    _positive("n_unique", n_unique)
+    positive_int("length", length)
+    positive_int("n_unique", n_unique)
     return as_generator(seed).integers(0, n_unique, size=length)
 
 
@@ -44,9 +41,9 @@ def one_hot_decode(encoded):
 
 def get_pairs(n_pairs, n_in, n_out, cardinality, seed=None):
     """``n_pairs`` one-hot pairs ``X, y``, each ``(n_pairs, n_in, cardinality)``."""
-    _positive("n_pairs", n_pairs)
-    _positive("n_in", n_in)
-    _positive("n_out", n_out)
+    positive_int("n_pairs", n_pairs)
+    positive_int("n_in", n_in)
+    positive_int("n_out", n_out)
     if n_out > n_in:
         raise ValueError(f"n_out must be at most n_in ({n_in}); got {n_out}")
     sequences = as_generator(seed).integers(0, cardinality, size=(n_pairs, n_in))

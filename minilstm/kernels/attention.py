@@ -53,7 +53,9 @@ import numpy as np
 from numba import njit
 
 from .backend import dispatch
-from .fast_math import one_minus, sigmoid, tanh, zero_for
+from .fast_math import one_minus, sigmoid, softmax_in_place, tanh, zero_for
+from .reference_math import sigmoid as sigmoid_reference
+from .reference_math import softmax
 
 WEIGHT_NAMES = ("V_a", "W_a", "U_a", "b_a",
                 "C_r", "U_r", "W_r", "b_r",
@@ -100,15 +102,6 @@ class AttentionCache(NamedTuple):
     gates: np.ndarray       # (B, T_out, 3, n)   r_t, z_t, p_t
 
 
-def _sigmoid(x):
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
-def _softmax(x):
-    exp = np.exp(x - x.max(axis=-1, keepdims=True))
-    return exp / exp.sum(axis=-1, keepdims=True)
-
-
 def _allocate(h, weights, output_length):
     """Zeroed forward arrays for a batch: the layout both twins fill."""
     batch, steps_in, features = h.shape
@@ -144,13 +137,13 @@ def forward_reference(h, weights, output_length):
     states[:, 0] = s
     for t in range(output_length):
         E = np.tanh((s @ w.W_a)[:, None, :] + uh)           # (B, T_in, n)
-        a = _softmax(E @ w.V_a)                             # (B, T_in)
+        a = softmax(E @ w.V_a)                             # (B, T_in)
         c = np.einsum("bj,bjd->bd", a, h)                   # (B, D)
-        r = _sigmoid(y @ w.W_r + s @ w.U_r + c @ w.C_r + w.b_r)          # (B, n)
-        z = _sigmoid(y @ w.W_z + s @ w.U_z + c @ w.C_z + w.b_z)          # (B, n)
+        r = sigmoid_reference(y @ w.W_r + s @ w.U_r + c @ w.C_r + w.b_r)          # (B, n)
+        z = sigmoid_reference(y @ w.W_z + s @ w.U_z + c @ w.C_z + w.b_z)          # (B, n)
         p = np.tanh(y @ w.W_p + (r * s) @ w.U_p + c @ w.C_p + w.b_p)     # (B, n)
         logits[:, t] = y @ w.W_o + s @ w.U_o + c @ w.C_o + w.b_o         # (B, K)
-        y = _softmax(logits[:, t])                          # (B, K)
+        y = softmax(logits[:, t])                          # (B, K)
         s = (1.0 - z) * s + z * p                           # (B, n)
         energies[:, t], attention[:, t], contexts[:, t] = E, a, c
         gates[:, t, 0], gates[:, t, 1], gates[:, t, 2] = r, z, p
@@ -280,20 +273,8 @@ def _add_vector_times_matrix_transposed(vector, matrix, out):
 
 
 @njit(cache=True, error_model="numpy")
-def _softmax_in_place(values):
-    largest = values.max()
-    total = zero_for(values)
-    for j in range(values.shape[0]):
-        values[j] = np.exp(values[j] - largest)
-        total += values[j]
-    for j in range(values.shape[0]):
-        values[j] = values[j] / total
-
-
-@njit(cache=True, error_model="numpy")
 def _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gates, logits):
     batch, output_length, steps_in, units = energies.shape
-    classes = outputs.shape[2]
     wa = np.empty(units, h.dtype)
     pre_r = np.empty(units, h.dtype)
     pre_z = np.empty(units, h.dtype)
@@ -312,7 +293,7 @@ def _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gate
                     energies[b, t, j, m] = E
                     energy += E * w.V_a[m]
                 a[j] = energy
-            _softmax_in_place(a)
+            softmax_in_place(a)
             c = contexts[b, t]                                          # (D,)
             c[:] = 0.0
             _add_vector_times_matrix(a, h[b], c)                        # Σ_j a_j h_j
@@ -340,7 +321,7 @@ def _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gate
                 states[b, t + 1, m] = one_minus(z) * s[m] + z * p
             y_next = outputs[b, t + 1]
             y_next[:] = o
-            _softmax_in_place(y_next)
+            softmax_in_place(y_next)
 
 
 @njit(cache=True, error_model="numpy")

@@ -35,7 +35,8 @@ from numba import njit
 
 from . import lstm
 from .backend import dispatch
-from .fast_math import one_minus, tanh, zero_for
+from .fast_math import one_minus, softmax_in_place, tanh, zero_for
+from .reference_math import softmax
 
 
 class AttentiveLSTMWeights(NamedTuple):
@@ -77,11 +78,6 @@ def _allocate(x, memory, w):
             np.empty((batch, steps, units), dtype))
 
 
-def _softmax(values):
-    exp = np.exp(values - values.max(axis=-1, keepdims=True))
-    return exp / exp.sum(axis=-1, keepdims=True)
-
-
 # ---------------------------------------------------------------- NumPy twin
 
 def forward_reference(x, memory, weights, h0, c0):
@@ -97,7 +93,7 @@ def forward_reference(x, memory, weights, h0, c0):
     h, c = h0, c0                                                # (B, n)
     for t in range(x.shape[1]):
         E = np.tanh(memory_proj + (h @ w.W2)[:, None, :])        # (B, T_in, A)
-        a = _softmax(E @ w.v)                                    # (B, T_in)
+        a = softmax(E @ w.v)                                    # (B, T_in)
         context = np.einsum("bj,bjd->bd", a, memory)             # (B, D)
         z = x_proj[:, t] + context @ w.context_kernel + h @ w.recurrent_kernel  # (B, 4n)
         gates[:, t], c, h = lstm.cell_reference(z, c)
@@ -176,13 +172,7 @@ def _attend(memory, memory_proj, query, v, t, energies, attention, contexts):
                 energies[b, t, j, k] = E
                 energy += E * v[k]
             a[j] = energy
-        largest = a.max()
-        total = zero_for(attention)
-        for j in range(steps_in):
-            a[j] = np.exp(a[j] - largest)
-            total += a[j]
-        for j in range(steps_in):
-            a[j] = a[j] / total
+        softmax_in_place(a)
         context = contexts[b, t]                                 # (D,)
         context[:] = 0.0
         for j in range(steps_in):

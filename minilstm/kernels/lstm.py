@@ -52,6 +52,7 @@ from numba import njit
 
 from .backend import dispatch
 from .fast_math import one_minus, sigmoid, tanh, zero_for
+from .reference_math import sigmoid as sigmoid_reference
 
 
 class LSTMCache(NamedTuple):
@@ -67,10 +68,6 @@ class LSTMCache(NamedTuple):
     kernel: np.ndarray          # (I, 4H)
     recurrent_kernel: np.ndarray  # (H, 4H)
     go_backwards: bool
-
-
-def _sigmoid(z):
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
 def _start(x, recurrent_kernel, h0, c0, go_backwards):
@@ -117,10 +114,10 @@ def _zeros_if_none(array, shape, dtype):
 def cell_reference(z, c_prev):
     """One step of the cell from its pre-activations ``z (B, 4H)``: gates, c_t, h_t."""
     units = c_prev.shape[1]
-    i = _sigmoid(z[:, :units])                                   # (B, H)
-    f = _sigmoid(z[:, units:2 * units])                          # (B, H)
+    i = sigmoid_reference(z[:, :units])                          # (B, H)
+    f = sigmoid_reference(z[:, units:2 * units])                 # (B, H)
     g = np.tanh(z[:, 2 * units:3 * units])                       # (B, H)
-    o = _sigmoid(z[:, 3 * units:])                               # (B, H)
+    o = sigmoid_reference(z[:, 3 * units:])                      # (B, H)
     c = f * c_prev + i * g                                       # (B, H)
     h = o * np.tanh(c)                                           # (B, H)
     return np.concatenate([i, f, g, o], axis=1), c, h

@@ -7,4 +7,18 @@ from .recurrent import LSTM
 from .reshaping import RepeatVector
 from .wrappers import TimeDistributed
 
+_CLASSES = {cls.__name__: cls for cls in (Dense, LSTM, RepeatVector, TimeDistributed,
+                                          AttentionDecoder, AttentiveLSTM)}
+
+
+def from_config(description):
+    """A layer from ``{"class_name": ..., "config": {...}}`` (TimeDistributed nests one)."""
+    class_name, config = description["class_name"], dict(description["config"])
+    if class_name not in _CLASSES:
+        raise ValueError(f"unknown layer class {class_name!r}; known: {sorted(_CLASSES)}")
+    if class_name == "TimeDistributed":
+        config["layer"] = from_config(config["layer"])
+    return _CLASSES[class_name](**config)
+
+
 __all__ = ["AttentionDecoder", "AttentiveLSTM", "Layer", "Dense", "LSTM", "RepeatVector", "TimeDistributed"]

@@ -5,6 +5,7 @@ The equations and their backward pass are in ``minilstm/kernels/attention.py``.
 import numpy as np
 
 from .. import initializers
+from ..checks import positive_int
 from ..kernels import attention as attention_kernel
 from .base import Layer
 
@@ -51,15 +52,13 @@ class AttentionDecoder(Layer):
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", input_shape=None, dtype="float32", name=None):
         super().__init__(name=name, dtype=dtype, input_shape=input_shape)
-        for label, value in (("units", units), ("output_dim", output_dim)):
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{label} must be a positive integer; got {value!r}")
-        if output_length is not None and (
-                not isinstance(output_length, (int, np.integer)) or output_length < 1):
+        self.units = positive_int("units", units)
+        self.output_dim = positive_int("output_dim", output_dim)
+        self.return_probabilities = bool(return_probabilities)
+        if output_length is not None and (isinstance(output_length, bool) or not isinstance(
+                output_length, (int, np.integer)) or output_length < 1):
             raise ValueError(f"output_length must be None or an integer >= 1; "
                              f"got {output_length!r}")
-        self.units, self.output_dim = int(units), int(output_dim)
-        self.return_probabilities = bool(return_probabilities)
         self.output_length = None if output_length is None else int(output_length)
         self.initializers = {"kernel": kernel_initializer, "recurrent": recurrent_initializer,
                              "bias": bias_initializer}

@@ -5,6 +5,7 @@ The equations and their backward pass are in ``minilstm/kernels/attentive_lstm.p
 import numpy as np
 
 from .. import initializers
+from ..checks import positive_int
 from ..kernels import attentive_lstm as kernel
 from .base import Layer
 from .recurrent import prepare_initial_state
@@ -36,12 +37,9 @@ class AttentiveLSTM(Layer):
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  unit_forget_bias=True, dtype="float32", name=None):
         super().__init__(name=name, dtype=dtype)
-        for label, value in (("units", units), ("memory_dim", memory_dim),
-                             ("attention_units", attention_units or units)):
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{label} must be a positive integer; got {value!r}")
-        self.units, self.memory_dim = int(units), int(memory_dim)
-        self.attention_units = int(attention_units or units)
+        self.units = positive_int("units", units)
+        self.memory_dim = positive_int("memory_dim", memory_dim)
+        self.attention_units = positive_int("attention_units", attention_units or units)
         self.kernel_initializer = kernel_initializer
         self.recurrent_initializer = recurrent_initializer
         self.unit_forget_bias = bool(unit_forget_bias)

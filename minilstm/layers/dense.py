@@ -10,9 +10,8 @@ Backward, from dL/dy::
 
 Works on 2-D ``(B, I)`` and 3-D ``(B, T, I)`` inputs, like Keras.
 """
-import numpy as np
-
 from .. import activations, initializers
+from ..checks import positive_int
 from .base import Layer
 
 
@@ -40,9 +39,7 @@ class Dense(Layer):
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
         super().__init__(name=name, dtype=dtype, input_shape=input_shape)
-        if not isinstance(units, (int, np.integer)) or units < 1:
-            raise ValueError(f"units must be a positive integer; got {units!r}")
-        self.units = int(units)
+        self.units = positive_int("units", units)
         self.output_activation = activations.canonical_name(activation)
         self._activate, self._activation_backward = activations.get(activation)
         self.use_bias = bool(use_bias)

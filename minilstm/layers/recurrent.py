@@ -5,6 +5,7 @@ The equations and their backward pass are in ``minilstm/kernels/lstm.py``.
 import numpy as np
 
 from .. import initializers
+from ..checks import positive_int
 from ..kernels import lstm as lstm_kernel
 from .base import Layer
 
@@ -69,14 +70,12 @@ class LSTM(Layer):
                  unit_forget_bias=True, return_sequences=False, return_state=False,
                  go_backwards=False, input_shape=None, dtype="float32", name=None):
         super().__init__(name=name, dtype=dtype, input_shape=input_shape)
-        if not isinstance(units, (int, np.integer)) or units < 1:
-            raise ValueError(f"units must be a positive integer; got {units!r}")
         if activation != "tanh" or recurrent_activation != "sigmoid":
             raise ValueError(
                 "the LSTM kernel implements activation='tanh' and recurrent_activation="
                 f"'sigmoid' (Keras's defaults); got {activation!r} and {recurrent_activation!r}"
             )
-        self.units = int(units)
+        self.units = positive_int("units", units)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = kernel_initializer
         self.recurrent_initializer = recurrent_initializer

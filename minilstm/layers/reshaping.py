@@ -5,6 +5,7 @@
 """
 import numpy as np
 
+from ..checks import positive_int
 from .base import Layer
 
 
@@ -13,9 +14,7 @@ class RepeatVector(Layer):
 
     def __init__(self, n, input_shape=None, dtype="float32", name=None):
         super().__init__(name=name, dtype=dtype, input_shape=input_shape)
-        if not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"n must be a positive integer; got {n!r}")
-        self.n = int(n)
+        self.n = positive_int("n", n)
 
     def get_config(self):
         return {**super().get_config(), "n": self.n}

@@ -27,8 +27,7 @@ class Model:
 
     def __init__(self, name=None, seed=None):
         self.name = name or "model"
-        self._seed = seed
-        self._generator = None
+        self._generator = None if seed is None else as_generator(seed)
         self.loss = None
         self.optimizer = None
         self.metric_names = []
@@ -38,19 +37,16 @@ class Model:
     @property
     def rng(self):
         """The model's generator: its own when given ``seed=``, else the package's."""
-        if self._seed is None:
-            return as_generator(None)
-        if self._generator is None:
-            self._generator = as_generator(self._seed)
-        return self._generator
+        return as_generator(None) if self._generator is None else self._generator
 
     def _generator_config(self):
         """With ``seed=``, the generator's exact state, so a reloaded model shuffles on."""
-        return {} if self._seed is None else {"generator_state": self.rng.bit_generator.state}
+        if self._generator is None:
+            return {}
+        return {"generator_state": self._generator.bit_generator.state}
 
     def _restore_generator(self, config):
         if "generator_state" in config:
-            self._seed = 0
             self._generator = np.random.default_rng()
             self._generator.bit_generator.state = config["generator_state"]
 

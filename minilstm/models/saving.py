@@ -16,26 +16,12 @@ import zipfile
 
 import numpy as np
 
-from .. import layers, losses, optimizers
+from .. import losses, optimizers
 
 FORMAT = "minilstm.model"
 VERSION = 1
-_LAYERS = {cls.__name__: cls for cls in (layers.Dense, layers.LSTM, layers.RepeatVector,
-                                         layers.TimeDistributed, layers.AttentionDecoder,
-                                         layers.AttentiveLSTM)}
 _OPTIMIZERS = {cls.__name__: cls for cls in (optimizers.SGD, optimizers.RMSprop,
                                              optimizers.Adam)}
-
-
-def layer_from_config(description):
-    """A layer from ``{"class_name": ..., "config": {...}}`` (TimeDistributed nests one)."""
-    class_name, config = description["class_name"], dict(description["config"])
-    if class_name not in _LAYERS:
-        raise ValueError(f"unknown layer class {class_name!r} in the model file; "
-                         f"known: {sorted(_LAYERS)}")
-    if class_name == "TimeDistributed":
-        config["layer"] = layer_from_config(config["layer"])
-    return _LAYERS[class_name](**config)
 
 
 def _compile_config(model):

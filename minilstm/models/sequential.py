@@ -1,5 +1,6 @@
 """Sequential: a plain stack of layers, each feeding the next, as in Keras."""
 from ..layers import Layer
+from ..layers import from_config as layer_from_config
 from ..layers.base import describe_shape
 from .model import Model
 
@@ -75,7 +76,6 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config):
-        from .saving import layer_from_config
         model = cls(name=config["name"])
         for description in config["layers"]:
             model.add(layer_from_config(description))
