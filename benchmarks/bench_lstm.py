@@ -1,37 +1,88 @@
-"""Time one LSTM forward + backward (BPTT) per backend, and PyTorch when installed.
+"""Time one forward + backward pass of each kernel per backend, and PyTorch when installed.
 
-    python benchmarks/bench_lstm.py [--repeats 30] [--dtype float32] [--paths]
+    python benchmarks/bench_lstm.py [--repeats 30] [--dtype float32] [--threads N] [--paths]
 
-Prints the median milliseconds for the Numba and NumPy twins (and torch.nn.LSTM
-when PyTorch happens to be installed: never a dependency) and their ratios.
-Numba's compile time is measured on the first call and reported on its own.
+Two tables: the LSTM kernel (``kernels/lstm.py``) and the echo tutorial's attention
+decoder (``kernels/attention.py``), each as the median milliseconds of the Numba and NumPy
+twins (and of ``torch.nn.LSTM`` / the PyTorch attention decoder of ``recipes_torch.py``
+when PyTorch happens to be installed: never a dependency), their ratios, and the Numba
+twin's GFLOP/s with its share of this machine's matrix-multiply peak, which the script
+measures first (the median 2048 x 2048 product through NumPy's BLAS).
+
+FLOPs count the matrix products only (a multiply-add is 2 FLOPs): for the LSTM,
+forward 2·B·T·(I+H)·4H and backward twice that (dx and dW, dh and dU). Elementwise work is
+left out, so at small shapes, where it dominates, the share of peak is low by design.
+
+``--threads N`` runs BLAS (NumPy's and PyTorch's) on N threads; by default every library
+keeps its own default (all cores here). Numba's own loops are single-threaded. Numba's
+compile (or cache-load) time is measured on the first call and reported on its own.
 Ratios, not absolute times, are what holds from one noisy machine to another.
 
-``--paths`` also times the Numba twin with its recurrent products forced through
+``--paths`` also times the LSTM's Numba twin with its recurrent products forced through
 hand-written loops and through BLAS: the data behind ``lstm.blas_pays``.
 """
 import argparse
+import os
+import pathlib
 import statistics
+import sys
 import time
 
-import numpy as np
 
-from minilstm.kernels import lstm
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    parser.add_argument("--threads", type=int, help="BLAS threads for NumPy and PyTorch")
+    parser.add_argument("--paths", action="store_true",
+                        help="also time the LSTM Numba twin's loop and BLAS paths")
+    return parser.parse_args()
 
-SHAPES = [(1, 5, 50, 150), (1, 50, 1, 20), (10, 50, 1, 20), (10, 5, 12, 100), (64, 20, 30, 256)]
+
+ARGS = parse_args()
+if ARGS.threads:                     # before NumPy loads its BLAS
+    os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"] = str(ARGS.threads)
+
+import numpy as np  # noqa: E402
+
+from minilstm.kernels import attention, lstm  # noqa: E402
+
+LSTM_SHAPES = [(1, 5, 50, 150), (1, 50, 1, 20), (10, 50, 1, 20), (10, 5, 12, 100),
+               (64, 20, 30, 256)]
+# (B, T, D, n, K): batch, input steps = output steps, encoder features, units, classes
+ATTENTION_SHAPES = [(1, 5, 150, 150, 50), (10, 5, 150, 150, 50), (64, 20, 256, 256, 64)]
 
 
-def median_ms(step, repeats):
+def median_seconds(step, repeats):
     step()                                           # warm caches
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         step()
         times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
+    return statistics.median(times)
 
 
-def minilstm_step(forward, backward, batch, steps, features, units, dtype, rng, **path):
+def matmul_peak_gflops(dtype, repeats=5):
+    size = 2048
+    a = np.random.default_rng(0).standard_normal((size, size)).astype(dtype)
+    seconds = median_seconds(lambda: a @ a, repeats)
+    return 2 * size ** 3 / seconds / 1e9
+
+
+def lstm_flops(batch, steps, features, units):
+    return 3 * 2 * batch * steps * (features + units) * 4 * units
+
+
+def attention_flops(batch, steps, features, units, classes):
+    """Forward: U_a and W_s once; per step W_a, V_a, the context, 3 gates and the output."""
+    d, n, k = features, units, classes
+    per_step = n * n + steps * n + steps * d + 3 * (k * n + n * n + d * n) + k * k + n * k + d * k
+    forward = 2 * batch * (steps * d * n + d * n + steps * per_step)
+    return 3 * forward
+
+
+def lstm_step(forward, backward, batch, steps, features, units, dtype, rng, **path):
     x = rng.standard_normal((batch, steps, features)).astype(dtype)
     kernel = (0.1 * rng.standard_normal((features, 4 * units))).astype(dtype)
     recurrent = (0.1 * rng.standard_normal((units, 4 * units))).astype(dtype)
@@ -44,12 +95,35 @@ def minilstm_step(forward, backward, batch, steps, features, units, dtype, rng, 
     return step
 
 
-def torch_step(batch, steps, features, units, dtype):
+def attention_step(forward, backward, batch, steps, features, units, classes, dtype, rng):
+    h = rng.standard_normal((batch, steps, features)).astype(dtype)
+    shapes = {"V_a": (units,), "W_a": (units, units), "U_a": (features, units),
+              "b_a": (units,), "C_o": (features, classes), "U_o": (units, classes),
+              "W_o": (classes, classes), "b_o": (classes,), "W_s": (features, units)}
+    for gate in "rzp":
+        shapes.update({f"C_{gate}": (features, units), f"U_{gate}": (units, units),
+                       f"W_{gate}": (classes, units), f"b_{gate}": (units,)})
+    weights = attention.AttentionWeights(**{
+        name: (0.1 * rng.standard_normal(shape)).astype(dtype) for name, shape in shapes.items()})
+    d_outputs = rng.standard_normal((batch, steps, classes)).astype(dtype)
+
+    def step():
+        *_, cache = forward(h, weights, steps)
+        backward(cache, d_outputs=d_outputs)
+    return step
+
+
+def load_torch(threads):
     try:
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(1)
+    if threads:
+        torch.set_num_threads(threads)
+    return torch
+
+
+def torch_lstm_step(torch, batch, steps, features, units, dtype):
     layer = torch.nn.LSTM(features, units, batch_first=True).to(getattr(torch, dtype))
     x = torch.randn(batch, steps, features, dtype=getattr(torch, dtype))
     d_hidden = torch.randn(batch, steps, units, dtype=getattr(torch, dtype))
@@ -61,46 +135,83 @@ def torch_step(batch, steps, features, units, dtype):
     return step
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=30)
-    parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
-    parser.add_argument("--paths", action="store_true",
-                        help="also time the Numba twin's loop and BLAS paths")
-    args = parser.parse_args()
-    rng = np.random.default_rng(0)
+def torch_attention_step(torch, batch, steps, features, units, classes, dtype):
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+    from recipes_torch import AttentionDecoder
+    layer = AttentionDecoder(features, units, classes).to(getattr(torch, dtype))
+    h = torch.randn(batch, steps, features, dtype=getattr(torch, dtype))
+    d_outputs = torch.randn(batch, steps, classes, dtype=getattr(torch, dtype))
 
-    start = time.perf_counter()
-    minilstm_step(lstm.forward_numba, lstm.backward_numba, 1, 2, 1, 1, args.dtype, rng)()
-    print(f"Numba first call (compile, or load from cache) for {args.dtype}: "
-          f"{time.perf_counter() - start:.2f} s  (not in the table)\n")
+    def step():
+        layer.zero_grad()
+        layer(h).backward(d_outputs)
+    return step
 
-    header = f"{'(B, T, I, H)':>20} {'numba ms':>10} {'numpy ms':>10} {'numpy/numba':>12}"
-    has_torch = torch_step(1, 1, 1, 1, args.dtype) is not None
-    if has_torch:
+
+def table(title, shapes, label, twins, torch_step, flops, peak, args, rng, extra=None):
+    numba_step, reference_step = twins
+    print(f"\n{title}")
+    header = (f"{label:>24} {'numba ms':>10} {'numpy ms':>10} {'numpy/numba':>12} "
+              f"{'GFLOP/s':>8} {'of peak':>8}")
+    if torch_step:
         header += f" {'torch ms':>10} {'torch/numba':>12}"
-    if args.paths:
-        header += f" {'loops ms':>10} {'blas ms':>10} {'B*H*H':>9} {'chosen':>7}"
+    if extra:
+        header += extra[0]
     print(header)
-    for shape in SHAPES:
-        numba_ms = median_ms(minilstm_step(lstm.forward_numba, lstm.backward_numba, *shape,
-                                           args.dtype, rng), args.repeats)
-        numpy_ms = median_ms(minilstm_step(lstm.forward_reference, lstm.backward_reference,
-                                           *shape, args.dtype, rng), args.repeats)
-        line = f"{str(shape):>20} {numba_ms:10.3f} {numpy_ms:10.3f} {numpy_ms / numba_ms:11.1f}x"
-        if has_torch:
-            torch_ms = median_ms(torch_step(*shape, args.dtype), args.repeats)
-            line += f" {torch_ms:10.3f} {torch_ms / numba_ms:11.1f}x"
-        if args.paths:
-            loops_ms, blas_ms = (
-                median_ms(minilstm_step(lstm.forward_numba, lstm.backward_numba, *shape,
-                                        args.dtype, rng, blas=blas), args.repeats)
-                for blas in (False, True))
-            batch, _, _, units = shape
-            chosen = "blas" if lstm.blas_pays(batch, units) else "loops"
-            line += f" {loops_ms:10.3f} {blas_ms:10.3f} {batch * units * units:9d} {chosen:>7}"
+    for shape in shapes:
+        numba_s = median_seconds(numba_step(*shape, args.dtype, rng), args.repeats)
+        numpy_s = median_seconds(reference_step(*shape, args.dtype, rng), args.repeats)
+        gflops = flops(*shape) / numba_s / 1e9
+        line = (f"{str(shape):>24} {1e3 * numba_s:10.3f} {1e3 * numpy_s:10.3f} "
+                f"{numpy_s / numba_s:11.1f}x {gflops:8.1f} {gflops / peak:8.0%}")
+        if torch_step:
+            torch_s = median_seconds(torch_step(*shape, args.dtype), args.repeats)
+            line += f" {1e3 * torch_s:10.3f} {torch_s / numba_s:11.1f}x"
+        if extra:
+            line += extra[1](shape)
         print(line, flush=True)
 
 
+def lstm_paths(args, rng):
+    def columns(shape):
+        loops_s, blas_s = (median_seconds(lstm_step(lstm.forward_numba, lstm.backward_numba,
+                                                    *shape, args.dtype, rng, blas=blas),
+                                          args.repeats) for blas in (False, True))
+        batch, _, _, units = shape
+        chosen = "blas" if lstm.blas_pays(batch, units) else "loops"
+        return (f" {1e3 * loops_s:10.3f} {1e3 * blas_s:10.3f} {batch * units * units:9d} "
+                f"{chosen:>7}")
+    return f" {'loops ms':>10} {'blas ms':>10} {'B*H*H':>9} {'chosen':>7}", columns
+
+
+def main(args):
+    rng = np.random.default_rng(0)
+    start = time.perf_counter()
+    lstm_step(lstm.forward_numba, lstm.backward_numba, 1, 2, 1, 1, args.dtype, rng)()
+    attention_step(attention.forward_numba, attention.backward_numba, 1, 2, 1, 1, 1,
+                   args.dtype, rng)()
+    print(f"Numba first calls (compile, or load from cache) for {args.dtype}: "
+          f"{time.perf_counter() - start:.2f} s  (not in the tables)")
+    peak = matmul_peak_gflops(args.dtype)
+    torch = load_torch(args.threads)
+    threads = args.threads or "default"
+    print(f"matmul peak (2048 x 2048 {args.dtype}, NumPy BLAS, threads: {threads}): "
+          f"{peak:.1f} GFLOP/s" + (f"; PyTorch {torch.__version__} on "
+                                   f"{torch.get_num_threads()} thread(s)" if torch else ""))
+
+    def torch_step(make):
+        return (lambda *shape: make(torch, *shape)) if torch else None
+    table("LSTM forward + backward", LSTM_SHAPES, "(B, T, I, H)",
+          (lambda *s: lstm_step(lstm.forward_numba, lstm.backward_numba, *s),
+           lambda *s: lstm_step(lstm.forward_reference, lstm.backward_reference, *s)),
+          torch_step(torch_lstm_step), lstm_flops, peak, args, rng,
+          lstm_paths(args, rng) if args.paths else None)
+    table("Attention decoder forward + backward", ATTENTION_SHAPES, "(B, T, D, n, K)",
+          (lambda *s: attention_step(attention.forward_numba, attention.backward_numba, *s),
+           lambda *s: attention_step(attention.forward_reference, attention.backward_reference,
+                                     *s)),
+          torch_step(torch_attention_step), attention_flops, peak, args, rng)
+
+
 if __name__ == "__main__":
-    main()
+    main(ARGS)

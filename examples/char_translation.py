@@ -78,10 +78,9 @@ def translate(model, texts, vocabularies, lengths, beam_width):
     return [target.decode(tokens).split(translation.END)[0] for tokens in decoded]
 
 
-def main(argv=None):
-    args = parse_args(argv)
-    if args.quick:
-        args.epochs, args.latent, args.train, args.held_out, args.show = 2, 32, 1000, 200, 5
+def prepare(args):
+    """Training and held-out pairs, the two vocabularies, (source, target) lengths, and
+    the training pairs as teacher-forcing arrays (encoder in, decoder in, decoder target)."""
     rng = np.random.default_rng(args.seed)
     train_pairs, held_out = corpus(args, rng)
     sources = [s for s, _ in train_pairs + held_out]
@@ -89,15 +88,28 @@ def main(argv=None):
     vocabularies = (translation.Vocabulary.from_texts(sources),
                     translation.Vocabulary.from_texts(targets, markers=True))
     lengths = (max(map(len, sources)), max(map(len, targets)) + 2)
-    print(f"{len(train_pairs):,} training pairs, {len(held_out):,} held out; "
-          f"{len(vocabularies[0])} source and {len(vocabularies[1])} target characters; "
-          f"longest source {lengths[0]}, target {lengths[1] - 2}")
+    arrays = translation.teacher_forcing_arrays(train_pairs, *vocabularies, *lengths)
+    return train_pairs, held_out, vocabularies, lengths, arrays
 
+
+def define_model(args, vocabularies):
     model = EncoderDecoder(args.latent, len(vocabularies[0]), len(vocabularies[1]),
                            attention=args.attention, attention_units=args.attention_units,
                            seed=args.seed)
     model.compile(optimizer=RMSprop(), loss="categorical_crossentropy", metrics=["accuracy"])
-    arrays = translation.teacher_forcing_arrays(train_pairs, *vocabularies, *lengths)
+    return model
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if args.quick:
+        args.epochs, args.latent, args.train, args.held_out, args.show = 2, 32, 1000, 200, 5
+    train_pairs, held_out, vocabularies, lengths, arrays = prepare(args)
+    print(f"{len(train_pairs):,} training pairs, {len(held_out):,} held out; "
+          f"{len(vocabularies[0])} source and {len(vocabularies[1])} target characters; "
+          f"longest source {lengths[0]}, target {lengths[1] - 2}")
+
+    model = define_model(args, vocabularies)
     start = time.perf_counter()
     model.fit(list(arrays[:2]), arrays[2], batch_size=args.batch_size, epochs=args.epochs,
               validation_split=0.2, verbose=args.verbose)

@@ -50,6 +50,16 @@ def save_plot(path, expected, predicted):
     print(f"saved {path}")
 
 
+def define_model(length, output):
+    """The tutorial's stacked LSTM, layer for layer."""
+    model = Sequential()
+    model.add(LSTM(20, return_sequences=True, input_shape=(length, 1)))
+    model.add(LSTM(20))
+    model.add(Dense(output))
+    model.compile(loss="mae", optimizer="adam")
+    return model
+
+
 def main():
     args = parse_args()
     length, output = 50, 5
@@ -58,11 +68,7 @@ def main():
     rng = np.random.default_rng(args.seed)
 
     # configure problem and model
-    model = Sequential()
-    model.add(LSTM(20, return_sequences=True, input_shape=(length, 1)))
-    model.add(LSTM(20))
-    model.add(Dense(output))
-    model.compile(loss="mae", optimizer="adam")
+    model = define_model(length, output)
     model.summary()
 
     # fit model

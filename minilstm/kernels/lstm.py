@@ -193,32 +193,45 @@ def backward_reference(d_hidden, d_h_last, d_c_last, cache):
 # time (large shapes, where the products dominate). ``blas=None`` picks by shape.
 
 @njit(cache=True, error_model="numpy")
+def _gate_views(row, units):
+    """The four gate blocks i, f, g, o of a (4H,) row, as views.
+
+    Loops over a view from index 0 vectorise; the same loop over
+    ``range(2 * units, 3 * units)`` of the whole row did not (2.5x slower).
+    """
+    return row[:units], row[units:2 * units], row[2 * units:3 * units], row[3 * units:]
+
+
+@njit(cache=True, error_model="numpy")
 def _forward_gates(z, x_proj, t, c0, gates, cells, tanh_cells, hidden):
     """Step t given z = h_{t-1} U (B, 4H): fills gates, cells, tanh_cells, hidden at t.
 
-    One short loop per equation, activating the gates in place in z: loops that touch
-    few arrays vectorise, while one loop over all of them ran at scalar speed (LLVM
-    gives up its run-time overlap checks past a handful of arrays).
+    One short loop per equation: loops that touch few arrays vectorise, while one
+    loop over all of them ran at scalar speed (LLVM gives up its run-time overlap
+    checks past a handful of arrays).
     """
     batch, units4 = z.shape
     units = units4 // 4
     for b in range(batch):
         c_prev = c0[b] if t == 0 else cells[b, t - 1]               # (H,)
-        z_b, x_b = z[b], x_proj[b, t]                               # (4H,)
-        for j in range(2 * units):                                  # i, f
-            z_b[j] = sigmoid(z_b[j] + x_b[j])
-        for j in range(2 * units, 3 * units):                       # g
-            z_b[j] = tanh(z_b[j] + x_b[j])
-        for j in range(3 * units, units4):                          # o
-            z_b[j] = sigmoid(z_b[j] + x_b[j])
+        z_i, z_f, z_g, z_o = _gate_views(z[b], units)               # (H,) each
+        x_i, x_f, x_g, x_o = _gate_views(x_proj[b, t], units)
+        i, f, g, o = _gate_views(gates[b, t], units)
+        for j in range(units):
+            i[j] = sigmoid(z_i[j] + x_i[j])
+        for j in range(units):
+            f[j] = sigmoid(z_f[j] + x_f[j])
+        for j in range(units):
+            g[j] = tanh(z_g[j] + x_g[j])
+        for j in range(units):
+            o[j] = sigmoid(z_o[j] + x_o[j])
         c_b, tanh_b, h_b = cells[b, t], tanh_cells[b, t], hidden[b, t]   # (H,)
         for j in range(units):                                      # c = f c_prev + i g
-            c_b[j] = z_b[units + j] * c_prev[j] + z_b[j] * z_b[2 * units + j]
+            c_b[j] = f[j] * c_prev[j] + i[j] * g[j]
         for j in range(units):
             tanh_b[j] = tanh(c_b[j])
         for j in range(units):                                      # h = o tanh(c)
-            h_b[j] = z_b[3 * units + j] * tanh_b[j]
-        gates[b, t] = z_b
+            h_b[j] = o[j] * tanh_b[j]
 
 
 @njit(cache=True, error_model="numpy")
@@ -253,42 +266,41 @@ def _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0,
     for b in range(batch):
         c_prev = c0[b] if t == 0 else cells[b, t - 1]               # (H,)
         gates_b, tanh_b, d_z_b = gates[b, t], tanh_cells[b, t], d_z[b, t]
+        i, f, g, o = _gate_views(gates_b, units)                    # (H,) each
+        d_i, d_f, d_g, d_o = _gate_views(d_z_b, units)
         dh, dc = dh_next[b], dc_next[b]                             # (H,) scratch
         for j in range(units):                                      # dh = d_hidden + dh_next
             dh[j] += d_hidden[b, t, j]
         for j in range(units):                                      # dc += dh o (1 - tanh²c)
-            dc[j] += dh[j] * gates_b[3 * units + j] * one_minus(tanh_b[j] * tanh_b[j])
+            dc[j] += dh[j] * o[j] * one_minus(tanh_b[j] * tanh_b[j])
         for j in range(units):                                      # dz[i] = dc g i (1 - i)
-            i = gates_b[j]
-            d_z_b[j] = dc[j] * gates_b[2 * units + j] * i * one_minus(i)
+            d_i[j] = dc[j] * g[j] * i[j] * one_minus(i[j])
         for j in range(units):                                      # dz[f] = dc c_prev f (1 - f)
-            f = gates_b[units + j]
-            d_z_b[units + j] = dc[j] * c_prev[j] * f * one_minus(f)
-        for j in range(units):                                      # dz[c] = dc i (1 - g²)
-            g = gates_b[2 * units + j]
-            d_z_b[2 * units + j] = dc[j] * gates_b[j] * one_minus(g * g)
+            d_f[j] = dc[j] * c_prev[j] * f[j] * one_minus(f[j])
+        for j in range(units):                                      # dz[g] = dc i (1 - g²)
+            d_g[j] = dc[j] * i[j] * one_minus(g[j] * g[j])
         for j in range(units):                                      # dz[o] = dh tanh(c) o (1 - o)
-            o = gates_b[3 * units + j]
-            d_z_b[3 * units + j] = dh[j] * tanh_b[j] * o * one_minus(o)
+            d_o[j] = dh[j] * tanh_b[j] * o[j] * one_minus(o[j])
         for j in range(units):                                      # dc_next = dc f
-            dc[j] *= gates_b[units + j]
+            dc[j] *= f[j]
 
 
 @njit(cache=True, error_model="numpy", fastmath={"reassoc"})
-def _d_z_times_recurrent_transposed(d_z, t, recurrent_kernel, dh_next):
-    """dh_next = dz_t Uᵀ with plain loops: row k of U dotted with dz_t.
+def _dot(a, b):
+    """Σ_j a_j b_j; the sum may be reassociated (and so vectorised), nothing else relaxed."""
+    total = zero_for(a)
+    for j in range(a.shape[0]):
+        total += a[j] * b[j]
+    return total
 
-    The sum may be reassociated (and so vectorised); nothing else is relaxed.
-    """
-    batch, units = dh_next.shape
-    for b in range(batch):
+
+@njit(cache=True, error_model="numpy")
+def _d_z_times_recurrent_transposed(d_z, t, recurrent_kernel, dh_next):
+    """dh_next = dz_t Uᵀ with plain loops: row k of U dotted with dz_t."""
+    for b in range(dh_next.shape[0]):
         d_z_b = d_z[b, t]                                           # (4H,)
-        for k in range(units):
-            row = recurrent_kernel[k]
-            total = zero_for(dh_next)
-            for j in range(d_z_b.shape[0]):
-                total += d_z_b[j] * row[j]
-            dh_next[b, k] = total
+        for k in range(recurrent_kernel.shape[0]):
+            dh_next[b, k] = _dot(d_z_b, recurrent_kernel[k])
 
 
 @njit(cache=True, error_model="numpy")

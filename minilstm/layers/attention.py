@@ -118,5 +118,5 @@ class AttentionDecoder(Layer):
             gradients = {"d_logits" if skip_activation else "d_outputs": d_out}
         d_x, d_weights = attention_kernel.backward(self._cache, **gradients)
         for name, grad in zip(self.weight_names, d_weights):
-            self.grads[name] += grad
+            self._add_grad(name, grad)
         return d_x

@@ -97,6 +97,6 @@ class AttentiveLSTM(Layer):
         d_x, self.d_memory, d_weights, d_h0, d_c0 = kernel.backward(
             self._cache, d_hidden, d_contexts)
         for name, grad in zip(self.weight_names, d_weights):
-            self.grads[name] += grad
+            self._add_grad(name, grad)
         self.d_initial_state = [d_h0, d_c0]
         return d_x

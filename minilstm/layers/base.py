@@ -5,7 +5,7 @@
   unbuilt layer from the first input it sees.
 - ``forward(x, training=False)``: compute the output and keep what backward needs.
 - ``backward(d_out)``: take dL/d(output), *add* the parameter gradients into
-  ``grads`` and return dL/d(input). ``zero_grads()`` clears them.
+  ``grads`` (through ``_add_grad``) and return dL/d(input). ``zero_grads()`` clears them.
 - ``params`` / ``grads``: dicts keyed by Keras's weight names (``kernel``,
   ``recurrent_kernel``, ``bias``); ``get_weights()`` / ``set_weights()`` use
   Keras's order; ``count_params()``; ``compute_output_shape(input_shape)``.
@@ -52,7 +52,8 @@ class Layer:
         )
         self.input_shape = None
         self.params = {}
-        self.grads = {}
+        self._grads = {}
+        self._unwritten = set()
         self.built = False
 
     # ------------------------------------------------------------------ naming
@@ -73,7 +74,7 @@ class Layer:
         input_shape = tuple(None if d is None else int(d) for d in input_shape)
         self._check_build_shape(input_shape)
         self.input_shape = input_shape
-        self.params, self.grads = {}, {}
+        self.params, self._grads, self._unwritten = {}, {}, set()
         self._create_weights(input_shape, as_generator(rng))
         self.built = True
 
@@ -86,7 +87,7 @@ class Layer:
     def _add_weight(self, name, shape, initializer, rng):
         self.params[name] = np.ascontiguousarray(
             initializers.get(initializer)(tuple(shape), self.dtype, rng), dtype=self.dtype)
-        self.grads[name] = np.zeros(shape, dtype=self.dtype)
+        self._grads[name] = np.zeros(shape, dtype=self.dtype)
 
     def compute_output_shape(self, input_shape):
         raise NotImplementedError
@@ -138,9 +139,28 @@ class Layer:
         self._require_built("parameter count")
         return int(sum(value.size for value in self.params.values()))
 
+    # ------------------------------------------------------------------ gradients
+    @property
+    def grads(self):
+        """dL/d(weight) per weight name, summed over the backward passes since ``zero_grads``."""
+        for name in self._unwritten:
+            self._grads[name].fill(0)
+        self._unwritten.clear()
+        return self._grads
+
     def zero_grads(self):
-        for grad in self.grads.values():
-            grad.fill(0)
+        """Clear the gradients, lazily: the next ``_add_grad`` of each weight writes its
+        gradient instead of adding it to zeros (one pass over the weights saved per
+        training step), and reading ``grads`` zero-fills any weight left unwritten."""
+        self._unwritten = set(self._grads)
+
+    def _add_grad(self, name, value):
+        """grads[name] += value (for weights used once per pass, a plain copy)."""
+        if name in self._unwritten:
+            np.copyto(self._grads[name], value)
+            self._unwritten.discard(name)
+        else:
+            self._grads[name] += value
 
     # ------------------------------------------------------------------ inputs
     def _prepare_input(self, x, argument="x"):

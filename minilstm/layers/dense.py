@@ -82,7 +82,7 @@ class Dense(Layer):
         d_z = d_out if skip_activation else self._activation_backward(d_out, self._out)
         rows_x = self._x.reshape(-1, self._x.shape[-1])        # (rows, I)
         rows_dz = d_z.reshape(-1, self.units)                  # (rows, U)
-        self.grads["kernel"] += rows_x.T @ rows_dz             # (I, U)
+        self._add_grad("kernel", rows_x.T @ rows_dz)          # (I, U)
         if self.use_bias:
-            self.grads["bias"] += rows_dz.sum(axis=0)          # (U,)
+            self._add_grad("bias", rows_dz.sum(axis=0))       # (U,)
         return d_z @ self.params["kernel"].T                   # (..., I)

@@ -154,9 +154,9 @@ class LSTM(Layer):
                 d_h = d_output if d_h is None else d_output + d_h
         d_x, d_kernel, d_recurrent, d_bias, d_h0, d_c0 = lstm_kernel.backward(
             d_hidden, d_h, d_c, self._cache)
-        self.grads["kernel"] += d_kernel
-        self.grads["recurrent_kernel"] += d_recurrent
+        self._add_grad("kernel", d_kernel)
+        self._add_grad("recurrent_kernel", d_recurrent)
         if self.use_bias:
-            self.grads["bias"] += d_bias
+            self._add_grad("bias", d_bias)
         self.d_initial_state = [d_h0, d_c0] if self._given_initial_state else None
         return d_x

@@ -48,7 +48,14 @@ class TimeDistributed(Layer):
 
     def _create_weights(self, input_shape, rng):
         self.layer.build((None,) + tuple(input_shape[2:]), rng)
-        self.params, self.grads = self.layer.params, self.layer.grads
+        self.params = self.layer.params
+
+    @property
+    def grads(self):
+        return self.layer.grads
+
+    def zero_grads(self):
+        self.layer.zero_grads()
 
     def compute_output_shape(self, input_shape):
         inner = self.layer.compute_output_shape((None,) + tuple(input_shape[2:]))
