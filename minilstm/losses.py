@@ -41,7 +41,8 @@ class MeanSquaredError(Loss):
     name = "mean_squared_error"
 
     def __call__(self, y_true, y_pred):
-        return float(np.mean((y_pred - y_true) ** 2))
+        error = y_pred - y_true
+        return float(np.vdot(error, error)) / error.size
 
     def gradient(self, y_true, y_pred):
         return 2.0 * (y_pred - y_true) / y_pred.size
@@ -51,7 +52,7 @@ class MeanAbsoluteError(Loss):
     name = "mean_absolute_error"
 
     def __call__(self, y_true, y_pred):
-        return float(np.mean(np.abs(y_pred - y_true)))
+        return float(np.abs(y_pred - y_true).sum()) / y_pred.size
 
     def gradient(self, y_true, y_pred):
         return np.sign(y_pred - y_true) / y_pred.size

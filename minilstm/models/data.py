@@ -24,15 +24,20 @@ def as_arrays(data, argument, dtype):
             raise ValueError(f"{label} must have a batch axis; got a scalar")
         if array.shape[0] == 0:
             raise ValueError(f"{label} holds no samples (shape {array.shape})")
-        bad = ~np.isfinite(array)
-        if bad.any():
-            first = tuple(int(i) for i in np.argwhere(bad)[0])
-            raise ValueError(
-                f"{label} contains {int(bad.sum())} non-finite values (NaN or inf); "
-                f"the first at index {first}"
-            )
+        if not np.isfinite(np.add.reduce(array, axis=None)):
+            _check_finite(array, label)   # a NaN or inf anywhere makes the sum non-finite
         arrays.append(array)
     return arrays
+
+
+def _check_finite(array, label):
+    bad = ~np.isfinite(array)
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{label} contains {int(bad.sum())} non-finite values (NaN or inf); "
+            f"the first at index {first}"
+        )
 
 
 def check_same_samples(named_arrays):

@@ -1,0 +1,63 @@
+"""The Python overhead of one training step: fit / train_on_batch around the kernels.
+
+    python benchmarks/bench_overhead.py [--repeats 7]
+
+On a model so small that its kernels cost next to nothing (LSTM(1) on one step of one
+feature, Dense(1)), times per call: ``fit(x, y, epochs=1)`` on one sample,
+``train_on_batch``, and the kernels that step runs, called directly (LSTM forward and
+backward, the Dense products, two Adam updates per layer). What is left is Python:
+argument checks, layer plumbing, loss, metric, history. Minimum over ``--repeats``
+rounds of 2,000 calls: the least disturbed figure on a shared machine.
+"""
+import argparse
+import time
+
+import numpy as np
+
+from minilstm import LSTM, Dense, Sequential
+from minilstm.kernels import lstm, optimizers
+
+
+def microseconds(call, repeats, calls=2000):
+    call()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(calls):
+            call()
+        best = min(best, (time.perf_counter() - start) / calls)
+    return 1e6 * best
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    args = parser.parse_args()
+    model = Sequential([LSTM(1, input_shape=(1, 1)), Dense(1)], seed=1)
+    model.compile(loss="mse", optimizer="adam", metrics=["mae"])
+    x, y = np.ones((1, 1, 1), np.float32), np.ones((1, 1), np.float32)
+    w = [np.ones(shape, np.float32) for shape in ((1, 4), (1, 4), (4,))]
+    d_hidden = np.ones((1, 1, 1), np.float32)
+    moments = np.zeros(4, np.float32)
+
+    def kernels():
+        *_, cache = lstm.forward(x, *w)
+        lstm.backward(d_hidden, None, None, cache)
+        np.dot(x[:, 0], w[0][:, :1])
+        np.dot(x[:, 0].T, d_hidden[:, 0])
+        for _ in range(5):
+            optimizers.adam(moments, moments, moments, moments, 1e-3, 0.9, 0.999, 1e-7)
+
+    figures = {"fit, one sample": lambda: model.fit(x, y, epochs=1, verbose=0),
+               "train_on_batch": lambda: model.train_on_batch(x, y),
+               "the step's kernels alone": kernels}
+    measured = {name: microseconds(call, args.repeats) for name, call in figures.items()}
+    for name, value in measured.items():
+        print(f"{name:>26}: {value:7.1f} us")
+    for name in ("fit, one sample", "train_on_batch"):
+        overhead = measured[name] - measured["the step's kernels alone"]
+        print(f"{'overhead of ' + name:>40}: {overhead:7.1f} us per call")
+
+
+if __name__ == "__main__":
+    main()
