@@ -397,8 +397,19 @@ def _contiguous(weights):
     return AttentionWeights(*(np.ascontiguousarray(array) for array in weights))
 
 
+def batch_products_pay(batch, units):
+    """Whether the batch-vectorised NumPy twin, whose products go through BLAS, beats
+    the jitted loops, which walk one sequence at a time: measured with
+    ``benchmarks/bench_lstm.py``, the loops win 2.2x at (B, n) = (1, 150), tie at
+    (10, 150) and lose 1.4x at (64, 256). The Numba twin hands such batches over."""
+    return batch * units * units >= 200_000
+
+
 def forward_numba(h, weights, output_length):
-    """Same contract as ``forward_reference``; the step loop is jitted."""
+    """Same contract as ``forward_reference``; the step loop is jitted (or, for
+    large batches, the NumPy twin runs: ``batch_products_pay``)."""
+    if batch_products_pay(h.shape[0], weights.W_a.shape[0]):
+        return forward_reference(h, weights, output_length)
     w = _contiguous(weights)
     h = np.ascontiguousarray(h)
     states, outputs, energies, attention, contexts, gates, logits = _allocate(
@@ -410,7 +421,10 @@ def forward_numba(h, weights, output_length):
 
 
 def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None):
-    """Same contract as ``backward_reference``; the step loop is jitted."""
+    """Same contract as ``backward_reference``; the step loop is jitted (or not, as in
+    ``forward_numba``)."""
+    if batch_products_pay(cache.h.shape[0], cache.weights.W_a.shape[0]):
+        return backward_reference(cache, d_outputs, d_logits, d_attention)
     w, h = _contiguous(cache.weights), cache.h
     batch, output_length, steps_in = cache.attention.shape
     units, classes = w.W_a.shape[0], w.W_o.shape[0]
