@@ -94,33 +94,32 @@ def _adam_pass(param, grad, m, v, step_size, beta_1, beta_2, epsilon):
         param[i] -= step_size * m[i] / (np.sqrt(v[i]) + epsilon)
 
 
-def _flat(*arrays):
-    """Flat views for the passes, which update in place: a copy would drop the update."""
+def _check_updatable(*arrays):
+    """The passes update in place through flat views; a copy would drop the update."""
     for array in arrays:
         if not array.flags.c_contiguous:
             raise ValueError("optimizer kernels update weights and state in place and need "
                              f"C-contiguous arrays; got strides {array.strides} for shape "
                              f"{array.shape}")
-    return [array.reshape(-1) for array in arrays]
-
-
-def _flat_gradient(grad):
-    return np.ascontiguousarray(grad).reshape(-1)
 
 
 def sgd_momentum_numba(param, grad, velocity, learning_rate, momentum, nesterov):
-    _sgd_momentum_pass(*_flat(param), _flat_gradient(grad), *_flat(velocity), learning_rate,
-                       momentum, nesterov)
+    _check_updatable(param, velocity)
+    _sgd_momentum_pass(param.reshape(-1), np.ascontiguousarray(grad).reshape(-1),
+                       velocity.reshape(-1), learning_rate, momentum, nesterov)
 
 
 def rmsprop_numba(param, grad, mean_square, moving, learning_rate, rho, momentum, epsilon):
-    _rmsprop_pass(*_flat(param), _flat_gradient(grad), *_flat(mean_square, moving),
-                  learning_rate, rho, momentum, epsilon)
+    _check_updatable(param, mean_square, moving)
+    _rmsprop_pass(param.reshape(-1), np.ascontiguousarray(grad).reshape(-1),
+                  mean_square.reshape(-1), moving.reshape(-1), learning_rate, rho, momentum,
+                  epsilon)
 
 
 def adam_numba(param, grad, m, v, step_size, beta_1, beta_2, epsilon):
-    _adam_pass(*_flat(param), _flat_gradient(grad), *_flat(m, v), step_size, beta_1, beta_2,
-               epsilon)
+    _check_updatable(param, m, v)
+    _adam_pass(param.reshape(-1), np.ascontiguousarray(grad).reshape(-1), m.reshape(-1),
+               v.reshape(-1), step_size, beta_1, beta_2, epsilon)
 
 
 sgd_momentum = dispatch(sgd_momentum_reference, sgd_momentum_numba)
