@@ -56,12 +56,19 @@ def sine(seed, warmup):
     return time.perf_counter() - start, mae
 
 
-def translation(seed, warmup):
-    """One epoch of the plain recipe (latent 256, batch 64, validation_split 0.2)."""
+def translation_corpus(seed, warmup):
+    """The example's default arguments, vocabularies and teacher-forcing arrays
+    (200 training pairs for the warm-up, with the same latent size and batch)."""
     args = char_translation.parse_args(["--seed", str(seed)])
     if warmup:
         args.train, args.held_out = 200, 10
     _, _, vocabularies, _, arrays = char_translation.prepare(args)
+    return args, vocabularies, arrays
+
+
+def translation(seed, warmup):
+    """One epoch of the plain recipe (latent 256, batch 64, validation_split 0.2)."""
+    args, vocabularies, arrays = translation_corpus(seed, warmup)
     start = time.perf_counter()
     model = char_translation.define_model(args, vocabularies)
     history = model.fit(list(arrays[:2]), arrays[2], batch_size=args.batch_size, epochs=1,

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from recipes_minilstm import ADDITION_EPOCHS, ECHO_STEPS, SINE_EXAMPLES, char_translation
+from recipes_minilstm import ADDITION_EPOCHS, ECHO_STEPS, SINE_EXAMPLES, translation_corpus
 from minilstm.datasets import addition as addition_data
 from minilstm.datasets import echo as echo_data
 from minilstm.datasets.damped_sine import generate_examples
@@ -202,9 +202,14 @@ def exact_match(probabilities, target):
     return (probabilities.argmax(-1) == target.argmax(-1)).all(dim=1).float().mean().item()
 
 
-def echo(kind, seed, warmup):
+def seeded(seed):
+    """Seed PyTorch's initialisers; a generator for shuffling and one for the data."""
     torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
+    return torch.Generator().manual_seed(seed), np.random.default_rng(seed)
+
+
+def echo(kind, seed, warmup):
+    _, rng = seeded(seed)
     start = time.perf_counter()
     if kind == "baseline":
         model, loss_function = RepeatSeq2Seq(50, 150, 150, 5, 50), crossentropy_from_logits
@@ -221,9 +226,7 @@ def echo(kind, seed, warmup):
 
 
 def addition(seed, warmup):
-    torch.manual_seed(seed)
-    generator = torch.Generator().manual_seed(seed)
-    rng = np.random.default_rng(seed)
+    generator, rng = seeded(seed)
     start = time.perf_counter()
     steps_out = addition_data.output_length(2, 10)
     symbols = len(addition_data.ALPHABET)
@@ -239,9 +242,7 @@ def addition(seed, warmup):
 
 
 def sine(seed, warmup):
-    torch.manual_seed(seed)
-    generator = torch.Generator().manual_seed(seed)
-    rng = np.random.default_rng(seed)
+    generator, rng = seeded(seed)
     start = time.perf_counter()
     model = StackedLSTM(20, 5)
     X, y = generate_examples(50, 20 if warmup else SINE_EXAMPLES, 5, seed=rng)
@@ -254,12 +255,8 @@ def sine(seed, warmup):
 
 def translation(seed, warmup):
     """One epoch of the plain recipe: the last 20% held out for validation, as Keras does."""
-    args = char_translation.parse_args(["--seed", str(seed)])
-    if warmup:
-        args.train, args.held_out = 200, 10
-    _, _, vocabularies, _, arrays = char_translation.prepare(args)
-    torch.manual_seed(seed)
-    generator = torch.Generator().manual_seed(seed)
+    args, vocabularies, arrays = translation_corpus(seed, warmup)
+    generator, _ = seeded(seed)
     encoder_input, decoder_input, decoder_target = map(tensor, arrays)
     split = int(len(decoder_target) * (1.0 - 0.2))
     start = time.perf_counter()
