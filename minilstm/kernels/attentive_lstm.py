@@ -219,13 +219,14 @@ def forward_numba(x, memory, weights, h0, c0):
     x_proj = x @ w.kernel + w.bias                               # (B, T, 4n)
     memory_proj = np.ascontiguousarray(memory @ w.W1)            # (B, T_in, A)
     z = np.empty((x.shape[0], gates.shape[2]), x.dtype)          # (B, 4n)
+    slopes = lstm.gate_slopes(hidden.shape[2], x.dtype)          # (4n,)
     for t in range(x.shape[1]):
         h_prev = h0 if t == 0 else hidden[:, t - 1]
         _attend(memory, memory_proj, np.ascontiguousarray(h_prev @ w.W2), w.v, t, energies,
                 attention, contexts)
         np.matmul(contexts[:, t], w.context_kernel, out=z)
         z += h_prev @ w.recurrent_kernel
-        lstm._forward_gates(z, x_proj, t, c0, gates, cells, tanh_cells, hidden)
+        lstm._forward_gates(z, x_proj, t, c0, slopes, gates, cells, tanh_cells, hidden)
     cache = AttentiveLSTMCache(x, memory, w, h0, c0, energies, attention, contexts, gates,
                                cells, tanh_cells, hidden)
     return hidden, contexts, attention, hidden[:, -1].copy(), cells[:, -1].copy(), cache

