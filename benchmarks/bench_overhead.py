@@ -7,7 +7,7 @@ feature, Dense(1)), times per call: ``fit(x, y, epochs=1)`` on one sample,
 ``train_on_batch``, and the kernels that step runs, called directly (LSTM forward and
 backward, the Dense products, two Adam updates per layer). What is left is Python:
 argument checks, layer plumbing, loss, metric, history. Minimum over ``--repeats``
-rounds of 2,000 calls: the least disturbed figure on a shared machine.
+interleaved rounds of 2,000 calls: the least disturbed figure on a shared machine.
 """
 import argparse
 import time
@@ -18,15 +18,19 @@ from minilstm import LSTM, Dense, Sequential
 from minilstm.kernels import lstm, optimizers
 
 
-def microseconds(call, repeats, calls=2000):
-    call()
-    best = float("inf")
+def microseconds(calls_by_name, repeats, calls=2000):
+    """The minimum time per call of each callable, the rounds interleaved so that a
+    slow spell of the machine falls on all of them alike."""
+    best = {name: float("inf") for name in calls_by_name}
+    for call in calls_by_name.values():
+        call()
     for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(calls):
-            call()
-        best = min(best, (time.perf_counter() - start) / calls)
-    return 1e6 * best
+        for name, call in calls_by_name.items():
+            start = time.perf_counter()
+            for _ in range(calls):
+                call()
+            best[name] = min(best[name], (time.perf_counter() - start) / calls)
+    return {name: 1e6 * seconds for name, seconds in best.items()}
 
 
 def main():
@@ -51,7 +55,7 @@ def main():
     figures = {"fit, one sample": lambda: model.fit(x, y, epochs=1, verbose=0),
                "train_on_batch": lambda: model.train_on_batch(x, y),
                "the step's kernels alone": kernels}
-    measured = {name: microseconds(call, args.repeats) for name, call in figures.items()}
+    measured = microseconds(figures, args.repeats)
     for name, value in measured.items():
         print(f"{name:>26}: {value:7.1f} us")
     for name in ("fit, one sample", "train_on_batch"):
