@@ -45,6 +45,8 @@ if ARGS.threads:                     # before NumPy loads its BLAS
 
 import numpy as np  # noqa: E402
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))   # for recipes_torch
+
 from minilstm.kernels import attention, lstm  # noqa: E402
 
 LSTM_SHAPES = [(1, 5, 50, 150), (1, 50, 1, 20), (10, 50, 1, 20), (10, 5, 12, 100),
@@ -136,7 +138,6 @@ def torch_lstm_step(torch, batch, steps, features, units, dtype):
 
 
 def torch_attention_step(torch, batch, steps, features, units, classes, dtype):
-    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
     from recipes_torch import AttentionDecoder
     layer = AttentionDecoder(features, units, classes).to(getattr(torch, dtype))
     h = torch.randn(batch, steps, features, dtype=getattr(torch, dtype))
