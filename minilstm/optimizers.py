@@ -65,6 +65,7 @@ class Optimizer:
             raise ValueError("set at most one of clipnorm and global_clipnorm; got both")
         self.iterations = 0
         self.state = {}
+        self._flat_owner, self._flat_slots_held = (None, None), None
 
     def get_config(self):
         """The constructor arguments: ``type(optimizer)(**config)`` rebuilds it."""
@@ -81,6 +82,33 @@ class Optimizer:
             if name not in self.state:
                 self.state[name] = {slot: np.zeros_like(param) for slot in self.slot_names}
             self._update(param, grad, self.state[name])
+
+    def apply_flat(self, flat):
+        """The same update as ``apply``, on every weight of a model at once: ``flat``
+        holds them all in one array (``models.flat_weights.FlatWeights``), and the
+        optimiser's moments live in arrays of the same layout, one pass each step.
+        ``state`` keeps a per-weight entry (views of those arrays) under each key,
+        as ``apply`` does; entries already there (a loaded model's) carry over."""
+        grads = flat.grads
+        if self.clipnorm is not None or self.global_clipnorm is not None \
+                or self.clipvalue is not None:
+            grads = np.concatenate([g.reshape(-1) for g in self._clipped(flat.gradient_views())])
+        self.iterations += 1
+        self._update(flat.params, grads, self._flat_slots(flat))
+
+    def _flat_slots(self, flat):
+        """Moment arrays laid out as ``flat.params``; made on first use for ``flat`` and
+        again whenever ``state`` was replaced (``load_model`` assigns a new one)."""
+        owner, state = self._flat_owner
+        if owner is not flat or state is not self.state:
+            slots = {slot: np.zeros_like(flat.params) for slot in self.slot_names}
+            for key, start, stop, shape in flat.layout:
+                views = {slot: array[start:stop].reshape(shape) for slot, array in slots.items()}
+                for slot, previous in self.state.get(key, {}).items():
+                    views[slot][...] = previous
+                self.state[key] = views
+            self._flat_slots_held, self._flat_owner = slots, (flat, self.state)
+        return self._flat_slots_held
 
     def _clipped(self, grads):
         if self.clipnorm is not None:

@@ -70,6 +70,23 @@ def test_kernels_keep_the_input_dtype(dtype, twin):
 
 
 @pytest.mark.parametrize("twin", sorted(TWINS))
+@given(batches, steps, features, units, seeds)
+def test_weight_gradients_written_into_given_arrays_equal_new_ones(twin, batch, steps_,
+                                                                   features_, units_, seed):
+    rng = np.random.default_rng(seed)
+    x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, batch, steps_, features_, units_)
+    forward, backward = TWINS[twin]
+    *_, cache = forward(x, kernel, recurrent, bias)
+    d_hidden = rng.standard_normal((batch, steps_, units_))
+    new = backward(d_hidden, None, None, cache)
+    out = (np.full_like(kernel, np.nan), np.full_like(recurrent, np.nan), None)
+    written = backward(d_hidden, None, None, cache, out=out)
+    assert written[1] is out[0] and written[2] is out[1]
+    for a, b in zip(new, written):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
 @given(batches, steps, features, units, st.booleans(), seeds)
 def test_backward_matches_finite_differences_with_carried_state_gradients(
         twin, batch, steps_, features_, units_, go_backwards, seed):

@@ -94,22 +94,29 @@ def _input_projection(x, kernel, bias):
     return projected.reshape(batch, steps, kernel.shape[1])         # (B, T, 4H)
 
 
-def column_sums(rows):
+def column_sums(rows, out=None):
     """Σ over the rows of a 2-D array, as one BLAS product with a vector of ones:
     5x faster than ``rows.sum(axis=0)`` on the (500, 80) gradients of the sine tutorial."""
-    return np.ones(rows.shape[0], dtype=rows.dtype) @ rows
+    return np.matmul(np.ones(rows.shape[0], dtype=rows.dtype), rows, out=out)
 
 
-def _parameter_gradients(d_z, cache):
-    """dW, dU, db and dx from the pre-activation gradients of every step."""
+def _parameter_gradients(d_z, cache, out=None):
+    """dW, dU, db and dx from the pre-activation gradients of every step.
+
+    ``out``: optional arrays ``(dW, dU, db)`` to write the weight gradients into (any may
+    be None: a new array is returned for it).
+    """
     x, hidden = cache.x, cache.hidden
     batch, steps, features = x.shape
     units = hidden.shape[2]
+    out_kernel, out_recurrent, out_bias = out or (None, None, None)
     d_z_rows = d_z.reshape(batch * steps, 4 * units)                  # (B·T, 4H)
     h_prev = np.concatenate([cache.h0[:, None, :], hidden[:, :-1]], axis=1)  # (B, T, H)
-    d_kernel = x.reshape(batch * steps, features).T @ d_z_rows        # (I, 4H)
-    d_recurrent_kernel = h_prev.reshape(batch * steps, units).T @ d_z_rows  # (H, 4H)
-    d_bias = column_sums(d_z_rows)                                    # (4H,)
+    d_kernel = np.matmul(x.reshape(batch * steps, features).T, d_z_rows,
+                         out=out_kernel)                                 # (I, 4H)
+    d_recurrent_kernel = np.matmul(h_prev.reshape(batch * steps, units).T, d_z_rows,
+                                   out=out_recurrent)                    # (H, 4H)
+    d_bias = column_sums(d_z_rows, out_bias)                            # (4H,)
     d_x = (d_z_rows @ cache.kernel.T).reshape(batch, steps, features)  # (B, T, I)
     if cache.go_backwards:
         d_x = np.ascontiguousarray(d_x[:, ::-1])
@@ -172,13 +179,15 @@ def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     return hidden, h, c, cache
 
 
-def backward_reference(d_hidden, d_h_last, d_c_last, cache):
+def backward_reference(d_hidden, d_h_last, d_c_last, cache, out=None):
     """BPTT, NumPy reference (see the module docstring).
 
     ``d_hidden (B, T, H)`` is dL/dh_t for every step in processing order;
     ``d_h_last`` and ``d_c_last`` ``(B, H)`` are carried in for the final state.
     Any of the three may be ``None`` for zeros. Returns
-    ``d_x, d_kernel, d_recurrent_kernel, d_bias, d_h0, d_c0``.
+    ``d_x, d_kernel, d_recurrent_kernel, d_bias, d_h0, d_c0``; ``out`` optionally
+    gives the arrays to write ``d_kernel, d_recurrent_kernel, d_bias`` into (None
+    for any of them: a new array).
     """
     batch, steps, units = cache.hidden.shape
     dtype = cache.hidden.dtype
@@ -191,7 +200,7 @@ def backward_reference(d_hidden, d_h_last, d_c_last, cache):
         d_z[:, t], dc_next = cell_backward_reference(
             d_hidden[:, t] + dh_next, dc_next, cache.gates[:, t], c_prev, cache.tanh_cells[:, t])
         dh_next = d_z[:, t] @ cache.recurrent_kernel.T                # (B, H)
-    d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(d_z, cache)
+    d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(d_z, cache, out)
     return d_x, d_kernel, d_recurrent_kernel, d_bias, dh_next, dc_next
 
 
@@ -374,7 +383,7 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     return hidden, h_last, c_last, cache
 
 
-def backward_numba(d_hidden, d_h_last, d_c_last, cache, blas=None):
+def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, blas=None):
     """Same contract as ``backward_reference``; the time loop is jitted (``blas`` as above)."""
     batch, steps, units = cache.hidden.shape
     dtype = cache.hidden.dtype
@@ -391,7 +400,7 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, blas=None):
     else:
         _backward_fused(d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells,
                         cache.c0, recurrent_kernel, d_z)
-    d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(d_z, cache)
+    d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(d_z, cache, out)
     return d_x, d_kernel, d_recurrent_kernel, d_bias, dh_next, dc_next
 
 

@@ -54,6 +54,7 @@ class Layer:
         self.params = {}
         self._grads = {}
         self._unwritten = set()
+        self._storage_shared = False
         self.built = False
 
     # ------------------------------------------------------------------ naming
@@ -75,6 +76,7 @@ class Layer:
         self._check_build_shape(input_shape)
         self.input_shape = input_shape
         self.params, self._grads, self._unwritten = {}, {}, set()
+        self._storage_shared = False
         self._create_weights(input_shape, as_generator(rng))
         self.built = True
 
@@ -154,17 +156,46 @@ class Layer:
         training step), and reading ``grads`` zero-fills any weight left unwritten."""
         self._unwritten = set(self._grads)
 
+    def _gradient_outputs(self, *names):
+        """Where a kernel may write the gradients of ``names`` directly: the layer's own
+        gradient array for each weight not written since ``zero_grads``, else None (the
+        kernel then returns a new array, which ``_add_grad`` adds; also None for a name
+        the layer has no weight for, such as ``bias`` with ``use_bias=False``)."""
+        return tuple(self._grads[name] if name in self._unwritten else None for name in names)
+
     def _add_grad(self, name, value):
-        """grads[name] += value, where ``value`` is a new array the caller gives away
-        (a kernel's result): the first one after ``zero_grads`` is kept as it is."""
+        """grads[name] += value, where ``value`` is a new array the caller gives away (a
+        kernel's result) or the gradient array itself, written by the kernel through
+        ``_gradient_outputs``. The first new array after ``zero_grads`` is kept as it is,
+        unless the gradients live in a model-wide buffer (``share_storage``): then it is
+        copied there."""
         grad = self._grads[name]
-        if name not in self._unwritten:
+        if value is grad:
+            pass
+        elif name not in self._unwritten:
             grad += value
-        elif value.shape == grad.shape and value.dtype == grad.dtype:
+        elif value.shape == grad.shape and value.dtype == grad.dtype \
+                and not self._storage_shared:
             self._grads[name] = value
         else:
             np.copyto(grad, value)
         self._unwritten.discard(name)
+
+    def share_storage(self, params, grads):
+        """Move the weights into ``params`` and their gradients into ``grads``: flat arrays
+        of the layer's dtype with ``count_params()`` elements, normally slices of buffers
+        a model holds for all its layers (so that an optimiser updates every weight in one
+        pass). Values are kept; from then on ``params`` and ``grads`` hold views of them."""
+        offset = 0
+        for name, value in self.params.items():
+            stop = offset + value.size
+            param_view = params[offset:stop].reshape(value.shape)
+            grad_view = grads[offset:stop].reshape(value.shape)
+            param_view[...] = value
+            grad_view[...] = self.grads[name]
+            self.params[name], self._grads[name] = param_view, grad_view
+            offset = stop
+        self._storage_shared = True
 
     # ------------------------------------------------------------------ inputs
     def _prepare_input(self, x, argument="x"):

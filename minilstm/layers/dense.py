@@ -10,6 +10,8 @@ Backward, from dL/dy::
 
 Works on 2-D ``(B, I)`` and 3-D ``(B, T, I)`` inputs, like Keras.
 """
+import numpy as np
+
 from .. import activations, initializers
 from ..checks import positive_int
 from .base import Layer
@@ -82,7 +84,9 @@ class Dense(Layer):
         d_z = d_out if skip_activation else self._activation_backward(d_out, self._out)
         rows_x = self._x.reshape(-1, self._x.shape[-1])        # (rows, I)
         rows_dz = d_z.reshape(-1, self.units)                  # (rows, U)
-        self._add_grad("kernel", rows_x.T @ rows_dz)          # (I, U)
+        (out,) = self._gradient_outputs("kernel")
+        self._add_grad("kernel", np.matmul(rows_x.T, rows_dz, out=out))  # (I, U)
         if self.use_bias:
-            self._add_grad("bias", rows_dz.sum(axis=0))       # (U,)
+            (out,) = self._gradient_outputs("bias")
+            self._add_grad("bias", rows_dz.sum(axis=0, out=out))         # (U,)
         return d_z @ self.params["kernel"].T                   # (..., I)

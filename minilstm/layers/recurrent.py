@@ -153,7 +153,8 @@ class LSTM(Layer):
             if d_output is not None:
                 d_h = d_output if d_h is None else d_output + d_h
         d_x, d_kernel, d_recurrent, d_bias, d_h0, d_c0 = lstm_kernel.backward(
-            d_hidden, d_h, d_c, self._cache)
+            d_hidden, d_h, d_c, self._cache,
+            out=self._gradient_outputs("kernel", "recurrent_kernel", "bias"))
         self._add_grad("kernel", d_kernel)
         self._add_grad("recurrent_kernel", d_recurrent)
         if self.use_bias:

@@ -57,6 +57,9 @@ class TimeDistributed(Layer):
     def zero_grads(self):
         self.layer.zero_grads()
 
+    def share_storage(self, params, grads):
+        self.layer.share_storage(params, grads)
+
     def compute_output_shape(self, input_shape):
         inner = self.layer.compute_output_shape((None,) + tuple(input_shape[2:]))
         return tuple(input_shape[:2]) + tuple(inner[1:])

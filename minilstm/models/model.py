@@ -14,6 +14,7 @@ from .. import losses, optimizers
 from .. import metrics as metric_registry
 from ..seeding import as_generator
 from . import data
+from .flat_weights import FlatWeights
 from .history import History
 from .progress import ProgressBar
 
@@ -32,6 +33,7 @@ class Model:
         self.optimizer = None
         self.metric_names = []
         self._metric_functions = []
+        self._flat = None
 
     # ---------------------------------------------------------------- randomness
     @property
@@ -152,8 +154,20 @@ class Model:
         loss = self._loss_and_backward(output, y)
         if not np.isfinite(loss):
             return loss, output
-        self.optimizer.apply(self.named_parameters())
+        flat = self._flat_weights()
+        if flat is None:
+            self.optimizer.apply(self.named_parameters())
+        else:
+            self.optimizer.apply_flat(flat)
         return loss, output
+
+    def _flat_weights(self):
+        """The weights packed into one array for the optimiser (``FlatWeights``), packed
+        again after the layers changed; None when they cannot share one array."""
+        layers = self.layers
+        if self._flat is None or not self._flat.holds(layers):
+            self._flat = FlatWeights.of(layers)
+        return self._flat
 
     def train_on_batch(self, x, y):
         """One gradient step on one batch; returns the loss (and metrics, as a list)."""
