@@ -216,7 +216,7 @@ def forward_numba(x, memory, weights, h0, c0):
     x, memory = np.ascontiguousarray(x), np.ascontiguousarray(memory)
     h0, c0 = np.ascontiguousarray(h0), np.ascontiguousarray(c0)
     energies, attention, contexts, gates, cells, tanh_cells, hidden = _allocate(x, memory, w)
-    x_proj = x @ w.kernel + w.bias                               # (B, T, 4n)
+    x_proj = x @ w.kernel                                        # (B, T, 4n), b: in the gates
     memory_proj = np.ascontiguousarray(memory @ w.W1)            # (B, T_in, A)
     z = np.empty((x.shape[0], gates.shape[2]), x.dtype)          # (B, 4n)
     slopes = lstm.gate_slopes(hidden.shape[2], x.dtype)          # (4n,)
@@ -226,7 +226,8 @@ def forward_numba(x, memory, weights, h0, c0):
                 attention, contexts)
         np.matmul(contexts[:, t], w.context_kernel, out=z)
         z += h_prev @ w.recurrent_kernel
-        lstm._forward_gates(z, x_proj, t, c0, slopes, gates, cells, tanh_cells, hidden)
+        lstm._forward_gates(z, x_proj, w.bias, t, c0, slopes, gates, cells, tanh_cells,
+                            hidden)
     cache = AttentiveLSTMCache(x, memory, w, h0, c0, energies, attention, contexts, gates,
                                cells, tanh_cells, hidden)
     return hidden, contexts, attention, hidden[:, -1].copy(), cells[:, -1].copy(), cache

@@ -82,15 +82,17 @@ def _start(x, recurrent_kernel, h0, c0, go_backwards):
     return x, h0, c0
 
 
-def _input_projection(x, kernel, bias):
-    """x W + b for every timestep at once: one (B·T, I) @ (I, 4H) product.
+def _input_projection(x, kernel, bias=None):
+    """x W (+ b when given) for every timestep at once: one (B·T, I) @ (I, 4H) product.
 
-    ``np.dot`` rather than ``@``: with one feature (I = 1) NumPy's matmul skips BLAS
-    and took 6x longer here on (500, 1) @ (1, 80).
+    The Numba twin leaves b out and adds it in its gate loop, saving a pass over the
+    (B·T, 4H) result. ``np.dot`` rather than ``@``: with one feature (I = 1) NumPy's
+    matmul skips BLAS and took 6x longer here on (500, 1) @ (1, 80).
     """
     batch, steps, features = x.shape
     projected = np.dot(x.reshape(batch * steps, features), kernel)  # (B·T, 4H)
-    projected += bias
+    if bias is not None:
+        projected += bias
     return projected.reshape(batch, steps, kernel.shape[1])         # (B, T, 4H)
 
 
@@ -230,8 +232,9 @@ def gate_slopes(units, dtype):
 
 
 @njit(cache=True, error_model="numpy")
-def _forward_gates(z, x_proj, t, c0, slopes, gates, cells, tanh_cells, hidden):
-    """Step t given z = h_{t-1} U (B, 4H): fills gates, cells, tanh_cells, hidden at t.
+def _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden):
+    """Step t given z = h_{t-1} U (B, 4H) and x_proj = x W (B, T, 4H): from the
+    pre-activations z + x_proj[:, t] + b, fills gates, cells, tanh_cells, hidden at t.
 
     All four gates in one loop over 4H: σ(x) = ½ + ½ tanh(x/2) and tanh(x) = 0 + 1 tanh(1 x),
     so with a = ``slopes`` (½ on i, f, o; 1 on g) every gate is (1 - a) + a tanh(a z).
@@ -247,7 +250,7 @@ def _forward_gates(z, x_proj, t, c0, slopes, gates, cells, tanh_cells, hidden):
         z_b, x_b, gates_b = z[b], x_proj[b, t], gates[b, t]         # (4H,)
         for j in range(units4):
             a = slopes[j]
-            gates_b[j] = one_minus(a) + a * tanh(a * (z_b[j] + x_b[j]))
+            gates_b[j] = one_minus(a) + a * tanh(a * (z_b[j] + x_b[j] + bias[j]))
         i, f, g, o = _gate_views(gates_b, units)                    # (H,) each
         c_b, tanh_b, h_b = cells[b, t], tanh_cells[b, t], hidden[b, t]   # (H,)
         for j in range(units):                                      # c = f c_prev + i g
@@ -273,11 +276,11 @@ def _previous_hidden_times_recurrent(h0, hidden, t, recurrent_kernel, z):
 
 
 @njit(cache=True, error_model="numpy")
-def _forward_fused(x_proj, recurrent_kernel, h0, c0, slopes, z, gates, cells, tanh_cells,
-                   hidden):
+def _forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cells,
+                   tanh_cells, hidden):
     for t in range(x_proj.shape[1]):
         _previous_hidden_times_recurrent(h0, hidden, t, recurrent_kernel, z)
-        _forward_gates(z, x_proj, t, c0, slopes, gates, cells, tanh_cells, hidden)
+        _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden)
 
 
 @njit(cache=True, error_model="numpy")
@@ -362,7 +365,8 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     units = recurrent_kernel.shape[0]
     h0, c0 = np.ascontiguousarray(h0), np.ascontiguousarray(c0)
     recurrent_kernel = np.ascontiguousarray(recurrent_kernel)
-    x_proj = _input_projection(x, kernel, bias)                  # (B, T, 4H)
+    bias = np.ascontiguousarray(bias)                            # (4H,)
+    x_proj = _input_projection(x, kernel)                        # (B, T, 4H), without b
     z = np.empty((batch, 4 * units), dtype=x.dtype)              # (B, 4H)
     gates = np.empty((batch, steps, 4 * units), dtype=x.dtype)   # (B, T, 4H)
     cells = np.empty((batch, steps, units), dtype=x.dtype)       # (B, T, H)
@@ -372,10 +376,10 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     if blas_pays(batch, units) if blas is None else blas:
         for t in range(steps):
             np.matmul(h0 if t == 0 else hidden[:, t - 1], recurrent_kernel, out=z)
-            _forward_gates(z, x_proj, t, c0, slopes, gates, cells, tanh_cells, hidden)
+            _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden)
     else:
-        _forward_fused(x_proj, recurrent_kernel, h0, c0, slopes, z, gates, cells, tanh_cells,
-                       hidden)
+        _forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cells,
+                       tanh_cells, hidden)
     cache = LSTMCache(x, h0, c0, gates, cells, tanh_cells, hidden,
                       kernel, recurrent_kernel, go_backwards)
     h_last = hidden[:, -1].copy() if steps else h0.copy()
