@@ -5,7 +5,7 @@
 On a model so small that its kernels cost next to nothing (LSTM(1) on one step of one
 feature, Dense(1)), times per call: ``fit(x, y, epochs=1)`` on one sample,
 ``train_on_batch``, and the kernels that step runs, called directly (LSTM forward and
-backward, the Dense products, two Adam updates per layer). What is left is Python:
+backward, the Dense products, one Adam update over all the weights). What is left is Python:
 argument checks, layer plumbing, loss, metric, history. Minimum over ``--repeats``
 interleaved rounds of 2,000 calls: the least disturbed figure on a shared machine.
 """
@@ -42,15 +42,14 @@ def main():
     x, y = np.ones((1, 1, 1), np.float32), np.ones((1, 1), np.float32)
     w = [np.ones(shape, np.float32) for shape in ((1, 4), (1, 4), (4,))]
     d_hidden = np.ones((1, 1, 1), np.float32)
-    moments = np.zeros(4, np.float32)
+    moments = np.zeros(model.count_params(), np.float32)
 
     def kernels():
         *_, cache = lstm.forward(x, *w)
         lstm.backward(d_hidden, None, None, cache)
         np.dot(x[:, 0], w[0][:, :1])
         np.dot(x[:, 0].T, d_hidden[:, 0])
-        for _ in range(5):
-            optimizers.adam(moments, moments, moments, moments, 1e-3, 0.9, 0.999, 1e-7)
+        optimizers.adam(moments, moments, moments, moments, 1e-3, 0.9, 0.999, 1e-7)
 
     figures = {"fit, one sample": lambda: model.fit(x, y, epochs=1, verbose=0),
                "train_on_batch": lambda: model.train_on_batch(x, y),
