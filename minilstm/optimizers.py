@@ -65,7 +65,7 @@ class Optimizer:
             raise ValueError("set at most one of clipnorm and global_clipnorm; got both")
         self.iterations = 0
         self.state = {}
-        self._flat_owner, self._flat_slots_held = (None, None), None
+        self._flat_moments = (None, None, None)   # (FlatWeights, state it was made for, slots)
 
     def get_config(self):
         """The constructor arguments: ``type(optimizer)(**config)`` rebuilds it."""
@@ -99,7 +99,7 @@ class Optimizer:
     def _flat_slots(self, flat):
         """Moment arrays laid out as ``flat.params``; made on first use for ``flat`` and
         again whenever ``state`` was replaced (``load_model`` assigns a new one)."""
-        owner, state = self._flat_owner
+        owner, state, slots = self._flat_moments
         if owner is not flat or state is not self.state:
             slots = {slot: np.zeros_like(flat.params) for slot in self.slot_names}
             for key, start, stop, shape in flat.layout:
@@ -107,8 +107,8 @@ class Optimizer:
                 for slot, previous in self.state.get(key, {}).items():
                     views[slot][...] = previous
                 self.state[key] = views
-            self._flat_slots_held, self._flat_owner = slots, (flat, self.state)
-        return self._flat_slots_held
+            self._flat_moments = (flat, self.state, slots)
+        return slots
 
     def _clipped(self, grads):
         if self.clipnorm is not None:

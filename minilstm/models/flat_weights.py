@@ -10,6 +10,11 @@ dictionaries; each entry becomes a view of its slice of the shared arrays
 import numpy as np
 
 
+def _with_weights(layers):
+    """The layers that have weights (RepeatVector, for one, has none)."""
+    return [layer for layer in layers if layer.params]
+
+
 class FlatWeights:
     """The weights of ``layers`` moved into ``params`` and their gradients into ``grads``.
 
@@ -38,14 +43,14 @@ class FlatWeights:
     def of(cls, layers):
         """The layers' weights packed, or None where they cannot share one array
         (layers of different dtypes)."""
-        layers = [layer for layer in layers if layer.params]
+        layers = _with_weights(layers)
         dtypes = {layer.dtype for layer in layers}
         return cls(layers, dtypes.pop()) if len(dtypes) == 1 else None
 
     def holds(self, layers):
         """Whether this still holds the weights of ``layers``: false once a layer was
         added or removed, or rebuilt (which gives it new weight arrays)."""
-        with_weights = [layer for layer in layers if layer.params]
+        with_weights = _with_weights(layers)
         return (len(with_weights) == len(self.layers)
                 and all(a is b for a, b in zip(with_weights, self.layers))
                 and all(params.get(name) is view for params, name, view in self._views))
