@@ -43,6 +43,26 @@ def test_numba_twin_matches_numpy_reference(dtype, tolerance, batch, steps_in, s
 
 @pytest.mark.parametrize("twin", sorted(TWINS))
 @given(*shape_arguments)
+def test_weight_gradients_written_into_given_arrays_equal_new_ones(
+        twin, batch, steps_in, steps_out, features, units, classes, seed):
+    """``out``: every other weight given an array (NaN-filled, so an unwritten element
+    shows), the others None."""
+    forward, backward = TWINS[twin]
+    h, weights, upstream = draw_problem(seed, batch, steps_in, steps_out, features, units,
+                                        classes, np.float32)
+    *_, cache = forward(h, weights, steps_out)
+    d_h, new = backward(cache, **upstream)
+    out = attention.AttentionWeights(*(np.full_like(array, np.nan) if index % 2 else None
+                                       for index, array in enumerate(weights)))
+    written_d_h, written = backward(cache, out=out, **upstream)
+    np.testing.assert_array_equal(written_d_h, d_h)
+    for name, given_array, a, b in zip(attention.WEIGHT_NAMES, out, new, written):
+        assert given_array is None or b is given_array, name
+        np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+@given(*shape_arguments)
 def test_backward_matches_finite_differences_on_every_path(twin, batch, steps_in, steps_out,
                                                            features, units, classes, seed):
     """L = <R_y, outputs> + <R_o, logits> + <R_a, attention>: all three ways in."""

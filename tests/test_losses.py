@@ -36,6 +36,27 @@ def test_crossentropy_gradients_match_finite_differences(batch, steps_, width, s
     assert max(errors.values()) < GRADIENT_TOLERANCE, errors
 
 
+@pytest.mark.parametrize("name", ["mse", "mae", "categorical_crossentropy"])
+@given(batches, st.one_of(st.just(None), steps), classes, seeds)
+def test_value_and_gradient_equal_the_loss_and_its_gradient(name, batch, steps_, width, seed):
+    """What a training step calls equals the separate calls that gradcheck checks:
+    ``value_and_gradient`` and, for cross-entropy, ``value_and_gradient_from_logits``."""
+    rng = np.random.default_rng(seed)
+    shape = (batch, width) if steps_ is None else (batch, steps_, width)
+    loss = losses.get(name)
+    y_true = one_hot(rng, shape[:-1], width) if loss.fuses_with_softmax \
+        else rng.standard_normal(shape)
+    y_pred = rng.uniform(0.05, 1.0, shape)
+    value, gradient = loss.value_and_gradient(y_true, y_pred)
+    assert value == loss(y_true, y_pred)
+    np.testing.assert_array_equal(gradient, loss.gradient(y_true, y_pred))
+    if loss.fuses_with_softmax:
+        logits = rng.standard_normal(shape) * 3
+        value, gradient = loss.value_and_gradient_from_logits(y_true, logits)
+        assert value == pytest.approx(loss.from_logits(y_true, logits), rel=1e-12)
+        np.testing.assert_array_equal(gradient, loss.gradient_from_logits(y_true, logits))
+
+
 def test_values_follow_keras_reduction_over_samples_and_timesteps():
     rng = np.random.default_rng(0)
     y_true, y_pred = rng.standard_normal((2, 3, 4, 5))

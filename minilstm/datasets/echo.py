@@ -29,6 +29,11 @@ def one_hot_encode(sequence, n_unique):
     if sequence.size and (sequence.min() < 0 or sequence.max() >= n_unique):
         raise ValueError(f"sequence values must be in [0, {n_unique - 1}]; got values from "
                          f"{sequence.min()} to {sequence.max()}")
+    return _one_hot(sequence, n_unique)
+
+
+def _one_hot(sequence, n_unique):
+    """``one_hot_encode`` of integers already known to lie in ``[0, n_unique - 1]``."""
     encoded = np.zeros(sequence.shape + (n_unique,), dtype=np.float32)  # (..., length, n)
     rows = encoded.reshape(-1, n_unique)                                 # (size, n), a view
     rows[np.arange(sequence.size), sequence.reshape(-1)] = 1.0   # 4x faster than put_along_axis
@@ -48,9 +53,11 @@ def get_pairs(n_pairs, n_in, n_out, cardinality, seed=None):
     if n_out > n_in:
         raise ValueError(f"n_out must be at most n_in ({n_in}); got {n_out}")
     sequences = as_generator(seed).integers(0, cardinality, size=(n_pairs, n_in))
-    targets = np.zeros_like(sequences)
-    targets[:, :n_out] = sequences[:, :n_out]
-    return one_hot_encode(sequences, cardinality), one_hot_encode(targets, cardinality)
+    both = np.zeros((2, n_pairs, n_in), dtype=sequences.dtype)   # inputs, targets
+    both[0] = sequences
+    both[1, :, :n_out] = sequences[:, :n_out]
+    X, y = _one_hot(both, cardinality)      # one encoding for both: one call per pair saved
+    return X, y
 
 
 def get_pair(n_in, n_out, cardinality, seed=None):

@@ -152,13 +152,14 @@ def forward_reference(h, weights, output_length):
     return outputs[:, 1:], attention, logits, cache
 
 
-def backward_reference(cache, d_outputs=None, d_logits=None, d_attention=None):
+def backward_reference(cache, d_outputs=None, d_logits=None, d_attention=None, out=None):
     """BPTT through the decoder (see the module docstring).
 
     ``d_outputs`` is dL/dy ``(B, T_out, K)``; ``d_logits`` is dL/do given directly by a
     fused softmax loss; ``d_attention`` is dL/da when the weights are an output. Any may
     be ``None``. Returns ``d_h (B, T_in, D)`` and the weight gradients as
-    ``AttentionWeights``.
+    ``AttentionWeights``, written into the arrays of ``out`` where given (see
+    ``_parameter_gradients``).
     """
     w, h = cache.weights, cache.h
     batch, output_length, steps_in = cache.attention.shape
@@ -201,17 +202,20 @@ def backward_reference(cache, d_outputs=None, d_logits=None, d_attention=None):
         ds = ds_prev + d_wa @ w.W_a.T                       # (B, n)
         d_gates[:, t, 0], d_gates[:, t, 1], d_gates[:, t, 2] = dR, dZ, dP
         d_o_all[:, t], d_wa_all[:, t] = d_o, d_wa
-    return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o_all, d_wa_all, ds)
+    return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o_all, d_wa_all, ds, out)
 
 
-def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0):
+def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out=None):
     """Weight gradients as products over all B·T_out rows; finishes d_h.
 
     The W, U and C gradients of the four blocks r, z, p, o are the blocks of one
     product [y_{t-1} | s_{t-1} | c_t]ᵀ [dR | dZ | dP | do]: one BLAS call instead
     of twelve (U_p, which multiplies r ⊙ s_{t-1}, is computed on its own).
+    ``out``: optional ``AttentionWeights`` of arrays to write the gradients into
+    (any entry may be None: a new array is returned for it).
     """
     w, h = cache.weights, cache.h
+    out = out or AttentionWeights(*(None,) * len(WEIGHT_NAMES))
     batch, output_length, _, units = d_gates.shape
     rows = batch * output_length
     steps_in, features = h.shape[1], h.shape[2]
@@ -223,26 +227,38 @@ def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0):
                                d_o.reshape(rows, classes)], axis=1)     # (rows, 3n+K)
     products = inputs.T @ d_blocks                                      # (K+n+D, 3n+K)
     d_bias = d_blocks.sum(axis=0)                                       # (3n+K,)
-    grads = {"V_a": d_V_a, "W_a": s_prev.T @ d_wa.reshape(rows, units)}
+    grads = {"V_a": _into(out.V_a, d_V_a),
+             "W_a": np.matmul(s_prev.T, d_wa.reshape(rows, units), out=out.W_a)}  # (n, n)
     y_rows, s_rows, c_rows = slice(0, classes), slice(classes, classes + units), \
         slice(classes + units, None)
     for index, gate in enumerate("rzpo"):
         columns = slice(index * units, index * units + (classes if gate == "o" else units))
-        grads[f"W_{gate}"] = products[y_rows, columns]
-        grads[f"U_{gate}"] = products[s_rows, columns]
-        grads[f"C_{gate}"] = products[c_rows, columns]
-        grads[f"b_{gate}"] = d_bias[columns]
+        for kind, kind_rows in (("W", y_rows), ("U", s_rows), ("C", c_rows)):
+            if (kind, gate) != ("U", "p"):
+                name = f"{kind}_{gate}"
+                grads[name] = _into(getattr(out, name), products[kind_rows, columns])
+        grads[f"b_{gate}"] = _into(getattr(out, f"b_{gate}"), d_bias[columns])
     r_s_prev = (cache.gates[:, :, 0] * cache.states[:, :-1]).reshape(rows, units)
-    grads["U_p"] = r_s_prev.T @ d_gates[:, :, 2].reshape(rows, units)  # (n, n)
+    grads["U_p"] = np.matmul(r_s_prev.T, d_gates[:, :, 2].reshape(rows, units),
+                             out=out.U_p)                               # (n, n)
     d_uh_rows = d_uh.reshape(batch * steps_in, units)
-    grads["U_a"] = h.reshape(batch * steps_in, features).T @ d_uh_rows  # (D, n)
-    grads["b_a"] = d_uh_rows.sum(axis=0)                                # (n,)
+    grads["U_a"] = np.matmul(h.reshape(batch * steps_in, features).T, d_uh_rows,
+                             out=out.U_a)                               # (D, n)
+    grads["b_a"] = np.sum(d_uh_rows, axis=0, out=out.b_a)               # (n,)
     d_h = d_h + d_uh @ w.U_a.T                                          # (B, T_in, D)
     s0 = cache.states[:, 0]
     d_pre_s0 = d_s0 * (1.0 - s0 * s0)                                   # (B, n)
-    grads["W_s"] = np.dot(h[:, 0].T, d_pre_s0)      # (D, n); @ skips BLAS when B = 1
+    grads["W_s"] = np.dot(h[:, 0].T, d_pre_s0, out=out.W_s)  # (D, n); @ skips BLAS at B = 1
     d_h[:, 0] += d_pre_s0 @ w.W_s.T
     return d_h, AttentionWeights(**grads)
+
+
+def _into(target, value):
+    """``value`` written into ``target``, or ``value`` itself where no target is given."""
+    if target is None:
+        return value
+    np.copyto(target, value)
+    return target
 
 
 # ---------------------------------------------------------------- Numba twin
@@ -420,11 +436,11 @@ def forward_numba(h, weights, output_length):
     return outputs[:, 1:], attention, logits, cache
 
 
-def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None):
+def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None, out=None):
     """Same contract as ``backward_reference``; the step loop is jitted (or not, as in
     ``forward_numba``)."""
     if batch_products_pay(cache.h.shape[0], cache.weights.W_a.shape[0]):
-        return backward_reference(cache, d_outputs, d_logits, d_attention)
+        return backward_reference(cache, d_outputs, d_logits, d_attention, out)
     w, h = _contiguous(cache.weights), cache.h
     batch, output_length, steps_in = cache.attention.shape
     units, classes = w.W_a.shape[0], w.W_o.shape[0]
@@ -446,7 +462,7 @@ def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None):
     _backward_loop(h, w, cache.states, cache.outputs, cache.energies, cache.attention,
                    cache.gates, d_outputs, d_logits, d_attention, d_h, d_uh, d_V_a, d_gates,
                    d_o, d_wa, d_s0)
-    return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0)
+    return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out)
 
 
 forward = dispatch(forward_reference, forward_numba)

@@ -116,7 +116,8 @@ class AttentionDecoder(Layer):
             gradients = {"d_attention": d_out}
         else:
             gradients = {"d_logits" if skip_activation else "d_outputs": d_out}
-        d_x, d_weights = attention_kernel.backward(self._cache, **gradients)
+        out = attention_kernel.AttentionWeights(*self._gradient_outputs(*self.weight_names))
+        d_x, d_weights = attention_kernel.backward(self._cache, out=out, **gradients)
         for name, grad in zip(self.weight_names, d_weights):
             self._add_grad(name, grad)
         return d_x

@@ -78,9 +78,13 @@ def check_batch_size(batch_size):
 
 
 def batches(n_samples, batch_size, order=None):
-    """Index arrays of consecutive batches (the last may be smaller)."""
-    order = np.arange(n_samples) if order is None else order
-    return [order[start:start + batch_size] for start in range(0, n_samples, batch_size)]
+    """The samples of each batch (the last may be smaller): slices of consecutive
+    samples, which take views of the data, or index arrays cut from the permutation
+    ``order``."""
+    starts = range(0, n_samples, batch_size)
+    if order is None:
+        return [slice(start, start + batch_size) for start in starts]
+    return [order[start:start + batch_size] for start in starts]
 
 
 def take(arrays, index):

@@ -114,11 +114,12 @@ class Model:
     def _loss_and_backward(self, output, y):
         """The batch loss; the gradients of every weight are added into the layers."""
         if self._uses_fused_softmax():
-            logits = self.layers[-1].logits
-            self._backward(self.loss.gradient_from_logits(y, logits), skip_activation=True)
-            return self.loss.from_logits(y, logits)
-        self._backward(self.loss.gradient(y, output), skip_activation=False)
-        return self.loss(y, output)
+            loss, d_logits = self.loss.value_and_gradient_from_logits(y, self.layers[-1].logits)
+            self._backward(d_logits, skip_activation=True)
+        else:
+            loss, d_output = self.loss.value_and_gradient(y, output)
+            self._backward(d_output, skip_activation=False)
+        return loss
 
     def _zero_grads(self):
         for layer in self.layers:
@@ -219,7 +220,8 @@ class Model:
         for epoch in range(epochs):
             if verbose:
                 print(f"Epoch {epoch + 1}/{epochs}")
-            order = self.rng.permutation(n_samples) if shuffle else None
+            # one sample: no permutation to draw (nor any random number to consume)
+            order = self.rng.permutation(n_samples) if shuffle and n_samples > 1 else None
             logs = self._run_epoch(xs, y, data.batches(n_samples, batch_size, order),
                                    epoch, verbose)
             if validation is not None:
@@ -240,9 +242,10 @@ class Model:
                 raise FloatingPointError(
                     f"the loss became {loss} at epoch {epoch + 1}, batch {number}: lower the "
                     "learning rate, clip the gradients (clipnorm=...) or check the data")
+            size = y_batch.shape[0]
             for name, value in self._logs(loss, output, y_batch).items():
-                totals[name] = totals.get(name, 0.0) + value * len(index)
-            seen += len(index)
+                totals[name] = totals.get(name, 0.0) + value * size
+            seen += size
             self._progress.update(number, {name: total / seen for name, total in totals.items()})
         return {name: total / seen for name, total in totals.items()}
 
@@ -250,9 +253,10 @@ class Model:
         totals = {}
         for index in data.batches(y.shape[0], batch_size):
             output = self._forward(data.take(xs, index), training=False)
-            logs = self._logs(self._batch_loss(output, y[index]), output, y[index])
+            y_batch = y[index]
+            logs = self._logs(self._batch_loss(output, y_batch), output, y_batch)
             for name, value in logs.items():
-                totals[name] = totals.get(name, 0.0) + value * len(index)
+                totals[name] = totals.get(name, 0.0) + value * y_batch.shape[0]
         return {name: total / y.shape[0] for name, total in totals.items()}
 
     def evaluate(self, x, y, batch_size=None, verbose=1, return_dict=False):
