@@ -208,11 +208,11 @@ def backward_reference(cache, d_outputs=None, d_logits=None, d_attention=None, o
 def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out=None):
     """Weight gradients as products over all B·T_out rows; finishes d_h.
 
-    The W, U and C gradients of the four blocks r, z, p, o are the blocks of one
-    product [y_{t-1} | s_{t-1} | c_t]ᵀ [dR | dZ | dP | do]: one BLAS call instead
-    of twelve (U_p, which multiplies r ⊙ s_{t-1}, is computed on its own).
-    ``out``: optional ``AttentionWeights`` of arrays to write the gradients into
-    (any entry may be None: a new array is returned for it).
+    One product per weight, each written straight into its ``out`` array when given
+    (``out``: optional ``AttentionWeights`` of arrays to write the gradients into; any
+    entry may be None, and a new array is returned for it). One product for all twelve
+    W, U, C blocks followed by copies into ``out`` measured slower in training, where the
+    copies' 700 KB (echo tutorial) come on top of the products.
     """
     w, h = cache.weights, cache.h
     out = out or AttentionWeights(*(None,) * len(WEIGHT_NAMES))
@@ -221,26 +221,23 @@ def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out=
     steps_in, features = h.shape[1], h.shape[2]
     classes = d_o.shape[2]
     s_prev = cache.states[:, :-1].reshape(rows, units)                  # (B·T_out, n)
-    inputs = np.concatenate([cache.outputs[:, :-1].reshape(rows, classes), s_prev,
-                             cache.contexts.reshape(rows, features)], axis=1)  # (rows, K+n+D)
-    d_blocks = np.concatenate([d_gates.reshape(rows, 3 * units),
-                               d_o.reshape(rows, classes)], axis=1)     # (rows, 3n+K)
-    products = inputs.T @ d_blocks                                      # (K+n+D, 3n+K)
-    d_bias = d_blocks.sum(axis=0)                                       # (3n+K,)
+    r_s_prev = (cache.gates[:, :, 0] * cache.states[:, :-1]).reshape(rows, units)
+    gate_inputs = {"W": cache.outputs[:, :-1].reshape(rows, classes),   # y_{t-1} (rows, K)
+                   "U": s_prev,                                         # (rows, n)
+                   "C": cache.contexts.reshape(rows, features)}         # c_t (rows, D)
+    gate_gradients = {"r": d_gates[:, :, 0].reshape(rows, units),       # (rows, n)
+                      "z": d_gates[:, :, 1].reshape(rows, units),
+                      "p": d_gates[:, :, 2].reshape(rows, units),
+                      "o": d_o.reshape(rows, classes)}                  # (rows, K)
     grads = {"V_a": _into(out.V_a, d_V_a),
              "W_a": np.matmul(s_prev.T, d_wa.reshape(rows, units), out=out.W_a)}  # (n, n)
-    y_rows, s_rows, c_rows = slice(0, classes), slice(classes, classes + units), \
-        slice(classes + units, None)
-    for index, gate in enumerate("rzpo"):
-        columns = slice(index * units, index * units + (classes if gate == "o" else units))
-        for kind, kind_rows in (("W", y_rows), ("U", s_rows), ("C", c_rows)):
-            if (kind, gate) != ("U", "p"):
-                name = f"{kind}_{gate}"
-                grads[name] = _into(getattr(out, name), products[kind_rows, columns])
-        grads[f"b_{gate}"] = _into(getattr(out, f"b_{gate}"), d_bias[columns])
-    r_s_prev = (cache.gates[:, :, 0] * cache.states[:, :-1]).reshape(rows, units)
-    grads["U_p"] = np.matmul(r_s_prev.T, d_gates[:, :, 2].reshape(rows, units),
-                             out=out.U_p)                               # (n, n)
+    for gate, d_gate in gate_gradients.items():
+        for kind, gate_input in gate_inputs.items():
+            name = f"{kind}_{gate}"
+            if name == "U_p":
+                gate_input = r_s_prev                                   # U_p reads r ⊙ s_{t-1}
+            grads[name] = np.matmul(gate_input.T, d_gate, out=getattr(out, name))
+        grads[f"b_{gate}"] = np.sum(d_gate, axis=0, out=getattr(out, f"b_{gate}"))
     d_uh_rows = d_uh.reshape(batch * steps_in, units)
     grads["U_a"] = np.matmul(h.reshape(batch * steps_in, features).T, d_uh_rows,
                              out=out.U_a)                               # (D, n)
