@@ -88,6 +88,23 @@ def test_weight_gradients_written_into_given_arrays_equal_new_ones(twin, batch, 
 
 @pytest.mark.parametrize("twin", sorted(TWINS))
 @given(batches, steps, features, units, st.booleans(), seeds)
+def test_without_input_gradient_dx_is_none_and_the_rest_unchanged(twin, batch, steps_,
+                                                                  features_, units_,
+                                                                  go_backwards, seed):
+    rng = np.random.default_rng(seed)
+    x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, batch, steps_, features_, units_)
+    forward, backward = TWINS[twin]
+    *_, cache = forward(x, kernel, recurrent, bias, go_backwards=go_backwards)
+    d_hidden = rng.standard_normal((batch, steps_, units_))
+    full = backward(d_hidden, None, None, cache)
+    without = backward(d_hidden, None, None, cache, input_gradient=False)
+    assert full[0].shape == x.shape and without[0] is None
+    for a, b in zip(full[1:], without[1:]):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+@given(batches, steps, features, units, st.booleans(), seeds)
 def test_backward_matches_finite_differences_with_carried_state_gradients(
         twin, batch, steps_, features_, units_, go_backwards, seed):
     """L = <R, hidden> + <R_h, h_T> + <R_c, c_T>: the carried-in d_h_last, d_c_last count."""

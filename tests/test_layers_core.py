@@ -96,6 +96,28 @@ def test_time_distributed_shares_the_inner_layers_weights():
     assert wrapper.compute_output_shape((None, 4, 2)) == (None, 4, 3)
 
 
+@pytest.mark.parametrize("make_layer, input_shape", [
+    (lambda: Dense(3, dtype="float64"), (2, 4)),
+    (lambda: LSTM(3, return_sequences=True, dtype="float64"), (2, 4, 5)),
+    (lambda: LSTM(3, go_backwards=True, dtype="float64"), (2, 4, 5)),
+    (lambda: RepeatVector(3, dtype="float64"), (2, 5)),
+    (lambda: TimeDistributed(Dense(3, dtype="float64")), (2, 4, 5)),
+])
+def test_backward_without_input_gradient_returns_none_and_the_same_weight_gradients(
+        make_layer, input_shape):
+    rng = np.random.default_rng(0)
+    layer = make_layer()
+    x = rng.standard_normal(input_shape)
+    d_out = rng.standard_normal(np.shape(layer.forward(x)))
+    layer.zero_grads()
+    assert layer.backward(d_out).shape == x.shape
+    full = {name: grad.copy() for name, grad in layer.grads.items()}
+    layer.zero_grads()
+    assert layer.backward(d_out, input_gradient=False) is None
+    for name, grad in layer.grads.items():
+        np.testing.assert_array_equal(grad, full[name], err_msg=name)
+
+
 @pytest.mark.parametrize("make_call, error, message", [
     (lambda: Dense(0), ValueError, "units must be a positive integer"),
     (lambda: Dense(2, activation="swish"), ValueError, "valid names are: 'linear'"),

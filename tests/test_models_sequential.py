@@ -59,6 +59,29 @@ def test_encoder_decoder_with_crossentropy_gradients_match_finite_differences(
     assert max(errors.values()) < GRADIENT_TOLERANCE, errors
 
 
+@given(batches, features, units, seeds)
+def test_backward_stops_at_the_first_layer_with_weights_and_asks_it_for_no_input_gradient(
+        batch, features_, units_, seed):
+    """RepeatVector first: it gets no backward call, and the LSTM after it no request for
+    dL/dx; the weight gradients still match finite differences."""
+    rng = np.random.default_rng(seed)
+    model = Sequential([RepeatVector(3, input_shape=(features_,), dtype="float64"),
+                        LSTM(units_, dtype="float64"), Dense(2, dtype="float64")], seed=seed)
+    model.compile(loss="mse", optimizer="adam")
+    calls = []
+    for layer in model.layers:
+        def spy(d_out, _backward=layer.backward, _name=layer.name, **options):
+            calls.append((_name, options.get("input_gradient", True)))
+            return _backward(d_out, **options)
+        layer.backward = spy
+    x, y = rng.standard_normal((batch, features_)), rng.standard_normal((batch, 2))
+    errors = gradcheck.check_model(model, x, y)
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+    names = [layer.name for layer in model.layers]
+    assert calls[-2:] == [(names[2], True), (names[1], False)]
+    assert names[0] not in {name for name, _ in calls}
+
+
 @given(st.integers(1, 3), seeds)
 def test_damped_sine_model_with_mae_gradients_match_finite_differences(batch, seed):
     rng = np.random.default_rng(seed)

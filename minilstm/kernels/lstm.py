@@ -102,11 +102,12 @@ def column_sums(rows, out=None):
     return np.matmul(np.ones(rows.shape[0], dtype=rows.dtype), rows, out=out)
 
 
-def _parameter_gradients(d_z, cache, out=None):
+def _parameter_gradients(d_z, cache, out=None, input_gradient=True):
     """dW, dU, db and dx from the pre-activation gradients of every step.
 
     ``out``: optional arrays ``(dW, dU, db)`` to write the weight gradients into (any may
-    be None: a new array is returned for it).
+    be None: a new array is returned for it). ``input_gradient=False``: dx is not
+    computed (None), saving its (B·T, 4H) @ (4H, I) product.
     """
     x, hidden = cache.x, cache.hidden
     batch, steps, features = x.shape
@@ -119,6 +120,8 @@ def _parameter_gradients(d_z, cache, out=None):
     d_recurrent_kernel = np.matmul(h_prev.reshape(batch * steps, units).T, d_z_rows,
                                    out=out_recurrent)                    # (H, 4H)
     d_bias = column_sums(d_z_rows, out_bias)                            # (4H,)
+    if not input_gradient:
+        return None, d_kernel, d_recurrent_kernel, d_bias
     d_x = (d_z_rows @ cache.kernel.T).reshape(batch, steps, features)  # (B, T, I)
     if cache.go_backwards:
         d_x = np.ascontiguousarray(d_x[:, ::-1])
@@ -181,7 +184,7 @@ def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     return hidden, h, c, cache
 
 
-def backward_reference(d_hidden, d_h_last, d_c_last, cache, out=None):
+def backward_reference(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient=True):
     """BPTT, NumPy reference (see the module docstring).
 
     ``d_hidden (B, T, H)`` is dL/dh_t for every step in processing order;
@@ -189,7 +192,8 @@ def backward_reference(d_hidden, d_h_last, d_c_last, cache, out=None):
     Any of the three may be ``None`` for zeros. Returns
     ``d_x, d_kernel, d_recurrent_kernel, d_bias, d_h0, d_c0``; ``out`` optionally
     gives the arrays to write ``d_kernel, d_recurrent_kernel, d_bias`` into (None
-    for any of them: a new array).
+    for any of them: a new array); with ``input_gradient=False`` ``d_x`` is None,
+    not computed (the input is data, with nothing upstream to train).
     """
     batch, steps, units = cache.hidden.shape
     dtype = cache.hidden.dtype
@@ -202,7 +206,8 @@ def backward_reference(d_hidden, d_h_last, d_c_last, cache, out=None):
         d_z[:, t], dc_next = cell_backward_reference(
             d_hidden[:, t] + dh_next, dc_next, cache.gates[:, t], c_prev, cache.tanh_cells[:, t])
         dh_next = d_z[:, t] @ cache.recurrent_kernel.T                # (B, H)
-    d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(d_z, cache, out)
+    d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(d_z, cache, out,
+                                                                     input_gradient)
     return d_x, d_kernel, d_recurrent_kernel, d_bias, dh_next, dc_next
 
 
@@ -387,7 +392,8 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     return hidden, h_last, c_last, cache
 
 
-def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, blas=None):
+def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient=True,
+                   blas=None):
     """Same contract as ``backward_reference``; the time loop is jitted (``blas`` as above)."""
     batch, steps, units = cache.hidden.shape
     dtype = cache.hidden.dtype
@@ -404,7 +410,8 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, blas=None):
     else:
         _backward_fused(d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells,
                         cache.c0, recurrent_kernel, d_z)
-    d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(d_z, cache, out)
+    d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(d_z, cache, out,
+                                                                     input_gradient)
     return d_x, d_kernel, d_recurrent_kernel, d_bias, dh_next, dc_next
 
 

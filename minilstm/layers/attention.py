@@ -107,7 +107,7 @@ class AttentionDecoder(Layer):
             x, weights, steps_out)
         return self.attention_weights if self.return_probabilities else outputs
 
-    def backward(self, d_out, skip_activation=False):
+    def backward(self, d_out, skip_activation=False, input_gradient=True):
         """dL/d(encoder outputs); with ``skip_activation=True``, ``d_out`` is dL/d(logits)."""
         expected = self.attention_weights.shape if self.return_probabilities \
             else self.logits.shape
@@ -120,4 +120,4 @@ class AttentionDecoder(Layer):
         d_x, d_weights = attention_kernel.backward(self._cache, out=out, **gradients)
         for name, grad in zip(self.weight_names, d_weights):
             self._add_grad(name, grad)
-        return d_x
+        return d_x if input_gradient else None

@@ -90,7 +90,7 @@ class AttentiveLSTM(Layer):
             x, memory, kernel.AttentiveLSTMWeights(**self.params), h0, c0)
         return [hidden, contexts, h, c]
 
-    def backward(self, d_out):
+    def backward(self, d_out, input_gradient=True):
         d_hidden, d_contexts = d_out
         d_hidden = self._check_gradient(d_hidden, self._cache.hidden.shape, "d_hidden")
         d_contexts = self._check_gradient(d_contexts, self._cache.contexts.shape, "d_contexts")
@@ -99,4 +99,4 @@ class AttentiveLSTM(Layer):
         for name, grad in zip(self.weight_names, d_weights):
             self._add_grad(name, grad)
         self.d_initial_state = [d_h0, d_c0]
-        return d_x
+        return d_x if input_gradient else None

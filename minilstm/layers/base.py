@@ -4,8 +4,11 @@
   batch first, ``None`` allowed (``(None, 50, 1)``). ``forward`` builds an
   unbuilt layer from the first input it sees.
 - ``forward(x, training=False)``: compute the output and keep what backward needs.
-- ``backward(d_out)``: take dL/d(output), *add* the parameter gradients into
-  ``grads`` (through ``_add_grad``) and return dL/d(input). ``zero_grads()`` clears them.
+- ``backward(d_out, input_gradient=True)``: take dL/d(output), *add* the parameter
+  gradients into ``grads`` (through ``_add_grad``) and return dL/d(input).
+  ``zero_grads()`` clears them. With ``input_gradient=False`` it returns None: the
+  caller has no use for dL/d(input) (a model's first trained layer, which reads the
+  data), and LSTM and Dense then skip the product that computes it.
 - ``params`` / ``grads``: dicts keyed by Keras's weight names (``kernel``,
   ``recurrent_kernel``, ``bias``); ``get_weights()`` / ``set_weights()`` use
   Keras's order; ``count_params()``; ``compute_output_shape(input_shape)``.

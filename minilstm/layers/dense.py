@@ -78,7 +78,7 @@ class Dense(Layer):
         self._out = self._activate(z)                          # (..., U)
         return self._out
 
-    def backward(self, d_out, skip_activation=False):
+    def backward(self, d_out, skip_activation=False, input_gradient=True):
         """dL/dx from dL/dy; with ``skip_activation=True``, ``d_out`` is dL/dz."""
         d_out = self._check_gradient(d_out, self._out.shape)
         d_z = d_out if skip_activation else self._activation_backward(d_out, self._out)
@@ -89,4 +89,6 @@ class Dense(Layer):
         if self.use_bias:
             (out,) = self._gradient_outputs("bias")
             self._add_grad("bias", rows_dz.sum(axis=0, out=out))         # (U,)
+        if not input_gradient:
+            return None
         return d_z @ self.params["kernel"].T                   # (..., I)

@@ -130,7 +130,7 @@ class LSTM(Layer):
         output = hidden if self.return_sequences else h_last   # (B, T, H) or (B, H)
         return [output, h_last, c_last] if self.return_state else output
 
-    def backward(self, d_out):
+    def backward(self, d_out, input_gradient=True):
         batch, steps = self._cache.hidden.shape[:2]
         state_shape = (batch, self.units)
         output_shape = (batch, steps, self.units) if self.return_sequences else state_shape
@@ -154,7 +154,8 @@ class LSTM(Layer):
                 d_h = d_output if d_h is None else d_output + d_h
         d_x, d_kernel, d_recurrent, d_bias, d_h0, d_c0 = lstm_kernel.backward(
             d_hidden, d_h, d_c, self._cache,
-            out=self._gradient_outputs("kernel", "recurrent_kernel", "bias"))
+            out=self._gradient_outputs("kernel", "recurrent_kernel", "bias"),
+            input_gradient=input_gradient)
         self._add_grad("kernel", d_kernel)
         self._add_grad("recurrent_kernel", d_recurrent)
         if self.use_bias:

@@ -34,7 +34,7 @@ class RepeatVector(Layer):
         self._batch_shape = x.shape
         return np.repeat(x[:, None, :], self.n, axis=1)        # (B, n, F)
 
-    def backward(self, d_out):
+    def backward(self, d_out, input_gradient=True):
         batch, features = self._batch_shape
         d_out = self._check_gradient(d_out, (batch, self.n, features))
-        return d_out.sum(axis=1)                               # (B, F)
+        return d_out.sum(axis=1) if input_gradient else None   # (B, F)

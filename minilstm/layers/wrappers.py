@@ -75,4 +75,5 @@ class TimeDistributed(Layer):
     def backward(self, d_out, **kwargs):
         d_out = self._check_gradient(d_out, self._out_shape)
         rows = d_out.reshape((-1,) + self._out_shape[2:])
-        return self.layer.backward(rows, **kwargs).reshape(self._in_shape)
+        d_rows = self.layer.backward(rows, **kwargs)
+        return None if d_rows is None else d_rows.reshape(self._in_shape)

@@ -112,14 +112,14 @@ class EncoderDecoder(Model):
         d_read = self.output_layer.backward(d_out, skip_activation=skip_activation)
         if self.attention:
             units = self.latent_dim
-            d_decoder_input = self.decoder.backward([d_read[..., :units], d_read[..., units:]])
+            self.decoder.backward([d_read[..., :units], d_read[..., units:]],
+                                  input_gradient=False)       # its input is data
             d_outputs = self.decoder.d_memory                 # through the attention
         else:
-            d_decoder_input = self.decoder.backward([d_read, None, None])
+            self.decoder.backward([d_read, None, None], input_gradient=False)
             d_outputs = None
         d_h, d_c = self.decoder.d_initial_state               # the state hand-over
-        self.encoder.backward([d_outputs, d_h, d_c])
-        return d_decoder_input
+        self.encoder.backward([d_outputs, d_h, d_c], input_gradient=False)
 
     # ---------------------------------------------------------------- inference
     def encode(self, encoder_input, training=False):

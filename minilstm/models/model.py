@@ -6,7 +6,8 @@ A concrete model (``Sequential``, later the encoder–decoder) supplies:
 - ``_ensure_built(xs)`` and ``output_shape``;
 - ``_forward(xs, training)``: the output from a list of input arrays;
 - ``_backward(d_out, skip_activation)``: push dL/d(output) back through the layers
-  (``skip_activation=True``: ``d_out`` is dL/d(logits) of the last layer).
+  (``skip_activation=True``: ``d_out`` is dL/d(logits) of the last layer), asking the
+  layers that read the data for no input gradient (``backward(input_gradient=False)``).
 """
 import numpy as np
 

@@ -122,12 +122,16 @@ class Sequential(Model):
         return x
 
     def _backward(self, d_out, skip_activation=False):
-        last, *rest = reversed(self._layers)
-        d_out = last.backward(d_out, skip_activation=True) if skip_activation \
-            else last.backward(d_out)
-        for layer in rest:
-            d_out = layer.backward(d_out)
-        return d_out
+        """From the last layer back to the first that has weights, which is told that no
+        input gradient is wanted: nothing before it has anything to learn."""
+        layers = self._layers
+        first = next((index for index, layer in enumerate(layers) if layer.params),
+                     len(layers) - 1)
+        for index in range(len(layers) - 1, first - 1, -1):
+            options = {"input_gradient": index > first}
+            if skip_activation and index == len(layers) - 1:
+                options["skip_activation"] = True
+            d_out = layers[index].backward(d_out, **options)
 
     def summary(self, line_length=65, print_fn=print):
         """Print each layer's name, type, output shape and parameter count, as Keras does."""
