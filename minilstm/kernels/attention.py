@@ -56,6 +56,7 @@ from .backend import dispatch
 from .fast_math import one_minus, sigmoid, softmax_in_place, tanh, zero_for
 from .reference_math import sigmoid as sigmoid_reference
 from .reference_math import softmax
+from .vector_products import add_vector_times_matrix, add_vector_times_matrix_transposed
 
 WEIGHT_NAMES = ("V_a", "W_a", "U_a", "b_a",
                 "C_r", "U_r", "W_r", "b_r",
@@ -261,29 +262,8 @@ def _into(target, value):
 # ---------------------------------------------------------------- Numba twin
 #
 # One sequence at a time (sequences are independent), all steps in one jitted call
-# that reads the weights from the AttentionWeights tuple directly. Products with a
-# transposed matrix (v Wᵀ) are row dot products, vectorised by allowing the
-# reduction to be reassociated (only that: NaN and inf still propagate).
-
-@njit(cache=True, error_model="numpy")
-def _add_vector_times_matrix(vector, matrix, out):
-    """out += vector @ matrix, one row of the matrix at a time (SIMD over its columns)."""
-    for k in range(vector.shape[0]):
-        v_k, row = vector[k], matrix[k]
-        for j in range(out.shape[0]):
-            out[j] += v_k * row[j]
-
-
-@njit(cache=True, error_model="numpy", fastmath={"reassoc"})
-def _add_vector_times_matrix_transposed(vector, matrix, out):
-    """out += vector @ matrixᵀ: out[k] += Σ_j vector[j] matrix[k, j]."""
-    for k in range(out.shape[0]):
-        row = matrix[k]
-        total = zero_for(out)
-        for j in range(vector.shape[0]):
-            total += vector[j] * row[j]
-        out[k] += total
-
+# that reads the weights from the AttentionWeights tuple directly; its vector–matrix
+# products are ``vector_products``'s.
 
 @njit(cache=True, error_model="numpy")
 def _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gates, logits):
@@ -297,7 +277,7 @@ def _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gate
         for t in range(output_length):
             s, y = states[b, t], outputs[b, t]                          # (n,), (K,)
             wa[:] = 0.0
-            _add_vector_times_matrix(s, w.W_a, wa)                      # s W_a
+            add_vector_times_matrix(s, w.W_a, wa)                      # s W_a
             a = attention[b, t]                                         # (T_in,)
             for j in range(steps_in):
                 energy = zero_for(energies)
@@ -309,24 +289,24 @@ def _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gate
             softmax_in_place(a)
             c = contexts[b, t]                                          # (D,)
             c[:] = 0.0
-            _add_vector_times_matrix(a, h[b], c)                        # Σ_j a_j h_j
+            add_vector_times_matrix(a, h[b], c)                        # Σ_j a_j h_j
             o = logits[b, t]                                            # (K,)
             for pre, W, U, C, bias in ((pre_r, w.W_r, w.U_r, w.C_r, w.b_r),
                                        (pre_z, w.W_z, w.U_z, w.C_z, w.b_z),
                                        (o, w.W_o, w.U_o, w.C_o, w.b_o)):
                 pre[:] = bias
-                _add_vector_times_matrix(y, W, pre)
-                _add_vector_times_matrix(s, U, pre)
-                _add_vector_times_matrix(c, C, pre)
+                add_vector_times_matrix(y, W, pre)
+                add_vector_times_matrix(s, U, pre)
+                add_vector_times_matrix(c, C, pre)
             pre_p[:] = w.b_p
-            _add_vector_times_matrix(y, w.W_p, pre_p)
-            _add_vector_times_matrix(c, w.C_p, pre_p)
+            add_vector_times_matrix(y, w.W_p, pre_p)
+            add_vector_times_matrix(c, w.C_p, pre_p)
             for m in range(units):
                 r = sigmoid(pre_r[m])
                 gates[b, t, 0, m] = r
                 gates[b, t, 1, m] = sigmoid(pre_z[m])
                 r_s[m] = r * s[m]
-            _add_vector_times_matrix(r_s, w.U_p, pre_p)
+            add_vector_times_matrix(r_s, w.U_p, pre_p)
             for m in range(units):
                 p = tanh(pre_p[m])
                 z = gates[b, t, 1, m]
@@ -370,7 +350,7 @@ def _backward_loop(h, w, states, outputs, energies, attention, gates,
                 d_z[m] = ds[m] * (p - s_prev[m]) * z * one_minus(z)
                 ds_prev[m] = ds[m] * one_minus(z)
             d_rs[:] = 0.0
-            _add_vector_times_matrix_transposed(d_p, w.U_p, d_rs)
+            add_vector_times_matrix_transposed(d_p, w.U_p, d_rs)
             for m in range(units):
                 r = gates[b, t, 0, m]
                 d_r[m] = d_rs[m] * s_prev[m] * r * one_minus(r)
@@ -379,10 +359,10 @@ def _backward_loop(h, w, states, outputs, energies, attention, gates,
             dc[:] = 0.0
             for d_gate, W, C in ((d_r, w.W_r, w.C_r), (d_z, w.W_z, w.C_z),
                                  (d_p, w.W_p, w.C_p), (d_o, w.W_o, w.C_o)):
-                _add_vector_times_matrix_transposed(d_gate, W, dy_prev)
-                _add_vector_times_matrix_transposed(d_gate, C, dc)
+                add_vector_times_matrix_transposed(d_gate, W, dy_prev)
+                add_vector_times_matrix_transposed(d_gate, C, dc)
             for d_gate, U in ((d_r, w.U_r), (d_z, w.U_z), (d_o, w.U_o)):
-                _add_vector_times_matrix_transposed(d_gate, U, ds_prev)
+                add_vector_times_matrix_transposed(d_gate, U, ds_prev)
             weighted = zero_for(d_h)
             for j in range(steps_in):
                 total = d_attention[b, t, j]
@@ -400,7 +380,7 @@ def _backward_loop(h, w, states, outputs, energies, attention, gates,
                     d_pre = de * w.V_a[m] * one_minus(E * E)
                     d_uh[b, j, m] += d_pre
                     d_wa[m] += d_pre
-            _add_vector_times_matrix_transposed(d_wa, w.W_a, ds_prev)
+            add_vector_times_matrix_transposed(d_wa, w.W_a, ds_prev)
             ds[:] = ds_prev
             dy[:] = dy_prev
         d_s0[b] = ds
@@ -412,10 +392,11 @@ def _contiguous(weights):
 
 def batch_products_pay(batch, units):
     """Whether the batch-vectorised NumPy twin, whose products go through BLAS, beats
-    the jitted loops, which walk one sequence at a time: measured with
-    ``benchmarks/bench_lstm.py``, the loops win 2.2x at (B, n) = (1, 150), tie at
-    (10, 150) and lose 1.4x at (64, 256). The Numba twin hands such batches over."""
-    return batch * units * units >= 200_000
+    the jitted loops, which walk one sequence at a time: measured on this project's
+    machine (forward + backward, T = 5), the loops win 1.15x at (B, n) = (10, 150) and
+    1.3x at (4, 256), tie at (64, 64) and (32, 100), and lose 1.2x at (16, 150). The
+    Numba twin hands such batches over."""
+    return batch * units * units >= 300_000
 
 
 def forward_numba(h, weights, output_length):

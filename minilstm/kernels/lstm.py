@@ -51,8 +51,9 @@ import numpy as np
 from numba import njit
 
 from .backend import dispatch
-from .fast_math import one_minus, tanh, zero_for
+from .fast_math import one_minus, tanh
 from .reference_math import sigmoid as sigmoid_reference
+from .vector_products import add_vector_times_matrix, add_vector_times_matrix_transposed
 
 
 class LSTMCache(NamedTuple):
@@ -268,16 +269,11 @@ def _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hid
 
 @njit(cache=True, error_model="numpy")
 def _previous_hidden_times_recurrent(h0, hidden, t, recurrent_kernel, z):
-    """z = h_{t-1} U with plain loops: one row of U at a time (SIMD over 4H)."""
-    batch, units = h0.shape
-    z[:, :] = 0.0
-    for b in range(batch):
+    """z = h_{t-1} U with plain loops, one sequence at a time."""
+    for b in range(h0.shape[0]):
         h_prev = h0[b] if t == 0 else hidden[b, t - 1]              # (H,)
-        z_b = z[b]                                                  # (4H,)
-        for k in range(units):
-            h_k, row = h_prev[k], recurrent_kernel[k]
-            for j in range(z_b.shape[0]):
-                z_b[j] += h_k * row[j]
+        z[b, :] = 0.0                                               # (4H,)
+        add_vector_times_matrix(h_prev, recurrent_kernel, z[b])
 
 
 @njit(cache=True, error_model="numpy")
@@ -318,22 +314,12 @@ def _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0,
             dc[j] *= f[j]
 
 
-@njit(cache=True, error_model="numpy", fastmath={"reassoc"})
-def _dot(a, b):
-    """Σ_j a_j b_j; the sum may be reassociated (and so vectorised), nothing else relaxed."""
-    total = zero_for(a)
-    for j in range(a.shape[0]):
-        total += a[j] * b[j]
-    return total
-
-
 @njit(cache=True, error_model="numpy")
 def _d_z_times_recurrent_transposed(d_z, t, recurrent_kernel, dh_next):
-    """dh_next = dz_t Uᵀ with plain loops: row k of U dotted with dz_t."""
+    """dh_next = dz_t Uᵀ with plain loops, one sequence at a time."""
     for b in range(dh_next.shape[0]):
-        d_z_b = d_z[b, t]                                           # (4H,)
-        for k in range(recurrent_kernel.shape[0]):
-            dh_next[b, k] = _dot(d_z_b, recurrent_kernel[k])
+        dh_next[b, :] = 0.0                                         # (H,)
+        add_vector_times_matrix_transposed(d_z[b, t], recurrent_kernel, dh_next[b])
 
 
 @njit(cache=True, error_model="numpy")
@@ -347,15 +333,16 @@ def _backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
 def blas_pays(batch, units):
     """Whether BLAS beats the hand loops for one step's (B, H) @ (H, 4H) product.
 
-    Measured with ``benchmarks/bench_lstm.py --paths`` on this project's 2-core
-    machine: the loops win while B·H² (the multiply-adds of one step's product,
-    over 4) stays below about 1e5, where a BLAS call's overhead is not repaid;
-    at (B, H) = (10, 100) the two tie.
+    Measured on this project's 2-core machine (forward + backward, T = 5): the loops
+    win while B·H² (the multiply-adds of one step's product, over 4) stays below about
+    1.5e5, where a BLAS call's overhead is not repaid: 1.15x faster at (B, H) =
+    (10, 100), a tie at (10, 128), 1.4x slower at (16, 100) and (20, 100).
+    ``benchmarks/bench_lstm.py --paths`` times both paths at the tutorials' shapes.
     """
     return batch * units * units >= BLAS_MIN_WORK
 
 
-BLAS_MIN_WORK = 100_000
+BLAS_MIN_WORK = 150_000
 
 
 def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
