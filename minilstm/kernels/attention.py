@@ -53,7 +53,7 @@ import numpy as np
 from numba import njit
 
 from .backend import dispatch
-from .fast_math import one_minus, sigmoid, softmax_in_place, tanh, zero_for
+from .fast_math import copy_into, one_minus, sigmoid, softmax_in_place, tanh, zero_for
 from .reference_math import sigmoid as sigmoid_reference
 from .reference_math import softmax
 from .vector_products import add_vector_times_matrix, add_vector_times_matrix_transposed
@@ -265,7 +265,7 @@ def _into(target, value):
 # that reads the weights from the AttentionWeights tuple directly; its vector–matrix
 # products are ``vector_products``'s.
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath={"reassoc"})
 def _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gates, logits):
     batch, output_length, steps_in, units = energies.shape
     wa = np.empty(units, h.dtype)
@@ -294,11 +294,11 @@ def _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gate
             for pre, W, U, C, bias in ((pre_r, w.W_r, w.U_r, w.C_r, w.b_r),
                                        (pre_z, w.W_z, w.U_z, w.C_z, w.b_z),
                                        (o, w.W_o, w.U_o, w.C_o, w.b_o)):
-                pre[:] = bias
+                copy_into(bias, pre)
                 add_vector_times_matrix(y, W, pre)
                 add_vector_times_matrix(s, U, pre)
                 add_vector_times_matrix(c, C, pre)
-            pre_p[:] = w.b_p
+            copy_into(w.b_p, pre_p)
             add_vector_times_matrix(y, w.W_p, pre_p)
             add_vector_times_matrix(c, w.C_p, pre_p)
             for m in range(units):
@@ -313,11 +313,11 @@ def _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gate
                 gates[b, t, 2, m] = p
                 states[b, t + 1, m] = one_minus(z) * s[m] + z * p
             y_next = outputs[b, t + 1]
-            y_next[:] = o
+            copy_into(o, y_next)
             softmax_in_place(y_next)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath={"reassoc"})
 def _backward_loop(h, w, states, outputs, energies, attention, gates,
                    d_outputs, d_logits, d_attention, d_h, d_uh, d_V_a, d_gates, d_o_all,
                    d_wa_all, d_s0):
@@ -381,9 +381,9 @@ def _backward_loop(h, w, states, outputs, energies, attention, gates,
                     d_uh[b, j, m] += d_pre
                     d_wa[m] += d_pre
             add_vector_times_matrix_transposed(d_wa, w.W_a, ds_prev)
-            ds[:] = ds_prev
-            dy[:] = dy_prev
-        d_s0[b] = ds
+            copy_into(ds_prev, ds)
+            copy_into(dy_prev, dy)
+        copy_into(ds, d_s0[b])
 
 
 def _contiguous(weights):

@@ -23,7 +23,9 @@ see the same numbers as the NumPy reference.
 ``one_minus(x)``, ``zero_for(array)`` and ``like(array, value)`` give 1 - x, a zero
 accumulator, and a value in the dtype of their argument: a bare ``1.0`` or ``0.0``
 literal is float64 and drags a float32 loop through conversions (measured 4x slower
-on the Adam update). ``softmax_in_place`` normalises a 1-D array of scores.
+on the Adam update). ``softmax_in_place`` normalises a 1-D array of scores;
+``copy_into(source, out)`` is ``out[:] = source`` as a loop (the slice assignment
+compiles Numba's broadcasting checks: about 3 s more on an empty cache).
 """
 import numpy as np
 from numba import njit, types
@@ -112,11 +114,21 @@ def _like_by_dtype(array, value):
 
 @njit(cache=True, error_model="numpy")
 def softmax_in_place(values):
-    """values ← softmax(values), shifted by the maximum for stability."""
-    largest = values.max()
+    """values ← softmax(values), shifted by the maximum for stability (found with a
+    loop: ``values.max()`` cost another second of compilation on an empty cache)."""
+    largest = values[0]
+    for j in range(1, values.shape[0]):
+        largest = max(largest, values[j])
     total = zero_for(values)
     for j in range(values.shape[0]):
         values[j] = np.exp(values[j] - largest)
         total += values[j]
     for j in range(values.shape[0]):
         values[j] = values[j] / total
+
+
+@njit(cache=True, error_model="numpy")
+def copy_into(source, out):
+    """out[:] = source, for 1-D arrays of one length."""
+    for j in range(out.shape[0]):
+        out[j] = source[j]
