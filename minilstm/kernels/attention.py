@@ -222,21 +222,20 @@ def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out=
     steps_in, features = h.shape[1], h.shape[2]
     classes = d_o.shape[2]
     s_prev = cache.states[:, :-1].reshape(rows, units)                  # (B·T_out, n)
-    r_s_prev = (cache.gates[:, :, 0] * cache.states[:, :-1]).reshape(rows, units)
+    r_s_prev = cache.gates[:, :, 0].reshape(rows, units) * s_prev      # r ⊙ s_{t-1}
     gate_inputs = {"W": cache.outputs[:, :-1].reshape(rows, classes),   # y_{t-1} (rows, K)
                    "U": s_prev,                                         # (rows, n)
                    "C": cache.contexts.reshape(rows, features)}         # c_t (rows, D)
-    gate_gradients = {"r": d_gates[:, :, 0].reshape(rows, units),       # (rows, n)
-                      "z": d_gates[:, :, 1].reshape(rows, units),
-                      "p": d_gates[:, :, 2].reshape(rows, units),
-                      "o": d_o.reshape(rows, classes)}                  # (rows, K)
+    gate_gradients = {gate: d_gates[:, :, index].reshape(rows, units)   # (rows, n) each
+                      for index, gate in enumerate("rzp")}
+    gate_gradients["o"] = d_o.reshape(rows, classes)                    # (rows, K)
     grads = {"V_a": _into(out.V_a, d_V_a),
              "W_a": np.matmul(s_prev.T, d_wa.reshape(rows, units), out=out.W_a)}  # (n, n)
     for gate, d_gate in gate_gradients.items():
         for kind, gate_input in gate_inputs.items():
             name = f"{kind}_{gate}"
             if name == "U_p":
-                gate_input = r_s_prev                                   # U_p reads r ⊙ s_{t-1}
+                gate_input = r_s_prev                                   # U_p reads it
             grads[name] = np.matmul(gate_input.T, d_gate, out=getattr(out, name))
         grads[f"b_{gate}"] = np.sum(d_gate, axis=0, out=getattr(out, f"b_{gate}"))
     d_uh_rows = d_uh.reshape(batch * steps_in, units)
