@@ -9,6 +9,9 @@ when PyTorch happens to be installed: never a dependency), their ratios, and the
 twin's GFLOP/s with its share of this machine's matrix-multiply peak, which the script
 measures first (the median 2048 x 2048 product through NumPy's BLAS).
 
+Both sides compute the same gradients: the weights' and the input's (the PyTorch input
+tensors require grad, as the kernels return dL/dx and dL/dh).
+
 FLOPs count the matrix products only (a multiply-add is 2 FLOPs): for the LSTM,
 forward 2·B·T·(I+H)·4H and backward twice that (dx and dW, dh and dU). Elementwise work is
 left out, so at small shapes, where it dominates, the share of peak is low by design.
@@ -127,11 +130,12 @@ def load_torch(threads):
 
 def torch_lstm_step(torch, batch, steps, features, units, dtype):
     layer = torch.nn.LSTM(features, units, batch_first=True).to(getattr(torch, dtype))
-    x = torch.randn(batch, steps, features, dtype=getattr(torch, dtype))
+    x = torch.randn(batch, steps, features, dtype=getattr(torch, dtype), requires_grad=True)
     d_hidden = torch.randn(batch, steps, units, dtype=getattr(torch, dtype))
 
     def step():
         layer.zero_grad()
+        x.grad = None
         hidden, _ = layer(x)
         hidden.backward(d_hidden)
     return step
@@ -140,11 +144,12 @@ def torch_lstm_step(torch, batch, steps, features, units, dtype):
 def torch_attention_step(torch, batch, steps, features, units, classes, dtype):
     from recipes_torch import AttentionDecoder
     layer = AttentionDecoder(features, units, classes).to(getattr(torch, dtype))
-    h = torch.randn(batch, steps, features, dtype=getattr(torch, dtype))
+    h = torch.randn(batch, steps, features, dtype=getattr(torch, dtype), requires_grad=True)
     d_outputs = torch.randn(batch, steps, classes, dtype=getattr(torch, dtype))
 
     def step():
         layer.zero_grad()
+        h.grad = None
         layer(h).backward(d_outputs)
     return step
 

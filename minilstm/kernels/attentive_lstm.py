@@ -26,7 +26,10 @@ db = Σ dz_t, dW2 = Σ h_{t-1}ᵀ dq_t, dW1 = Σ M_jᵀ dP_j, dM += dP W1ᵀ, dx
 
 Twins: ``forward_reference`` / ``backward_reference`` (NumPy) and ``forward_numba`` /
 ``backward_numba`` (the attention step and the LSTM gate step jitted, the products
-through BLAS; this decoder runs at translation batch sizes, where BLAS pays).
+through BLAS; this decoder runs at translation batch sizes, where BLAS pays). The jitted
+attention steps may reassociate their sums (the energies E_tj · v, the dot products
+dc · M_j), so that those loops vectorise; results then agree with the NumPy twin to
+rounding, not bit for bit.
 """
 from typing import NamedTuple
 
@@ -159,7 +162,7 @@ def _parameter_gradients(cache, d_z, d_query, d_memory, d_memory_proj, d_v, d_h0
 
 # ---------------------------------------------------------------- Numba twin
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath={"reassoc"})
 def _attend(memory, memory_proj, query, v, t, energies, attention, contexts):
     """Step t of the attention: energies, weights and context, given query = h_{t-1} W2."""
     batch, steps_in, attention_units = memory_proj.shape
@@ -181,7 +184,7 @@ def _attend(memory, memory_proj, query, v, t, energies, attention, contexts):
                 context[d] += a_j * row[d]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath={"reassoc"})
 def _attend_backward(memory, v, t, energies, attention, d_context, d_memory, d_memory_proj,
                      d_v, d_query):
     """Step t of the attention backwards, from dL/dc_t; accumulates in place."""
