@@ -103,23 +103,27 @@ def _check_updatable(*arrays):
                              f"{array.shape}")
 
 
+def _flat_gradient(grad):
+    """The gradient as the passes read it: one contiguous run of values."""
+    return np.ascontiguousarray(grad).reshape(-1)
+
+
 def sgd_momentum_numba(param, grad, velocity, learning_rate, momentum, nesterov):
     _check_updatable(param, velocity)
-    _sgd_momentum_pass(param.reshape(-1), np.ascontiguousarray(grad).reshape(-1),
-                       velocity.reshape(-1), learning_rate, momentum, nesterov)
+    _sgd_momentum_pass(param.reshape(-1), _flat_gradient(grad), velocity.reshape(-1),
+                       learning_rate, momentum, nesterov)
 
 
 def rmsprop_numba(param, grad, mean_square, moving, learning_rate, rho, momentum, epsilon):
     _check_updatable(param, mean_square, moving)
-    _rmsprop_pass(param.reshape(-1), np.ascontiguousarray(grad).reshape(-1),
-                  mean_square.reshape(-1), moving.reshape(-1), learning_rate, rho, momentum,
-                  epsilon)
+    _rmsprop_pass(param.reshape(-1), _flat_gradient(grad), mean_square.reshape(-1),
+                  moving.reshape(-1), learning_rate, rho, momentum, epsilon)
 
 
 def adam_numba(param, grad, m, v, step_size, beta_1, beta_2, epsilon):
     _check_updatable(param, m, v)
-    _adam_pass(param.reshape(-1), np.ascontiguousarray(grad).reshape(-1), m.reshape(-1),
-               v.reshape(-1), step_size, beta_1, beta_2, epsilon)
+    _adam_pass(param.reshape(-1), _flat_gradient(grad), m.reshape(-1), v.reshape(-1),
+               step_size, beta_1, beta_2, epsilon)
 
 
 sgd_momentum = dispatch(sgd_momentum_reference, sgd_momentum_numba)
