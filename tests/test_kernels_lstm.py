@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 
 from conftest import GRADIENT_TOLERANCE, batches, features, lstm_arrays, seeds, steps, units
 from minilstm.gradcheck import numerical_gradient, relative_error
-from minilstm.kernels import lstm
+from minilstm.kernels import lstm, vector_products
 
 def numba_path(blas):
     """The Numba twin with its recurrent products forced through loops or BLAS."""
@@ -42,6 +42,22 @@ def test_numba_twin_matches_numpy_reference_in_float64(batch, steps_, features_,
     rng = np.random.default_rng(seed)
     arrays = lstm_arrays(rng, batch, steps_, features_, units_)
     results = run_both_twins(arrays, with_state, go_backwards, rng)
+    for path in ("numba-loops", "numba-blas"):
+        for reference, jitted in zip(results["numpy"], results[path]):
+            np.testing.assert_allclose(jitted, reference, rtol=0, atol=1e-10)
+
+
+@pytest.mark.parametrize("loop_max_rows", [0, 10 ** 9])
+@given(batches, steps, features, units, st.booleans(), seeds)
+def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
+        loop_max_rows, batch, steps_, features_, units_, go_backwards, seed):
+    """x W and dz Wᵀ over all B·T rows go through loops or BLAS by row count
+    (``vector_products.few_rows``); here each route is forced for every shape drawn."""
+    rng = np.random.default_rng(seed)
+    arrays = lstm_arrays(rng, batch, steps_, features_, units_)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(vector_products, "LOOP_MAX_ROWS", loop_max_rows)
+        results = run_both_twins(arrays, True, go_backwards, rng)
     for path in ("numba-loops", "numba-blas"):
         for reference, jitted in zip(results["numpy"], results[path]):
             np.testing.assert_allclose(jitted, reference, rtol=0, atol=1e-10)

@@ -1,5 +1,5 @@
-"""The jitted vector–matrix products of the time loops equal NumPy's, on every path
-(row counts that leave 0 to 3 rows after the groups of four) and with NaN kept."""
+"""The jitted vector–matrix and rows–matrix products equal NumPy's, on every path (row
+counts that leave 0 to 3 rows after the groups of four) and with NaN kept."""
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
@@ -27,6 +27,22 @@ def test_products_add_what_numpy_computes(dtype, tolerance, rows_, width, seed):
     np.testing.assert_allclose(out_k, expected_k, rtol=tolerance, atol=tolerance)
 
 
+@pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-12), (np.float32, 1e-5)])
+@given(st.integers(0, 9), rows, widths, seeds)
+def test_row_products_add_what_numpy_computes(dtype, tolerance, n_rows, depth, width, seed):
+    rng = np.random.default_rng(seed)
+    matrix = rng.standard_normal((depth, width)).astype(dtype)           # (K, J)
+    rows_k = rng.standard_normal((n_rows, depth)).astype(dtype)          # (R, K)
+    rows_j = rng.standard_normal((n_rows, width)).astype(dtype)          # (R, J)
+    out_j = rng.standard_normal((n_rows, width)).astype(dtype)           # (R, J)
+    out_k = rng.standard_normal((n_rows, depth)).astype(dtype)           # (R, K)
+    expected_j, expected_k = out_j + rows_k @ matrix, out_k + rows_j @ matrix.T
+    vector_products.add_rows_times_matrix(rows_k, matrix, out_j)
+    vector_products.add_rows_times_matrix_transposed(rows_j, matrix, out_k)
+    np.testing.assert_allclose(out_j, expected_j, rtol=tolerance, atol=tolerance)
+    np.testing.assert_allclose(out_k, expected_k, rtol=tolerance, atol=tolerance)
+
+
 @pytest.mark.parametrize("bad_row", [0, 5])
 def test_a_nan_in_the_matrix_reaches_the_result(bad_row):
     matrix = np.ones((6, 9))
@@ -36,3 +52,9 @@ def test_a_nan_in_the_matrix_reaches_the_result(bad_row):
     vector_products.add_vector_times_matrix_transposed(np.ones(9), matrix, out_k)
     assert np.isnan(out_j[3]) and np.isfinite(np.delete(out_j, 3)).all()
     assert np.isnan(out_k[bad_row]) and np.isfinite(np.delete(out_k, bad_row)).all()
+    rows_j, rows_k = np.zeros((5, 9)), np.zeros((5, 6))
+    vector_products.add_rows_times_matrix(np.ones((5, 6)), matrix, rows_j)
+    vector_products.add_rows_times_matrix_transposed(np.ones((5, 9)), matrix, rows_k)
+    assert np.isnan(rows_j[:, 3]).all() and np.isfinite(np.delete(rows_j, 3, axis=1)).all()
+    assert np.isnan(rows_k[:, bad_row]).all() \
+        and np.isfinite(np.delete(rows_k, bad_row, axis=1)).all()

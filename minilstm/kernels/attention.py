@@ -56,7 +56,8 @@ from .backend import dispatch
 from .fast_math import copy_into, one_minus, sigmoid, softmax_in_place, tanh, zero_for
 from .reference_math import sigmoid as sigmoid_reference
 from .reference_math import softmax
-from .vector_products import add_vector_times_matrix, add_vector_times_matrix_transposed
+from .vector_products import (add_vector_times_matrix, add_vector_times_matrix_transposed,
+                              rows_times_matrix, rows_times_matrix_transposed)
 
 WEIGHT_NAMES = ("V_a", "W_a", "U_a", "b_a",
                 "C_r", "U_r", "W_r", "b_r",
@@ -117,9 +118,17 @@ def _allocate(h, weights, output_length):
             np.empty((batch, output_length, classes), dtype))                  # logits
 
 
-def _initial_state_and_projection(h, w):
-    uh = h @ w.U_a + w.b_a                                  # (B, T_in, n)
-    return np.tanh(h[:, 0] @ w.W_s), uh                     # (B, n), (B, T_in, n)
+def _times(rows, matrix):
+    return rows @ matrix
+
+
+def _initial_state_and_projection(h, w, times=_times):
+    """s_0 and uh (module docstring); ``times(rows, M)`` multiplies (the Numba twin's is
+    ``vector_products.rows_times_matrix``)."""
+    batch, steps_in, features = h.shape
+    uh = times(h.reshape(batch * steps_in, features), w.U_a) + w.b_a   # (B·T_in, n)
+    s0 = np.tanh(times(h[:, 0], w.W_s))                                 # (B, n)
+    return s0, uh.reshape(batch, steps_in, -1)                          # (B, n), (B, T_in, n)
 
 
 # ---------------------------------------------------------------- NumPy twin
@@ -206,14 +215,21 @@ def backward_reference(cache, d_outputs=None, d_logits=None, d_attention=None, o
     return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o_all, d_wa_all, ds, out)
 
 
-def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out=None):
+def _times_transposed(rows, matrix):
+    return rows @ matrix.T
+
+
+def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out=None,
+                         times_transposed=_times_transposed):
     """Weight gradients as products over all B·T_out rows; finishes d_h.
 
     One product per weight, each written straight into its ``out`` array when given
     (``out``: optional ``AttentionWeights`` of arrays to write the gradients into; any
     entry may be None, and a new array is returned for it). One product for all twelve
     W, U, C blocks followed by copies into ``out`` measured slower in training, where the
-    copies' 700 KB (echo tutorial) come on top of the products.
+    copies' 700 KB (echo tutorial) come on top of the products. ``times_transposed(rows,
+    M)`` takes the products that send gradients back through U_a and W_s (the Numba
+    twin's is ``vector_products.rows_times_matrix_transposed``).
     """
     w, h = cache.weights, cache.h
     out = out or AttentionWeights(*(None,) * len(WEIGHT_NAMES))
@@ -237,16 +253,17 @@ def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out=
             if name == "U_p":
                 gate_input = r_s_prev                                   # U_p reads it
             grads[name] = np.matmul(gate_input.T, d_gate, out=getattr(out, name))
-        grads[f"b_{gate}"] = np.sum(d_gate, axis=0, out=getattr(out, f"b_{gate}"))
+        # np.add.reduce is np.sum without its Python wrapper (a few µs a call)
+        grads[f"b_{gate}"] = np.add.reduce(d_gate, axis=0, out=getattr(out, f"b_{gate}"))
     d_uh_rows = d_uh.reshape(batch * steps_in, units)
     grads["U_a"] = np.matmul(h.reshape(batch * steps_in, features).T, d_uh_rows,
                              out=out.U_a)                               # (D, n)
-    grads["b_a"] = np.sum(d_uh_rows, axis=0, out=out.b_a)               # (n,)
-    d_h = d_h + d_uh @ w.U_a.T                                          # (B, T_in, D)
+    grads["b_a"] = np.add.reduce(d_uh_rows, axis=0, out=out.b_a)        # (n,)
+    d_h = d_h + times_transposed(d_uh_rows, w.U_a).reshape(h.shape)     # (B, T_in, D)
     s0 = cache.states[:, 0]
     d_pre_s0 = d_s0 * (1.0 - s0 * s0)                                   # (B, n)
     grads["W_s"] = np.dot(h[:, 0].T, d_pre_s0, out=out.W_s)  # (D, n); @ skips BLAS at B = 1
-    d_h[:, 0] += d_pre_s0 @ w.W_s.T
+    d_h[:, 0] += times_transposed(d_pre_s0, w.W_s)                      # (B, D)
     return d_h, AttentionWeights(**grads)
 
 
@@ -407,7 +424,7 @@ def forward_numba(h, weights, output_length):
     h = np.ascontiguousarray(h)
     states, outputs, energies, attention, contexts, gates, logits = _allocate(
         h, w, output_length)
-    states[:, 0], uh = _initial_state_and_projection(h, w)
+    states[:, 0], uh = _initial_state_and_projection(h, w, rows_times_matrix)
     _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gates, logits)
     cache = AttentionCache(h, w, states, outputs, energies, attention, contexts, gates)
     return outputs[:, 1:], attention, logits, cache
@@ -439,7 +456,8 @@ def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None, out=N
     _backward_loop(h, w, cache.states, cache.outputs, cache.energies, cache.attention,
                    cache.gates, d_outputs, d_logits, d_attention, d_h, d_uh, d_V_a, d_gates,
                    d_o, d_wa, d_s0)
-    return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out)
+    return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out,
+                                rows_times_matrix_transposed)
 
 
 forward = dispatch(forward_reference, forward_numba)

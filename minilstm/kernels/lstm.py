@@ -54,7 +54,8 @@ from numba import njit
 from .backend import dispatch
 from .fast_math import one_minus, tanh
 from .reference_math import sigmoid as sigmoid_reference
-from .vector_products import add_vector_times_matrix, add_vector_times_matrix_transposed
+from .vector_products import (add_vector_times_matrix, add_vector_times_matrix_transposed,
+                              rows_times_matrix, rows_times_matrix_transposed)
 
 
 class LSTMCache(NamedTuple):
@@ -84,15 +85,16 @@ def _start(x, recurrent_kernel, h0, c0, go_backwards):
     return x, h0, c0
 
 
-def _input_projection(x, kernel, bias=None):
+def _input_projection(x, kernel, bias=None, times=np.dot):
     """x W (+ b when given) for every timestep at once: one (B·T, I) @ (I, 4H) product.
 
     The Numba twin leaves b out and adds it in its gate loop, saving a pass over the
-    (B·T, 4H) result. ``np.dot`` rather than ``@``: with one feature (I = 1) NumPy's
-    matmul skips BLAS and took 6x longer here on (500, 1) @ (1, 80).
+    (B·T, 4H) result, and multiplies with ``vector_products.rows_times_matrix``.
+    ``np.dot`` rather than ``@``: with one feature (I = 1) NumPy's matmul skips BLAS
+    and took 6x longer here on (500, 1) @ (1, 80).
     """
     batch, steps, features = x.shape
-    projected = np.dot(x.reshape(batch * steps, features), kernel)  # (B·T, 4H)
+    projected = times(x.reshape(batch * steps, features), kernel)   # (B·T, 4H)
     if bias is not None:
         projected += bias
     return projected.reshape(batch, steps, kernel.shape[1])         # (B, T, 4H)
@@ -112,12 +114,19 @@ def _ones(length, dtype):
     return ones
 
 
-def _parameter_gradients(d_z, cache, out=None, input_gradient=True):
+def _times_transposed(rows, matrix):
+    """rows (R, J) @ matrix (K, J)ᵀ."""
+    return rows @ matrix.T                                              # (R, K)
+
+
+def _parameter_gradients(d_z, cache, out=None, input_gradient=True,
+                         times_transposed=_times_transposed):
     """dW, dU, db and dx from the pre-activation gradients of every step.
 
     ``out``: optional arrays ``(dW, dU, db)`` to write the weight gradients into (any may
     be None: a new array is returned for it). ``input_gradient=False``: dx is not
-    computed (None), saving its (B·T, 4H) @ (4H, I) product.
+    computed (None), saving its (B·T, 4H) @ (4H, I) product, which
+    ``times_transposed(dz_rows, W)`` computes otherwise.
     """
     x, hidden = cache.x, cache.hidden
     batch, steps, features = x.shape
@@ -132,7 +141,7 @@ def _parameter_gradients(d_z, cache, out=None, input_gradient=True):
     d_bias = column_sums(d_z_rows, out_bias)                            # (4H,)
     if not input_gradient:
         return None, d_kernel, d_recurrent_kernel, d_bias
-    d_x = (d_z_rows @ cache.kernel.T).reshape(batch, steps, features)  # (B, T, I)
+    d_x = times_transposed(d_z_rows, cache.kernel).reshape(batch, steps, features)
     if cache.go_backwards:
         d_x = np.ascontiguousarray(d_x[:, ::-1])
     return d_x, d_kernel, d_recurrent_kernel, d_bias
@@ -370,7 +379,7 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     h0, c0 = np.ascontiguousarray(h0), np.ascontiguousarray(c0)
     recurrent_kernel = np.ascontiguousarray(recurrent_kernel)
     bias = np.ascontiguousarray(bias)                            # (4H,)
-    x_proj = _input_projection(x, kernel)                        # (B, T, 4H), without b
+    x_proj = _input_projection(x, kernel, times=rows_times_matrix)  # (B, T, 4H), without b
     z = np.empty((batch, 4 * units), dtype=x.dtype)              # (B, 4H)
     gates = np.empty((batch, steps, 4 * units), dtype=x.dtype)   # (B, T, 4H)
     cells = np.empty((batch, steps, units), dtype=x.dtype)       # (B, T, H)
@@ -409,8 +418,8 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     else:
         _backward_fused(d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells,
                         cache.c0, recurrent_kernel, d_z)
-    d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(d_z, cache, out,
-                                                                     input_gradient)
+    d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(
+        d_z, cache, out, input_gradient, rows_times_matrix_transposed)
     return d_x, d_kernel, d_recurrent_kernel, d_bias, dh_next, dc_next
 
 
