@@ -310,7 +310,10 @@ def _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0,
     """Step t of BPTT: fills d_z at t; dh_next and dc_next serve as scratch for dh and dc.
 
     On return dc_next holds dc_t ⊙ f_t; dh_next holds dh_t, to be overwritten by dz_t Uᵀ.
-    One short loop per equation, for the same reason as in ``_forward_gates``.
+    Unlike ``_forward_gates``, one loop over the units for all the equations: it has no
+    transcendental to vectorise, and was faster than a loop per equation at every shape
+    measured (1.7x at the sine tutorial's H = 20, where loops of 20 barely vectorise,
+    and 1.3–1.8x at (B, H) = (64, 256)), the same numbers in the same order.
     """
     batch, _, units = cells.shape
     for b in range(batch):
@@ -318,21 +321,17 @@ def _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0,
         gates_b, tanh_b, d_z_b = gates[b, t], tanh_cells[b, t], d_z[b, t]
         i, f, g, o = _gate_views(gates_b, units)                    # (H,) each
         d_i, d_f, d_g, d_o = _gate_views(d_z_b, units)
-        dh, dc = dh_next[b], dc_next[b]                             # (H,) scratch
-        for j in range(units):                                      # dh = d_hidden + dh_next
-            dh[j] += d_hidden[b, t, j]
-        for j in range(units):                                      # dc += dh o (1 - tanh²c)
-            dc[j] += dh[j] * o[j] * one_minus(tanh_b[j] * tanh_b[j])
-        for j in range(units):                                      # dz[i] = dc g i (1 - i)
-            d_i[j] = dc[j] * g[j] * i[j] * one_minus(i[j])
-        for j in range(units):                                      # dz[f] = dc c_prev f (1 - f)
-            d_f[j] = dc[j] * c_prev[j] * f[j] * one_minus(f[j])
-        for j in range(units):                                      # dz[g] = dc i (1 - g²)
-            d_g[j] = dc[j] * i[j] * one_minus(g[j] * g[j])
-        for j in range(units):                                      # dz[o] = dh tanh(c) o (1 - o)
-            d_o[j] = dh[j] * tanh_b[j] * o[j] * one_minus(o[j])
-        for j in range(units):                                      # dc_next = dc f
-            dc[j] *= f[j]
+        dh, dc, d_hidden_b = dh_next[b], dc_next[b], d_hidden[b, t]  # (H,)
+        for j in range(units):
+            dh_j = dh[j] + d_hidden_b[j]                            # dh = dh_next + d_hidden
+            tanh_c, i_j, f_j, g_j, o_j = tanh_b[j], i[j], f[j], g[j], o[j]
+            dc_j = dc[j] + dh_j * o_j * one_minus(tanh_c * tanh_c)  # dc += dh o (1 - tanh²c)
+            d_i[j] = dc_j * g_j * i_j * one_minus(i_j)              # dz[i] = dc g i (1 - i)
+            d_f[j] = dc_j * c_prev[j] * f_j * one_minus(f_j)        # dz[f] = dc c_prev f (1 - f)
+            d_g[j] = dc_j * i_j * one_minus(g_j * g_j)              # dz[g] = dc i (1 - g²)
+            d_o[j] = dh_j * tanh_c * o_j * one_minus(o_j)           # dz[o] = dh tanh(c) o (1 - o)
+            dh[j] = dh_j
+            dc[j] = dc_j * f_j                                      # dc_next = dc f
 
 
 @njit(cache=True, error_model="numpy")
