@@ -266,9 +266,10 @@ def _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hid
     All four gates in one loop over 4H: σ(x) = ½ + ½ tanh(x/2) and tanh(x) = 0 + 1 tanh(1 x),
     so with a = ``slopes`` (½ on i, f, o; 1 on g) every gate is (1 - a) + a tanh(a z).
     At H = 20 that ran 1.6x faster than a loop per gate, and no slower at H = 256.
-    The cell follows as one short loop per equation: loops that touch few arrays
-    vectorise, while one loop over all of them ran at scalar speed (LLVM gives up
-    its run-time overlap checks past a handful of arrays).
+    The cell follows in two short loops, c_t, then tanh(c_t) and h_t: loops that touch
+    few arrays vectorise, while one loop over all of them ran at scalar speed (LLVM gives
+    up its run-time overlap checks past a handful of arrays), and a third loop for h_t
+    alone cost 5–20% more.
     """
     batch, units4 = z.shape
     units = units4 // 4
@@ -282,10 +283,10 @@ def _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hid
         c_b, tanh_b, h_b = cells[b, t], tanh_cells[b, t], hidden[b, t]   # (H,)
         for j in range(units):                                      # c = f c_prev + i g
             c_b[j] = f[j] * c_prev[j] + i[j] * g[j]
-        for j in range(units):
-            tanh_b[j] = tanh(c_b[j])
         for j in range(units):                                      # h = o tanh(c)
-            h_b[j] = o[j] * tanh_b[j]
+            tanh_c = tanh(c_b[j])
+            tanh_b[j] = tanh_c
+            h_b[j] = o[j] * tanh_c
 
 
 @njit(cache=True, error_model="numpy")
