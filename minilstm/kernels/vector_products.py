@@ -131,7 +131,13 @@ def add_rows_times_matrix(rows, matrix, out):
 
 @njit(cache=True, error_model="numpy", fastmath={"reassoc"})
 def add_rows_times_matrix_transposed(rows, matrix, out):
-    """out (R, K) += rows (R, J) @ matrix (K, J)ᵀ, reading the matrix once."""
+    """out (R, K) += rows (R, J) @ matrix (K, J)ᵀ, reading the matrix once.
+
+    ``add_vector_times_matrix_transposed`` turned around (the dot products of four rows
+    with one row of the matrix, instead of four matrix rows with one vector). Calling it
+    per matrix row, with column k of ``out`` as its output, measured 5–15% slower at five
+    and ten rows and 3x slower at one (its strided writes and a call per matrix row).
+    """
     n_rows, width = rows.shape
     for k in range(matrix.shape[0]):
         m_k = matrix[k]
