@@ -118,11 +118,7 @@ def _allocate(h, weights, output_length):
             np.empty((batch, output_length, classes), dtype))                  # logits
 
 
-def _times(rows, matrix):
-    return rows @ matrix
-
-
-def _initial_state_and_projection(h, w, times=_times):
+def _initial_state_and_projection(h, w, times=np.matmul):
     """s_0 and uh (module docstring); ``times(rows, M)`` multiplies (the Numba twin's is
     ``vector_products.rows_times_matrix``)."""
     batch, steps_in, features = h.shape

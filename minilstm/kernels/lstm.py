@@ -314,7 +314,7 @@ def _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0,
     Unlike ``_forward_gates``, one loop over the units for all the equations: it has no
     transcendental to vectorise, and was faster than a loop per equation at every shape
     measured (1.7x at the sine tutorial's H = 20, where loops of 20 barely vectorise,
-    and 1.3–1.8x at (B, H) = (64, 256)), the same numbers in the same order.
+    and 1.1–1.8x at (B, H) = (64, 256)), the same numbers in the same order.
     """
     batch, _, units = cells.shape
     for b in range(batch):

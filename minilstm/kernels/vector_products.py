@@ -9,7 +9,7 @@ four rows instead of once per row (its loop was bound by those stores); the seco
 reads ``v`` once for four dot products. Measured on this project's machine against one
 row per pass: 1.2–1.5x and 1.4–1.8x faster at the tutorials' shapes (H = 20 to 150).
 
-The same two products for a few rows at once (``R`` up to about 8, where BLAS spends
+The same two products for a few rows at once (``R`` up to about 10, where BLAS spends
 more on packing the matrix than on the product)::
 
     add_rows_times_matrix               out += A M       out_rj += Σ_k A_rk M_kj
