@@ -7,7 +7,7 @@ from conftest import (GRADIENT_TOLERANCE, attention_batches, attention_classes,
                       attention_features, attention_steps, attention_units,
                       attention_weights, seeds)
 from minilstm.gradcheck import numerical_gradient, relative_error
-from minilstm.kernels import attention
+from minilstm.kernels import attention, vector_products
 
 TWINS = {"numpy": (attention.forward_reference, attention.backward_reference),
          "numba": (attention.forward_numba, attention.backward_numba)}
@@ -25,12 +25,7 @@ def draw_problem(seed, batch, steps_in, steps_out, features, units, classes, dty
     return h, weights, upstream
 
 
-@pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-10), (np.float32, 1e-5)])
-@given(*shape_arguments)
-def test_numba_twin_matches_numpy_reference(dtype, tolerance, batch, steps_in, steps_out,
-                                            features, units, classes, seed):
-    h, weights, upstream = draw_problem(seed, batch, steps_in, steps_out, features, units,
-                                        classes, dtype)
+def assert_twins_agree(h, weights, upstream, steps_out, dtype, tolerance):
     results = {}
     for name, (forward, backward) in TWINS.items():
         *forward_arrays, cache = forward(h, weights, steps_out)
@@ -39,6 +34,28 @@ def test_numba_twin_matches_numpy_reference(dtype, tolerance, batch, steps_in, s
     for reference, jitted in zip(results["numpy"], results["numba"]):
         assert jitted.dtype == dtype
         np.testing.assert_allclose(jitted, reference, rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-10), (np.float32, 1e-5)])
+@given(*shape_arguments)
+def test_numba_twin_matches_numpy_reference(dtype, tolerance, batch, steps_in, steps_out,
+                                            features, units, classes, seed):
+    h, weights, upstream = draw_problem(seed, batch, steps_in, steps_out, features, units,
+                                        classes, dtype)
+    assert_twins_agree(h, weights, upstream, steps_out, dtype, tolerance)
+
+
+@pytest.mark.parametrize("loop_max_rows", [0, 10 ** 9])
+@given(*shape_arguments)
+def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
+        loop_max_rows, batch, steps_in, steps_out, features, units, classes, seed):
+    """h U_a, h_1 W_s and their transposes go through loops or BLAS by row count
+    (``vector_products.few_rows``); here each route is forced for every shape drawn."""
+    h, weights, upstream = draw_problem(seed, batch, steps_in, steps_out, features, units,
+                                        classes, np.float64)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(vector_products, "LOOP_MAX_ROWS", loop_max_rows)
+        assert_twins_agree(h, weights, upstream, steps_out, np.float64, 1e-10)
 
 
 @pytest.mark.parametrize("twin", sorted(TWINS))
