@@ -58,3 +58,21 @@ def test_a_nan_in_the_matrix_reaches_the_result(bad_row):
     assert np.isnan(rows_j[:, 3]).all() and np.isfinite(np.delete(rows_j, 3, axis=1)).all()
     assert np.isnan(rows_k[:, bad_row]).all() \
         and np.isfinite(np.delete(rows_k, bad_row, axis=1)).all()
+
+
+@pytest.mark.parametrize("loop_max_rows", [0, 10 ** 9])
+@pytest.mark.parametrize("rows_dtype, matrix_dtype", [(np.float32, np.float32),
+                                                      (np.float64, np.float64),
+                                                      (np.float32, np.float64)])
+def test_row_products_by_loops_or_blas_give_numpys_values_and_dtype(
+        monkeypatch, loop_max_rows, rows_dtype, matrix_dtype):
+    rng = np.random.default_rng(0)
+    rows_k = rng.standard_normal((5, 7)).astype(rows_dtype)              # (R, K)
+    rows_j = rng.standard_normal((5, 9)).astype(rows_dtype)              # (R, J)
+    matrix = rng.standard_normal((7, 9)).astype(matrix_dtype)            # (K, J)
+    monkeypatch.setattr(vector_products, "LOOP_MAX_ROWS", loop_max_rows)
+    for got, expected in ((vector_products.rows_times_matrix(rows_k, matrix), rows_k @ matrix),
+                          (vector_products.rows_times_matrix_transposed(rows_j, matrix),
+                           rows_j @ matrix.T)):
+        assert got.dtype == expected.dtype
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)

@@ -45,7 +45,8 @@ def rows_times_matrix(rows, matrix):
     """rows (R, K) @ matrix (K, J), by loops or BLAS (``few_rows``)."""
     if not few_rows(rows.shape[0]):
         return np.dot(rows, matrix)                                      # (R, J)
-    product = np.zeros((rows.shape[0], matrix.shape[1]), dtype=rows.dtype)  # (R, J)
+    dtype = np.promote_types(rows.dtype, matrix.dtype)                   # as BLAS's result
+    product = np.zeros((rows.shape[0], matrix.shape[1]), dtype=dtype)    # (R, J)
     add_rows_times_matrix(np.ascontiguousarray(rows), np.ascontiguousarray(matrix), product)
     return product
 
@@ -54,7 +55,8 @@ def rows_times_matrix_transposed(rows, matrix):
     """rows (R, J) @ matrix (K, J)ᵀ, by loops or BLAS (``few_rows``)."""
     if not few_rows(rows.shape[0]):
         return rows @ matrix.T                                           # (R, K)
-    product = np.zeros((rows.shape[0], matrix.shape[0]), dtype=rows.dtype)  # (R, K)
+    dtype = np.promote_types(rows.dtype, matrix.dtype)                   # as BLAS's result
+    product = np.zeros((rows.shape[0], matrix.shape[0]), dtype=dtype)    # (R, K)
     add_rows_times_matrix_transposed(np.ascontiguousarray(rows), np.ascontiguousarray(matrix),
                                      product)
     return product
