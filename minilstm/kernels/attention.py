@@ -57,7 +57,8 @@ from .fast_math import copy_into, one_minus, sigmoid, softmax_in_place, tanh, ze
 from .reference_math import sigmoid as sigmoid_reference
 from .reference_math import softmax
 from .vector_products import (add_vector_times_matrix, add_vector_times_matrix_transposed,
-                              rows_times_matrix, rows_times_matrix_transposed)
+                              rows_times_matrix, rows_times_matrix_transposed,
+                              times_transposed)
 
 WEIGHT_NAMES = ("V_a", "W_a", "U_a", "b_a",
                 "C_r", "U_r", "W_r", "b_r",
@@ -211,12 +212,8 @@ def backward_reference(cache, d_outputs=None, d_logits=None, d_attention=None, o
     return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o_all, d_wa_all, ds, out)
 
 
-def _times_transposed(rows, matrix):
-    return rows @ matrix.T
-
-
 def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out=None,
-                         times_transposed=_times_transposed):
+                         times_transposed=times_transposed):
     """Weight gradients as products over all B·T_out rows; finishes d_h.
 
     One product per weight, each written straight into its ``out`` array when given

@@ -55,7 +55,8 @@ from .backend import dispatch
 from .fast_math import one_minus, tanh
 from .reference_math import sigmoid as sigmoid_reference
 from .vector_products import (add_vector_times_matrix, add_vector_times_matrix_transposed,
-                              rows_times_matrix, rows_times_matrix_transposed)
+                              rows_times_matrix, rows_times_matrix_transposed,
+                              times_transposed)
 
 
 class LSTMCache(NamedTuple):
@@ -114,13 +115,8 @@ def _ones(length, dtype):
     return ones
 
 
-def _times_transposed(rows, matrix):
-    """rows (R, J) @ matrix (K, J)ᵀ."""
-    return rows @ matrix.T                                              # (R, K)
-
-
 def _parameter_gradients(d_z, cache, out=None, input_gradient=True,
-                         times_transposed=_times_transposed):
+                         times_transposed=times_transposed):
     """dW, dU, db and dx from the pre-activation gradients of every step.
 
     ``out``: optional arrays ``(dW, dU, db)`` to write the weight gradients into (any may

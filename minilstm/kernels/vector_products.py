@@ -51,10 +51,15 @@ def rows_times_matrix(rows, matrix):
     return product
 
 
+def times_transposed(rows, matrix):
+    """rows (R, J) @ matrix (K, J)ᵀ through NumPy (BLAS): the NumPy twins' product."""
+    return rows @ matrix.T                                               # (R, K)
+
+
 def rows_times_matrix_transposed(rows, matrix):
     """rows (R, J) @ matrix (K, J)ᵀ, by loops or BLAS (``few_rows``)."""
     if not few_rows(rows.shape[0]):
-        return rows @ matrix.T                                           # (R, K)
+        return times_transposed(rows, matrix)                            # (R, K)
     dtype = np.promote_types(rows.dtype, matrix.dtype)                   # as BLAS's result
     product = np.zeros((rows.shape[0], matrix.shape[0]), dtype=dtype)    # (R, K)
     add_rows_times_matrix_transposed(np.ascontiguousarray(rows), np.ascontiguousarray(matrix),
