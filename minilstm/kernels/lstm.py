@@ -54,7 +54,7 @@ from numba import njit
 from .backend import dispatch
 from .fast_math import one_minus, tanh
 from .reference_math import sigmoid as sigmoid_reference
-from .vector_products import (add_vector_times_matrix, add_vector_times_matrix_transposed,
+from .vector_products import (add_rows_times_matrix, add_vector_times_matrix_transposed,
                               rows_times_matrix, rows_times_matrix_transposed,
                               times_transposed)
 
@@ -287,11 +287,10 @@ def _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hid
 
 @njit(cache=True, error_model="numpy")
 def _previous_hidden_times_recurrent(h0, hidden, t, recurrent_kernel, z):
-    """z = h_{t-1} U with plain loops, one sequence at a time."""
-    for b in range(h0.shape[0]):
-        h_prev = h0[b] if t == 0 else hidden[b, t - 1]              # (H,)
-        z[b, :] = 0.0                                               # (4H,)
-        add_vector_times_matrix(h_prev, recurrent_kernel, z[b])
+    """z = h_{t-1} U with plain loops, all sequences at once: U is read once per step,
+    not once per sequence."""
+    z[:] = 0.0                                                      # (B, 4H)
+    add_rows_times_matrix(h0 if t == 0 else hidden[:, t - 1], recurrent_kernel, z)
 
 
 @njit(cache=True, error_model="numpy")
