@@ -19,7 +19,8 @@ Each reads ``M`` once, however many rows: the first walks four rows of ``M`` at 
 across all rows of ``out`` (a few rows, which stay in L1), the second takes the dot
 products of each row of ``M`` with four rows of ``A`` at a time. ``rows_times_matrix``
 and ``rows_times_matrix_transposed`` return A M and A Mᵀ, by these loops for up to
-``LOOP_MAX_ROWS`` rows and by BLAS beyond (``few_rows``).
+``LOOP_MAX_ROWS`` rows and by BLAS beyond (``few_rows``). ``add_rows_times_matrix`` also
+takes the LSTM loops' per-step h_{t-1} U for all the sequences of a batch at once.
 
 All sums are taken in another order than NumPy's, so results differ from its products
 in the last bits (reassociation only: NaN and inf still propagate).
