@@ -28,6 +28,21 @@ def test_products_add_what_numpy_computes(dtype, tolerance, rows_, width, seed):
 
 
 @pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-12), (np.float32, 1e-5)])
+@given(rows, widths, seeds)
+def test_two_vector_product_adds_what_numpy_computes_for_each(dtype, tolerance, rows_, width,
+                                                              seed):
+    rng = np.random.default_rng(seed)
+    matrix = rng.standard_normal((rows_, width)).astype(dtype)          # (K, J)
+    vector_a, vector_b = rng.standard_normal((2, width)).astype(dtype)  # (J,) each
+    out_a, out_b = rng.standard_normal((2, rows_)).astype(dtype)        # (K,) each
+    expected_a, expected_b = out_a + matrix @ vector_a, out_b + matrix @ vector_b
+    vector_products.add_two_vectors_times_matrix_transposed(vector_a, vector_b, matrix,
+                                                            out_a, out_b)
+    np.testing.assert_allclose(out_a, expected_a, rtol=tolerance, atol=tolerance)
+    np.testing.assert_allclose(out_b, expected_b, rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-12), (np.float32, 1e-5)])
 @given(st.integers(0, 9), rows, widths, seeds)
 def test_row_products_add_what_numpy_computes(dtype, tolerance, n_rows, depth, width, seed):
     rng = np.random.default_rng(seed)
@@ -52,6 +67,11 @@ def test_a_nan_in_the_matrix_reaches_the_result(bad_row):
     vector_products.add_vector_times_matrix_transposed(np.ones(9), matrix, out_k)
     assert np.isnan(out_j[3]) and np.isfinite(np.delete(out_j, 3)).all()
     assert np.isnan(out_k[bad_row]) and np.isfinite(np.delete(out_k, bad_row)).all()
+    out_a, out_b = np.zeros(6), np.zeros(6)
+    vector_products.add_two_vectors_times_matrix_transposed(np.ones(9), np.ones(9), matrix,
+                                                            out_a, out_b)
+    for out in (out_a, out_b):
+        assert np.isnan(out[bad_row]) and np.isfinite(np.delete(out, bad_row)).all()
     rows_j, rows_k = np.zeros((5, 9)), np.zeros((5, 6))
     vector_products.add_rows_times_matrix(np.ones((5, 6)), matrix, rows_j)
     vector_products.add_rows_times_matrix_transposed(np.ones((5, 9)), matrix, rows_k)
