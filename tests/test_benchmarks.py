@@ -48,3 +48,18 @@ def test_bench_overhead_reports_the_overhead_of_fit_and_train_on_batch():
                                timeout=600, check=True)
     assert "overhead of fit, one sample" in completed.stdout
     assert "overhead of train_on_batch" in completed.stdout
+
+
+def test_bench_revisions_times_both_versions_of_each_kernel_shape():
+    completed = subprocess.run([sys.executable, str(BENCHMARKS / "bench_revisions.py"),
+                                "--base", "HEAD", "--rounds", "1"], capture_output=True,
+                               text=True, timeout=600, check=True)
+    rows = [line.split() for line in completed.stdout.splitlines()[1:]]
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from kernel_steps import ATTENTION_SHAPES, LSTM_SHAPES
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    assert [row[0] for row in rows] == ["lstm"] * len(LSTM_SHAPES) \
+        + ["attention"] * len(ATTENTION_SHAPES)
+    assert all(float(row[-3]) > 0 and float(row[-2]) > 0 for row in rows)

@@ -1,0 +1,47 @@
+"""The kernel steps the benchmarks time: one forward + backward pass of the LSTM kernel
+and of the attention decoder on random data, at the tutorials' shapes.
+
+``lstm_step`` and ``attention_step`` take the twin to time (its forward and backward
+functions) and return a callable that runs one pass; ``attention_step`` also takes the
+weights tuple of the kernel module it times (``AttentionWeights``).
+"""
+import numpy as np
+
+from minilstm.kernels import attention
+
+LSTM_SHAPES = [(1, 5, 50, 150), (1, 50, 1, 20), (10, 50, 1, 20), (10, 5, 12, 100),
+               (64, 20, 30, 256)]
+# (B, T, D, n, K): batch, input steps = output steps, encoder features, units, classes
+ATTENTION_SHAPES = [(1, 5, 150, 150, 50), (10, 5, 150, 150, 50), (64, 20, 256, 256, 64)]
+
+
+def lstm_step(forward, backward, batch, steps, features, units, dtype, rng, **path):
+    x = rng.standard_normal((batch, steps, features)).astype(dtype)
+    kernel = (0.1 * rng.standard_normal((features, 4 * units))).astype(dtype)
+    recurrent = (0.1 * rng.standard_normal((units, 4 * units))).astype(dtype)
+    bias = np.zeros(4 * units, dtype=dtype)
+    d_hidden = rng.standard_normal((batch, steps, units)).astype(dtype)
+
+    def step():
+        *_, cache = forward(x, kernel, recurrent, bias, **path)
+        backward(d_hidden, None, None, cache, **path)
+    return step
+
+
+def attention_step(forward, backward, batch, steps, features, units, classes, dtype, rng,
+                   weights_type=attention.AttentionWeights):
+    h = rng.standard_normal((batch, steps, features)).astype(dtype)
+    shapes = {"V_a": (units,), "W_a": (units, units), "U_a": (features, units),
+              "b_a": (units,), "C_o": (features, classes), "U_o": (units, classes),
+              "W_o": (classes, classes), "b_o": (classes,), "W_s": (features, units)}
+    for gate in "rzp":
+        shapes.update({f"C_{gate}": (features, units), f"U_{gate}": (units, units),
+                       f"W_{gate}": (classes, units), f"b_{gate}": (units,)})
+    weights = weights_type(**{
+        name: (0.1 * rng.standard_normal(shape)).astype(dtype) for name, shape in shapes.items()})
+    d_outputs = rng.standard_normal((batch, steps, classes)).astype(dtype)
+
+    def step():
+        *_, cache = forward(h, weights, steps)
+        backward(cache, d_outputs=d_outputs)
+    return step
