@@ -254,7 +254,7 @@ def gate_slopes(units, dtype):
     return slopes
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath={"contract"})
 def _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden):
     """Step t given z = h_{t-1} U (B, 4H) and x_proj = x W (B, T, 4H): from the
     pre-activations z + x_proj[:, t] + b, fills gates, cells, tanh_cells, hidden at t.
@@ -265,7 +265,9 @@ def _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hid
     The cell follows in two short loops, c_t, then tanh(c_t) and h_t: loops that touch
     few arrays vectorise, while one loop over all of them ran at scalar speed (LLVM gives
     up its run-time overlap checks past a handful of arrays), and a third loop for h_t
-    alone cost 5–20% more.
+    alone cost 5–20% more. Fused multiply-adds (``contract``; tanh's polynomials are most of
+    the work) made this step 1.2–1.3x faster at every shape timed, (B, H) = (1, 150) to
+    (64, 256).
     """
     batch, units4 = z.shape
     units = units4 // 4
@@ -301,7 +303,7 @@ def _forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cel
         _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", fastmath={"contract"})
 def _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z):
     """Step t of BPTT: fills d_z at t; dh_next and dc_next serve as scratch for dh and dc.
 
