@@ -266,8 +266,8 @@ def _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hid
     few arrays vectorise, while one loop over all of them ran at scalar speed (LLVM gives
     up its run-time overlap checks past a handful of arrays), and a third loop for h_t
     alone cost 5–20% more. Fused multiply-adds (``contract``; tanh's polynomials are most of
-    the work) made this step 1.2–1.3x faster at every shape timed, (B, H) = (1, 150) to
-    (64, 256).
+    the work) made the whole LSTM kernel 1.05–1.09x faster at the sine tutorial's
+    (10, 50, 1, 20), where this step weighs most (``benchmarks/bench_revisions.py``).
     """
     batch, units4 = z.shape
     units = units4 // 4
