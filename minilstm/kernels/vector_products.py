@@ -122,12 +122,13 @@ def add_vector_times_matrix_transposed(vector, matrix, out):
 def add_two_vectors_times_matrix_transposed(vector_a, vector_b, matrix, out_a, out_b):
     """out_a (K,) += vector_a (J,) @ matrix (K, J)ᵀ and the same for b, in one pass.
 
-    ``add_vector_times_matrix_transposed`` for two vectors at once: each load of four
-    matrix rows serves eight dot products, with fused multiply-adds. For the LSTM
-    backward step's dz_t Uᵀ, two sequences at a time (each row of dz_t contiguous, where
-    ``add_rows_times_matrix_transposed`` would read them strided): 1.3x, 1.7x and 1.7x
-    faster than a sequence at a time at (B, H) = (10, 20), (10, 50) and (10, 100)
-    (paired in-process timings on this project's machine).
+    ``add_vector_times_matrix_transposed`` for two vectors at once (a second function,
+    not a flag: one vector must not pay for two sets of sums): each load of four matrix
+    rows serves eight dot products, with fused multiply-adds. For the LSTM backward
+    step's dz_t Uᵀ, two sequences at a time (each row of dz_t contiguous, where
+    ``add_rows_times_matrix_transposed`` would read them strided). With the two-row form
+    of ``add_rows_times_matrix``, 1.02–1.27x on the whole LSTM kernel at the addition
+    tutorial's (10, 5, 12, 100) (``benchmarks/bench_revisions.py``; README).
     """
     rows, width = matrix.shape
     k = 0
@@ -171,9 +172,8 @@ def add_rows_times_matrix(rows, matrix, out):
     """out (R, J) += rows (R, K) @ matrix (K, J), reading the matrix once.
 
     Four rows of the matrix per pass, and in each pass two rows of ``out`` at a time, so
-    that every load of the matrix serves two rows, with fused multiply-adds: 1.2–1.4x
-    faster than one row of ``out`` at a time at (R, K) = (5 to 10, 50 to 150), level at
-    K = 20 and at one row (paired in-process timings on this project's machine).
+    that every load of the matrix serves two rows, with fused multiply-adds (see
+    ``add_two_vectors_times_matrix_transposed`` for what the pair of them gained).
     """
     n_rows, depth = rows.shape
     width = matrix.shape[1]
