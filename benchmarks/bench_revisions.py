@@ -8,7 +8,8 @@ separate runs of ``bench_lstm.py`` cannot resolve a change of 5 or 10%. This scr
 both versions of ``minilstm/kernels`` into one process and interleaves them: the base
 revision's kernels are exported with ``git archive`` into a temporary folder as the
 package ``base_kernels`` (kernels import only each other, NumPy and Numba, so they run
-there as they were; their Numba cache stays in that folder and goes with it). For each
+there as they were; their Numba cache stays in that folder and goes with it; their
+named-tuple classes are renamed, see ``_rename_named_tuples``). For each
 of ``kernel_steps``'s shapes, the LSTM kernel's and the attention decoder's Numba twins
 run one forward + backward pass, round after round; printed is the minimum over the
 rounds, the least disturbed figure, for the base and the working tree, and their ratio.
