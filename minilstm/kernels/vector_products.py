@@ -6,10 +6,10 @@ the product (one sequence, or a few, and a few hundred units)::
     add_two_vectors_times_matrix_transposed   the same for two vectors in one pass
 
 All take four rows of ``M`` per pass. The first then loads and stores ``out`` once per
-four rows instead of once per row (its loop was bound by those stores); the others
-read ``v`` once for four dot products (the third reads each row of ``M`` once for two
-vectors). Measured on this project's machine against one
-row per pass: 1.2–1.5x and 1.4–1.8x faster at the tutorials' shapes (H = 20 to 150).
+four rows instead of once per row (its loop was bound by those stores); the others read
+``v`` once for four dot products, and the third each row of ``M`` once for two vectors.
+The first two, measured on this project's machine against one row per pass: 1.2–1.5x and
+1.4–1.8x faster at the tutorials' shapes (H = 20 to 150).
 
 The same two products for a few rows at once (``R`` up to about 10, where BLAS spends
 more on packing the matrix than on the product)::
@@ -19,11 +19,11 @@ more on packing the matrix than on the product)::
 
 Each reads ``M`` once, however many rows: the first walks four rows of ``M`` at a time
 across all rows of ``out``, two rows of ``out`` at a time (a few rows, which stay in
-L1), the second takes the dot
-products of each row of ``M`` with four rows of ``A`` at a time. ``rows_times_matrix``
-and ``rows_times_matrix_transposed`` return A M and A Mᵀ, by these loops for up to
-``LOOP_MAX_ROWS`` rows and by BLAS beyond (``few_rows``). ``add_rows_times_matrix`` also
-takes the LSTM loops' per-step h_{t-1} U for all the sequences of a batch at once.
+L1), the second takes the dot products of each row of ``M`` with four rows of ``A`` at a
+time. ``rows_times_matrix`` and ``rows_times_matrix_transposed`` return A M and A Mᵀ, by
+these loops for up to ``LOOP_MAX_ROWS`` rows and by BLAS beyond (``few_rows``).
+``add_rows_times_matrix`` also takes the LSTM loops' per-step h_{t-1} U for all the
+sequences of a batch at once.
 
 All sums are taken in another order than NumPy's, some with fused multiply-adds, so
 results differ from its products in the last bits (reassociation and contraction only:
