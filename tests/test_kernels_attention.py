@@ -49,8 +49,9 @@ def test_numba_twin_matches_numpy_reference(dtype, tolerance, batch, steps_in, s
 @given(*shape_arguments)
 def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
         loop_max_rows, batch, steps_in, steps_out, features, units, classes, seed):
-    """h U_a, h_1 W_s and their transposes go through loops or BLAS by row count
-    (``vector_products.few_rows``); here each route is forced for every shape drawn."""
+    """h U_a, h_1 W_s, their transposes and the weight gradients go through loops or BLAS
+    by row count (``vector_products.few_rows``); here each route is forced for every shape
+    drawn."""
     h, weights, upstream = draw_problem(seed, batch, steps_in, steps_out, features, units,
                                         classes, np.float64)
     with pytest.MonkeyPatch.context() as patch:
@@ -76,6 +77,18 @@ def test_weight_gradients_written_into_given_arrays_equal_new_ones(
     for name, given_array, a, b in zip(attention.WEIGHT_NAMES, out, new, written):
         assert given_array is None or b is given_array, name
         np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+@pytest.mark.parametrize("loop_max_rows", [0, 10 ** 9])
+@pytest.mark.parametrize("twin", sorted(TWINS))
+def test_a_given_gradient_array_of_the_wrong_shape_is_refused(monkeypatch, twin, loop_max_rows):
+    monkeypatch.setattr(vector_products, "LOOP_MAX_ROWS", loop_max_rows)
+    forward, backward = TWINS[twin]
+    h, weights, upstream = draw_problem(0, 1, 2, 2, 3, 4, 5, np.float64)
+    *_, cache = forward(h, weights, 2)
+    out = attention.AttentionWeights(*(None,) * len(weights))._replace(U_r=np.empty((4, 5)))
+    with pytest.raises(ValueError):
+        backward(cache, out=out, **upstream)
 
 
 @pytest.mark.parametrize("twin", sorted(TWINS))

@@ -51,8 +51,9 @@ def test_numba_twin_matches_numpy_reference_in_float64(batch, steps_, features_,
 @given(batches, steps, features, units, st.booleans(), seeds)
 def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
         loop_max_rows, batch, steps_, features_, units_, go_backwards, seed):
-    """x W and dz Wᵀ over all B·T rows go through loops or BLAS by row count
-    (``vector_products.few_rows``); here each route is forced for every shape drawn."""
+    """x W, dz Wᵀ and the weight gradients over all B·T rows go through loops or BLAS by
+    row count (``vector_products.few_rows``); here each route is forced for every shape
+    drawn."""
     rng = np.random.default_rng(seed)
     arrays = lstm_arrays(rng, batch, steps_, features_, units_)
     with pytest.MonkeyPatch.context() as patch:
@@ -100,6 +101,18 @@ def test_weight_gradients_written_into_given_arrays_equal_new_ones(twin, batch, 
     assert written[1] is out[0] and written[2] is out[1]
     for a, b in zip(new, written):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("loop_max_rows", [0, 10 ** 9])
+@pytest.mark.parametrize("twin", sorted(TWINS))
+def test_a_given_gradient_array_of_the_wrong_shape_is_refused(monkeypatch, twin, loop_max_rows):
+    monkeypatch.setattr(vector_products, "LOOP_MAX_ROWS", loop_max_rows)
+    rng = np.random.default_rng(0)
+    x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, 2, 3, 4, 5)
+    forward, backward = TWINS[twin]
+    hidden, *_, cache = forward(x, kernel, recurrent, bias)
+    with pytest.raises(ValueError):
+        backward(hidden, None, None, cache, out=(None, np.empty((4, 20)), None))
 
 
 @pytest.mark.parametrize("twin", sorted(TWINS))

@@ -58,6 +58,22 @@ def test_row_products_add_what_numpy_computes(dtype, tolerance, n_rows, depth, w
     np.testing.assert_allclose(out_k, expected_k, rtol=tolerance, atol=tolerance)
 
 
+@pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-12), (np.float32, 1e-5)])
+@given(rows, st.integers(1, 9), widths, seeds)
+def test_outer_products_and_row_sums_overwrite_with_what_numpy_computes(
+        dtype, tolerance, n_rows, depth, width, seed):
+    """Over 0 to 11 rows, so the first pass of four is whole, partial or empty; ``out``
+    starts NaN-filled, so anything added to it rather than written shows."""
+    rng = np.random.default_rng(seed)
+    left = rng.standard_normal((n_rows, depth)).astype(dtype)           # (R, K)
+    right = rng.standard_normal((n_rows, width)).astype(dtype)          # (R, J)
+    out, sums = np.full((depth, width), np.nan, dtype), np.full(width, np.nan, dtype)
+    vector_products.outer_products_sum(left, right, out)
+    vector_products.sum_of_rows(right, sums)
+    np.testing.assert_allclose(out, left.T @ right, rtol=tolerance, atol=tolerance)
+    np.testing.assert_allclose(sums, right.sum(axis=0), rtol=tolerance, atol=tolerance)
+
+
 @pytest.mark.parametrize("bad_row", [0, 5])
 def test_a_nan_in_the_matrix_reaches_the_result(bad_row):
     matrix = np.ones((6, 9))
@@ -78,6 +94,11 @@ def test_a_nan_in_the_matrix_reaches_the_result(bad_row):
     assert np.isnan(rows_j[:, 3]).all() and np.isfinite(np.delete(rows_j, 3, axis=1)).all()
     assert np.isnan(rows_k[:, bad_row]).all() \
         and np.isfinite(np.delete(rows_k, bad_row, axis=1)).all()
+    outer, sums = np.zeros((9, 9)), np.zeros(9)
+    vector_products.outer_products_sum(np.ones((6, 9)), matrix, outer)
+    vector_products.sum_of_rows(matrix, sums)
+    assert np.isnan(outer[:, 3]).all() and np.isfinite(np.delete(outer, 3, axis=1)).all()
+    assert np.isnan(sums[3]) and np.isfinite(np.delete(sums, 3)).all()
 
 
 @pytest.mark.parametrize("loop_max_rows", [0, 10 ** 9])

@@ -34,7 +34,8 @@ loss plus the feedback into step t+1)::
     dV_a += Σ_j de_j E_tj       dpre_j = de_j V_a ⊙ (1 - E_tj²)
     duh_j += dpre_j             dwa = Σ_j dpre_j            ds_{t-1} += dwa W_aᵀ
 
-then, as matrix products over all B·T_out rows (``_parameter_gradients``)::
+then, as products over all B·T_out rows (``_parameter_gradients``; the Numba twin, for a
+few rows, ``_parameter_gradients_loops``: the same sums in one jitted call)::
 
     dW_g = Σ_t y_{t-1}ᵀ dG_t   dU_g = Σ_t s_{t-1}ᵀ dG_t (U_p: (r ⊙ s_{t-1})ᵀ dP_t)
     dC_g = Σ_t c_tᵀ dG_t       db_g = Σ dG_t          for G in R, Z, P, O (o: W_o, U_o, C_o, b_o)
@@ -56,7 +57,9 @@ from .backend import dispatch
 from .fast_math import copy_into, one_minus, sigmoid, softmax_in_place, tanh, zero_for
 from .reference_math import sigmoid as sigmoid_reference
 from .reference_math import softmax
-from .vector_products import (add_vector_times_matrix, add_vector_times_matrix_transposed,
+from .vector_products import (add_rows_times_matrix_transposed, add_vector_times_matrix,
+                              add_vector_times_matrix_transposed, few_rows, outer_products_sum,
+                              sum_of_rows,
                               rows_times_matrix, rows_times_matrix_transposed,
                               times_transposed)
 
@@ -395,6 +398,85 @@ def _backward_loop(h, w, states, outputs, energies, attention, gates,
         copy_into(ds, d_s0[b])
 
 
+@njit(cache=True, error_model="numpy")
+def _rows_of(array, out):
+    """out (B·T, X) ← array (B, T, X) row by row: the rows of a strided slice, packed."""
+    steps = array.shape[1]
+    for b in range(array.shape[0]):
+        for t in range(steps):
+            copy_into(array[b, t], out[b * steps + t])
+
+
+@njit(cache=True, error_model="numpy")
+def _gate_weight_gradients(y_prev, u_input, c, d_gate, d_W, d_U, d_C, d_b):
+    """dW_g = Σ_t y_{t-1}ᵀ dG_t, dU_g = Σ_t (its U input)ᵀ dG_t, dC_g = Σ_t c_tᵀ dG_t and
+    db_g = Σ dG_t of one gate, each into its array."""
+    outer_products_sum(y_prev, d_gate, d_W)
+    outer_products_sum(u_input, d_gate, d_U)
+    outer_products_sum(c, d_gate, d_C)
+    sum_of_rows(d_gate, d_b)
+
+
+@njit(cache=True, error_model="numpy")
+def _parameter_gradients_loops(h, w, states, outputs, contexts, gates, d_h, d_uh, d_V_a,
+                               d_gates, d_o, d_wa, d_s0, out):
+    """``_parameter_gradients`` for a few rows, in one jitted call: the same sums, each
+    weight gradient by ``vector_products.outer_products_sum`` into its array of ``out``
+    (every entry given, in its weight's shape); d_h is finished in place."""
+    batch, output_length, _, units = d_gates.shape
+    rows, steps_in, features = batch * output_length, h.shape[1], h.shape[2]
+    s_prev = np.empty((rows, units), h.dtype)                       # s_{t-1}
+    y_prev = np.empty((rows, d_o.shape[2]), h.dtype)                # y_{t-1}
+    _rows_of(states[:, :-1], s_prev)
+    _rows_of(outputs[:, :-1], y_prev)
+    r_s_prev = np.empty((rows, units), h.dtype)                     # r ⊙ s_{t-1}
+    d_gate_rows = np.empty((3, rows, units), h.dtype)               # dR, dZ, dP
+    for index in range(3):
+        _rows_of(d_gates[:, :, index], d_gate_rows[index])
+    _rows_of(gates[:, :, 0], r_s_prev)
+    for row in range(rows):
+        for m in range(units):
+            r_s_prev[row, m] *= s_prev[row, m]
+    c = contexts.reshape(rows, features)                            # c_t
+    copy_into(d_V_a, out.V_a)
+    outer_products_sum(s_prev, d_wa.reshape(rows, units), out.W_a)
+    _gate_weight_gradients(y_prev, s_prev, c, d_gate_rows[0], out.W_r, out.U_r, out.C_r, out.b_r)
+    _gate_weight_gradients(y_prev, s_prev, c, d_gate_rows[1], out.W_z, out.U_z, out.C_z, out.b_z)
+    _gate_weight_gradients(y_prev, r_s_prev, c, d_gate_rows[2], out.W_p, out.U_p, out.C_p,
+                           out.b_p)
+    _gate_weight_gradients(y_prev, s_prev, c, d_o.reshape(rows, d_o.shape[2]), out.W_o,
+                           out.U_o, out.C_o, out.b_o)
+    h_rows = h.reshape(batch * steps_in, features)                  # (B·T_in, D)
+    d_uh_rows = d_uh.reshape(batch * steps_in, units)               # (B·T_in, n)
+    outer_products_sum(h_rows, d_uh_rows, out.U_a)
+    sum_of_rows(d_uh_rows, out.b_a)
+    add_rows_times_matrix_transposed(d_uh_rows, w.U_a, d_h.reshape(batch * steps_in, features))
+    h_first = np.empty((batch, features), h.dtype)                  # h_1
+    d_pre_s0 = np.empty((batch, units), h.dtype)                    # ds_0 ⊙ (1 - s_0²)
+    for b in range(batch):
+        copy_into(h[b, 0], h_first[b])
+        for m in range(units):
+            d_pre_s0[b, m] = d_s0[b, m] * one_minus(states[b, 0, m] * states[b, 0, m])
+    outer_products_sum(h_first, d_pre_s0, out.W_s)
+    for b in range(batch):
+        add_vector_times_matrix_transposed(d_pre_s0[b], w.W_s, d_h[b, 0])
+
+
+def _gradient_arrays(out, weights):
+    """``out`` with a new array for each entry that is None (all new when ``out`` is
+    None), for the jitted loops to write into; a given array of another shape than its
+    weight is an error."""
+    if out is None:
+        return AttentionWeights._make([np.empty_like(weight) for weight in weights])
+    arrays = [np.empty_like(weight) if given is None else given
+              for given, weight in zip(out, weights)]
+    for name, array, weight in zip(WEIGHT_NAMES, arrays, weights):
+        if array.shape != weight.shape:
+            raise ValueError(f"out.{name} must have the shape of {name}, {weight.shape}; "
+                             f"got {array.shape}")
+    return AttentionWeights._make(arrays)
+
+
 def _contiguous(weights):
     return AttentionWeights(*(np.ascontiguousarray(array) for array in weights))
 
@@ -449,6 +531,11 @@ def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None, out=N
     _backward_loop(h, w, cache.states, cache.outputs, cache.energies, cache.attention,
                    cache.gates, d_outputs, d_logits, d_attention, d_h, d_uh, d_V_a, d_gates,
                    d_o, d_wa, d_s0)
+    if few_rows(batch * output_length) and few_rows(batch * steps_in):
+        out = _gradient_arrays(out, w)
+        _parameter_gradients_loops(h, w, cache.states, cache.outputs, cache.contexts,
+                                   cache.gates, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out)
+        return d_h, out
     return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out,
                                 rows_times_matrix_transposed)
 

@@ -30,7 +30,8 @@ for the final state (``d_h_last``, ``d_c_last``), for t = T..1::
     dz[o]  = dh_t ⊙ tanh(c_t) ⊙ o_t (1 - o_t)
     dh_next = dz_t Uᵀ         dc_next = dc_t ⊙ f_t
 
-and after the loop, as matrix products over all B·T rows at once::
+and after the loop, as products over all B·T rows at once (BLAS; for a few rows the Numba
+twin's jitted loops, ``_weight_gradients_loops``)::
 
     dW = Σ_t x_tᵀ dz_t     dU = Σ_t h_{t-1}ᵀ dz_t     db = Σ_t Σ_batch dz_t
     dx_t = dz_t Wᵀ         dh_0 = dh_next             dc_0 = dc_next
@@ -52,11 +53,12 @@ import numpy as np
 from numba import njit
 
 from .backend import dispatch
-from .fast_math import one_minus, tanh
+from .fast_math import copy_into, one_minus, tanh
 from .reference_math import sigmoid as sigmoid_reference
 from .vector_products import (add_rows_times_matrix, add_two_vectors_times_matrix_transposed,
-                              add_vector_times_matrix_transposed, rows_times_matrix,
-                              rows_times_matrix_transposed, times_transposed)
+                              add_vector_times_matrix_transposed, few_rows,
+                              outer_products_sum, rows_times_matrix,
+                              rows_times_matrix_transposed, sum_of_rows, times_transposed)
 
 
 class LSTMCache(NamedTuple):
@@ -117,30 +119,42 @@ def _ones(length, dtype):
 
 def _parameter_gradients(d_z, cache, out=None, input_gradient=True,
                          times_transposed=times_transposed):
-    """dW, dU, db and dx from the pre-activation gradients of every step.
+    """dx, dW, dU and db from the pre-activation gradients of every step, as products over
+    all B·T rows (``_weight_gradients``, ``_input_gradient``); the NumPy twin's.
+    ``input_gradient=False``: dx is None, its (B·T, 4H) @ (4H, I) product not computed."""
+    d_z_rows = _rows(d_z)                                               # (B·T, 4H)
+    d_kernel, d_recurrent_kernel, d_bias = _weight_gradients(d_z_rows, cache, out)
+    d_x = _input_gradient(d_z_rows, cache, times_transposed) if input_gradient else None
+    return d_x, d_kernel, d_recurrent_kernel, d_bias
+
+
+def _rows(array):
+    """(B, T, X) -> (B·T, X), a view."""
+    return array.reshape(array.shape[0] * array.shape[1], array.shape[2])
+
+
+def _weight_gradients(d_z_rows, cache, out=None):
+    """dW, dU and db as BLAS products over all B·T rows.
 
     ``out``: optional arrays ``(dW, dU, db)`` to write the weight gradients into (any may
-    be None: a new array is returned for it). ``input_gradient=False``: dx is not
-    computed (None), saving its (B·T, 4H) @ (4H, I) product, which
-    ``times_transposed(dz_rows, W)`` computes otherwise.
+    be None: a new array is returned for it).
     """
     x, hidden = cache.x, cache.hidden
-    batch, steps, features = x.shape
-    units = hidden.shape[2]
     out_kernel, out_recurrent, out_bias = out or (None, None, None)
-    d_z_rows = d_z.reshape(batch * steps, 4 * units)                  # (B·T, 4H)
     h_prev = np.concatenate([cache.h0[:, None, :], hidden[:, :-1]], axis=1)  # (B, T, H)
-    d_kernel = np.matmul(x.reshape(batch * steps, features).T, d_z_rows,
-                         out=out_kernel)                                 # (I, 4H)
-    d_recurrent_kernel = np.matmul(h_prev.reshape(batch * steps, units).T, d_z_rows,
-                                   out=out_recurrent)                    # (H, 4H)
+    d_kernel = np.matmul(_rows(x).T, d_z_rows, out=out_kernel)            # (I, 4H)
+    d_recurrent_kernel = np.matmul(_rows(h_prev).T, d_z_rows, out=out_recurrent)  # (H, 4H)
     d_bias = column_sums(d_z_rows, out_bias)                            # (4H,)
-    if not input_gradient:
-        return None, d_kernel, d_recurrent_kernel, d_bias
-    d_x = times_transposed(d_z_rows, cache.kernel).reshape(batch, steps, features)
+    return d_kernel, d_recurrent_kernel, d_bias
+
+
+def _input_gradient(d_z_rows, cache, times_transposed):
+    """dx_t = dz_t Wᵀ for every step, ``times_transposed(dz_rows, W)`` multiplying; in the
+    caller's order of steps when the input was read backwards."""
+    d_x = times_transposed(d_z_rows, cache.kernel).reshape(cache.x.shape)  # (B, T, I)
     if cache.go_backwards:
         d_x = np.ascontiguousarray(d_x[:, ::-1])
-    return d_x, d_kernel, d_recurrent_kernel, d_bias
+    return d_x
 
 
 def _zeros_if_none(array, shape, dtype):
@@ -358,6 +372,37 @@ def _backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
         _d_z_times_recurrent_transposed(d_z, t, recurrent_kernel, dh_next)
 
 
+@njit(cache=True, error_model="numpy")
+def _weight_gradients_loops(x_rows, h0, hidden, d_z_rows, d_kernel, d_recurrent_kernel,
+                            d_bias):
+    """``_weight_gradients`` for a few rows, in one jitted call: dW = Σ x_tᵀ dz_t,
+    dU = Σ h_{t-1}ᵀ dz_t, db = Σ dz_t, each written into its array."""
+    batch, steps, units = hidden.shape
+    h_prev = np.empty((batch * steps, units), hidden.dtype)         # (B·T, H)
+    for b in range(batch):
+        copy_into(h0[b], h_prev[b * steps])
+        for t in range(1, steps):
+            copy_into(hidden[b, t - 1], h_prev[b * steps + t])
+    outer_products_sum(x_rows, d_z_rows, d_kernel)
+    outer_products_sum(h_prev, d_z_rows, d_recurrent_kernel)
+    sum_of_rows(d_z_rows, d_bias)
+
+
+def _weight_gradients_by_loops(d_z_rows, cache, out=None):
+    """``_weight_gradients``'s contract, by ``_weight_gradients_loops``."""
+    shapes = (cache.kernel.shape, cache.recurrent_kernel.shape, d_z_rows.shape[1:])
+    arrays = []
+    for name, given, shape in zip(("dW", "dU", "db"), out or (None,) * 3, shapes):
+        if given is None:
+            given = np.empty(shape, d_z_rows.dtype)
+        elif given.shape != shape:
+            raise ValueError(f"out's {name} must have shape {shape}; got {given.shape}")
+        arrays.append(given)
+    _weight_gradients_loops(np.ascontiguousarray(_rows(cache.x)), cache.h0, cache.hidden,
+                            d_z_rows, *arrays)
+    return tuple(arrays)
+
+
 def blas_pays(batch, units):
     """Whether BLAS beats the hand loops for one step's (B, H) @ (H, 4H) product.
 
@@ -425,8 +470,12 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     else:
         _backward_fused(d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells,
                         cache.c0, recurrent_kernel, d_z)
-    d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(
-        d_z, cache, out, input_gradient, rows_times_matrix_transposed)
+    d_z_rows = _rows(d_z)                                               # (B·T, 4H)
+    weight_gradients = (_weight_gradients_by_loops if few_rows(batch * steps)
+                        else _weight_gradients)
+    d_kernel, d_recurrent_kernel, d_bias = weight_gradients(d_z_rows, cache, out)
+    d_x = (_input_gradient(d_z_rows, cache, rows_times_matrix_transposed) if input_gradient
+           else None)
     return d_x, d_kernel, d_recurrent_kernel, d_bias, dh_next, dc_next
 
 
