@@ -510,7 +510,7 @@ def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None, out=N
     ``forward_numba``)."""
     if batch_products_pay(cache.h.shape[0], cache.weights.W_a.shape[0]):
         return backward_reference(cache, d_outputs, d_logits, d_attention, out)
-    w, h = _contiguous(cache.weights), cache.h
+    w, h = cache.weights, cache.h            # made contiguous by forward_numba
     batch, output_length, steps_in = cache.attention.shape
     units, classes = w.W_a.shape[0], w.W_o.shape[0]
     dtype = h.dtype
