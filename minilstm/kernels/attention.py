@@ -399,73 +399,68 @@ def _backward_loop(h, w, states, outputs, energies, attention, gates,
 
 
 @njit(cache=True, error_model="numpy")
-def _rows_of(array, out):
-    """out (B·T, X) ← array (B, T, X) row by row: the rows of a strided slice, packed."""
-    steps = array.shape[1]
-    for b in range(array.shape[0]):
-        for t in range(steps):
-            copy_into(array[b, t], out[b * steps + t])
-
-
-@njit(cache=True, error_model="numpy")
-def _gate_weight_gradients(y_prev, u_input, c, d_gate, d_W, d_U, d_C, d_b):
-    """dW_g = Σ_t y_{t-1}ᵀ dG_t, dU_g = Σ_t (its U input)ᵀ dG_t, dC_g = Σ_t c_tᵀ dG_t and
-    db_g = Σ dG_t of one gate, each into its array."""
-    outer_products_sum(y_prev, d_gate, d_W)
-    outer_products_sum(u_input, d_gate, d_U)
-    outer_products_sum(c, d_gate, d_C)
-    sum_of_rows(d_gate, d_b)
-
-
-@njit(cache=True, error_model="numpy")
-def _parameter_gradients_loops(h, w, states, outputs, contexts, gates, d_h, d_uh, d_V_a,
-                               d_gates, d_o, d_wa, d_s0, out):
-    """``_parameter_gradients`` for a few rows, in one jitted call: the same sums, each
-    weight gradient by ``vector_products.outer_products_sum`` into its array of ``out``
-    (every entry given, in its weight's shape); d_h is finished in place."""
-    batch, output_length, _, units = d_gates.shape
-    rows, steps_in, features = batch * output_length, h.shape[1], h.shape[2]
-    s_prev = np.empty((rows, units), h.dtype)                       # s_{t-1}
-    y_prev = np.empty((rows, d_o.shape[2]), h.dtype)                # y_{t-1}
-    _rows_of(states[:, :-1], s_prev)
-    _rows_of(outputs[:, :-1], y_prev)
-    r_s_prev = np.empty((rows, units), h.dtype)                     # r ⊙ s_{t-1}
-    d_gate_rows = np.empty((3, rows, units), h.dtype)               # dR, dZ, dP
-    for index in range(3):
-        _rows_of(d_gates[:, :, index], d_gate_rows[index])
-    _rows_of(gates[:, :, 0], r_s_prev)
-    for row in range(rows):
-        for m in range(units):
-            r_s_prev[row, m] *= s_prev[row, m]
-    c = contexts.reshape(rows, features)                            # c_t
+def _parameter_gradients_loops(s_prev, r_s_prev, y_prev, c, d_r, d_z, d_p, d_o, d_wa, h_rows,
+                               d_uh, h_first, d_pre_s0, d_V_a, U_a, W_s, d_h, out):
+    """``_parameter_gradients`` for a few rows, in one jitted call: the same sums over the
+    rows (every operand (rows, width), C-contiguous), each weight gradient by
+    ``vector_products.outer_products_sum`` into its array of ``out`` (every entry given,
+    C-contiguous, in its weight's shape and dtype); ``d_h (B, T_in, D)`` is finished in
+    place. One call per product, written out: looping over a tuple of them took longer
+    to compile (about 0.5 s more on an empty cache), and so did packing the rows in here
+    rather than in ``_parameter_gradients_by_loops`` (about 1.5 s)."""
+    outer_products_sum(s_prev, d_wa, out.W_a)          # dW_a = Σ s_{t-1}ᵀ dwa_t
+    outer_products_sum(h_rows, d_uh, out.U_a)           # dU_a = Σ h_jᵀ duh_j
+    outer_products_sum(h_first, d_pre_s0, out.W_s)      # dW_s = h_1ᵀ dS_0
+    outer_products_sum(y_prev, d_r, out.W_r)            # dW_g = Σ y_{t-1}ᵀ dG_t
+    outer_products_sum(y_prev, d_z, out.W_z)
+    outer_products_sum(y_prev, d_p, out.W_p)
+    outer_products_sum(y_prev, d_o, out.W_o)
+    outer_products_sum(s_prev, d_r, out.U_r)            # dU_g = Σ s_{t-1}ᵀ dG_t
+    outer_products_sum(s_prev, d_z, out.U_z)
+    outer_products_sum(r_s_prev, d_p, out.U_p)          #        (r ⊙ s_{t-1})ᵀ dP_t
+    outer_products_sum(s_prev, d_o, out.U_o)
+    outer_products_sum(c, d_r, out.C_r)                 # dC_g = Σ c_tᵀ dG_t
+    outer_products_sum(c, d_z, out.C_z)
+    outer_products_sum(c, d_p, out.C_p)
+    outer_products_sum(c, d_o, out.C_o)
+    sum_of_rows(d_r, out.b_r)                           # db_g = Σ dG_t
+    sum_of_rows(d_z, out.b_z)
+    sum_of_rows(d_p, out.b_p)
+    sum_of_rows(d_o, out.b_o)
+    sum_of_rows(d_uh, out.b_a)                          # db_a = Σ duh
     copy_into(d_V_a, out.V_a)
-    outer_products_sum(s_prev, d_wa.reshape(rows, units), out.W_a)
-    _gate_weight_gradients(y_prev, s_prev, c, d_gate_rows[0], out.W_r, out.U_r, out.C_r, out.b_r)
-    _gate_weight_gradients(y_prev, s_prev, c, d_gate_rows[1], out.W_z, out.U_z, out.C_z, out.b_z)
-    _gate_weight_gradients(y_prev, r_s_prev, c, d_gate_rows[2], out.W_p, out.U_p, out.C_p,
-                           out.b_p)
-    _gate_weight_gradients(y_prev, s_prev, c, d_o.reshape(rows, d_o.shape[2]), out.W_o,
-                           out.U_o, out.C_o, out.b_o)
-    h_rows = h.reshape(batch * steps_in, features)                  # (B·T_in, D)
-    d_uh_rows = d_uh.reshape(batch * steps_in, units)               # (B·T_in, n)
-    outer_products_sum(h_rows, d_uh_rows, out.U_a)
-    sum_of_rows(d_uh_rows, out.b_a)
-    add_rows_times_matrix_transposed(d_uh_rows, w.U_a, d_h.reshape(batch * steps_in, features))
-    h_first = np.empty((batch, features), h.dtype)                  # h_1
-    d_pre_s0 = np.empty((batch, units), h.dtype)                    # ds_0 ⊙ (1 - s_0²)
-    for b in range(batch):
-        copy_into(h[b, 0], h_first[b])
-        for m in range(units):
-            d_pre_s0[b, m] = d_s0[b, m] * one_minus(states[b, 0, m] * states[b, 0, m])
-    outer_products_sum(h_first, d_pre_s0, out.W_s)
-    for b in range(batch):
-        add_vector_times_matrix_transposed(d_pre_s0[b], w.W_s, d_h[b, 0])
+    add_rows_times_matrix_transposed(d_uh, U_a, d_h.reshape(h_rows.shape))
+    for b in range(d_h.shape[0]):
+        add_vector_times_matrix_transposed(d_pre_s0[b], W_s, d_h[b, 0])
+
+
+def _parameter_gradients_by_loops(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0,
+                                  targets):
+    """The rows of every product, packed C-contiguous, and ``_parameter_gradients_loops``
+    run on them into ``targets``; returns what ``_parameter_gradients`` does."""
+    h, w = cache.h, cache.weights
+    batch, output_length, _, units = d_gates.shape
+    rows = batch * output_length
+
+    def packed(array):                                                  # (B, T, X) -> rows
+        return np.ascontiguousarray(array).reshape(rows, array.shape[-1])
+
+    s_prev = cache.states[:, :-1]                                       # (B, T_out, n)
+    s0 = cache.states[:, 0]                                             # (B, n)
+    d_r, d_z, d_p = (packed(d_gates[:, :, index]) for index in range(3))
+    _parameter_gradients_loops(
+        packed(s_prev), packed(cache.gates[:, :, 0] * s_prev), packed(cache.outputs[:, :-1]),
+        packed(cache.contexts), d_r, d_z, d_p, packed(d_o), packed(d_wa),
+        h.reshape(batch * h.shape[1], h.shape[2]), d_uh.reshape(batch * h.shape[1], units),
+        np.ascontiguousarray(h[:, 0]), d_s0 * (1 - s0 * s0), d_V_a, w.U_a, w.W_s, d_h, targets)
+    return d_h, targets
 
 
 def _gradient_arrays(out, weights):
-    """``out`` with a new array for each entry that is None (all new when ``out`` is
-    None), for the jitted loops to write into; a given array of another shape than its
-    weight is an error."""
+    """The arrays ``_parameter_gradients_loops`` writes into: ``out``'s, with a new one for
+    each None (all new when ``out`` is None); None when a given array is not C-contiguous
+    in its weight's dtype (BLAS's products then write it). A given array of another shape
+    than its weight is an error."""
     if out is None:
         return AttentionWeights._make([np.empty_like(weight) for weight in weights])
     arrays = [np.empty_like(weight) if given is None else given
@@ -474,6 +469,8 @@ def _gradient_arrays(out, weights):
         if array.shape != weight.shape:
             raise ValueError(f"out.{name} must have the shape of {name}, {weight.shape}; "
                              f"got {array.shape}")
+        if array.dtype != weight.dtype or not array.flags.c_contiguous:
+            return None
     return AttentionWeights._make(arrays)
 
 
@@ -531,11 +528,11 @@ def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None, out=N
     _backward_loop(h, w, cache.states, cache.outputs, cache.energies, cache.attention,
                    cache.gates, d_outputs, d_logits, d_attention, d_h, d_uh, d_V_a, d_gates,
                    d_o, d_wa, d_s0)
-    if few_rows(batch * output_length) and few_rows(batch * steps_in):
-        out = _gradient_arrays(out, w)
-        _parameter_gradients_loops(h, w, cache.states, cache.outputs, cache.contexts,
-                                   cache.gates, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out)
-        return d_h, out
+    targets = (_gradient_arrays(out, w)
+               if few_rows(batch * output_length) and few_rows(batch * steps_in) else None)
+    if targets is not None:
+        return _parameter_gradients_by_loops(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0,
+                                             targets)
     return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out,
                                 rows_times_matrix_transposed)
 

@@ -53,7 +53,7 @@ import numpy as np
 from numba import njit
 
 from .backend import dispatch
-from .fast_math import copy_into, one_minus, tanh
+from .fast_math import one_minus, tanh
 from .reference_math import sigmoid as sigmoid_reference
 from .vector_products import (add_rows_times_matrix, add_two_vectors_times_matrix_transposed,
                               add_vector_times_matrix_transposed, few_rows,
@@ -139,11 +139,10 @@ def _weight_gradients(d_z_rows, cache, out=None):
     ``out``: optional arrays ``(dW, dU, db)`` to write the weight gradients into (any may
     be None: a new array is returned for it).
     """
-    x, hidden = cache.x, cache.hidden
     out_kernel, out_recurrent, out_bias = out or (None, None, None)
-    h_prev = np.concatenate([cache.h0[:, None, :], hidden[:, :-1]], axis=1)  # (B, T, H)
-    d_kernel = np.matmul(_rows(x).T, d_z_rows, out=out_kernel)            # (I, 4H)
-    d_recurrent_kernel = np.matmul(_rows(h_prev).T, d_z_rows, out=out_recurrent)  # (H, 4H)
+    d_kernel = np.matmul(_rows(cache.x).T, d_z_rows, out=out_kernel)      # (I, 4H)
+    d_recurrent_kernel = np.matmul(_rows(_previous_hidden(cache)).T, d_z_rows,
+                                   out=out_recurrent)                    # (H, 4H)
     d_bias = column_sums(d_z_rows, out_bias)                            # (4H,)
     return d_kernel, d_recurrent_kernel, d_bias
 
@@ -373,19 +372,18 @@ def _backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
 
 
 @njit(cache=True, error_model="numpy")
-def _weight_gradients_loops(x_rows, h0, hidden, d_z_rows, d_kernel, d_recurrent_kernel,
+def _weight_gradients_loops(x_rows, h_prev_rows, d_z_rows, d_kernel, d_recurrent_kernel,
                             d_bias):
     """``_weight_gradients`` for a few rows, in one jitted call: dW = Σ x_tᵀ dz_t,
     dU = Σ h_{t-1}ᵀ dz_t, db = Σ dz_t, each written into its array."""
-    batch, steps, units = hidden.shape
-    h_prev = np.empty((batch * steps, units), hidden.dtype)         # (B·T, H)
-    for b in range(batch):
-        copy_into(h0[b], h_prev[b * steps])
-        for t in range(1, steps):
-            copy_into(hidden[b, t - 1], h_prev[b * steps + t])
     outer_products_sum(x_rows, d_z_rows, d_kernel)
-    outer_products_sum(h_prev, d_z_rows, d_recurrent_kernel)
+    outer_products_sum(h_prev_rows, d_z_rows, d_recurrent_kernel)
     sum_of_rows(d_z_rows, d_bias)
+
+
+def _previous_hidden(cache):
+    """h_{t-1} for every step, h_0 first: (B, T, H)."""
+    return np.concatenate([cache.h0[:, None, :], cache.hidden[:, :-1]], axis=1)
 
 
 def _weight_gradients_by_loops(d_z_rows, cache, out=None):
@@ -398,7 +396,7 @@ def _weight_gradients_by_loops(d_z_rows, cache, out=None):
         elif given.shape != shape:
             raise ValueError(f"out's {name} must have shape {shape}; got {given.shape}")
         arrays.append(given)
-    _weight_gradients_loops(np.ascontiguousarray(_rows(cache.x)), cache.h0, cache.hidden,
+    _weight_gradients_loops(np.ascontiguousarray(_rows(cache.x)), _rows(_previous_hidden(cache)),
                             d_z_rows, *arrays)
     return tuple(arrays)
 
