@@ -79,6 +79,20 @@ def test_weight_gradients_written_into_given_arrays_equal_new_ones(
         np.testing.assert_array_equal(a, b, err_msg=name)
 
 
+@pytest.mark.parametrize("twin", sorted(TWINS))
+def test_a_given_gradient_array_may_be_strided(twin):
+    """A column-strided view (not C-contiguous) as ``out.U_r`` is written like a new array."""
+    forward, backward = TWINS[twin]
+    h, weights, upstream = draw_problem(0, 1, 3, 2, 4, 5, 6, np.float32)
+    *_, cache = forward(h, weights, 2)
+    _, new = backward(cache, **upstream)
+    strided = np.full((5, 10), np.nan, np.float32)[:, ::2]
+    out = attention.AttentionWeights(*(None,) * len(weights))._replace(U_r=strided)
+    _, written = backward(cache, out=out, **upstream)
+    assert written.U_r is strided
+    np.testing.assert_array_equal(strided, new.U_r)
+
+
 @pytest.mark.parametrize("loop_max_rows", [0, 10 ** 9])
 @pytest.mark.parametrize("twin", sorted(TWINS))
 def test_a_given_gradient_array_of_the_wrong_shape_is_refused(monkeypatch, twin, loop_max_rows):

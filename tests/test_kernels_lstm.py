@@ -103,6 +103,20 @@ def test_weight_gradients_written_into_given_arrays_equal_new_ones(twin, batch, 
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("twin", sorted(TWINS))
+def test_a_given_gradient_array_may_be_strided(twin):
+    """A column-strided view (not C-contiguous) as dU is written like a new array."""
+    rng = np.random.default_rng(0)
+    x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, 1, 3, 4, 5)
+    forward, backward = TWINS[twin]
+    hidden, *_, cache = forward(x, kernel, recurrent, bias)
+    new = backward(hidden, None, None, cache)
+    strided = np.full((5, 40), np.nan)[:, ::2]
+    written = backward(hidden, None, None, cache, out=(None, strided, None))
+    assert written[2] is strided
+    np.testing.assert_array_equal(strided, new[2])
+
+
 @pytest.mark.parametrize("loop_max_rows", [0, 10 ** 9])
 @pytest.mark.parametrize("twin", sorted(TWINS))
 def test_a_given_gradient_array_of_the_wrong_shape_is_refused(monkeypatch, twin, loop_max_rows):

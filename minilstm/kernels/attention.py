@@ -404,7 +404,7 @@ def _parameter_gradients_loops(s_prev, r_s_prev, y_prev, c, d_r, d_z, d_p, d_o, 
     """``_parameter_gradients`` for a few rows, in one jitted call: the same sums over the
     rows (every operand (rows, width), C-contiguous), each weight gradient by
     ``vector_products.outer_products_sum`` into its array of ``out`` (every entry given,
-    C-contiguous, in its weight's shape and dtype); ``d_h (B, T_in, D)`` is finished in
+    in its weight's shape); ``d_h (B, T_in, D)`` is finished in
     place. One call per product, written out: looping over a tuple of them took longer
     to compile (about 0.5 s more on an empty cache), and so did packing the rows in here
     rather than in ``_parameter_gradients_by_loops`` (about 1.5 s)."""
@@ -458,9 +458,8 @@ def _parameter_gradients_by_loops(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d
 
 def _gradient_arrays(out, weights):
     """The arrays ``_parameter_gradients_loops`` writes into: ``out``'s, with a new one for
-    each None (all new when ``out`` is None); None when a given array is not C-contiguous
-    in its weight's dtype (BLAS's products then write it). A given array of another shape
-    than its weight is an error."""
+    each None (all new when ``out`` is None). A given array of another shape than its
+    weight is an error; one of another dtype or layout gets its own compilation."""
     if out is None:
         return AttentionWeights._make([np.empty_like(weight) for weight in weights])
     arrays = [np.empty_like(weight) if given is None else given
@@ -469,8 +468,6 @@ def _gradient_arrays(out, weights):
         if array.shape != weight.shape:
             raise ValueError(f"out.{name} must have the shape of {name}, {weight.shape}; "
                              f"got {array.shape}")
-        if array.dtype != weight.dtype or not array.flags.c_contiguous:
-            return None
     return AttentionWeights._make(arrays)
 
 
@@ -528,11 +525,9 @@ def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None, out=N
     _backward_loop(h, w, cache.states, cache.outputs, cache.energies, cache.attention,
                    cache.gates, d_outputs, d_logits, d_attention, d_h, d_uh, d_V_a, d_gates,
                    d_o, d_wa, d_s0)
-    targets = (_gradient_arrays(out, w)
-               if few_rows(batch * output_length) and few_rows(batch * steps_in) else None)
-    if targets is not None:
+    if few_rows(batch * output_length) and few_rows(batch * steps_in):
         return _parameter_gradients_by_loops(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0,
-                                             targets)
+                                             _gradient_arrays(out, w))
     return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out,
                                 rows_times_matrix_transposed)
 
