@@ -1,6 +1,7 @@
 """The Numba kernels of the working tree against those of a git revision, in one process.
 
     python benchmarks/bench_revisions.py --base HEAD~1 [--rounds 40] [--dtype float32]
+    python benchmarks/bench_revisions.py --base HEAD~1 --recipe "echo attention" [--rounds 6]
 
 On this shared machine two processes running the same code can differ by more than a
 kernel change does (the second of two back-to-back processes often ran slower), so
@@ -13,10 +14,16 @@ named-tuple classes are renamed, see ``_rename_named_tuples``). For each
 of ``kernel_steps``'s shapes, the LSTM kernel's and the attention decoder's Numba twins
 run one forward + backward pass, round after round; printed is the minimum over the
 rounds, the least disturbed figure, for the base and the working tree, and their ratio.
+
+``--recipe NAME`` times one of ``recipes_minilstm.RECIPES`` end to end instead (as
+``bench_tutorials.py`` does), with the layers and optimisers running on the base's kernel
+modules and on the tree's in turn (the base must offer the kernel functions the tree's
+layers call); it prints each round's seconds, the medians and their ratio.
 """
 import argparse
 import importlib
 import pathlib
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -27,8 +34,20 @@ import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))   # for kernel_steps
 
+import minilstm.optimizers  # noqa: E402
 from kernel_steps import ATTENTION_SHAPES, LSTM_SHAPES, attention_step, lstm_step  # noqa: E402
-from minilstm.kernels import attention, lstm  # noqa: E402
+from recipes_minilstm import RECIPES  # noqa: E402
+from minilstm.kernels import attention, attentive_lstm, lstm, optimizers  # noqa: E402
+from minilstm.layers import attention as attention_layer  # noqa: E402
+from minilstm.layers import attentive_recurrent, recurrent  # noqa: E402
+
+TREE_KERNELS = {"lstm": lstm, "attention": attention, "attentive_lstm": attentive_lstm,
+                "optimizers": optimizers}
+# where the package keeps each kernel module: (module, attribute) of the layers, optimisers
+KERNEL_USERS = {"lstm": (recurrent, "lstm_kernel"),
+                "attention": (attention_layer, "attention_kernel"),
+                "attentive_lstm": (attentive_recurrent, "kernel"),
+                "optimizers": (minilstm.optimizers, "update_kernels")}
 
 REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
 
@@ -42,9 +61,8 @@ def import_base_kernels(revision, folder):
         tar.extractall(folder, filter="data")
     (pathlib.Path(folder) / "minilstm" / "kernels").rename(pathlib.Path(folder) / "base_kernels")
     sys.path.insert(0, folder)
-    modules = (importlib.import_module("base_kernels.lstm"),
-               importlib.import_module("base_kernels.attention"))
-    for module in modules:
+    modules = {name: importlib.import_module(f"base_kernels.{name}") for name in TREE_KERNELS}
+    for module in modules.values():
         _rename_named_tuples(module)
     return modules
 
@@ -58,19 +76,19 @@ def _rename_named_tuples(module):
             value.__name__ = value.__qualname__ = "Base" + value.__name__
 
 
-def steps_to_compare(base_lstm, base_attention, dtype):
+def steps_to_compare(base, dtype):
     """``{(kernel, shape): {"base": step, "tree": step}}``, each step on the same data."""
     cases = {}
     for shape in LSTM_SHAPES:
         cases["lstm", shape] = {
             name: lstm_step(module.forward_numba, module.backward_numba, *shape, dtype,
                             np.random.default_rng(0))
-            for name, module in (("base", base_lstm), ("tree", lstm))}
+            for name, module in (("base", base["lstm"]), ("tree", lstm))}
     for shape in ATTENTION_SHAPES:
         cases["attention", shape] = {
             name: attention_step(module.forward_numba, module.backward_numba, *shape, dtype,
                                  np.random.default_rng(0), module.AttentionWeights)
-            for name, module in (("base", base_attention), ("tree", attention))}
+            for name, module in (("base", base["attention"]), ("tree", attention))}
     return cases
 
 
@@ -98,15 +116,59 @@ def minimum_seconds(cases, rounds, budget_s=0.02):
     return best
 
 
+def use_kernels(modules):
+    """Point the layers and optimisers at ``modules`` (``{name: kernel module}``)."""
+    for name, module in modules.items():
+        owner, attribute = KERNEL_USERS[name]
+        setattr(owner, attribute, module)
+
+
+def recipe_seconds(recipe, base, rounds):
+    """``{"base": [s, ...], "tree": [s, ...]}``: the recipe run ``rounds`` times on each
+    version's kernels, in turns (each version first in every other round), after a
+    warm-up run of each that loads its kernels."""
+    versions = {"base": base, "tree": TREE_KERNELS}
+    try:
+        for modules in versions.values():
+            use_kernels(modules)
+            recipe(1, True)
+        seconds = {name: [] for name in versions}
+        for round_ in range(rounds):
+            order = list(versions.items())
+            for name, modules in order if round_ % 2 else order[::-1]:
+                use_kernels(modules)
+                seconds[name].append(recipe(1, False)[0])
+    finally:
+        use_kernels(TREE_KERNELS)
+    return seconds
+
+
+def print_recipe_seconds(name, seconds):
+    for version, values in seconds.items():
+        print(f"{name} on the {version}'s kernels: "
+              + " ".join(f"{value:.3f}" for value in values)
+              + f" s; median {statistics.median(values):.3f} s")
+    print(f"base / tree (medians): "
+          f"{statistics.median(seconds['base']) / statistics.median(seconds['tree']):.3f}x")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", required=True, help="git revision to compare against")
-    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--rounds", type=int,
+                        help="interleaved rounds (default 40 for the kernels, 6 for a recipe)")
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
+    parser.add_argument("--recipe", choices=sorted(RECIPES),
+                        help="time this tutorial recipe end to end instead of the kernels")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        cases = steps_to_compare(*import_base_kernels(args.base, folder), args.dtype)
-        best = minimum_seconds(cases, args.rounds)
+        base = import_base_kernels(args.base, folder)
+        if args.recipe:
+            print_recipe_seconds(args.recipe, recipe_seconds(RECIPES[args.recipe], base,
+                                                             args.rounds or 6))
+            return
+        cases = steps_to_compare(base, args.dtype)
+        best = minimum_seconds(cases, args.rounds or 40)
     print(f"{'kernel':>10} {'shape':>24} {'base ms':>9} {'tree ms':>9} {'base/tree':>10}")
     for kernel, shape in cases:
         base_s, tree_s = best[(kernel, shape), "base"], best[(kernel, shape), "tree"]

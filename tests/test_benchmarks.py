@@ -63,3 +63,38 @@ def test_bench_revisions_times_both_versions_of_each_kernel_shape():
     assert [row[0] for row in rows] == ["lstm"] * len(LSTM_SHAPES) \
         + ["attention"] * len(ATTENTION_SHAPES)
     assert all(float(row[-3]) > 0 and float(row[-2]) > 0 for row in rows)
+
+
+def test_bench_revisions_times_a_recipe_on_both_versions_of_the_kernels():
+    completed = subprocess.run([sys.executable, str(BENCHMARKS / "bench_revisions.py"),
+                                "--base", "HEAD", "--recipe", "damped sine", "--rounds", "1"],
+                               capture_output=True, text=True, timeout=600, check=True)
+    lines = completed.stdout.splitlines()
+    assert lines[0].startswith("damped sine on the base's kernels: ")
+    assert lines[1].startswith("damped sine on the tree's kernels: ")
+    assert float(lines[2].split()[-1].rstrip("x")) > 0
+
+
+def test_a_recipe_compared_across_revisions_runs_on_each_versions_kernels_in_turn():
+    """With stand-in kernel modules for the base, the layers and optimisers see the base's
+    modules in the base's runs and the tree's otherwise, and the tree's afterwards."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import bench_revisions
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    base = {name: object() for name in bench_revisions.TREE_KERNELS}
+    seen = []
+
+    def recipe(seed, warmup):
+        owner, attribute = bench_revisions.KERNEL_USERS["lstm"]
+        module = getattr(owner, attribute)
+        seen.append(("base" if module is base["lstm"] else "tree", warmup))
+        return 1.0, 0.0
+
+    seconds = bench_revisions.recipe_seconds(recipe, base, rounds=2)
+    assert seen == [("base", True), ("tree", True), ("tree", False), ("base", False),
+                    ("base", False), ("tree", False)]
+    assert seconds == {"base": [1.0, 1.0], "tree": [1.0, 1.0]}
+    for name, (owner, attribute) in bench_revisions.KERNEL_USERS.items():
+        assert getattr(owner, attribute) is bench_revisions.TREE_KERNELS[name]
