@@ -95,7 +95,8 @@ def test_a_given_gradient_array_may_be_strided(twin):
 
 @pytest.mark.parametrize("loop_max_rows", [0, 10 ** 9])
 @pytest.mark.parametrize("twin", sorted(TWINS))
-def test_a_given_gradient_array_of_the_wrong_shape_is_refused(monkeypatch, twin, loop_max_rows):
+def test_a_given_gradient_array_of_the_wrong_shape_is_refused(monkeypatch, twin,
+                                                              loop_max_rows):
     monkeypatch.setattr(vector_products, "LOOP_MAX_ROWS", loop_max_rows)
     forward, backward = TWINS[twin]
     h, weights, upstream = draw_problem(0, 1, 2, 2, 3, 4, 5, np.float64)

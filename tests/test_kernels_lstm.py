@@ -119,7 +119,8 @@ def test_a_given_gradient_array_may_be_strided(twin):
 
 @pytest.mark.parametrize("loop_max_rows", [0, 10 ** 9])
 @pytest.mark.parametrize("twin", sorted(TWINS))
-def test_a_given_gradient_array_of_the_wrong_shape_is_refused(monkeypatch, twin, loop_max_rows):
+def test_a_given_gradient_array_of_the_wrong_shape_is_refused(monkeypatch, twin,
+                                                              loop_max_rows):
     monkeypatch.setattr(vector_products, "LOOP_MAX_ROWS", loop_max_rows)
     rng = np.random.default_rng(0)
     x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, 2, 3, 4, 5)

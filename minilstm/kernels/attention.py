@@ -59,8 +59,7 @@ from .reference_math import sigmoid as sigmoid_reference
 from .reference_math import softmax
 from .vector_products import (add_rows_times_matrix_transposed, add_vector_times_matrix,
                               add_vector_times_matrix_transposed, few_rows, outer_products_sum,
-                              sum_of_rows,
-                              rows_times_matrix, rows_times_matrix_transposed,
+                              rows_times_matrix, rows_times_matrix_transposed, sum_of_rows,
                               times_transposed)
 
 WEIGHT_NAMES = ("V_a", "W_a", "U_a", "b_a",
@@ -402,12 +401,13 @@ def _backward_loop(h, w, states, outputs, energies, attention, gates,
 def _parameter_gradients_loops(s_prev, r_s_prev, y_prev, c, d_r, d_z, d_p, d_o, d_wa, h_rows,
                                d_uh, h_first, d_pre_s0, d_V_a, U_a, W_s, d_h, out):
     """``_parameter_gradients`` for a few rows, in one jitted call: the same sums over the
-    rows (every operand (rows, width), C-contiguous), each weight gradient by
-    ``vector_products.outer_products_sum`` into its array of ``out`` (every entry given,
-    in its weight's shape); ``d_h (B, T_in, D)`` is finished in
-    place. One call per product, written out: looping over a tuple of them took longer
-    to compile (about 0.5 s more on an empty cache), and so did packing the rows in here
-    rather than in ``_parameter_gradients_by_loops`` (about 1.5 s)."""
+    rows (every operand a C-contiguous (rows, width) array), each weight gradient by
+    ``vector_products.outer_products_sum`` into its array of ``out`` (every entry given, in
+    its weight's shape); ``d_h (B, T_in, D)`` is finished in place.
+
+    One call per product, written out: a loop over a tuple of them took about half a second
+    longer to compile on an empty cache, and packing the rows in here rather than in
+    ``_parameter_gradients_by_loops`` about a second and a half (ad-hoc timings)."""
     outer_products_sum(s_prev, d_wa, out.W_a)          # dW_a = Σ s_{t-1}ᵀ dwa_t
     outer_products_sum(h_rows, d_uh, out.U_a)           # dU_a = Σ h_jᵀ duh_j
     outer_products_sum(h_first, d_pre_s0, out.W_s)      # dW_s = h_1ᵀ dS_0
@@ -452,7 +452,7 @@ def _parameter_gradients_by_loops(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d
         packed(s_prev), packed(cache.gates[:, :, 0] * s_prev), packed(cache.outputs[:, :-1]),
         packed(cache.contexts), d_r, d_z, d_p, packed(d_o), packed(d_wa),
         h.reshape(batch * h.shape[1], h.shape[2]), d_uh.reshape(batch * h.shape[1], units),
-        np.ascontiguousarray(h[:, 0]), d_s0 * (1 - s0 * s0), d_V_a, w.U_a, w.W_s, d_h, targets)
+        np.ascontiguousarray(h[:, 0]), d_s0 * (1.0 - s0 * s0), d_V_a, w.U_a, w.W_s, d_h, targets)
     return d_h, targets
 
 

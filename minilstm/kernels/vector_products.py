@@ -30,8 +30,9 @@ A weight gradient over a few rows, the sum of their outer products::
     outer_products_sum                  out = Aᵀ B      out_kj = Σ_r A_rk B_rj
     sum_of_rows                         out = Σ_r B_r   (a bias's gradient)
 
-forms each row of ``out`` from the rows of B (which stay in L1) and writes it once: for
-the weight gradients of one sequence, or a few, one jitted call for all of them.
+forms each row of ``out`` from the rows of B, which stay in L1, and stores it to memory
+once: for the weight gradients of one sequence, or a few, all of a layer's in one jitted
+call.
 
 All sums are taken in another order than NumPy's, some with fused multiply-adds, so
 results differ from its products in the last bits (reassociation and contraction only:
