@@ -32,7 +32,7 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))   # for kernel_steps
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))   # kernel_steps, recipes
 
 import minilstm.optimizers  # noqa: E402
 from kernel_steps import ATTENTION_SHAPES, LSTM_SHAPES, attention_step, lstm_step  # noqa: E402
@@ -144,6 +144,7 @@ def recipe_seconds(recipe, base, rounds):
 
 
 def print_recipe_seconds(name, seconds):
+    """Each version's seconds and median, then the ratio of the medians."""
     for version, values in seconds.items():
         print(f"{name} on the {version}'s kernels: "
               + " ".join(f"{value:.3f}" for value in values)

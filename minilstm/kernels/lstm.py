@@ -117,8 +117,7 @@ def _ones(length, dtype):
     return ones
 
 
-def _parameter_gradients(d_z, cache, out=None, input_gradient=True,
-                         times_transposed=times_transposed):
+def _parameter_gradients(d_z, cache, out=None, input_gradient=True):
     """dx, dW, dU and db from the pre-activation gradients of every step, as products over
     all B·T rows (``_weight_gradients``, ``_input_gradient``); the NumPy twin's.
     ``input_gradient=False``: dx is None, its (B·T, 4H) @ (4H, I) product not computed."""
