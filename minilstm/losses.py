@@ -16,6 +16,7 @@ the gradient takes its fused, stable form::
 """
 import numpy as np
 
+from .kernels.softmax_crossentropy import crossentropy_from_logits
 from .naming import lookup
 
 EPSILON = 1e-7  # Keras's backend epsilon, the clip of categorical cross-entropy
@@ -83,38 +84,15 @@ class CategoricalCrossentropy(Loss):
         return ((d_normalised - through_sum) / total).astype(y_pred.dtype)
 
     def from_logits(self, y_true, logits):
-        rows = logits.size // logits.shape[-1]
-        shifted, _, total = _shifted_exp_sum(logits)
-        return _crossentropy_of_shifted(y_true, y_true.sum(axis=-1, keepdims=True), shifted,
-                                        total, rows)
+        return crossentropy_from_logits(y_true, logits)[0]
 
     def gradient_from_logits(self, y_true, logits):
         return self.value_and_gradient_from_logits(y_true, logits)[1]
 
     def value_and_gradient_from_logits(self, y_true, logits):
         """``(loss, dL/dz)`` from one softmax of the logits ``z``: what a training step
-        needs, in about half the array passes of ``from_logits`` and
-        ``gradient_from_logits`` called apart (which matters at batch 1)."""
-        rows = logits.size // logits.shape[-1]
-        shifted, exp, total = _shifted_exp_sum(logits)          # (..., K), (..., K), (..., 1)
-        y_sums = y_true.sum(axis=-1, keepdims=True)             # (..., 1)
-        value = _crossentropy_of_shifted(y_true, y_sums, shifted, total, rows)
-        gradient = exp * (y_sums / (total * rows))              # softmax(z) Σ_k y_k / M
-        gradient -= y_true / rows
-        return value, gradient
-
-
-def _shifted_exp_sum(logits):
-    """z - max_k z, its exponential, and the sum of that over the last axis."""
-    shifted = logits - logits.max(axis=-1, keepdims=True)       # (..., K)
-    exp = np.exp(shifted)                                       # (..., K)
-    return shifted, exp, exp.sum(axis=-1, keepdims=True)        # ..., (..., 1)
-
-
-def _crossentropy_of_shifted(y_true, y_sums, shifted, total, rows):
-    """-1/M Σ_rows Σ_k y_k (shifted_k - log total), from ``_shifted_exp_sum`` and the
-    row sums of ``y_true`` (shape (..., 1))."""
-    return float((np.vdot(y_sums, np.log(total)) - np.vdot(y_true, shifted)) / rows)
+        needs, in one pass (the kernel ``kernels.softmax_crossentropy``)."""
+        return crossentropy_from_logits(y_true, logits)
 
 
 _LOSSES = {

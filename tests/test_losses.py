@@ -4,7 +4,7 @@ import pytest
 from hypothesis import assume, given, strategies as st
 
 from conftest import GRADIENT_TOLERANCE, batches, seeds, steps
-from minilstm import activations, gradcheck, losses, metrics
+from minilstm import activations, gradcheck, losses, metrics, use_backend
 
 classes = st.integers(2, 5)
 
@@ -24,14 +24,17 @@ def test_regression_loss_gradients_match_finite_differences(name, batch, steps_,
     assert max(errors.values()) < GRADIENT_TOLERANCE, errors
 
 
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
 @given(batches, st.one_of(st.just(None), steps), classes, seeds)
-def test_crossentropy_gradients_match_finite_differences(batch, steps_, width, seed):
-    """Both forms: on probabilities (Keras's clipping) and fused with the softmax."""
+def test_crossentropy_gradients_match_finite_differences(backend, batch, steps_, width, seed):
+    """Both forms: on probabilities (Keras's clipping) and fused with the softmax (a
+    kernel, so on both twins)."""
     rng = np.random.default_rng(seed)
     shape = (batch,) if steps_ is None else (batch, steps_)
     y_true = one_hot(rng, shape, width)
     y_pred = rng.uniform(0.05, 1.0, shape + (width,))   # unnormalised, as Keras allows
-    errors = gradcheck.check_loss(losses.get("categorical_crossentropy"), y_true, y_pred)
+    with use_backend(backend):
+        errors = gradcheck.check_loss(losses.get("categorical_crossentropy"), y_true, y_pred)
     assert set(errors) == {"y_pred", "logits"}
     assert max(errors.values()) < GRADIENT_TOLERANCE, errors
 
