@@ -2,6 +2,7 @@
 
     python benchmarks/bench_revisions.py --base HEAD~1 [--rounds 40] [--dtype float32]
     python benchmarks/bench_revisions.py --base HEAD~1 --recipe "echo attention" [--rounds 6]
+    python benchmarks/bench_revisions.py --base HEAD~1 --recipe "echo attention" --processes
 
 On this shared machine two processes running the same code can differ by more than a
 kernel change does (the second of two back-to-back processes often ran slower), so
@@ -19,9 +20,17 @@ rounds, the least disturbed figure, for the base and the working tree, and their
 ``bench_tutorials.py`` does), with the layers and optimisers running on the base's kernel
 modules and on the tree's in turn (the base must offer the kernel functions the tree's
 layers call); it prints each round's seconds, the medians and their ratio.
+
+``--recipe NAME --processes`` compares whole revisions instead: layers, models, losses
+and examples too, which the swap of kernel modules leaves as the tree's. The base's
+repository is exported as a whole, and each round runs the recipe once in a fresh process
+of each version (the base's with its own folder first on ``PYTHONPATH``), in turns, each
+process timing one run after an untimed warm-up run. Separate processes differ more than
+one process does, so this needs more rounds (default 10) to resolve a few per cent.
 """
 import argparse
 import importlib
+import os
 import pathlib
 import statistics
 import subprocess
@@ -52,13 +61,22 @@ KERNEL_USERS = {"lstm": (recurrent, "lstm_kernel"),
 REPOSITORY = pathlib.Path(__file__).resolve().parents[1]
 
 
-def import_base_kernels(revision, folder):
-    """``minilstm/kernels`` as it is at ``revision``, imported as ``base_kernels``."""
-    archive = pathlib.Path(folder) / "kernels.tar"
-    subprocess.run(["git", "archive", "--output", str(archive), revision, "minilstm/kernels"],
+def export_revision(revision, folder, *paths):
+    """The repository's ``paths`` (all of it when none) as they are at ``revision``,
+    written under ``folder``; returns ``folder`` as a path."""
+    folder = pathlib.Path(folder)
+    archive = folder / "revision.tar"
+    subprocess.run(["git", "archive", "--output", str(archive), revision, *paths],
                    cwd=REPOSITORY, check=True)
     with tarfile.open(archive) as tar:
         tar.extractall(folder, filter="data")
+    archive.unlink()
+    return folder
+
+
+def import_base_kernels(revision, folder):
+    """``minilstm/kernels`` as it is at ``revision``, imported as ``base_kernels``."""
+    export_revision(revision, folder, "minilstm/kernels")
     (pathlib.Path(folder) / "minilstm" / "kernels").rename(pathlib.Path(folder) / "base_kernels")
     sys.path.insert(0, folder)
     modules = {name: importlib.import_module(f"base_kernels.{name}") for name in TREE_KERNELS}
@@ -143,10 +161,32 @@ def recipe_seconds(recipe, base, rounds):
     return seconds
 
 
-def print_recipe_seconds(name, seconds):
+# Run in a repository's root: its recipe, warmed up, then timed; prints the seconds.
+TIME_ONE_RECIPE = ("import sys; sys.path.insert(0, 'benchmarks'); import recipes_minilstm; "
+                   "recipe = recipes_minilstm.RECIPES[sys.argv[1]]; recipe(1, True); "
+                   "print(recipe(1, False)[0])")
+
+
+def recipe_seconds_in_processes(name, roots, rounds):
+    """``{version: [s, ...]}``: recipe ``name`` timed in a fresh process per run, in the
+    repository root of each version (``roots``: ``{version: folder}``), in turns (each
+    version first in every other round)."""
+    seconds = {version: [] for version in roots}
+    for round_ in range(rounds):
+        order = list(roots.items())
+        for version, root in order if round_ % 2 else order[::-1]:
+            environment = {**os.environ, "PYTHONPATH": str(root)}
+            completed = subprocess.run([sys.executable, "-c", TIME_ONE_RECIPE, name], cwd=root,
+                                       env=environment, capture_output=True, text=True,
+                                       check=True)
+            seconds[version].append(float(completed.stdout.split()[-1]))
+    return seconds
+
+
+def print_recipe_seconds(name, seconds, what="kernels"):
     """Each version's seconds and median, then the ratio of the medians."""
     for version, values in seconds.items():
-        print(f"{name} on the {version}'s kernels: "
+        print(f"{name} on the {version}'s {what}: "
               + " ".join(f"{value:.3f}" for value in values)
               + f" s; median {statistics.median(values):.3f} s")
     print(f"base / tree (medians): "
@@ -161,8 +201,17 @@ def main():
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
     parser.add_argument("--recipe", choices=sorted(RECIPES),
                         help="time this tutorial recipe end to end instead of the kernels")
+    parser.add_argument("--processes", action="store_true",
+                        help="with --recipe: whole revisions, each run in a fresh process")
     args = parser.parse_args()
+    if args.processes and not args.recipe:
+        parser.error("--processes compares recipes: give --recipe NAME too")
     with tempfile.TemporaryDirectory() as folder:
+        if args.processes:
+            roots = {"base": export_revision(args.base, folder), "tree": REPOSITORY}
+            print_recipe_seconds(args.recipe, recipe_seconds_in_processes(
+                args.recipe, roots, args.rounds or 10), what="repository")
+            return
         base = import_base_kernels(args.base, folder)
         if args.recipe:
             print_recipe_seconds(args.recipe, recipe_seconds(RECIPES[args.recipe], base,

@@ -75,6 +75,44 @@ def test_bench_revisions_times_a_recipe_on_both_versions_of_the_kernels():
     assert float(lines[2].split()[-1].rstrip("x")) > 0
 
 
+def test_whole_revisions_run_their_own_package_in_separate_processes(tmp_path):
+    """``--processes``: each version's recipe runs in a process that imports the package
+    of that version's folder, in turns, and reports seconds."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import bench_revisions
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    roots = {}
+    for version in ("base", "tree"):
+        root = tmp_path / version
+        (root / "benchmarks").mkdir(parents=True)
+        (root / "minilstm").mkdir()
+        (root / "minilstm" / "__init__.py").write_text(f"VERSION = {version!r}\n")
+        (root / "benchmarks" / "recipes_minilstm.py").write_text(
+            "import pathlib, minilstm\n"
+            "LOG = pathlib.Path(__file__).parents[2] / 'runs.txt'\n"
+            "def recipe(seed, warmup):\n"
+            "    with LOG.open('a') as log:\n"
+            "        log.write(f'{minilstm.VERSION} {warmup}\\n')\n"
+            "    return 2.5, 0.0\n"
+            "RECIPES = {'damped sine': recipe}\n")
+        roots[version] = root
+    seconds = bench_revisions.recipe_seconds_in_processes("damped sine", roots, rounds=2)
+    assert seconds == {"base": [2.5, 2.5], "tree": [2.5, 2.5]}
+    assert (tmp_path / "runs.txt").read_text().split("\n")[:-1] == [
+        "tree True", "tree False", "base True", "base False",
+        "base True", "base False", "tree True", "tree False"]
+
+
+def test_processes_without_a_recipe_is_refused():
+    completed = subprocess.run([sys.executable, str(BENCHMARKS / "bench_revisions.py"),
+                                "--base", "HEAD", "--processes"],
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 2
+    assert "--processes compares recipes: give --recipe NAME too" in completed.stderr
+
+
 def test_a_recipe_compared_across_revisions_runs_on_each_versions_kernels_in_turn():
     """With stand-in kernel modules for the base, the layers and optimisers see the base's
     modules in the base's runs and the tree's otherwise, and the tree's afterwards."""

@@ -118,6 +118,5 @@ class AttentionDecoder(Layer):
             gradients = {"d_logits" if skip_activation else "d_outputs": d_out}
         out = attention_kernel.AttentionWeights(*self._gradient_outputs(*self.weight_names))
         d_x, d_weights = attention_kernel.backward(self._cache, out=out, **gradients)
-        for name, grad in zip(self.weight_names, d_weights):
-            self._add_grad(name, grad)
+        self._add_grads(self.weight_names, d_weights)
         return d_x if input_gradient else None

@@ -96,7 +96,6 @@ class AttentiveLSTM(Layer):
         d_contexts = self._check_gradient(d_contexts, self._cache.contexts.shape, "d_contexts")
         d_x, self.d_memory, d_weights, d_h0, d_c0 = kernel.backward(
             self._cache, d_hidden, d_contexts)
-        for name, grad in zip(self.weight_names, d_weights):
-            self._add_grad(name, grad)
+        self._add_grads(self.weight_names, d_weights)
         self.d_initial_state = [d_h0, d_c0]
         return d_x if input_gradient else None

@@ -184,6 +184,16 @@ class Layer:
             np.copyto(grad, value)
         self._unwritten.discard(name)
 
+    def _add_grads(self, names, values):
+        """``_add_grad`` for each of ``names``, from a kernel that returns the gradients of
+        many weights (the attention decoder's 24): those it wrote in place, into the arrays
+        of ``_gradient_outputs``, are only marked written, in one set operation."""
+        grads = self._grads
+        for name, value in zip(names, values):
+            if value is not grads[name]:
+                self._add_grad(name, value)
+        self._unwritten.difference_update(names)
+
     def share_storage(self, params, grads):
         """Move the weights into ``params`` and their gradients into ``grads``: flat arrays
         of the layer's dtype with ``count_params()`` elements, normally slices of buffers

@@ -3,6 +3,8 @@
 Every check raises an error that names the argument, what was expected and
 what arrived, before any array reaches a kernel.
 """
+import math
+
 import numpy as np
 
 from ..layers.base import describe_shape
@@ -24,7 +26,7 @@ def as_arrays(data, argument, dtype):
             raise ValueError(f"{label} must have a batch axis; got a scalar")
         if array.shape[0] == 0:
             raise ValueError(f"{label} holds no samples (shape {array.shape})")
-        if not np.isfinite(np.add.reduce(array, axis=None)):
+        if not math.isfinite(np.add.reduce(array, axis=None)):
             _check_finite(array, label)   # a NaN or inf anywhere makes the sum non-finite
         arrays.append(array)
     return arrays

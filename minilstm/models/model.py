@@ -9,6 +9,8 @@ A concrete model (``Sequential``, later the encoder–decoder) supplies:
   (``skip_activation=True``: ``d_out`` is dL/d(logits) of the last layer), asking the
   layers that read the data for no input gradient (``backward(input_gradient=False)``).
 """
+import math
+
 import numpy as np
 
 from .. import losses, optimizers
@@ -154,7 +156,7 @@ class Model:
         self._zero_grads()
         output = self._forward(xs, training=True)
         loss = self._loss_and_backward(output, y)
-        if not np.isfinite(loss):
+        if not math.isfinite(loss):
             return loss, output
         flat = self._flat_weights()
         if flat is None:
@@ -176,7 +178,7 @@ class Model:
         self._require_compiled("train_on_batch")
         xs, y = self._checked_data(x, y)
         loss, output = self._train_step(xs, y)
-        if not np.isfinite(loss):
+        if not math.isfinite(loss):
             raise FloatingPointError(f"the loss became {loss} in train_on_batch")
         return self._as_result(self._logs(loss, output, y))
 
@@ -239,7 +241,7 @@ class Model:
         for number, index in enumerate(index_batches, start=1):
             y_batch = y[index]
             loss, output = self._train_step(data.take(xs, index), y_batch)
-            if not np.isfinite(loss):
+            if not math.isfinite(loss):
                 raise FloatingPointError(
                     f"the loss became {loss} at epoch {epoch + 1}, batch {number}: lower the "
                     "learning rate, clip the gradients (clipnorm=...) or check the data")
