@@ -57,10 +57,10 @@ from .backend import dispatch
 from .fast_math import copy_into, one_minus, sigmoid, softmax_in_place, tanh, zero_for
 from .reference_math import sigmoid as sigmoid_reference
 from .reference_math import softmax
-from .vector_products import (add_rows_times_matrix, add_rows_times_matrix_transposed,
-                              add_vector_times_matrix, add_vector_times_matrix_transposed,
-                              few_rows, outer_products_sum, rows_times_matrix_transposed,
-                              sum_of_rows, times_transposed)
+from .vector_products import (add_rows_times_matrix_transposed, add_vector_times_matrix,
+                              add_vector_times_matrix_transposed, few_rows, outer_products_sum,
+                              rows_times_matrix, rows_times_matrix_transposed, sum_of_rows,
+                              times_transposed)
 
 WEIGHT_NAMES = ("V_a", "W_a", "U_a", "b_a",
                 "C_r", "U_r", "W_r", "b_r",
@@ -121,11 +121,12 @@ def _allocate(h, weights, output_length):
             np.empty((batch, output_length, classes), dtype))                  # logits
 
 
-def _initial_state_and_projection(h, w):
-    """s_0 and uh (module docstring)."""
+def _initial_state_and_projection(h, w, times=np.matmul):
+    """s_0 and uh (module docstring); ``times(rows, M)`` multiplies (the Numba twin's is
+    ``vector_products.rows_times_matrix``)."""
     batch, steps_in, features = h.shape
-    uh = h.reshape(batch * steps_in, features) @ w.U_a + w.b_a          # (B·T_in, n)
-    s0 = np.tanh(h[:, 0] @ w.W_s)                                       # (B, n)
+    uh = times(h.reshape(batch * steps_in, features), w.U_a) + w.b_a   # (B·T_in, n)
+    s0 = np.tanh(times(h[:, 0], w.W_s))                                 # (B, n)
     return s0, uh.reshape(batch, steps_in, -1)                          # (B, n), (B, T_in, n)
 
 
@@ -275,30 +276,15 @@ def _into(target, value):
 # that reads the weights from the AttentionWeights tuple directly; its vector–matrix
 # products are ``vector_products``'s.
 
-@njit(cache=True, error_model="numpy")
-def _initial_state_and_projection_of_sequence(h_b, w, s0, uh):
-    """uh = h_b U_a + b_a (T_in, n) and s0 = tanh(h_1 W_s) (n,), for one sequence, in
-    the loop's call rather than as NumPy products before it (at batch 1, their array
-    operations cost more than the products); ``s0`` arrives zeroed."""
-    for j in range(uh.shape[0]):
-        copy_into(w.b_a, uh[j])
-    add_rows_times_matrix(h_b, w.U_a, uh)
-    add_vector_times_matrix(h_b[0], w.W_s, s0)
-    for m in range(s0.shape[0]):
-        s0[m] = tanh(s0[m])
-
-
 @njit(cache=True, error_model="numpy", fastmath={"reassoc"})
-def _forward_loop(h, w, states, outputs, energies, attention, contexts, gates, logits):
+def _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gates, logits):
     batch, output_length, steps_in, units = energies.shape
-    uh = np.empty((steps_in, units), h.dtype)
     wa = np.empty(units, h.dtype)
     pre_r = np.empty(units, h.dtype)
     pre_z = np.empty(units, h.dtype)
     pre_p = np.empty(units, h.dtype)
     r_s = np.empty(units, h.dtype)
     for b in range(batch):
-        _initial_state_and_projection_of_sequence(h[b], w, states[b, 0], uh)
         for t in range(output_length):
             s, y = states[b, t], outputs[b, t]                          # (n,), (K,)
             wa[:] = 0.0
@@ -307,7 +293,7 @@ def _forward_loop(h, w, states, outputs, energies, attention, contexts, gates, l
             for j in range(steps_in):
                 energy = zero_for(energies)
                 for m in range(units):
-                    E = tanh(wa[m] + uh[j, m])
+                    E = tanh(wa[m] + uh[b, j, m])
                     energies[b, t, j, m] = E
                     energy += E * w.V_a[m]
                 a[j] = energy
@@ -507,7 +493,8 @@ def forward_numba(h, weights, output_length):
     h = np.ascontiguousarray(h)
     states, outputs, energies, attention, contexts, gates, logits = _allocate(
         h, w, output_length)
-    _forward_loop(h, w, states, outputs, energies, attention, contexts, gates, logits)
+    states[:, 0], uh = _initial_state_and_projection(h, w, rows_times_matrix)
+    _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gates, logits)
     cache = AttentionCache(h, w, states, outputs, energies, attention, contexts, gates)
     return outputs[:, 1:], attention, logits, cache
 
