@@ -96,3 +96,29 @@ def test_encoder_outputs_of_another_feature_size_are_refused():
     decoder = model.layers[1]
     with pytest.raises(ValueError, match=r"4 features .* got shape \(2, 5, 7\)"):
         decoder.forward(np.zeros((2, 5, 7)))
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+@pytest.mark.parametrize("shared_storage", [False, True])
+def test_backward_accumulates_every_weight_until_zero_grads(backend, shared_storage):
+    """The first backward after ``zero_grads`` writes each gradient in place; a second
+    one adds to it (``Layer._add_grads``), inside a model's shared buffer too."""
+    rng = np.random.default_rng(4)
+    layer = AttentionDecoder(3, 4, dtype="float64", bias_initializer="random_normal")
+    layer.build((None, 5, 2), rng)
+    if shared_storage:
+        size = layer.count_params()
+        layer.share_storage(np.empty(size), np.empty(size))
+    x, d_logits = rng.standard_normal((2, 5, 2)), rng.standard_normal((2, 5, 4))
+    with use_backend(backend):
+        layer.zero_grads()
+        layer.forward(x)
+        layer.backward(d_logits, skip_activation=True)
+        once = {name: grad.copy() for name, grad in layer.grads.items()}
+        layer.forward(x)
+        layer.backward(d_logits, skip_activation=True)
+    assert all(np.abs(grad).max() > 0 for grad in once.values())
+    for name in WEIGHT_NAMES:
+        np.testing.assert_allclose(layer.grads[name], 2 * once[name], rtol=1e-12, err_msg=name)
+    layer.zero_grads()
+    assert not any(grad.any() for grad in layer.grads.values())

@@ -33,3 +33,22 @@ def test_outputs_hidden_contexts_and_attention_for_every_step():
 def test_bad_memory_or_state_gets_a_clear_error(memory, state, message):
     with pytest.raises(ValueError, match=message):
         built_layer().forward(np.zeros((2, 6, 5)), memory, state)
+
+
+def test_backward_accumulates_every_weight_until_zero_grads():
+    layer = built_layer()
+    rng = np.random.default_rng(2)
+    x, memory = rng.standard_normal((2, 6, 5)), rng.standard_normal((2, 7, 3))
+    state = [rng.standard_normal((2, 4)), rng.standard_normal((2, 4))]
+    d_hidden, d_contexts = rng.standard_normal((2, 6, 4)), rng.standard_normal((2, 6, 3))
+    layer.zero_grads()
+    layer.forward(x, memory, state)
+    layer.backward([d_hidden, d_contexts])
+    once = {name: grad.copy() for name, grad in layer.grads.items()}
+    layer.forward(x, memory, state)
+    layer.backward([d_hidden, d_contexts])
+    assert all(np.abs(grad).max() > 0 for grad in once.values())
+    for name in layer.weight_names:
+        np.testing.assert_allclose(layer.grads[name], 2 * once[name], rtol=1e-12, err_msg=name)
+    layer.zero_grads()
+    assert not any(grad.any() for grad in layer.grads.values())

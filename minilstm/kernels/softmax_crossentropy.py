@@ -111,6 +111,8 @@ def _rows(array):
 
 
 def softmax_numba(logits):
+    """Same contract as ``softmax_reference``; jitted up to ``SOFTMAX_LOOP_MAX_SIZE``
+    values, NumPy's beyond."""
     if logits.size > SOFTMAX_LOOP_MAX_SIZE:
         return softmax_reference(logits)
     out = np.empty(logits.shape, logits.dtype)                    # (..., K)
@@ -119,6 +121,7 @@ def softmax_numba(logits):
 
 
 def crossentropy_from_logits_numba(y_true, logits):
+    """Same contract as ``crossentropy_from_logits_reference``, in one jitted pass."""
     _check_targets(y_true, logits)
     gradient = np.empty(logits.shape, logits.dtype)               # (..., K)
     value = _crossentropy_rows(_rows(y_true.astype(logits.dtype, copy=False)), _rows(logits),
