@@ -110,6 +110,13 @@ def steps_to_compare(base, dtype):
     return cases
 
 
+def in_turns(versions, round_):
+    """The ``(name, value)`` items of ``versions`` in their order in odd rounds and reversed
+    in even ones, so that neither version always runs first."""
+    order = list(versions.items())
+    return order if round_ % 2 else order[::-1]
+
+
 def minimum_seconds(cases, rounds, budget_s=0.02):
     """The least time of one call of each step over ``rounds`` interleaved rounds; a round
     calls each step as often as fits about ``budget_s``, the two versions of a shape one
@@ -124,8 +131,7 @@ def minimum_seconds(cases, rounds, budget_s=0.02):
     best = {key: float("inf") for key in calls}
     for round_ in range(rounds):
         for key, steps in cases.items():
-            order = list(steps.items())
-            for name, step in order if round_ % 2 else order[::-1]:   # neither always first
+            for name, step in in_turns(steps, round_):
                 count = calls[key, name]
                 start = time.perf_counter()
                 for _ in range(count):
@@ -152,8 +158,7 @@ def recipe_seconds(recipe, base, rounds):
             recipe(1, True)
         seconds = {name: [] for name in versions}
         for round_ in range(rounds):
-            order = list(versions.items())
-            for name, modules in order if round_ % 2 else order[::-1]:
+            for name, modules in in_turns(versions, round_):
                 use_kernels(modules)
                 seconds[name].append(recipe(1, False)[0])
     finally:
@@ -173,8 +178,7 @@ def recipe_seconds_in_processes(name, roots, rounds):
     version first in every other round)."""
     seconds = {version: [] for version in roots}
     for round_ in range(rounds):
-        order = list(roots.items())
-        for version, root in order if round_ % 2 else order[::-1]:
+        for version, root in in_turns(roots, round_):
             environment = {**os.environ, "PYTHONPATH": str(root)}
             completed = subprocess.run([sys.executable, "-c", TIME_ONE_RECIPE, name], cwd=root,
                                        env=environment, capture_output=True, text=True,
