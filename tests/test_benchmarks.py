@@ -3,6 +3,7 @@
 Speed is never asserted here (it lives in the benchmarks' output); only that the
 scripts work, so that their README figures can be reproduced.
 """
+import importlib
 import json
 import math
 import pathlib
@@ -14,14 +15,18 @@ import pytest
 BENCHMARKS = pathlib.Path(__file__).resolve().parent.parent / "benchmarks"
 
 
-@pytest.fixture(scope="module")
-def recipes_minilstm():
+def import_benchmark(name):
+    """A module of ``benchmarks/`` (a folder of scripts, not a package), imported."""
     sys.path.insert(0, str(BENCHMARKS))
     try:
-        import recipes_minilstm
-        yield recipes_minilstm
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(BENCHMARKS))
+
+
+@pytest.fixture(scope="module")
+def recipes_minilstm():
+    return import_benchmark("recipes_minilstm")
 
 
 @pytest.mark.parametrize("name", ["echo baseline", "echo attention", "addition",
@@ -55,13 +60,9 @@ def test_bench_revisions_times_both_versions_of_each_kernel_shape():
                                 "--base", "HEAD", "--rounds", "1"], capture_output=True,
                                text=True, timeout=600, check=True)
     rows = [line.split() for line in completed.stdout.splitlines()[1:]]
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        from kernel_steps import ATTENTION_SHAPES, LSTM_SHAPES
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-    assert [row[0] for row in rows] == ["lstm"] * len(LSTM_SHAPES) \
-        + ["attention"] * len(ATTENTION_SHAPES)
+    kernel_steps = import_benchmark("kernel_steps")
+    assert [row[0] for row in rows] == ["lstm"] * len(kernel_steps.LSTM_SHAPES) \
+        + ["attention"] * len(kernel_steps.ATTENTION_SHAPES)
     assert all(float(row[-3]) > 0 and float(row[-2]) > 0 for row in rows)
 
 
@@ -78,11 +79,7 @@ def test_bench_revisions_times_a_recipe_on_both_versions_of_the_kernels():
 def test_whole_revisions_run_their_own_package_in_separate_processes(tmp_path):
     """``--processes``: each version's recipe runs in a process that imports the package
     of that version's folder, in turns, and reports seconds."""
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import bench_revisions
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    bench_revisions = import_benchmark("bench_revisions")
     roots = {}
     for version in ("base", "tree"):
         root = tmp_path / version
@@ -116,11 +113,7 @@ def test_processes_without_a_recipe_is_refused():
 def test_a_recipe_compared_across_revisions_runs_on_each_versions_kernels_in_turn():
     """With stand-in kernel modules for the base, the layers and optimisers see the base's
     modules in the base's runs and the tree's otherwise, and the tree's afterwards."""
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import bench_revisions
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    bench_revisions = import_benchmark("bench_revisions")
     base = {name: object() for name in bench_revisions.TREE_KERNELS}
     seen = []
 

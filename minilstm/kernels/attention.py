@@ -58,9 +58,9 @@ from .fast_math import copy_into, one_minus, sigmoid, softmax_in_place, tanh, ze
 from .reference_math import sigmoid as sigmoid_reference
 from .reference_math import softmax
 from .vector_products import (add_rows_times_matrix_transposed, add_vector_times_matrix,
-                              add_vector_times_matrix_transposed, few_rows, outer_products_sum,
-                              rows_times_matrix, rows_times_matrix_transposed, sum_of_rows,
-                              times_transposed)
+                              add_vector_times_matrix_transposed, few_rows, gradient_arrays,
+                              outer_products_sum, rows_times_matrix,
+                              rows_times_matrix_transposed, sum_of_rows, times_transposed)
 
 WEIGHT_NAMES = ("V_a", "W_a", "U_a", "b_a",
                 "C_r", "U_r", "W_r", "b_r",
@@ -435,10 +435,13 @@ def _parameter_gradients_loops(s_prev, r_s_prev, y_prev, c, d_r, d_z, d_p, d_o, 
 
 
 def _parameter_gradients_by_loops(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0,
-                                  targets):
+                                  out=None):
     """The rows of every product, packed C-contiguous, and ``_parameter_gradients_loops``
-    run on them into ``targets``; returns what ``_parameter_gradients`` does."""
+    run on them into ``out``'s arrays (``vector_products.gradient_arrays``); returns what
+    ``_parameter_gradients`` does."""
     h, w = cache.h, cache.weights
+    targets = AttentionWeights._make(gradient_arrays(out, [weight.shape for weight in w],
+                                                     WEIGHT_NAMES, h.dtype))
     batch, output_length, _, units = d_gates.shape
     rows = batch * output_length
 
@@ -454,21 +457,6 @@ def _parameter_gradients_by_loops(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d
         h.reshape(batch * h.shape[1], h.shape[2]), d_uh.reshape(batch * h.shape[1], units),
         np.ascontiguousarray(h[:, 0]), d_s0 * (1.0 - s0 * s0), d_V_a, w.U_a, w.W_s, d_h, targets)
     return d_h, targets
-
-
-def _gradient_arrays(out, weights):
-    """The arrays ``_parameter_gradients_loops`` writes into: ``out``'s, with a new one for
-    each None (all new when ``out`` is None). A given array of another shape than its
-    weight is an error; one of another dtype or layout gets its own compilation."""
-    if out is None:
-        return AttentionWeights._make([np.empty_like(weight) for weight in weights])
-    arrays = [np.empty_like(weight) if given is None else given
-              for given, weight in zip(out, weights)]
-    for name, array, weight in zip(WEIGHT_NAMES, arrays, weights):
-        if array.shape != weight.shape:
-            raise ValueError(f"out.{name} must have the shape of {name}, {weight.shape}; "
-                             f"got {array.shape}")
-    return AttentionWeights._make(arrays)
 
 
 def _contiguous(weights):
@@ -527,7 +515,7 @@ def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None, out=N
                    d_o, d_wa, d_s0)
     if few_rows(batch * output_length) and few_rows(batch * steps_in):
         return _parameter_gradients_by_loops(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0,
-                                             _gradient_arrays(out, w))
+                                             out)
     return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out,
                                 rows_times_matrix_transposed)
 

@@ -56,7 +56,7 @@ from .backend import dispatch
 from .fast_math import one_minus, tanh
 from .reference_math import sigmoid as sigmoid_reference
 from .vector_products import (add_rows_times_matrix, add_two_vectors_times_matrix_transposed,
-                              add_vector_times_matrix_transposed, few_rows,
+                              add_vector_times_matrix_transposed, few_rows, gradient_arrays,
                               outer_products_sum, rows_times_matrix,
                               rows_times_matrix_transposed, sum_of_rows, times_transposed)
 
@@ -387,14 +387,9 @@ def _previous_hidden(cache):
 
 def _weight_gradients_by_loops(d_z_rows, cache, out=None):
     """``_weight_gradients``'s contract, by ``_weight_gradients_loops``."""
-    shapes = (cache.kernel.shape, cache.recurrent_kernel.shape, d_z_rows.shape[1:])
-    arrays = []
-    for name, given, shape in zip(("dW", "dU", "db"), out or (None,) * 3, shapes):
-        if given is None:
-            given = np.empty(shape, d_z_rows.dtype)
-        elif given.shape != shape:
-            raise ValueError(f"out's {name} must have shape {shape}; got {given.shape}")
-        arrays.append(given)
+    arrays = gradient_arrays(
+        out, (cache.kernel.shape, cache.recurrent_kernel.shape, d_z_rows.shape[1:]),
+        ("dW", "dU", "db"), d_z_rows.dtype)
     _weight_gradients_loops(np.ascontiguousarray(_rows(cache.x)), _rows(_previous_hidden(cache)),
                             d_z_rows, *arrays)
     return tuple(arrays)

@@ -251,6 +251,21 @@ def add_rows_times_matrix_transposed(rows, matrix, out):
             r += 1
 
 
+def gradient_arrays(given, shapes, names, dtype):
+    """The arrays that few-row weight gradients (``outer_products_sum``, ``sum_of_rows``) are
+    written into, one per entry of ``shapes``: those of ``given`` (a sequence, or None for
+    none), with a new array of ``dtype`` for each None. A given array of another shape is an
+    error naming it (``names``); one of another dtype or layout gets its own compilation."""
+    arrays = []
+    for name, array, shape in zip(names, given or (None,) * len(shapes), shapes):
+        if array is None:
+            array = np.empty(shape, dtype)
+        elif array.shape != shape:
+            raise ValueError(f"out's {name} must have shape {shape}; got {array.shape}")
+        arrays.append(array)
+    return arrays
+
+
 @njit(cache=True, error_model="numpy", fastmath={"contract"})
 def outer_products_sum(left, right, out):
     """out (K, J) = left (R, K)ᵀ @ right (R, J) = Σ_r left_r ⊗ right_r, overwriting ``out``.
