@@ -234,3 +234,26 @@ def test_constant_weights_give_the_values_of_a_scalar_loop(twin):
                                rtol=1e-14, atol=1e-15)
     np.testing.assert_allclose(h_last[0], [h, h], rtol=1e-14)
     np.testing.assert_allclose(c_last[0], [c, c], rtol=1e-14)
+
+
+@pytest.mark.parametrize("dtype, atol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+@given(st.integers(2, 4), steps, features, units, seeds)
+def test_a_batch_of_one_gives_the_first_sequence_of_a_larger_batch(dtype, atol, batch, steps_,
+                                                                    features_, units_, seed):
+    """Sequences are independent: the loops path runs a batch of one by its own backward
+    loop (``_backward_fused_one_sequence``) and larger batches two sequences at a time;
+    both must give the first sequence's numbers."""
+    forward, backward = TWINS["numba-loops"]
+    rng = np.random.default_rng(seed)
+    x, kernel, recurrent, bias, h0, c0 = lstm_arrays(rng, batch, steps_, features_, units_,
+                                                     dtype=dtype)
+    d_hidden = rng.standard_normal((batch, steps_, units_)).astype(dtype)
+    d_h, d_c = rng.standard_normal((2, batch, units_)).astype(dtype)
+
+    def run(count):
+        *outputs, cache = forward(x[:count], kernel, recurrent, bias, h0[:count], c0[:count])
+        d_x, _, _, _, d_h0, d_c0 = backward(d_hidden[:count], d_h[:count], d_c[:count], cache)
+        return [array[:1] for array in outputs + [d_x, d_h0, d_c0]]
+
+    for alone, in_batch in zip(run(1), run(batch)):
+        np.testing.assert_allclose(alone, in_batch, rtol=0, atol=atol)

@@ -371,6 +371,19 @@ def _backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
 
 
 @njit(cache=True, error_model="numpy")
+def _backward_fused_one_sequence(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
+                                 recurrent_kernel, d_z):
+    """``_backward_fused`` for a batch of one, with dh_next = dz_t Uᵀ by the one-vector
+    product: the same numbers, and the two-sequence product, which a batch of one never
+    runs, is not compiled (it took about a second of the echo tutorials' start on an
+    empty cache)."""
+    for t in range(cells.shape[1] - 1, -1, -1):
+        _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z)
+        dh_next[:] = 0.0                                            # (1, H)
+        add_vector_times_matrix_transposed(d_z[0, t], recurrent_kernel, dh_next[0])
+
+
+@njit(cache=True, error_model="numpy")
 def _weight_gradients_loops(x_rows, h_prev_rows, d_z_rows, d_kernel, d_recurrent_kernel,
                             d_bias):
     """``_weight_gradients`` for a few rows, in one jitted call: dW = Σ x_tᵀ dz_t,
@@ -460,8 +473,9 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
                             cache.tanh_cells, cache.c0, d_z)
             np.matmul(d_z[:, t], recurrent_kernel.T, out=dh_next)
     else:
-        _backward_fused(d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells,
-                        cache.c0, recurrent_kernel, d_z)
+        fused = _backward_fused_one_sequence if batch == 1 else _backward_fused
+        fused(d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells, cache.c0,
+              recurrent_kernel, d_z)
     d_z_rows = _rows(d_z)                                               # (B·T, 4H)
     weight_gradients = (_weight_gradients_by_loops if few_rows(batch * steps)
                         else _weight_gradients)

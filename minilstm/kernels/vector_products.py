@@ -61,7 +61,8 @@ def rows_times_matrix(rows, matrix):
         return np.dot(rows, matrix)                                      # (R, J)
     dtype = np.promote_types(rows.dtype, matrix.dtype)                   # as BLAS's result
     product = np.zeros((rows.shape[0], matrix.shape[1]), dtype=dtype)    # (R, J)
-    add_rows_times_matrix(np.ascontiguousarray(rows), np.ascontiguousarray(matrix), product)
+    _add_rows_as_strided_times_matrix(np.ascontiguousarray(rows), np.ascontiguousarray(matrix),
+                                      product)
     return product
 
 
@@ -213,6 +214,16 @@ def add_rows_times_matrix(rows, matrix, out):
             for j in range(width):
                 out_r[j] += v_k * m_k[j]
         k += 1
+
+
+@njit(cache=True, error_model="numpy")
+def _add_rows_as_strided_times_matrix(rows, matrix, out):
+    """``add_rows_times_matrix`` with ``rows`` typed as strided (any layout), as the LSTM
+    loops' h_{t-1}, a strided slice of the hidden sequence, is: one compiled version then
+    serves both callers, where contiguous rows would compile a second one (about a second
+    on an empty cache). Only the scalars ``rows[r, k]`` are read through that type, so
+    the loops over the matrix's rows keep their SIMD."""
+    add_rows_times_matrix(rows[:, :rows.shape[1]], matrix, out)
 
 
 @njit(cache=True, error_model="numpy", fastmath={"reassoc"})
