@@ -300,18 +300,14 @@ def _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hid
 
 
 @njit(cache=True, error_model="numpy")
-def _previous_hidden_times_recurrent(h0, hidden, t, recurrent_kernel, z):
-    """z = h_{t-1} U with plain loops, all sequences at once: U is read once per step,
-    not once per sequence."""
-    z[:] = 0.0                                                      # (B, 4H)
-    add_rows_times_matrix(h0 if t == 0 else hidden[:, t - 1], recurrent_kernel, z)
-
-
-@njit(cache=True, error_model="numpy")
 def _forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cells,
                    tanh_cells, hidden):
+    """The time loop with z = h_{t-1} U by plain loops, all sequences at once (U read once
+    per step, not once per sequence). The product is written here, not as a jitted
+    function of its own: each one is a compilation of its own on an empty cache."""
     for t in range(x_proj.shape[1]):
-        _previous_hidden_times_recurrent(h0, hidden, t, recurrent_kernel, z)
+        z[:] = 0.0                                                  # (B, 4H)
+        add_rows_times_matrix(h0 if t == 0 else hidden[:, t - 1], recurrent_kernel, z)
         _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden)
 
 
