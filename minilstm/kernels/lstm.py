@@ -341,29 +341,26 @@ def _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0,
 
 
 @njit(cache=True, error_model="numpy")
-def _d_z_times_recurrent_transposed(d_z, t, recurrent_kernel, dh_next):
-    """dh_next = dz_t Uᵀ with plain loops, two sequences at a time (each row of U read
-    once for both; the last alone when the batch is odd). Not as one row product over the
-    whole batch, as the forward step's h_{t-1} U is: the rows dz_t are strided in d_z, and
-    that product's dot products over them did not vectorise (slower at every shape tried;
-    from a contiguous copy, slower at H = 20 and at batch 1 and 2)."""
-    dh_next[:] = 0.0                                                # (B, H)
-    batch = dh_next.shape[0]
-    b = 0
-    while b + 2 <= batch:
-        add_two_vectors_times_matrix_transposed(d_z[b, t], d_z[b + 1, t], recurrent_kernel,
-                                                dh_next[b], dh_next[b + 1])
-        b += 2
-    if b < batch:
-        add_vector_times_matrix_transposed(d_z[b, t], recurrent_kernel, dh_next[b])
-
-
-@njit(cache=True, error_model="numpy")
 def _backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
                     recurrent_kernel, d_z):
+    """The time loop backwards with dh_next = dz_t Uᵀ by plain loops, two sequences at a
+    time (each row of U read once for both; the last alone when the batch is odd). Not as
+    one row product over the whole batch, as the forward step's h_{t-1} U is: the rows dz_t
+    are strided in d_z, and that product's dot products over them did not vectorise (slower
+    at every shape tried; from a contiguous copy, slower at H = 20 and at batch 1 and 2).
+    The product is written here rather than as a jitted function of its own, as in
+    ``_forward_fused``."""
+    batch = dh_next.shape[0]
     for t in range(cells.shape[1] - 1, -1, -1):
         _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z)
-        _d_z_times_recurrent_transposed(d_z, t, recurrent_kernel, dh_next)
+        dh_next[:] = 0.0                                            # (B, H)
+        b = 0
+        while b + 2 <= batch:
+            add_two_vectors_times_matrix_transposed(d_z[b, t], d_z[b + 1, t], recurrent_kernel,
+                                                    dh_next[b], dh_next[b + 1])
+            b += 2
+        if b < batch:
+            add_vector_times_matrix_transposed(d_z[b, t], recurrent_kernel, dh_next[b])
 
 
 @njit(cache=True, error_model="numpy")
