@@ -129,3 +129,15 @@ def test_a_recipe_compared_across_revisions_runs_on_each_versions_kernels_in_tur
     assert seconds == {"base": [1.0, 1.0], "tree": [1.0, 1.0]}
     for name, (owner, attribute) in bench_revisions.KERNEL_USERS.items():
         assert getattr(owner, attribute) is bench_revisions.TREE_KERNELS[name]
+
+
+def test_bench_machine_reports_read_rates_and_side_by_side_ratios():
+    bench_machine = import_benchmark("bench_machine")
+    rates = bench_machine.read_rates(1, sizes_kb=(16, 64))
+    assert set(rates) == {16, 64} and all(rate > 0.0 for rate in rates.values())
+    first, second = bench_machine.separate_arrays(600)
+    assert first.shape == second.shape == (600,)
+    assert abs(first.ctypes.data - second.ctypes.data) >= 600 * 4 + 4096   # a page apart
+    ratio = bench_machine.side_by_side_ratio(
+        lambda values: bench_machine.scale_in_place(values, 10), 512, 1)
+    assert ratio > 0.0

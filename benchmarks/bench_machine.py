@@ -1,0 +1,123 @@
+"""What this machine gives the kernels: read rates by working set, and one core against two.
+
+    python benchmarks/bench_machine.py [--repeats 5]
+
+The facts behind the batch-1 limits in the README, measured rather than assumed:
+
+- *read rate by working set*: one core sums a float32 array of each size again and again
+  (a jitted loop, vectorised), so the rate falls at each cache level the array outgrows:
+  L1 and L2 (here 512 KB per core), then the L3, then memory. The echo models' weights,
+  gradients and Adam moments (1.2–1.5 MB each) sit past the L2.
+- *two threads side by side*: the same work on each core at once, each thread on its own
+  array (a page apart, so no cache line is shared), timed against one thread alone.
+  About 1.0x the time means the two cores do not share what the work needs; about 2.0x
+  means they share all of it. Arithmetic on L1-resident data, and read passes from the
+  L3 and from memory.
+
+Best of ``--repeats`` rounds for each figure (the least disturbed on a shared machine).
+The matrix-multiply peak, on one or more BLAS threads, is ``bench_lstm.py``'s
+(``--threads``).
+"""
+import argparse
+import threading
+import time
+
+import numpy as np
+from numba import njit
+
+READ_SIZES_KB = (16, 64, 256, 512, 1024, 4096, 16384, 65536)
+BYTES_PER_MEASUREMENT = 256 * 2 ** 20
+L1_ARRAY_VALUES = 512                          # 2 KB
+L3_ARRAY_BYTES = 2 * 2 ** 20                   # past the L2; two of them well within the L3
+MEMORY_ARRAY_BYTES = 64 * 2 ** 20
+
+
+@njit(nogil=True, fastmath=True)
+def read_pass(values, repeats):
+    """Σ values, ``repeats`` times over (reassociated, so the sum vectorises)."""
+    total = np.float32(0.0)
+    for _ in range(repeats):
+        for i in range(values.shape[0]):
+            total += values[i]
+    return total
+
+
+@njit(nogil=True)
+def scale_in_place(values, repeats):
+    """values ← 0.999 values + 0.001, ``repeats`` times: arithmetic on data in L1."""
+    for _ in range(repeats):
+        for i in range(values.shape[0]):
+            values[i] = values[i] * np.float32(0.999) + np.float32(0.001)
+
+
+def best_seconds(call, repeats):
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def read_rates(repeats, sizes_kb=READ_SIZES_KB):
+    """GB/s of ``read_pass`` for each working-set size in KB."""
+    rates = {}
+    for size_kb in sizes_kb:
+        values = np.ones(size_kb * 256, np.float32)                   # size_kb KB
+        passes = max(1, BYTES_PER_MEASUREMENT // values.nbytes)
+        read_pass(values, 1)
+        seconds = best_seconds(lambda: read_pass(values, passes), repeats)
+        rates[size_kb] = values.nbytes * passes / seconds / 1e9
+    return rates
+
+
+def separate_arrays(values, count=2):
+    """``count`` float32 arrays of ``values`` values each, a page apart (their own
+    allocations would share a cache line at their ends when small)."""
+    stride = -(-values // 1024) * 1024 + 1024                        # whole pages, one more
+    block = np.ones(stride * count, np.float32)
+    return [block[index * stride:index * stride + values] for index in range(count)]
+
+
+def side_by_side_ratio(work, values, repeats):
+    """Time of ``work`` on two threads at once, each on its own array, over one alone."""
+    first, second = separate_arrays(values)
+    work(first)
+    alone = best_seconds(lambda: work(first), repeats)
+
+    def both():
+        other = threading.Thread(target=work, args=(second,))
+        other.start()
+        work(first)
+        other.join()
+    return best_seconds(both, repeats) / alone
+
+
+def two_core_ratios(repeats):
+    """``side_by_side_ratio`` for arithmetic in L1 and read passes from L3 and memory."""
+    passes_l3 = max(1, BYTES_PER_MEASUREMENT // L3_ARRAY_BYTES)
+    passes_memory = max(1, BYTES_PER_MEASUREMENT // MEMORY_ARRAY_BYTES)
+    return {
+        "arithmetic on 2 KB in L1": side_by_side_ratio(
+            lambda values: scale_in_place(values, 200_000), L1_ARRAY_VALUES, repeats),
+        "read pass over 2 MB (L3)": side_by_side_ratio(
+            lambda values: read_pass(values, passes_l3), L3_ARRAY_BYTES // 4, repeats),
+        "read pass over 64 MB (memory)": side_by_side_ratio(
+            lambda values: read_pass(values, passes_memory), MEMORY_ARRAY_BYTES // 4, repeats),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    print("read rate on one core, by working set (float32 sum):")
+    for size_kb, rate in read_rates(args.repeats).items():
+        print(f"  {size_kb:>8} KB  {rate:6.1f} GB/s")
+    print("two threads side by side, each on its own array, against one alone:")
+    for name, ratio in two_core_ratios(args.repeats).items():
+        print(f"  {name:>32}: {ratio:4.2f}x the time")
+
+
+if __name__ == "__main__":
+    main()
