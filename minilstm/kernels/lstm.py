@@ -159,6 +159,11 @@ def _zeros_if_none(array, shape, dtype):
     return np.zeros(shape, dtype=dtype) if array is None else array
 
 
+def _zeros_or_copy(array, shape, dtype):
+    """A new array of ``dtype``: zeros when ``array`` is None, else a copy of it."""
+    return np.zeros(shape, dtype=dtype) if array is None else array.astype(dtype, copy=True)
+
+
 # ---------------------------------------------------------------- NumPy twin
 
 def cell_reference(z, c_prev):
@@ -225,8 +230,8 @@ def backward_reference(d_hidden, d_h_last, d_c_last, cache, out=None, input_grad
     batch, steps, units = cache.hidden.shape
     dtype = cache.hidden.dtype
     d_hidden = _zeros_if_none(d_hidden, (batch, steps, units), dtype)
-    dh_next = _zeros_if_none(d_h_last, (batch, units), dtype).copy()  # (B, H)
-    dc_next = _zeros_if_none(d_c_last, (batch, units), dtype).copy()  # (B, H)
+    dh_next = _zeros_or_copy(d_h_last, (batch, units), dtype)         # (B, H)
+    dc_next = _zeros_or_copy(d_c_last, (batch, units), dtype)         # (B, H)
     d_z = np.empty((batch, steps, 4 * units), dtype=dtype)            # (B, T, 4H)
     for t in reversed(range(steps)):
         c_prev = cache.c0 if t == 0 else cache.cells[:, t - 1]        # (B, H)
@@ -456,8 +461,8 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     batch, steps, units = cache.hidden.shape
     dtype = cache.hidden.dtype
     d_hidden = np.ascontiguousarray(_zeros_if_none(d_hidden, (batch, steps, units), dtype))
-    dh_next = _zeros_if_none(d_h_last, (batch, units), dtype).astype(dtype, copy=True)
-    dc_next = _zeros_if_none(d_c_last, (batch, units), dtype).astype(dtype, copy=True)
+    dh_next = _zeros_or_copy(d_h_last, (batch, units), dtype)               # (B, H)
+    dc_next = _zeros_or_copy(d_c_last, (batch, units), dtype)               # (B, H)
     d_z = np.empty((batch, steps, 4 * units), dtype=dtype)            # (B, T, 4H)
     recurrent_kernel = cache.recurrent_kernel                           # (H, 4H), contiguous
     if blas_pays(batch, units) if blas is None else blas:

@@ -54,6 +54,7 @@ class Layer:
             None if input_shape is None else (None,) + tuple(input_shape)
         )
         self.input_shape = None
+        self._output_shape = None
         self.params = {}
         self._grads = {}
         self._unwritten = set()
@@ -78,6 +79,7 @@ class Layer:
         input_shape = tuple(None if d is None else int(d) for d in input_shape)
         self._check_build_shape(input_shape)
         self.input_shape = input_shape
+        self._output_shape = None
         self.params, self._grads, self._unwritten = {}, {}, set()
         self._storage_shared = False
         self._create_weights(input_shape, as_generator(rng))
@@ -99,8 +101,11 @@ class Layer:
 
     @property
     def output_shape(self):
-        self._require_built("output_shape")
-        return self.compute_output_shape(self.input_shape)
+        """``compute_output_shape`` of the built input shape, worked out once per build."""
+        if self._output_shape is None:
+            self._require_built("output_shape")
+            self._output_shape = self.compute_output_shape(self.input_shape)
+        return self._output_shape
 
     def _require_built(self, what):
         if not self.built:
@@ -164,7 +169,8 @@ class Layer:
         gradient array for each weight not written since ``zero_grads``, else None (the
         kernel then returns a new array, which ``_add_grad`` adds; also None for a name
         the layer has no weight for, such as ``bias`` with ``use_bias=False``)."""
-        return tuple(self._grads[name] if name in self._unwritten else None for name in names)
+        grads, unwritten = self._grads, self._unwritten
+        return tuple([grads[name] if name in unwritten else None for name in names])
 
     def _add_grad(self, name, value):
         """grads[name] += value, where ``value`` is a new array the caller gives away (a

@@ -88,7 +88,7 @@ class Dense(Layer):
         self._add_grad("kernel", np.matmul(rows_x.T, rows_dz, out=out))  # (I, U)
         if self.use_bias:
             (out,) = self._gradient_outputs("bias")
-            self._add_grad("bias", rows_dz.sum(axis=0, out=out))         # (U,)
+            self._add_grad("bias", np.add.reduce(rows_dz, axis=0, out=out))  # (U,)
         if not input_gradient:
             return None
         return d_z @ self.params["kernel"].T                   # (..., I)

@@ -12,24 +12,27 @@ from ..layers.base import describe_shape
 
 def as_arrays(data, argument, dtype):
     """A list of finite float arrays of ``dtype`` from one array or a list of them."""
-    items = list(data) if isinstance(data, (list, tuple)) else [data]
-    arrays = []
-    for index, item in enumerate(items):
-        label = argument if len(items) == 1 else f"{argument}[{index}]"
-        if item is None:
-            raise TypeError(f"{label} must be an array; got None")
-        try:
-            array = np.ascontiguousarray(item, dtype=dtype)
-        except (TypeError, ValueError) as error:
-            raise TypeError(f"{label} must be a numeric array; {error}") from None
-        if array.ndim == 0:
-            raise ValueError(f"{label} must have a batch axis; got a scalar")
-        if array.shape[0] == 0:
-            raise ValueError(f"{label} holds no samples (shape {array.shape})")
-        if not math.isfinite(np.add.reduce(array, axis=None)):
-            _check_finite(array, label)   # a NaN or inf anywhere makes the sum non-finite
-        arrays.append(array)
-    return arrays
+    if not isinstance(data, (list, tuple)):
+        return [_as_array(data, argument, dtype)]
+    return [_as_array(item, argument if len(data) == 1 else f"{argument}[{index}]", dtype)
+            for index, item in enumerate(data)]
+
+
+def _as_array(item, label, dtype):
+    """``item`` as a C-contiguous array of ``dtype``, with at least one sample, all finite."""
+    if item is None:
+        raise TypeError(f"{label} must be an array; got None")
+    try:
+        array = np.ascontiguousarray(item, dtype=dtype)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{label} must be a numeric array; {error}") from None
+    if array.ndim == 0:
+        raise ValueError(f"{label} must have a batch axis; got a scalar")
+    if array.shape[0] == 0:
+        raise ValueError(f"{label} holds no samples (shape {array.shape})")
+    if not math.isfinite(np.add.reduce(array, axis=None)):
+        _check_finite(array, label)   # a NaN or inf anywhere makes the sum non-finite
+    return array
 
 
 def _check_finite(array, label):
@@ -44,11 +47,11 @@ def _check_finite(array, label):
 
 def check_same_samples(named_arrays):
     """All arrays must have the same batch size; name them when they differ."""
-    sizes = {name: array.shape[0] for name, array in named_arrays}
-    if len(set(sizes.values())) > 1:
-        listing = ", ".join(f"{name}: {size}" for name, size in sizes.items())
+    size = named_arrays[0][1].shape[0]
+    if any(array.shape[0] != size for _, array in named_arrays):
+        listing = ", ".join(f"{name}: {array.shape[0]}" for name, array in named_arrays)
         raise ValueError(f"x and y must have the same number of samples; got {listing}")
-    return next(iter(sizes.values()))
+    return size
 
 
 def check_target_shape(y, output_shape):
@@ -57,14 +60,12 @@ def check_target_shape(y, output_shape):
     As in Keras, targets ``(n,)`` for an output ``(None, 1)`` are taken as ``(n, 1)``.
     Returns ``y``, so reshaped where needed.
     """
-    expected = tuple(output_shape)
-    if y.ndim == len(expected) - 1 and expected[-1] == 1:
+    if y.ndim == len(output_shape) - 1 and output_shape[-1] == 1:
         y = y[..., None]
-    matches = y.ndim == len(expected) and all(
-        e is None or e == a for e, a in zip(expected[1:], y.shape[1:]))
-    if not matches:
+    if y.ndim != len(output_shape) or any(
+            e is not None and e != a for e, a in zip(output_shape[1:], y.shape[1:])):
         raise ValueError(
-            f"y must match the model's output shape {describe_shape(expected)}; "
+            f"y must match the model's output shape {describe_shape(output_shape)}; "
             f"got shape {y.shape}"
         )
     return y

@@ -7,6 +7,8 @@ update of its smaller ones. The layers keep their ``params`` and ``grads``
 dictionaries; each entry becomes a view of its slice of the shared arrays
 (``Layer.share_storage``).
 """
+import operator
+
 import numpy as np
 
 
@@ -36,8 +38,10 @@ class FlatWeights:
                 self.layout.append((f"{layer.name}/{name}", start, start + value.size,
                                     value.shape))
                 start += value.size
-        self._views = [(layer.params, name, value) for layer in self.layers
-                       for name, value in layer.params.items()]
+        # what ``holds`` checks: each layer's params dict, and in it each name's view
+        views = [(layer.params, name, value) for layer in self.layers
+                 for name, value in layer.params.items()]
+        self._view_dicts, self._view_names, self._views = zip(*views) if views else ((),) * 3
 
     @classmethod
     def of(cls, layers):
@@ -52,8 +56,9 @@ class FlatWeights:
         added or removed, or rebuilt (which gives it new weight arrays)."""
         with_weights = _with_weights(layers)
         return (len(with_weights) == len(self.layers)
-                and all(a is b for a, b in zip(with_weights, self.layers))
-                and all(params.get(name) is view for params, name, view in self._views))
+                and all(map(operator.is_, with_weights, self.layers))
+                and all(map(operator.is_, map(dict.get, self._view_dicts, self._view_names),
+                            self._views)))
 
     def gradient_views(self):
         """The gradient of each weight, as a view of ``grads`` shaped like the weight."""

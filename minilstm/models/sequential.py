@@ -125,13 +125,16 @@ class Sequential(Model):
         """From the last layer back to the first that has weights, which is told that no
         input gradient is wanted: nothing before it has anything to learn."""
         layers = self._layers
-        first = next((index for index, layer in enumerate(layers) if layer.params),
-                     len(layers) - 1)
-        for index in range(len(layers) - 1, first - 1, -1):
-            options = {"input_gradient": index > first}
-            if skip_activation and index == len(layers) - 1:
-                options["skip_activation"] = True
-            d_out = layers[index].backward(d_out, **options)
+        last = len(layers) - 1
+        first = 0
+        while first < last and not layers[first].params:
+            first += 1
+        if skip_activation:
+            d_out = layers[last].backward(d_out, skip_activation=True,
+                                          input_gradient=last > first)
+            last -= 1
+        for index in range(last, first - 1, -1):
+            d_out = layers[index].backward(d_out, input_gradient=index > first)
 
     def summary(self, line_length=65, print_fn=print):
         """Print each layer's name, type, output shape and parameter count, as Keras does."""
