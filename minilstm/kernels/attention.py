@@ -460,7 +460,12 @@ def _parameter_gradients_by_loops(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d
 
 
 def _contiguous(weights):
-    return AttentionWeights(*(np.ascontiguousarray(array) for array in weights))
+    return AttentionWeights._make(map(np.ascontiguousarray, weights))
+
+
+def _given_or_zeros(array, shape, dtype):
+    """A C-contiguous array of ``dtype``: ``array``, or zeros of ``shape`` when None."""
+    return np.zeros(shape, dtype) if array is None else np.ascontiguousarray(array, dtype)
 
 
 def batch_products_pay(batch, units):
@@ -497,12 +502,9 @@ def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None, out=N
     units, classes = w.W_a.shape[0], w.W_o.shape[0]
     dtype = h.dtype
 
-    def given_or_zeros(array, shape):
-        return np.zeros(shape, dtype) if array is None else np.ascontiguousarray(array, dtype)
-
-    d_outputs = given_or_zeros(d_outputs, (batch, output_length, classes))
-    d_logits = given_or_zeros(d_logits, (batch, output_length, classes))
-    d_attention = given_or_zeros(d_attention, (batch, output_length, steps_in))
+    d_outputs = _given_or_zeros(d_outputs, (batch, output_length, classes), dtype)
+    d_logits = _given_or_zeros(d_logits, (batch, output_length, classes), dtype)
+    d_attention = _given_or_zeros(d_attention, (batch, output_length, steps_in), dtype)
     d_h = np.zeros(h.shape, dtype)                                  # (B, T_in, D)
     d_uh = np.zeros((batch, steps_in, units), dtype)                # (B, T_in, n)
     d_V_a = np.zeros(units, dtype)                                  # (n,)

@@ -267,13 +267,12 @@ def gradient_arrays(given, shapes, names, dtype):
     written into, one per entry of ``shapes``: those of ``given`` (a sequence, or None for
     none), with a new array of ``dtype`` for each None. A given array of another shape is an
     error naming it (``names``); one of another dtype or layout gets its own compilation."""
-    arrays = []
-    for name, array, shape in zip(names, given or (None,) * len(shapes), shapes):
-        if array is None:
-            array = np.empty(shape, dtype)
-        elif array.shape != shape:
-            raise ValueError(f"out's {name} must have shape {shape}; got {array.shape}")
-        arrays.append(array)
+    arrays = [np.empty(shape, dtype) if array is None else array
+              for array, shape in zip(given or (None,) * len(shapes), shapes)]
+    if [array.shape for array in arrays] != list(shapes):
+        name, array, shape = next((name, array, shape) for name, array, shape
+                                  in zip(names, arrays, shapes) if array.shape != shape)
+        raise ValueError(f"out's {name} must have shape {shape}; got {array.shape}")
     return arrays
 
 
