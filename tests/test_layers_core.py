@@ -37,6 +37,16 @@ def test_dense_applies_to_the_last_axis_like_keras():
     assert y.shape == (3, 5, 4) and layer.count_params() == 12
 
 
+def test_output_shape_follows_each_build():
+    """The output shape is worked out once per build: a rebuild for another input shape
+    gives that shape's output."""
+    layer = TimeDistributed(Dense(4))
+    layer.build((None, 5, 2))
+    assert layer.output_shape == (None, 5, 4)
+    layer.build((3, 7, 2))
+    assert layer.output_shape == (3, 7, 4)
+
+
 def test_dense_softmax_rows_sum_to_one_and_survive_large_logits():
     layer = Dense(3, activation="softmax", kernel_initializer="ones", dtype="float64")
     y = layer.forward(np.array([[1000.0], [-1000.0]]))

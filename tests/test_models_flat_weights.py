@@ -90,3 +90,22 @@ def test_layers_of_different_dtypes_are_updated_one_weight_at_a_time():
     assert model._flat is None
     assert all(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
     assert [w.dtype for w in model.get_weights()] == [np.float64] * 2 + [np.float32] * 2
+
+
+@pytest.mark.parametrize("change", ["rebuild", "replace an array"])
+def test_a_rebuilt_layer_or_a_replaced_weight_array_is_packed_again(change):
+    """``FlatWeights.holds`` notices the layer's new weight arrays: the next step packs and
+    trains them, not the arrays it held before."""
+    x, y = data(np.random.default_rng(5))
+    model = sequence_model("adam")
+    train(model, x, y, steps=1)
+    first, lstm = model._flat, model.layers[0]
+    if change == "rebuild":
+        lstm.build((None, 3, 2), np.random.default_rng(0))
+    else:
+        lstm.params["kernel"] = lstm.params["kernel"].copy()
+    new_kernel = lstm.params["kernel"].copy()
+    train(model, x, y, steps=1)
+    assert model._flat is not first
+    assert np.shares_memory(lstm.params["kernel"], model._flat.params)
+    assert not np.array_equal(lstm.params["kernel"], new_kernel)

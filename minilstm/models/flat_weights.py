@@ -12,6 +12,9 @@ import operator
 import numpy as np
 
 
+_params_of = operator.attrgetter("params")
+
+
 def _with_weights(layers):
     """The layers that have weights (RepeatVector, for one, has none)."""
     return [layer for layer in layers if layer.params]
@@ -38,10 +41,10 @@ class FlatWeights:
                 self.layout.append((f"{layer.name}/{name}", start, start + value.size,
                                     value.shape))
                 start += value.size
-        # what ``holds`` checks: each layer's params dict, and in it each name's view
-        views = [(layer.params, name, value) for layer in self.layers
+        # what ``holds`` checks: under each name, each layer's params hold its view
+        views = [(layer, name, value) for layer in self.layers
                  for name, value in layer.params.items()]
-        self._view_dicts, self._view_names, self._views = zip(*views) if views else ((),) * 3
+        self._view_layers, self._view_names, self._views = zip(*views)
 
     @classmethod
     def of(cls, layers):
@@ -53,12 +56,13 @@ class FlatWeights:
 
     def holds(self, layers):
         """Whether this still holds the weights of ``layers``: false once a layer was
-        added or removed, or rebuilt (which gives it new weight arrays)."""
+        added or removed, rebuilt (which gives it a new ``params`` dict of new arrays), or
+        given another array under one of its weights' names."""
         with_weights = _with_weights(layers)
         return (len(with_weights) == len(self.layers)
                 and all(map(operator.is_, with_weights, self.layers))
-                and all(map(operator.is_, map(dict.get, self._view_dicts, self._view_names),
-                            self._views)))
+                and all(map(operator.is_, map(dict.get, map(_params_of, self._view_layers),
+                                              self._view_names), self._views)))
 
     def gradient_views(self):
         """The gradient of each weight, as a view of ``grads`` shaped like the weight."""

@@ -144,10 +144,8 @@ class Model:
             data.check_same_samples([(f"x[{i}]", x) for i, x in enumerate(xs)])
             return xs, None
         (y_array,) = data.as_arrays(y, "y", self.layers[-1].dtype)
-        named = [("x", xs[0]), ("y", y_array)]
-        if len(xs) > 1:
-            named += [(f"x[{i}]", x) for i, x in enumerate(xs[1:], start=1)]
-        data.check_same_samples(named)
+        data.check_same_samples([("x", xs[0]), ("y", y_array)] + [
+            (f"x[{i}]", x) for i, x in enumerate(xs[1:], start=1)])
         return xs, data.check_target_shape(y_array, self.output_shape)
 
     @property
