@@ -177,7 +177,7 @@ def backward_reference(cache, d_outputs=None, d_logits=None, d_attention=None, o
     d_h = np.zeros_like(h)                                  # (B, T_in, D)
     d_uh = np.zeros((batch, steps_in, units), dtype)        # (B, T_in, n)
     d_V_a = np.zeros(units, dtype)                          # (n,)
-    d_gates = np.empty((batch, output_length, 3, units), dtype)   # dR, dZ, dP
+    d_gates = _gate_gradient_arrays(batch, output_length, units, dtype)   # dR, dZ, dP
     d_o_all = np.empty((batch, output_length, classes), dtype)    # do
     d_wa_all = np.empty((batch, output_length, units), dtype)     # dwa
     ds = np.zeros((batch, units), dtype)                    # dL/ds_t
@@ -209,14 +209,25 @@ def backward_reference(cache, d_outputs=None, d_logits=None, d_attention=None, o
         d_uh += d_pre
         d_wa = d_pre.sum(axis=1)                            # (B, n)
         ds = ds_prev + d_wa @ w.W_a.T                       # (B, n)
-        d_gates[:, t, 0], d_gates[:, t, 1], d_gates[:, t, 2] = dR, dZ, dP
+        d_gates[0][:, t], d_gates[1][:, t], d_gates[2][:, t] = dR, dZ, dP
         d_o_all[:, t], d_wa_all[:, t] = d_o, d_wa
-    return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o_all, d_wa_all, ds, out)
+    s0 = cache.states[:, 0]                                 # (B, n)
+    d_pre_s0 = ds * (1.0 - s0 * s0)                         # dS_0 (B, n)
+    return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o_all, d_wa_all, d_pre_s0,
+                                out)
 
 
-def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out=None,
+def _gate_gradient_arrays(batch, output_length, units, dtype):
+    """dR, dZ, dP for every step: three (B, T_out, n) arrays, each C-contiguous, so that
+    their (B·T_out, n) rows are views."""
+    return tuple(np.empty((batch, output_length, units), dtype) for _ in range(3))
+
+
+def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_pre_s0, out=None,
                          times_transposed=times_transposed):
     """Weight gradients as products over all B·T_out rows; finishes d_h.
+
+    ``d_gates``: dR, dZ, dP, each (B, T_out, n); ``d_pre_s0``: dS_0 = ds_0 ⊙ (1 - s_0²).
 
     One product per weight, each written straight into its ``out`` array when given
     (``out``: optional ``AttentionWeights`` of arrays to write the gradients into; any
@@ -228,7 +239,7 @@ def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out=
     """
     w, h = cache.weights, cache.h
     out = out or AttentionWeights(*(None,) * len(WEIGHT_NAMES))
-    batch, output_length, _, units = d_gates.shape
+    batch, output_length, units = d_gates[0].shape
     rows = batch * output_length
     steps_in, features = h.shape[1], h.shape[2]
     classes = d_o.shape[2]
@@ -237,8 +248,8 @@ def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out=
     gate_inputs = {"W": cache.outputs[:, :-1].reshape(rows, classes),   # y_{t-1} (rows, K)
                    "U": s_prev,                                         # (rows, n)
                    "C": cache.contexts.reshape(rows, features)}         # c_t (rows, D)
-    gate_gradients = {gate: d_gates[:, :, index].reshape(rows, units)   # (rows, n) each
-                      for index, gate in enumerate("rzp")}
+    gate_gradients = {gate: d_gate.reshape(rows, units)                 # (rows, n) each
+                      for gate, d_gate in zip("rzp", d_gates)}
     gate_gradients["o"] = d_o.reshape(rows, classes)                    # (rows, K)
     grads = {"V_a": _into(out.V_a, d_V_a),
              "W_a": np.matmul(s_prev.T, d_wa.reshape(rows, units), out=out.W_a)}  # (n, n)
@@ -255,8 +266,6 @@ def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out=
                              out=out.U_a)                               # (D, n)
     grads["b_a"] = np.add.reduce(d_uh_rows, axis=0, out=out.b_a)        # (n,)
     d_h = d_h + times_transposed(d_uh_rows, w.U_a).reshape(h.shape)     # (B, T_in, D)
-    s0 = cache.states[:, 0]
-    d_pre_s0 = d_s0 * (1.0 - s0 * s0)                                   # (B, n)
     grads["W_s"] = np.dot(h[:, 0].T, d_pre_s0, out=out.W_s)  # (D, n); @ skips BLAS at B = 1
     d_h[:, 0] += times_transposed(d_pre_s0, w.W_s)                      # (B, D)
     return d_h, AttentionWeights(**grads)
@@ -330,8 +339,8 @@ def _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gate
 
 @njit(cache=True, error_model="numpy", fastmath={"reassoc"})
 def _backward_loop(h, w, states, outputs, energies, attention, gates,
-                   d_outputs, d_logits, d_attention, d_h, d_uh, d_V_a, d_gates, d_o_all,
-                   d_wa_all, d_s0):
+                   d_outputs, d_logits, d_attention, d_h, d_uh, d_V_a, d_r_all, d_z_all,
+                   d_p_all, d_o_all, d_wa_all, d_pre_s0):
     """BPTT per sequence; the d_* arrays of the module docstring, filled in place."""
     batch, output_length, steps_in, units = energies.shape
     classes = outputs.shape[2]
@@ -347,7 +356,7 @@ def _backward_loop(h, w, states, outputs, energies, attention, gates,
         dy[:] = 0.0
         for t in range(output_length - 1, -1, -1):
             s_prev, y_t, a = states[b, t], outputs[b, t + 1], attention[b, t]
-            d_r, d_z, d_p = d_gates[b, t, 0], d_gates[b, t, 1], d_gates[b, t, 2]
+            d_r, d_z, d_p = d_r_all[b, t], d_z_all[b, t], d_p_all[b, t]
             d_o = d_o_all[b, t]
             weighted = zero_for(d_h)
             for k in range(classes):
@@ -394,7 +403,9 @@ def _backward_loop(h, w, states, outputs, energies, attention, gates,
             add_vector_times_matrix_transposed(d_wa, w.W_a, ds_prev)
             copy_into(ds_prev, ds)
             copy_into(dy_prev, dy)
-        copy_into(ds, d_s0[b])
+        s0 = states[b, 0]
+        for m in range(units):                                      # dS_0 = ds_0 (1 - s_0²)
+            d_pre_s0[b, m] = ds[m] * one_minus(s0[m] * s0[m])
 
 
 @njit(cache=True, error_model="numpy")
@@ -434,7 +445,7 @@ def _parameter_gradients_loops(s_prev, r_s_prev, y_prev, c, d_r, d_z, d_p, d_o, 
         add_vector_times_matrix_transposed(d_pre_s0[b], W_s, d_h[b, 0])
 
 
-def _parameter_gradients_by_loops(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0,
+def _parameter_gradients_by_loops(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_pre_s0,
                                   out=None):
     """The rows of every product, packed C-contiguous, and ``_parameter_gradients_loops``
     run on them into ``out``'s arrays (``vector_products.gradient_arrays``); returns what
@@ -442,20 +453,19 @@ def _parameter_gradients_by_loops(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d
     h, w = cache.h, cache.weights
     targets = AttentionWeights._make(gradient_arrays(out, [weight.shape for weight in w],
                                                      WEIGHT_NAMES, h.dtype))
-    batch, output_length, _, units = d_gates.shape
+    batch, output_length, units = d_gates[0].shape
     rows = batch * output_length
 
     def packed(array):                                                  # (B, T, X) -> rows
         return np.ascontiguousarray(array).reshape(rows, array.shape[-1])
 
     s_prev = cache.states[:, :-1]                                       # (B, T_out, n)
-    s0 = cache.states[:, 0]                                             # (B, n)
-    d_r, d_z, d_p = (packed(d_gates[:, :, index]) for index in range(3))
+    d_r, d_z, d_p = (d_gate.reshape(rows, units) for d_gate in d_gates)
     _parameter_gradients_loops(
         packed(s_prev), packed(cache.gates[:, :, 0] * s_prev), packed(cache.outputs[:, :-1]),
         packed(cache.contexts), d_r, d_z, d_p, packed(d_o), packed(d_wa),
         h.reshape(batch * h.shape[1], h.shape[2]), d_uh.reshape(batch * h.shape[1], units),
-        np.ascontiguousarray(h[:, 0]), d_s0 * (1.0 - s0 * s0), d_V_a, w.U_a, w.W_s, d_h, targets)
+        np.ascontiguousarray(h[:, 0]), d_pre_s0, d_V_a, w.U_a, w.W_s, d_h, targets)
     return d_h, targets
 
 
@@ -508,17 +518,17 @@ def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None, out=N
     d_h = np.zeros(h.shape, dtype)                                  # (B, T_in, D)
     d_uh = np.zeros((batch, steps_in, units), dtype)                # (B, T_in, n)
     d_V_a = np.zeros(units, dtype)                                  # (n,)
-    d_gates = np.empty((batch, output_length, 3, units), dtype)     # dR, dZ, dP
+    d_gates = _gate_gradient_arrays(batch, output_length, units, dtype)   # dR, dZ, dP
     d_o = np.empty((batch, output_length, classes), dtype)          # do
     d_wa = np.zeros((batch, output_length, units), dtype)           # dwa
-    d_s0 = np.empty((batch, units), dtype)                          # dL/ds_0
+    d_pre_s0 = np.empty((batch, units), dtype)                      # dS_0
     _backward_loop(h, w, cache.states, cache.outputs, cache.energies, cache.attention,
-                   cache.gates, d_outputs, d_logits, d_attention, d_h, d_uh, d_V_a, d_gates,
-                   d_o, d_wa, d_s0)
+                   cache.gates, d_outputs, d_logits, d_attention, d_h, d_uh, d_V_a, *d_gates,
+                   d_o, d_wa, d_pre_s0)
     if few_rows(batch * output_length) and few_rows(batch * steps_in):
-        return _parameter_gradients_by_loops(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0,
+        return _parameter_gradients_by_loops(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_pre_s0,
                                              out)
-    return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_s0, out,
+    return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_pre_s0, out,
                                 rows_times_matrix_transposed)
 
 
