@@ -58,8 +58,8 @@ from .fast_math import copy_into, one_minus, sigmoid, softmax_in_place, tanh, ze
 from .reference_math import sigmoid as sigmoid_reference
 from .reference_math import softmax
 from .vector_products import (add_rows_times_matrix_transposed, add_vector_times_matrix,
-                              add_vector_times_matrix_transposed, few_rows, gradient_arrays,
-                              outer_products_sum, rows_times_matrix,
+                              add_vector_times_matrix_transposed, few_rows, given_or_zeros,
+                              gradient_arrays, outer_products_sum, rows_times_matrix,
                               rows_times_matrix_transposed, sum_of_rows, times_transposed)
 
 WEIGHT_NAMES = ("V_a", "W_a", "U_a", "b_a",
@@ -473,11 +473,6 @@ def _contiguous(weights):
     return AttentionWeights._make(map(np.ascontiguousarray, weights))
 
 
-def _given_or_zeros(array, shape, dtype):
-    """A C-contiguous array of ``dtype``: ``array``, or zeros of ``shape`` when None."""
-    return np.zeros(shape, dtype) if array is None else np.ascontiguousarray(array, dtype)
-
-
 def batch_products_pay(batch, units):
     """Whether the batch-vectorised NumPy twin, whose products go through BLAS, beats
     the jitted loops, which walk one sequence at a time: measured on this project's
@@ -512,9 +507,9 @@ def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None, out=N
     units, classes = w.W_a.shape[0], w.W_o.shape[0]
     dtype = h.dtype
 
-    d_outputs = _given_or_zeros(d_outputs, (batch, output_length, classes), dtype)
-    d_logits = _given_or_zeros(d_logits, (batch, output_length, classes), dtype)
-    d_attention = _given_or_zeros(d_attention, (batch, output_length, steps_in), dtype)
+    d_outputs = given_or_zeros(d_outputs, (batch, output_length, classes), dtype)
+    d_logits = given_or_zeros(d_logits, (batch, output_length, classes), dtype)
+    d_attention = given_or_zeros(d_attention, (batch, output_length, steps_in), dtype)
     d_h = np.zeros(h.shape, dtype)                                  # (B, T_in, D)
     d_uh = np.zeros((batch, steps_in, units), dtype)                # (B, T_in, n)
     d_V_a = np.zeros(units, dtype)                                  # (n,)

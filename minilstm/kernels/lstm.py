@@ -56,8 +56,8 @@ from .backend import dispatch
 from .fast_math import one_minus, tanh
 from .reference_math import sigmoid as sigmoid_reference
 from .vector_products import (add_rows_times_matrix, add_two_vectors_times_matrix_transposed,
-                              add_vector_times_matrix_transposed, few_rows, gradient_arrays,
-                              outer_products_sum, rows_times_matrix,
+                              add_vector_times_matrix_transposed, few_rows, given_or_zeros,
+                              gradient_arrays, outer_products_sum, rows_times_matrix,
                               rows_times_matrix_transposed, sum_of_rows, times_transposed)
 
 
@@ -460,7 +460,7 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     """Same contract as ``backward_reference``; the time loop is jitted (``blas`` as above)."""
     batch, steps, units = cache.hidden.shape
     dtype = cache.hidden.dtype
-    d_hidden = np.ascontiguousarray(_zeros_if_none(d_hidden, (batch, steps, units), dtype))
+    d_hidden = given_or_zeros(d_hidden, (batch, steps, units), dtype)         # (B, T, H)
     dh_next = _zeros_or_copy(d_h_last, (batch, units), dtype)               # (B, H)
     dc_next = _zeros_or_copy(d_c_last, (batch, units), dtype)               # (B, H)
     d_z = np.empty((batch, steps, 4 * units), dtype=dtype)            # (B, T, 4H)

@@ -262,6 +262,12 @@ def add_rows_times_matrix_transposed(rows, matrix, out):
             r += 1
 
 
+def given_or_zeros(array, shape, dtype):
+    """What the jitted loops read for an optional input: ``array`` as a C-contiguous array
+    of ``dtype``, or zeros of ``shape`` when it is None."""
+    return np.zeros(shape, dtype) if array is None else np.ascontiguousarray(array, dtype)
+
+
 def gradient_arrays(given, shapes, names, dtype):
     """The arrays that few-row weight gradients (``outer_products_sum``, ``sum_of_rows``) are
     written into, one per entry of ``shapes``: those of ``given`` (a sequence, or None for
