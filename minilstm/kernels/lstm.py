@@ -155,13 +155,20 @@ def _input_gradient(d_z_rows, cache, times_transposed):
     return d_x
 
 
-def _zeros_if_none(array, shape, dtype):
-    return np.zeros(shape, dtype=dtype) if array is None else array
-
-
 def _zeros_or_copy(array, shape, dtype):
     """A new array of ``dtype``: zeros when ``array`` is None, else a copy of it."""
     return np.zeros(shape, dtype=dtype) if array is None else array.astype(dtype, copy=True)
+
+
+def _backward_start(d_hidden, d_h_last, d_c_last, cache):
+    """What both twins' time loops start from: dL/dh_t (zeros for None), dh_next and dc_next
+    (new arrays the loop overwrites, zeros for None) and d_z, to be filled."""
+    batch, steps, units = cache.hidden.shape
+    dtype = cache.hidden.dtype
+    return (given_or_zeros(d_hidden, (batch, steps, units), dtype),       # (B, T, H)
+            _zeros_or_copy(d_h_last, (batch, units), dtype),              # (B, H)
+            _zeros_or_copy(d_c_last, (batch, units), dtype),              # (B, H)
+            np.empty((batch, steps, 4 * units), dtype=dtype))             # (B, T, 4H)
 
 
 # ---------------------------------------------------------------- NumPy twin
@@ -227,13 +234,8 @@ def backward_reference(d_hidden, d_h_last, d_c_last, cache, out=None, input_grad
     for any of them: a new array); with ``input_gradient=False`` ``d_x`` is None,
     not computed (the input is data, with nothing upstream to train).
     """
-    batch, steps, units = cache.hidden.shape
-    dtype = cache.hidden.dtype
-    d_hidden = _zeros_if_none(d_hidden, (batch, steps, units), dtype)
-    dh_next = _zeros_or_copy(d_h_last, (batch, units), dtype)         # (B, H)
-    dc_next = _zeros_or_copy(d_c_last, (batch, units), dtype)         # (B, H)
-    d_z = np.empty((batch, steps, 4 * units), dtype=dtype)            # (B, T, 4H)
-    for t in reversed(range(steps)):
+    d_hidden, dh_next, dc_next, d_z = _backward_start(d_hidden, d_h_last, d_c_last, cache)
+    for t in reversed(range(cache.hidden.shape[1])):
         c_prev = cache.c0 if t == 0 else cache.cells[:, t - 1]        # (B, H)
         d_z[:, t], dc_next = cell_backward_reference(
             d_hidden[:, t] + dh_next, dc_next, cache.gates[:, t], c_prev, cache.tanh_cells[:, t])
@@ -459,11 +461,7 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
                    blas=None):
     """Same contract as ``backward_reference``; the time loop is jitted (``blas`` as above)."""
     batch, steps, units = cache.hidden.shape
-    dtype = cache.hidden.dtype
-    d_hidden = given_or_zeros(d_hidden, (batch, steps, units), dtype)         # (B, T, H)
-    dh_next = _zeros_or_copy(d_h_last, (batch, units), dtype)               # (B, H)
-    dc_next = _zeros_or_copy(d_c_last, (batch, units), dtype)               # (B, H)
-    d_z = np.empty((batch, steps, 4 * units), dtype=dtype)            # (B, T, 4H)
+    d_hidden, dh_next, dc_next, d_z = _backward_start(d_hidden, d_h_last, d_c_last, cache)
     recurrent_kernel = cache.recurrent_kernel                           # (H, 4H), contiguous
     if blas_pays(batch, units) if blas is None else blas:
         for t in reversed(range(steps)):
