@@ -27,7 +27,6 @@ hand-written loops and through BLAS: the data behind ``lstm.blas_pays``.
 import argparse
 import os
 import pathlib
-import statistics
 import sys
 import time
 
@@ -48,26 +47,11 @@ if ARGS.threads:                     # before NumPy loads its BLAS
 
 import numpy as np  # noqa: E402
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))   # kernel_steps, recipes_torch
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))   # the other scripts here
 
+from bench_machine import matmul_peak_gflops, median_seconds  # noqa: E402
 from kernel_steps import ATTENTION_SHAPES, LSTM_SHAPES, attention_step, lstm_step  # noqa: E402
 from minilstm.kernels import attention, lstm  # noqa: E402
-
-def median_seconds(step, repeats):
-    step()                                           # warm caches
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def matmul_peak_gflops(dtype, repeats=5):
-    size = 2048
-    a = np.random.default_rng(0).standard_normal((size, size)).astype(dtype)
-    seconds = median_seconds(lambda: a @ a, repeats)
-    return 2 * size ** 3 / seconds / 1e9
 
 
 def lstm_flops(batch, steps, features, units):

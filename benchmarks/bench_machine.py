@@ -14,11 +14,17 @@ The facts behind the batch-1 limits in the README, measured rather than assumed:
   means they share all of it. Arithmetic on L1-resident data, and read passes from the
   L3 and from memory.
 
-Best of ``--repeats`` rounds for each figure (the least disturbed on a shared machine).
-The matrix-multiply peak, on one or more BLAS threads, is ``bench_lstm.py``'s
-(``--threads``).
+- *matrix-multiply peak*: the median 2048 x 2048 float32 product through NumPy's BLAS, on
+  all its threads. ``bench_lstm.py`` takes its kernels' share of this figure, and
+  ``bench_tutorials.py`` prints it before and after its recipes: this virtual machine has
+  run on hosts whose peak differed by more than 2x from one session to another, which
+  moves every timing with it.
+
+Best of ``--repeats`` rounds for each figure (the least disturbed on a shared machine),
+except the peak, a median of 5.
 """
 import argparse
+import statistics
 import threading
 import time
 
@@ -48,6 +54,23 @@ def scale_in_place(values, repeats):
     for _ in range(repeats):
         for i in range(values.shape[0]):
             values[i] = values[i] * np.float32(0.999) + np.float32(0.001)
+
+
+def median_seconds(call, repeats):
+    """The median time of ``call`` over ``repeats`` calls, after one untimed call."""
+    call()                                           # warm caches
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def matmul_peak_gflops(dtype="float32", repeats=5, size=2048):
+    """GFLOP/s of a (size x size) product through NumPy's BLAS, the median of ``repeats``."""
+    a = np.random.default_rng(0).standard_normal((size, size)).astype(dtype)
+    return 2 * size ** 3 / median_seconds(lambda: a @ a, repeats) / 1e9
 
 
 def best_seconds(call, repeats):
@@ -111,6 +134,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
+    print(f"matrix-multiply peak (2048 x 2048 float32, NumPy BLAS, all threads): "
+          f"{matmul_peak_gflops():.1f} GFLOP/s")
     print("read rate on one core, by working set (float32 sum):")
     for size_kb, rate in read_rates(args.repeats).items():
         print(f"  {size_kb:>8} KB  {rate:6.1f} GB/s")
