@@ -7,13 +7,16 @@ feature, Dense(1)), times per call: ``fit(x, y, epochs=1)`` on one sample,
 ``train_on_batch``, and the kernels that step runs, called directly (LSTM forward and
 backward, the Dense products, one Adam update over all the weights). What is left is Python:
 argument checks, layer plumbing, loss, metric, history. Minimum over ``--repeats``
-interleaved rounds of 2,000 calls: the least disturbed figure on a shared machine.
+interleaved rounds of 2,000 calls: the least disturbed figure on a shared machine. The
+machine's matrix-multiply peak (``bench_machine``) is printed first: these microseconds
+follow the host this virtual machine runs on.
 """
 import argparse
 import time
 
 import numpy as np
 
+from bench_machine import matmul_peak_gflops
 from minilstm import LSTM, Dense, Sequential
 from minilstm.kernels import lstm, optimizers
 
@@ -54,6 +57,7 @@ def main():
     figures = {"fit, one sample": lambda: model.fit(x, y, epochs=1, verbose=0),
                "train_on_batch": lambda: model.train_on_batch(x, y),
                "the step's kernels alone": kernels}
+    print(f"matmul peak (2048 x 2048 float32, NumPy BLAS): {matmul_peak_gflops():.1f} GFLOP/s")
     measured = microseconds(figures, args.repeats)
     for name, value in measured.items():
         print(f"{name:>26}: {value:7.1f} us")

@@ -6,7 +6,8 @@
 uses is compiled. "warm": the same again with that cache filled, so the kernels load
 from it. Each figure runs from starting a new process to the end of its first training
 step: interpreter start, ``import minilstm``, model construction and the step (median of
-``--repeats`` processes).
+``--repeats`` processes). Compilation is arithmetic, so these seconds follow the host this
+virtual machine runs on: its matrix-multiply peak (``bench_machine``) is printed first.
 """
 import argparse
 import os
@@ -15,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from bench_machine import matmul_peak_gflops
 
 RECIPES = {
     "echo baseline": """
@@ -97,6 +100,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
+    print(f"matmul peak (2048 x 2048 float32, NumPy BLAS): {matmul_peak_gflops():.1f} GFLOP/s")
     baseline = statistics.median(process_seconds("import minilstm", tempfile.mkdtemp())
                                  for _ in range(args.repeats))
     print(f"python -c 'import minilstm' (cold cache, nothing compiled yet): {baseline:.2f} s\n")
