@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from bench_machine import matmul_peak_gflops
+from bench_machine import peak_line
 from minilstm import LSTM, Dense, Sequential
 from minilstm.kernels import lstm, optimizers
 
@@ -57,7 +57,7 @@ def main():
     figures = {"fit, one sample": lambda: model.fit(x, y, epochs=1, verbose=0),
                "train_on_batch": lambda: model.train_on_batch(x, y),
                "the step's kernels alone": kernels}
-    print(f"matmul peak (2048 x 2048 float32, NumPy BLAS): {matmul_peak_gflops():.1f} GFLOP/s")
+    print(peak_line())
     measured = microseconds(figures, args.repeats)
     for name, value in measured.items():
         print(f"{name:>26}: {value:7.1f} us")

@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-from bench_machine import matmul_peak_gflops
+from bench_machine import peak_line
 
 RECIPES = {
     "echo baseline": """
@@ -100,7 +100,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    print(f"matmul peak (2048 x 2048 float32, NumPy BLAS): {matmul_peak_gflops():.1f} GFLOP/s")
+    print(peak_line())
     baseline = statistics.median(process_seconds("import minilstm", tempfile.mkdtemp())
                                  for _ in range(args.repeats))
     print(f"python -c 'import minilstm' (cold cache, nothing compiled yet): {baseline:.2f} s\n")

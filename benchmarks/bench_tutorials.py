@@ -9,7 +9,7 @@ process that first runs a few untimed steps of the same recipe (so Numba's kerne
 loaded and PyTorch's first-call costs are paid), then times the recipe from building
 the model to its metric. Repeats alternate minilstm and PyTorch, swapping which goes
 first, so that drift on a noisy machine falls on both; the table shows medians. The
-machine's matrix-multiply peak (``bench_machine.matmul_peak_gflops``) is printed before
+machine's matrix-multiply peak (``bench_machine.peak_line``) is printed before
 and after the recipes: the same command has run here on hosts more than 2x apart.
 
 PyTorch is optional (``pip install -e ".[bench]"``): without it only minilstm's figures
@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 
-from bench_machine import matmul_peak_gflops
+from bench_machine import peak_line
 
 RECIPE_NAMES = ["echo baseline", "echo attention", "addition", "damped sine",
                 "translation epoch"]
@@ -79,8 +79,7 @@ def main(argv=None):
     print(f"{os.cpu_count()} CPU(s); " + (
         f"PyTorch {torch_info[0]}, {args.torch_threads or torch_info[1]} thread(s)"
         if torch_info else "PyTorch not installed: minilstm only") + f"; {args.repeats} repeats")
-    print(f"matmul peak (2048 x 2048 float32, NumPy BLAS) before: {matmul_peak_gflops():.1f} "
-          "GFLOP/s\n")
+    print(peak_line() + ", before the recipes\n")
     header = f"{'recipe':>18} {'metric':>12} {'minilstm s':>11} {'metric':>8}"
     if torch_info:
         header += f" {'torch s':>9} {'metric':>8} {'torch/minilstm':>15}"
@@ -101,8 +100,8 @@ def main(argv=None):
             line += (f" {seconds['torch']:9.2f} {metric['torch']:8.4f} "
                      f"{seconds['torch'] / seconds['minilstm']:14.1f}x")
         print(line, flush=True)
-    print(f"\n(medians of {args.repeats}; whole benchmark {time.perf_counter() - started:.0f} s; "
-          f"matmul peak after: {matmul_peak_gflops():.1f} GFLOP/s)")
+    print(f"\n(medians of {args.repeats}; whole benchmark {time.perf_counter() - started:.0f} s)")
+    print(peak_line() + ", after the recipes")
 
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ def test_bench_overhead_reports_the_overhead_of_fit_and_train_on_batch():
                                timeout=600, check=True)
     assert "overhead of fit, one sample" in completed.stdout
     assert "overhead of train_on_batch" in completed.stdout
+    assert completed.stdout.startswith("matmul peak (2048 x 2048 float32, NumPy BLAS): ")
 
 
 def test_bench_revisions_times_both_versions_of_each_kernel_shape():
