@@ -49,8 +49,8 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))   # the other scripts here
 
-from bench_machine import matmul_peak_gflops, median_seconds  # noqa: E402
 from kernel_steps import ATTENTION_SHAPES, LSTM_SHAPES, attention_step, lstm_step  # noqa: E402
+from matmul_peak import matmul_peak_gflops, median_seconds  # noqa: E402
 from minilstm.kernels import attention, lstm  # noqa: E402
 
 

@@ -14,22 +14,20 @@ The facts behind the batch-1 limits in the README, measured rather than assumed:
   means they share all of it. Arithmetic on L1-resident data, and read passes from the
   L3 and from memory.
 
-- *matrix-multiply peak*: the median 2048 x 2048 float32 product through NumPy's BLAS, on
-  all its threads. ``bench_lstm.py`` takes its kernels' share of this figure, and
-  ``bench_tutorials.py`` prints it before and after its recipes: this virtual machine has
-  run on hosts whose peak differed by more than 2x from one session to another, which
-  moves every timing with it.
+- *matrix-multiply peak* (``matmul_peak.py``), printed first, as every timing script here
+  prints it: the hosts this virtual machine has run on differed by more than 2x in it.
 
 Best of ``--repeats`` rounds for each figure (the least disturbed on a shared machine),
 except the peak, a median of 5.
 """
 import argparse
-import statistics
 import threading
 import time
 
 import numpy as np
 from numba import njit
+
+from matmul_peak import peak_line
 
 READ_SIZES_KB = (16, 64, 256, 512, 1024, 4096, 16384, 65536)
 BYTES_PER_MEASUREMENT = 256 * 2 ** 20
@@ -54,28 +52,6 @@ def scale_in_place(values, repeats):
     for _ in range(repeats):
         for i in range(values.shape[0]):
             values[i] = values[i] * np.float32(0.999) + np.float32(0.001)
-
-
-def median_seconds(call, repeats):
-    """The median time of ``call`` over ``repeats`` calls, after one untimed call."""
-    call()                                           # warm caches
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def matmul_peak_gflops(dtype="float32", repeats=5, size=2048):
-    """GFLOP/s of a (size x size) product through NumPy's BLAS, the median of ``repeats``."""
-    a = np.random.default_rng(0).standard_normal((size, size)).astype(dtype)
-    return 2 * size ** 3 / median_seconds(lambda: a @ a, repeats) / 1e9
-
-
-def peak_line():
-    """The peak measured now, as the scripts print it to name the host they ran on."""
-    return f"matmul peak (2048 x 2048 float32, NumPy BLAS): {matmul_peak_gflops():.1f} GFLOP/s"
 
 
 def best_seconds(call, repeats):

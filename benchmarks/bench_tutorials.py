@@ -9,7 +9,7 @@ process that first runs a few untimed steps of the same recipe (so Numba's kerne
 loaded and PyTorch's first-call costs are paid), then times the recipe from building
 the model to its metric. Repeats alternate minilstm and PyTorch, swapping which goes
 first, so that drift on a noisy machine falls on both; the table shows medians. The
-machine's matrix-multiply peak (``bench_machine.peak_line``) is printed before
+machine's matrix-multiply peak (``matmul_peak.py``) is printed before
 and after the recipes: the same command has run here on hosts more than 2x apart.
 
 PyTorch is optional (``pip install -e ".[bench]"``): without it only minilstm's figures
@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 
-from bench_machine import peak_line
+from matmul_peak import peak_line
 
 RECIPE_NAMES = ["echo baseline", "echo attention", "addition", "damped sine",
                 "translation epoch"]

@@ -145,13 +145,13 @@ def test_bench_machine_reports_read_rates_and_side_by_side_ratios():
 
 
 def test_the_matmul_peak_counts_two_flops_per_multiply_add(monkeypatch):
-    bench_machine = import_benchmark("bench_machine")
-    assert bench_machine.matmul_peak_gflops(size=64, repeats=1) > 0.0
+    matmul_peak = import_benchmark("matmul_peak")
+    assert matmul_peak.matmul_peak_gflops(size=64, repeats=1) > 0.0
     products = []
 
     def one_millisecond(call, repeats):
         products.append(call())
         return 1e-3
-    monkeypatch.setattr(bench_machine, "median_seconds", one_millisecond)
-    assert bench_machine.matmul_peak_gflops(size=100, repeats=3) == pytest.approx(2.0)
+    monkeypatch.setattr(matmul_peak, "median_seconds", one_millisecond)
+    assert matmul_peak.matmul_peak_gflops(size=100, repeats=3) == pytest.approx(2.0)
     assert products[0].shape == (100, 100) and products[0].dtype == "float32"
