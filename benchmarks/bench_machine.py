@@ -14,8 +14,9 @@ The facts behind the batch-1 limits in the README, measured rather than assumed:
   means they share all of it. Arithmetic on L1-resident data, and read passes from the
   L3 and from memory.
 
-- *matrix-multiply peak* (``matmul_peak.py``), printed first, as every timing script here
-  prints it: the hosts this virtual machine has run on differed by more than 2x in it.
+- *matrix-multiply peak* and the processor (``matmul_peak.py``), printed first, as every
+  timing script here prints them: the hosts this virtual machine has run on differed by more
+  than 2x in it.
 
 Best of ``--repeats`` rounds for each figure (the least disturbed on a shared machine),
 except the peak, a median of 5.

@@ -7,7 +7,8 @@ uses is compiled. "warm": the same again with that cache filled, so the kernels 
 from it. Each figure runs from starting a new process to the end of its first training
 step: interpreter start, ``import minilstm``, model construction and the step (median of
 ``--repeats`` processes). Compilation is arithmetic, so these seconds follow the host this
-virtual machine runs on: its matrix-multiply peak (``matmul_peak.py``) is printed first.
+virtual machine runs on: its matrix-multiply peak and processor (``matmul_peak.py``) are
+printed first.
 """
 import argparse
 import os

@@ -9,7 +9,7 @@ process that first runs a few untimed steps of the same recipe (so Numba's kerne
 loaded and PyTorch's first-call costs are paid), then times the recipe from building
 the model to its metric. Repeats alternate minilstm and PyTorch, swapping which goes
 first, so that drift on a noisy machine falls on both; the table shows medians. The
-machine's matrix-multiply peak (``matmul_peak.py``) is printed before
+machine's matrix-multiply peak and processor (``matmul_peak.py``) are printed before
 and after the recipes: the same command has run here on hosts more than 2x apart.
 
 PyTorch is optional (``pip install -e ".[bench]"``): without it only minilstm's figures

@@ -155,3 +155,13 @@ def test_the_matmul_peak_counts_two_flops_per_multiply_add(monkeypatch):
     monkeypatch.setattr(matmul_peak, "median_seconds", one_millisecond)
     assert matmul_peak.matmul_peak_gflops(size=100, repeats=3) == pytest.approx(2.0)
     assert products[0].shape == (100, 100) and products[0].dtype == "float32"
+
+
+def test_the_processor_is_named_with_its_family_and_model_from_the_first_entry():
+    matmul_peak = import_benchmark("matmul_peak")
+    cpuinfo = ("processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 23\nmodel\t\t: 1\n"
+               "model name\t: AMD EPYC\n\nprocessor\t: 1\ncpu family\t: 25\nmodel\t\t: 17\n"
+               "model name\t: AMD EPYC 9654\n")
+    assert matmul_peak.describe_cpu(cpuinfo) == "AMD EPYC (family 23, model 1)"
+    assert matmul_peak.describe_cpu("model name\t: Some CPU\n") == "Some CPU"
+    assert matmul_peak.describe_cpu("") != ""
