@@ -8,8 +8,8 @@ feature, Dense(1)), times per call: ``fit(x, y, epochs=1)`` on one sample,
 backward, the Dense products, one Adam update over all the weights). What is left is Python:
 argument checks, layer plumbing, loss, metric, history. Minimum over ``--repeats``
 interleaved rounds of 2,000 calls: the least disturbed figure on a shared machine. The
-machine's matrix-multiply peak and processor (``matmul_peak.py``) are printed first: these microseconds
-follow the host this virtual machine runs on.
+machine's matrix-multiply peak and processor (``matmul_peak.py``) are printed first: these
+microseconds follow the host this virtual machine runs on.
 """
 import argparse
 import time
