@@ -51,10 +51,10 @@ equations above sit beside both implementations of them.
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from .backend import dispatch
 from .fast_math import copy_into, one_minus, sigmoid, softmax_in_place, tanh, zero_for
+from .jitting import kernel_jit
 from .reference_math import sigmoid as sigmoid_reference
 from .reference_math import softmax
 from .vector_products import (add_rows_times_matrix_transposed, add_vector_times_matrix,
@@ -287,7 +287,7 @@ def _into(target, value):
 # ``_gate_input_backward``: loops over tuples of (gate, weights) made the two step loops
 # about 0.9 s longer to compile on an empty cache, for the same speed.
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit()
 def _gate_input(bias, y, W, s, U, c, C, out):
     """out (n,) = b + y W + s U + c C: a gate's pre-activation from the previous output y,
     the previous state s and the context c."""
@@ -297,7 +297,7 @@ def _gate_input(bias, y, W, s, U, c, C, out):
     add_vector_times_matrix(c, C, out)
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit()
 def _gate_input_backward(d_gate, W, C, dy, dc):
     """dy += dG Wᵀ and dc += dG Cᵀ: a gate's gradient sent back to the previous output
     and to the context."""
@@ -305,7 +305,7 @@ def _gate_input_backward(d_gate, W, C, dy, dc):
     add_vector_times_matrix_transposed(d_gate, C, dc)
 
 
-@njit(cache=True, error_model="numpy", fastmath={"reassoc"})
+@kernel_jit(fastmath={"reassoc"})
 def _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gates, logits):
     batch, output_length, steps_in, units = energies.shape
     wa = np.empty(units, h.dtype)
@@ -353,7 +353,7 @@ def _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gate
             softmax_in_place(y_next)
 
 
-@njit(cache=True, error_model="numpy", fastmath={"reassoc"})
+@kernel_jit(fastmath={"reassoc"})
 def _backward_loop(h, w, states, outputs, energies, attention, gates,
                    d_outputs, d_logits, d_attention, d_h, d_uh, d_V_a, d_r_all, d_z_all,
                    d_p_all, d_o_all, d_wa_all, d_pre_s0):
@@ -425,7 +425,7 @@ def _backward_loop(h, w, states, outputs, energies, attention, gates,
             d_pre_s0[b, m] = ds[m] * one_minus(s0[m] * s0[m])
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit()
 def _parameter_gradients_loops(s_prev, r_s_prev, y_prev, c, d_r, d_z, d_p, d_o, d_wa, h_rows,
                                d_uh, h_first, d_pre_s0, d_V_a, U_a, W_s, d_h, out):
     """``_parameter_gradients`` for a few rows, in one jitted call: the same sums over the

@@ -34,11 +34,11 @@ rounding, not bit for bit.
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from . import lstm
 from .backend import dispatch
 from .fast_math import one_minus, softmax_in_place, tanh, zero_for
+from .jitting import kernel_jit
 from .reference_math import softmax
 
 
@@ -162,7 +162,7 @@ def _parameter_gradients(cache, d_z, d_query, d_memory, d_memory_proj, d_v, d_h0
 
 # ---------------------------------------------------------------- Numba twin
 
-@njit(cache=True, error_model="numpy", fastmath={"reassoc"})
+@kernel_jit(fastmath={"reassoc"})
 def _attend(memory, memory_proj, query, v, t, energies, attention, contexts):
     """Step t of the attention: energies, weights and context, given query = h_{t-1} W2."""
     batch, steps_in, attention_units = memory_proj.shape
@@ -184,7 +184,7 @@ def _attend(memory, memory_proj, query, v, t, energies, attention, contexts):
                 context[d] += a_j * row[d]
 
 
-@njit(cache=True, error_model="numpy", fastmath={"reassoc"})
+@kernel_jit(fastmath={"reassoc"})
 def _attend_backward(memory, v, t, energies, attention, d_context, d_memory, d_memory_proj,
                      d_v, d_query):
     """Step t of the attention backwards, from dL/dc_t; accumulates in place."""

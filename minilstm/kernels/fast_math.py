@@ -36,8 +36,10 @@ site (``inline="always"``), which made every example's first step, compilation i
 about a tenth longer on an empty cache (``benchmarks/bench_startup.py``).
 """
 import numpy as np
-from numba import njit, types
-from numba.extending import overload, register_jitable
+from numba import types
+from numba.extending import overload
+
+from .jitting import INLINED_HELPER_OPTIONS, kernel_jit
 
 _P = (1.338398116e-01, 3.498997143e-03, 2.066128062e-05, 1.341984784e-08)
 _Q = (4.671730264e-01, 2.589021040e-02, 3.291040138e-04, 7.804739798e-07)
@@ -46,7 +48,6 @@ _Q1, _Q2, _Q3, _Q4 = (np.float32(c) for c in _Q)
 _ONE, _HALF, _LIMIT = np.float32(1.0), np.float32(0.5), np.float32(9.0)
 
 
-@register_jitable
 def tanh_float32(x):
     """The rational tanh of the module docstring, in float32 arithmetic."""
     x = min(max(x, -_LIMIT), _LIMIT)
@@ -85,42 +86,42 @@ def _is_float32(x):
     return isinstance(x, types.Float) and x.bitwidth == 32
 
 
-@overload(one_minus)
+@overload(one_minus, jit_options=INLINED_HELPER_OPTIONS)
 def _one_minus_by_dtype(x):
     if _is_float32(x):
         return lambda x: _ONE - x
     return lambda x: 1.0 - x
 
 
-@overload(zero_for)
+@overload(zero_for, jit_options=INLINED_HELPER_OPTIONS)
 def _zero_for_by_dtype(array):
     if _is_float32(array.dtype):
         return lambda array: np.float32(0.0)
     return lambda array: 0.0
 
 
-@overload(tanh)
+@overload(tanh, jit_options=INLINED_HELPER_OPTIONS)
 def _tanh_by_dtype(x):
     if _is_float32(x):
         return tanh_float32
     return lambda x: np.tanh(x)
 
 
-@overload(sigmoid)
+@overload(sigmoid, jit_options=INLINED_HELPER_OPTIONS)
 def _sigmoid_by_dtype(x):
     if _is_float32(x):
-        return lambda x: _HALF * (_ONE + tanh_float32(_HALF * x))
+        return lambda x: _HALF * (_ONE + tanh(_HALF * x))
     return lambda x: 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
-@overload(like)
+@overload(like, jit_options=INLINED_HELPER_OPTIONS)
 def _like_by_dtype(array, value):
     if _is_float32(array.dtype):
         return lambda array, value: np.float32(value)
     return lambda array, value: np.float64(value)
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit()
 def softmax_in_place(values):
     """values ← softmax(values), shifted by the maximum for stability (found with a
     loop: ``values.max()`` cost another second of compilation on an empty cache)."""
@@ -135,7 +136,7 @@ def softmax_in_place(values):
         values[j] = values[j] / total
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit()
 def copy_into(source, out):
     """out[:] = source, for 1-D arrays of one length."""
     for j in range(out.shape[0]):

@@ -50,10 +50,10 @@ import functools
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
 
 from .backend import dispatch
 from .fast_math import one_minus, tanh
+from .jitting import kernel_jit
 from .reference_math import sigmoid as sigmoid_reference
 from .vector_products import (add_rows_times_matrix, add_two_vectors_times_matrix_transposed,
                               add_vector_times_matrix_transposed, few_rows, given_or_zeros,
@@ -253,7 +253,7 @@ def backward_reference(d_hidden, d_h_last, d_c_last, cache, out=None, input_grad
 # step costs more than it saves), or BLAS through NumPy from a Python loop over
 # time (large shapes, where the products dominate). ``blas=None`` picks by shape.
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit()
 def _gate_views(row, units):
     """The four gate blocks i, f, g, o of a (4H,) row, as views.
 
@@ -273,7 +273,7 @@ def gate_slopes(units, dtype):
     return slopes
 
 
-@njit(cache=True, error_model="numpy", fastmath={"contract"})
+@kernel_jit(fastmath={"contract"})
 def _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden):
     """Step t given z = h_{t-1} U (B, 4H) and x_proj = x W (B, T, 4H): from the
     pre-activations z + x_proj[:, t] + b, fills gates, cells, tanh_cells, hidden at t.
@@ -306,7 +306,7 @@ def _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hid
             h_b[j] = o[j] * tanh_c
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit()
 def _forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cells,
                    tanh_cells, hidden):
     """The time loop with z = h_{t-1} U by plain loops, all sequences at once (U read once
@@ -318,7 +318,7 @@ def _forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cel
         _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden)
 
 
-@njit(cache=True, error_model="numpy", fastmath={"contract"})
+@kernel_jit(fastmath={"contract"})
 def _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z):
     """Step t of BPTT: fills d_z at t; dh_next and dc_next serve as scratch for dh and dc.
 
@@ -347,7 +347,7 @@ def _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0,
             dc[j] = dc_j * f_j                                      # dc_next = dc f
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit()
 def _backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
                     recurrent_kernel, d_z):
     """The time loop backwards with dh_next = dz_t Uᵀ by plain loops, two sequences at a
@@ -370,7 +370,7 @@ def _backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
             add_vector_times_matrix_transposed(d_z[b, t], recurrent_kernel, dh_next[b])
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit()
 def _backward_fused_one_sequence(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
                                  recurrent_kernel, d_z):
     """``_backward_fused`` for a batch of one, with dh_next = dz_t Uᵀ by the one-vector
@@ -383,7 +383,7 @@ def _backward_fused_one_sequence(d_hidden, dh_next, dc_next, gates, cells, tanh_
         add_vector_times_matrix_transposed(d_z[0, t], recurrent_kernel, dh_next[0])
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit()
 def _weight_gradients_loops(x_rows, h_prev_rows, d_z_rows, d_kernel, d_recurrent_kernel,
                             d_bias):
     """``_weight_gradients`` for a few rows, in one jitted call: dW = Σ x_tᵀ dz_t,

@@ -14,10 +14,10 @@ pass in all, which is what matters for the many small weight arrays of the
 tutorials' batch-1 models.
 """
 import numpy as np
-from numba import njit
 
 from .backend import dispatch
 from .fast_math import like, one_minus
+from .jitting import kernel_jit
 
 
 # ---------------------------------------------------------------- NumPy twin
@@ -58,7 +58,7 @@ def adam_reference(param, grad, m, v, step_size, beta_1, beta_2, epsilon):
 # 0.5 to 0.9 s of compilation on an empty cache), and takes the hyper-parameters in the
 # weights' dtype, so float32 runs in float32 SIMD.
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit()
 def _sgd_momentum_pass(param, grad, velocity, learning_rate, momentum, nesterov):
     learning_rate, momentum = like(param, learning_rate), like(param, momentum)
     for i in range(param.shape[0]):
@@ -69,7 +69,7 @@ def _sgd_momentum_pass(param, grad, velocity, learning_rate, momentum, nesterov)
             param[i] += velocity[i]
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit()
 def _rmsprop_pass(param, grad, mean_square, moving, learning_rate, rho, momentum, epsilon):
     learning_rate, rho = like(param, learning_rate), like(param, rho)
     momentum, epsilon = like(param, momentum), like(param, epsilon)
@@ -83,7 +83,7 @@ def _rmsprop_pass(param, grad, mean_square, moving, learning_rate, rho, momentum
         param[i] -= step
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit()
 def _adam_pass(param, grad, m, v, step_size, beta_1, beta_2, epsilon):
     step_size, beta_1 = like(param, step_size), like(param, beta_1)
     beta_2, epsilon = like(param, beta_2), like(param, epsilon)

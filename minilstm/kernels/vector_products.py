@@ -39,9 +39,9 @@ results differ from its products in the last bits (reassociation and contraction
 NaN and inf still propagate).
 """
 import numpy as np
-from numba import njit
 
 from .fast_math import zero_for
+from .jitting import kernel_jit
 
 LOOP_MAX_ROWS = 10
 
@@ -82,7 +82,7 @@ def rows_times_matrix_transposed(rows, matrix):
     return product
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit()
 def add_vector_times_matrix(vector, matrix, out):
     """out (J,) += vector (K,) @ matrix (K, J); SIMD over the J columns."""
     rows, width = matrix.shape
@@ -100,7 +100,7 @@ def add_vector_times_matrix(vector, matrix, out):
         k += 1
 
 
-@njit(cache=True, error_model="numpy", fastmath={"reassoc"})
+@kernel_jit(fastmath={"reassoc"})
 def add_vector_times_matrix_transposed(vector, matrix, out):
     """out (K,) += vector (J,) @ matrix (K, J)ᵀ: row dot products, SIMD over J."""
     rows, width = matrix.shape
@@ -128,7 +128,7 @@ def add_vector_times_matrix_transposed(vector, matrix, out):
         k += 1
 
 
-@njit(cache=True, error_model="numpy", fastmath={"reassoc", "contract"})
+@kernel_jit(fastmath={"reassoc", "contract"})
 def add_two_vectors_times_matrix_transposed(vector_a, vector_b, matrix, out_a, out_b):
     """out_a (K,) += vector_a (J,) @ matrix (K, J)ᵀ and the same for b, in one pass.
 
@@ -177,7 +177,7 @@ def add_two_vectors_times_matrix_transposed(vector_a, vector_b, matrix, out_a, o
         k += 1
 
 
-@njit(cache=True, error_model="numpy", fastmath={"contract"})
+@kernel_jit(fastmath={"contract"})
 def add_rows_times_matrix(rows, matrix, out):
     """out (R, J) += rows (R, K) @ matrix (K, J), reading the matrix once.
 
@@ -216,7 +216,7 @@ def add_rows_times_matrix(rows, matrix, out):
         k += 1
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit()
 def _add_rows_as_strided_times_matrix(rows, matrix, out):
     """``add_rows_times_matrix`` with ``rows`` typed as strided (any layout), as the LSTM
     loops' h_{t-1}, a strided slice of the hidden sequence, is: one compiled version then
@@ -226,7 +226,7 @@ def _add_rows_as_strided_times_matrix(rows, matrix, out):
     add_rows_times_matrix(rows[:, :rows.shape[1]], matrix, out)
 
 
-@njit(cache=True, error_model="numpy", fastmath={"reassoc"})
+@kernel_jit(fastmath={"reassoc"})
 def add_rows_times_matrix_transposed(rows, matrix, out):
     """out (R, K) += rows (R, J) @ matrix (K, J)ᵀ, reading the matrix once.
 
@@ -282,7 +282,7 @@ def gradient_arrays(given, shapes, names, dtype):
     return arrays
 
 
-@njit(cache=True, error_model="numpy", fastmath={"contract"})
+@kernel_jit(fastmath={"contract"})
 def outer_products_sum(left, right, out):
     """out (K, J) = left (R, K)ᵀ @ right (R, J) = Σ_r left_r ⊗ right_r, overwriting ``out``.
 
@@ -319,7 +319,7 @@ def outer_products_sum(left, right, out):
             r += 1
 
 
-@njit(cache=True, error_model="numpy")
+@kernel_jit()
 def sum_of_rows(rows, out):
     """out (J,) = Σ_r rows_r, overwriting ``out``."""
     for j in range(out.shape[0]):
