@@ -334,6 +334,7 @@ def _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gate
             _gate_input(w.b_r, y, w.W_r, s, w.U_r, c, w.C_r, pre_r)
             _gate_input(w.b_z, y, w.W_z, s, w.U_z, c, w.C_z, pre_z)
             _gate_input(w.b_o, y, w.W_o, s, w.U_o, c, w.C_o, o)
+            # p's recurrent term is (r ⊙ s) U_p, known only once r is: b + y W + c C now
             copy_into(w.b_p, pre_p)
             add_vector_times_matrix(y, w.W_p, pre_p)
             add_vector_times_matrix(c, w.C_p, pre_p)
