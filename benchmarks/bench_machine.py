@@ -1,4 +1,5 @@
-"""What this machine gives the kernels: read rates by working set, and one core against two.
+"""What this machine gives the kernels: read rates by working set, one core against two, and
+the cost of handing an array from one core to the other.
 
     python benchmarks/bench_machine.py [--repeats 5]
 
@@ -13,6 +14,12 @@ The facts behind the batch-1 limits in the README, measured rather than assumed:
   About 1.0x the time means the two cores do not share what the work needs; about 2.0x
   means they share all of it. Arithmetic on L1-resident data, and read passes from the
   L3 and from memory.
+- *hand-off between the cores*: one read pass over an array just written on the other
+  core, timed against the same pass just after this core wrote it (the two threads pinned
+  to two cores: Linux only; best of ten times ``--repeats`` rounds). NumPy's BLAS runs a
+  product past a certain size on both cores, so part of its result is written on the
+  second: the jitted loop that reads it next pays this hand-off. The batch-10 recipes'
+  time loops do (README, "Performance notes").
 
 - *matrix-multiply peak* and the processor (``matmul_peak.py``), printed first, as every
   timing script here prints them: the hosts this virtual machine has run on differed by more
@@ -22,6 +29,7 @@ Best of ``--repeats`` rounds for each figure (the least disturbed on a shared ma
 except the peak, a median of 5.
 """
 import argparse
+import os
 import threading
 import time
 
@@ -35,6 +43,7 @@ BYTES_PER_MEASUREMENT = 256 * 2 ** 20
 L1_ARRAY_VALUES = 512                          # 2 KB
 L3_ARRAY_BYTES = 2 * 2 ** 20                   # past the L2; two of them well within the L3
 MEMORY_ARRAY_BYTES = 64 * 2 ** 20
+HANDOFF_SIZES_KB = (64, 256, 1024)
 
 
 @njit(nogil=True, fastmath=True)
@@ -53,6 +62,13 @@ def scale_in_place(values, repeats):
     for _ in range(repeats):
         for i in range(values.shape[0]):
             values[i] = values[i] * np.float32(0.999) + np.float32(0.001)
+
+
+@njit(nogil=True)
+def fill(values, value):
+    """values[:] = value, as a loop: every cache line of the array written."""
+    for i in range(values.shape[0]):
+        values[i] = value
 
 
 def best_seconds(call, repeats):
@@ -112,6 +128,44 @@ def two_core_ratios(repeats):
     }
 
 
+def write_on_core(core, values):
+    """Pin the calling thread to ``core``, then write every value of ``values``."""
+    os.sched_setaffinity(0, {core})
+    fill(values, np.float32(2.0))
+
+
+def handoff_times(repeats, sizes_kb=HANDOFF_SIZES_KB):
+    """For each size in KB, microseconds of one ``read_pass`` over an array just written on
+    this core and over one just written on the other (threads pinned: Linux only); None
+    where there are not two cores to pin to."""
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_setaffinity") else []
+    if len(cores) < 2:
+        return None
+    this_core, other_core = cores[:2]
+    os.sched_setaffinity(0, {this_core})
+    times = {}
+    try:
+        for size_kb in sizes_kb:
+            values = np.ones(size_kb * 256, np.float32)               # size_kb KB
+            read_pass(values, 1)
+            own = other = float("inf")
+            for _ in range(repeats * 10):
+                fill(values, np.float32(1.0))
+                start = time.perf_counter()
+                read_pass(values, 1)
+                own = min(own, time.perf_counter() - start)
+                writer = threading.Thread(target=write_on_core, args=(other_core, values))
+                writer.start()
+                writer.join()
+                start = time.perf_counter()
+                read_pass(values, 1)
+                other = min(other, time.perf_counter() - start)
+            times[size_kb] = (own * 1e6, other * 1e6)
+    finally:
+        os.sched_setaffinity(0, set(cores))
+    return times
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -123,6 +177,13 @@ def main():
     print("two threads side by side, each on its own array, against one alone:")
     for name, ratio in two_core_ratios(args.repeats).items():
         print(f"  {name:>32}: {ratio:4.2f}x the time")
+    handoffs = handoff_times(args.repeats)
+    if handoffs is None:
+        print("hand-off between the cores: not measured (fewer than two cores to pin to)")
+        return
+    print("one read pass over an array just written on this core, and on the other:")
+    for size_kb, (own, other) in handoffs.items():
+        print(f"  {size_kb:>8} KB  {own:7.1f} us  {other:7.1f} us  {other / own:4.1f}x the time")
 
 
 if __name__ == "__main__":

@@ -6,10 +6,13 @@ scripts work, so that their README figures can be reproduced.
 import importlib
 import json
 import math
+import os
 import pathlib
 import subprocess
 import sys
+import threading
 
+import numpy as np
 import pytest
 
 BENCHMARKS = pathlib.Path(__file__).resolve().parent.parent / "benchmarks"
@@ -142,6 +145,22 @@ def test_bench_machine_reports_read_rates_and_side_by_side_ratios():
     ratio = bench_machine.side_by_side_ratio(
         lambda values: bench_machine.scale_in_place(values, 10), 512, 1)
     assert ratio > 0.0
+
+
+def test_bench_machine_times_the_hand_off_and_gives_the_cores_back():
+    bench_machine = import_benchmark("bench_machine")
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    times = bench_machine.handoff_times(1, sizes_kb=(16,))
+    if cores is None or len(cores) < 2:
+        assert times is None
+        return
+    assert os.sched_getaffinity(0) == cores
+    assert set(times) == {16} and all(t > 0.0 for pair in times.values() for t in pair)
+    values = np.zeros(100, np.float32)
+    writer = threading.Thread(target=bench_machine.write_on_core, args=(min(cores), values))
+    writer.start()
+    writer.join()
+    assert np.all(values == 2.0)
 
 
 def test_the_matmul_peak_counts_two_flops_per_multiply_add(monkeypatch):
