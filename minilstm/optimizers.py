@@ -101,7 +101,7 @@ class Optimizer:
         again whenever ``state`` was replaced (``load_model`` assigns a new one)."""
         owner, state, slots = self._flat_moments
         if owner is not flat or state is not self.state:
-            slots = {slot: np.zeros_like(flat.params) for slot in self.slot_names}
+            slots = dict(zip(self.slot_names, flat.state_arrays(len(self.slot_names))))
             for key, start, stop, shape in flat.layout:
                 views = {slot: array[start:stop].reshape(shape) for slot, array in slots.items()}
                 for slot, previous in self.state.get(key, {}).items():

@@ -1,10 +1,12 @@
 """One array for all weights: the update equals one update per weight, bit for bit."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import minilstm
 from minilstm import LSTM, Dense, Sequential, TimeDistributed
-from minilstm.models.flat_weights import FlatWeights
+from minilstm.models.flat_weights import FlatWeights, staggered_zeros
 
 OPTIMIZERS = {
     "sgd momentum": lambda **clip: minilstm.SGD(0.05, momentum=0.9, nesterov=True, **clip),
@@ -109,3 +111,27 @@ def test_a_rebuilt_layer_or_a_replaced_weight_array_is_packed_again(change):
     assert model._flat is not first
     assert np.shares_memory(lstm.params["kernel"], model._flat.params)
     assert not np.array_equal(lstm.params["kernel"], new_kernel)
+
+
+@settings(max_examples=30, deadline=None)
+@given(size=st.integers(1, 70_000), dtype=st.sampled_from(["float32", "float64"]),
+       lane=st.integers(0, 9))
+def test_a_staggered_array_starts_its_lane_of_kib_past_a_page_boundary(size, dtype, lane):
+    array = staggered_zeros(size, dtype, lane)
+    assert array.shape == (size,) and array.dtype == np.dtype(dtype)
+    assert array.flags.c_contiguous and array.flags.writeable
+    assert array.ctypes.data % 4096 == (lane % 4) * 1024
+    assert not np.any(array)
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_weights_gradients_and_moments_start_at_different_offsets_in_a_page(optimizer):
+    """No two arrays of the optimiser's pass share the low 12 bits of their addresses
+    (the 4K aliasing of the module docstring)."""
+    x, y = data(np.random.default_rng(6))
+    model = sequence_model(OPTIMIZERS[optimizer]())
+    train(model, x, y, steps=1)
+    flat = model._flat
+    arrays = [flat.params, flat.grads, *model.optimizer._flat_slots(flat).values()]
+    assert len(arrays) == 2 + len(model.optimizer.slot_names)
+    assert [array.ctypes.data % 4096 for array in arrays] == [0, 1024, 2048, 3072][:len(arrays)]
