@@ -14,7 +14,7 @@ their addresses; when the arrays share those bits, each load that follows a stor
 array matches falsely and waits for it ("4K aliasing"). Large allocations come at one offset
 (each is mapped afresh: a page boundary plus the allocator's 16-byte header), so a model's
 first arrays did share it: on this project's machine the Adam pass over the echo attention
-model.s 364k weights then took about 2.2x as long (``benchmarks/bench_optimizer.py``).
+model's 364k weights then took about 2.2x as long (``benchmarks/bench_optimizer.py``).
 """
 import operator
 
