@@ -16,10 +16,11 @@ figure on a shared machine). The matrix-multiply peak and processor (``matmul_pe
 printed first, as every timing script here prints them.
 """
 import argparse
-import time
+import functools
 
 import numpy as np
 
+from bench_overhead import microseconds
 from matmul_peak import peak_line
 from minilstm.kernels import optimizers
 from minilstm.models.flat_weights import staggered_zeros
@@ -46,17 +47,10 @@ def optimizer_arrays(size, lanes, rng):
 
 
 def pass_microseconds(update, layouts, repeats, passes):
-    """The minimum time of one ``update`` pass over each layout's arrays, rounds interleaved."""
-    best = {name: float("inf") for name in layouts}
-    for arrays in layouts.values():
-        update(*arrays)
-    for _ in range(repeats):
-        for name, arrays in layouts.items():
-            start = time.perf_counter()
-            for _ in range(passes):
-                update(*arrays)
-            best[name] = min(best[name], (time.perf_counter() - start) / passes)
-    return {name: 1e6 * seconds for name, seconds in best.items()}
+    """The minimum time of one ``update`` pass over each layout's arrays, rounds interleaved
+    (``bench_overhead.microseconds``)."""
+    return microseconds({name: functools.partial(update, *arrays)
+                         for name, arrays in layouts.items()}, repeats, passes)
 
 
 def main():
