@@ -199,3 +199,70 @@ def test_bench_optimizer_times_both_layouts_of_the_update_arrays():
                                               repeats=1, passes=2)
     assert set(times) == {"staggered", "aliased"} and min(times.values()) > 0.0
     assert not np.array_equal(before, aliased[0])           # the passes updated the weights
+
+
+def test_step_parts_time_every_kernel_once_and_put_them_back():
+    """Within the block every dispatched kernel a layer, the loss and the optimiser call is
+    timed, once per outermost call, with its results unchanged; afterwards the kernels are
+    the modules' own again."""
+    from minilstm import LSTM, Dense, Sequential
+    from minilstm.kernels import lstm, optimizers
+    from minilstm import losses
+    bench_step_parts = import_benchmark("bench_step_parts")
+    originals = (lstm.forward, lstm.backward, optimizers.adam,
+                 losses.crossentropy_from_logits)
+
+    def trained_weights():
+        model = Sequential([LSTM(3, input_shape=(4, 2)), Dense(2, activation="softmax")],
+                           seed=5)
+        model.compile(loss="categorical_crossentropy", optimizer="adam")
+        x = np.random.default_rng(0).standard_normal((6, 4, 2)).astype(np.float32)
+        y = np.eye(2, dtype=np.float32)[[0, 1, 1, 0, 1, 0]]
+        for _ in range(3):
+            model.train_on_batch(x, y)
+        return model.get_weights()
+
+    untimed = trained_weights()
+    timer = bench_step_parts.KernelTimer()
+    with bench_step_parts.every_kernel_timed(timer):
+        assert lstm.forward is not originals[0]
+        timed = trained_weights()
+    assert (lstm.forward, lstm.backward, optimizers.adam,
+            losses.crossentropy_from_logits) == originals
+    for got, expected in zip(timed, untimed):
+        np.testing.assert_array_equal(got, expected)
+    calls = {module: calls for module, (_, calls) in timer.totals.items() if calls}
+    # per step: the LSTM forward and backward, the Dense layer's softmax and the loss's
+    # cross-entropy from its logits, one update
+    assert calls == {"lstm": 6, "softmax_crossentropy": 6, "optimizers": 3}
+    assert all(seconds > 0.0 for seconds, calls in timer.totals.values() if calls)
+
+
+def test_a_kernel_called_from_another_counts_only_in_its_callers_time():
+    bench_step_parts = import_benchmark("bench_step_parts")
+    timer = bench_step_parts.KernelTimer()
+    inner = timer.timed(lambda value: value + 1, "inner")
+    outer = timer.timed(lambda value: inner(value) * 2, "outer")
+    assert outer(1) == 4 and inner(1) == 2
+    assert timer.totals["outer"][1] == 1 and timer.totals["inner"][1] == 1
+    timer.clear()
+    assert timer.totals == {"inner": [0.0, 0], "outer": [0.0, 0]}
+
+
+def test_bench_step_parts_splits_a_recipes_step_into_its_kernels_and_the_rest():
+    completed = subprocess.run([sys.executable, str(BENCHMARKS / "bench_step_parts.py"),
+                                "--recipes", "damped sine", "--repeats", "1"],
+                               capture_output=True, text=True, timeout=600, check=True)
+    lines = completed.stdout.splitlines()
+    assert lines[0].startswith("matmul peak (2048 x 2048 float32, NumPy BLAS): ")
+    assert lines[2] == "damped sine: 1000 training steps a run, microseconds per step " \
+                       "(the median of 1 runs)"
+    parts = {line.split(":")[0].strip(): float(line.split(":")[1].split()[0])
+             for line in lines[3:]}
+    assert list(parts) == ["whole step", "LSTM kernel", "optimiser update", "all kernels",
+                           "the rest"]
+    assert parts["all kernels"] == pytest.approx(parts["LSTM kernel"]
+                                                 + parts["optimiser update"], abs=0.2)
+    assert parts["whole step"] == pytest.approx(parts["all kernels"] + parts["the rest"],
+                                                abs=0.2)
+    assert 0.0 < parts["all kernels"] < parts["whole step"]
