@@ -59,11 +59,12 @@ class KernelTimer:
                 return kernel(*args, **kwargs)
             self._inside = True
             start = time.perf_counter()
-            result = kernel(*args, **kwargs)
-            totals[0] += time.perf_counter() - start
-            totals[1] += 1
-            self._inside = False
-            return result
+            try:
+                return kernel(*args, **kwargs)
+            finally:
+                totals[0] += time.perf_counter() - start
+                totals[1] += 1
+                self._inside = False
         return call
 
 

@@ -205,9 +205,8 @@ def test_step_parts_time_every_kernel_once_and_put_them_back():
     """Within the block every dispatched kernel a layer, the loss and the optimiser call is
     timed, once per outermost call, with its results unchanged; afterwards the kernels are
     the modules' own again."""
-    from minilstm import LSTM, Dense, Sequential
+    from minilstm import LSTM, Dense, Sequential, losses
     from minilstm.kernels import lstm, optimizers
-    from minilstm import losses
     bench_step_parts = import_benchmark("bench_step_parts")
     originals = (lstm.forward, lstm.backward, optimizers.adam,
                  losses.crossentropy_from_logits)
