@@ -32,8 +32,8 @@ import recipes_minilstm
 
 RECIPES = list(recipes_minilstm.RECIPES)
 # the kernel modules, by what they compute; the update's is called once per training step
+# (any other is printed by its module's name)
 MODULE_NAMES = {"lstm": "LSTM kernel", "attention": "attention decoder kernel",
-                "attentive_lstm": "attentive LSTM kernel",
                 "softmax_crossentropy": "softmax and loss kernels", "optimizers": "optimiser update"}
 UPDATE_MODULE = "optimizers"
 DISPATCHED_CODE = backend.dispatch(len, len).__code__     # the code of every dispatched kernel
@@ -79,10 +79,11 @@ def every_kernel_timed(timer):
             continue
         for attribute, value in list(vars(module).items()):
             if getattr(value, "__code__", None) is DISPATCHED_CODE:
-                kernel_module = value.__wrapped__.__module__.rsplit(".", 1)[-1]
-                wrapper = wrappers.setdefault(id(value), timer.timed(value, kernel_module))
+                if value not in wrappers:
+                    kernel_module = value.__wrapped__.__module__.rsplit(".", 1)[-1]
+                    wrappers[value] = timer.timed(value, kernel_module)
                 replaced.append((module, attribute, value))
-                setattr(module, attribute, wrapper)
+                setattr(module, attribute, wrappers[value])
     try:
         yield
     finally:
