@@ -12,8 +12,9 @@ first, so that drift on a noisy machine falls on both; the table shows medians. 
 machine's matrix-multiply peak and processor (``matmul_peak.py``) are printed before
 and after the recipes: the same command has run here on hosts more than 2x apart.
 
-PyTorch is optional (``pip install -e ".[bench]"``): without it only minilstm's figures
-are printed. ``--torch-threads`` sets ``torch.set_num_threads`` (default: PyTorch's own).
+PyTorch is optional (``pip install -e ".[bench]"``, with ``--extra-index-url
+https://download.pytorch.org/whl/cpu`` for the CPU build; README): without it only
+minilstm's figures are printed. ``--torch-threads`` sets ``torch.set_num_threads`` (default: PyTorch's own).
 """
 import argparse
 import json
