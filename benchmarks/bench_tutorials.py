@@ -14,7 +14,8 @@ and after the recipes: the same command has run here on hosts more than 2x apart
 
 PyTorch is optional (``pip install -e ".[bench]"``, with ``--extra-index-url
 https://download.pytorch.org/whl/cpu`` for the CPU build; README): without it only
-minilstm's figures are printed. ``--torch-threads`` sets ``torch.set_num_threads`` (default: PyTorch's own).
+minilstm's figures are printed. ``--torch-threads`` sets ``torch.set_num_threads``
+(default: PyTorch's own).
 """
 import argparse
 import json
