@@ -42,25 +42,42 @@ class Loss:
         return f"{type(self).__name__}()"
 
 
-class MeanSquaredError(Loss):
+class _ErrorLoss(Loss):
+    """A loss of the error p - y alone; a training step computes that error once."""
+
+    def __call__(self, y_true, y_pred):
+        return self._value(y_pred - y_true)
+
+    def gradient(self, y_true, y_pred):
+        return self._gradient(y_pred - y_true)
+
+    def value_and_gradient(self, y_true, y_pred):
+        error = y_pred - y_true
+        return self._value(error), self._gradient(error)
+
+
+class MeanSquaredError(_ErrorLoss):
     name = "mean_squared_error"
 
-    def __call__(self, y_true, y_pred):
-        error = y_pred - y_true
+    @staticmethod
+    def _value(error):
         return float(np.vdot(error, error)) / error.size
 
-    def gradient(self, y_true, y_pred):
-        return 2.0 * (y_pred - y_true) / y_pred.size
+    @staticmethod
+    def _gradient(error):
+        return 2.0 * error / error.size
 
 
-class MeanAbsoluteError(Loss):
+class MeanAbsoluteError(_ErrorLoss):
     name = "mean_absolute_error"
 
-    def __call__(self, y_true, y_pred):
-        return float(np.abs(y_pred - y_true).sum()) / y_pred.size
+    @staticmethod
+    def _value(error):
+        return float(np.abs(error).sum()) / error.size
 
-    def gradient(self, y_true, y_pred):
-        return np.sign(y_pred - y_true) / y_pred.size
+    @staticmethod
+    def _gradient(error):
+        return np.sign(error) / error.size
 
 
 class CategoricalCrossentropy(Loss):

@@ -152,13 +152,14 @@ class Model:
     def _input_dtype(self):
         return self.layers[0].dtype if self.layers else np.float32
 
-    def _train_step(self, xs, y):
+    def _train_step(self, xs, y, flat):
+        """One update from (xs, y); ``flat``: ``_flat_weights()``, which the caller looks up
+        once for all the steps it runs (the layers cannot change meanwhile)."""
         self._zero_grads()
         output = self._forward(xs, training=True)
         loss = self._loss_and_backward(output, y)
         if not math.isfinite(loss):
             return loss, output
-        flat = self._flat_weights()
         if flat is None:
             self.optimizer.apply(self.named_parameters())
         else:
@@ -177,7 +178,7 @@ class Model:
         """One gradient step on one batch; returns the loss (and metrics, as a list)."""
         self._require_compiled("train_on_batch")
         xs, y = self._checked_data(x, y)
-        loss, output = self._train_step(xs, y)
+        loss, output = self._train_step(xs, y, self._flat_weights())
         if not math.isfinite(loss):
             raise FloatingPointError(f"the loss became {loss} in train_on_batch")
         return self._as_result(self._logs(loss, output, y))
@@ -237,10 +238,10 @@ class Model:
 
     def _run_epoch(self, xs, y, index_batches, epoch, verbose):
         self._progress = ProgressBar(len(index_batches), verbose)
-        totals, seen = {}, 0
+        totals, seen, flat = {}, 0, self._flat_weights()
         for number, index in enumerate(index_batches, start=1):
             y_batch = y[index]
-            loss, output = self._train_step(data.take(xs, index), y_batch)
+            loss, output = self._train_step(data.take(xs, index), y_batch, flat)
             if not math.isfinite(loss):
                 raise FloatingPointError(
                     f"the loss became {loss} at epoch {epoch + 1}, batch {number}: lower the "
