@@ -55,8 +55,24 @@ def test_bench_overhead_reports_the_overhead_of_fit_and_train_on_batch():
                                 "--repeats", "1"], capture_output=True, text=True,
                                timeout=600, check=True)
     assert "overhead of fit, one sample" in completed.stdout
+    assert "overhead of fit, a step of an epoch" in completed.stdout
     assert "overhead of train_on_batch" in completed.stdout
     assert completed.stdout.startswith("matmul peak (2048 x 2048 float32, NumPy BLAS): ")
+
+
+def test_a_callable_that_runs_many_steps_is_called_fewer_times_and_timed_per_step():
+    bench_overhead = import_benchmark("bench_overhead")
+    counts = {"one step": 0, "five steps": 0}
+
+    def counted(name):
+        def call():
+            counts[name] += 1
+        return call
+
+    times = bench_overhead.microseconds({name: counted(name) for name in counts}, repeats=3,
+                                        calls=10, steps_per_call={"five steps": 5})
+    assert counts == {"one step": 1 + 3 * 10, "five steps": 1 + 3 * 2}   # a warm-up call each
+    assert set(times) == set(counts) and min(times.values()) > 0.0
 
 
 def test_bench_revisions_times_both_versions_of_each_kernel_shape():
