@@ -58,9 +58,10 @@ from .jitting import kernel_jit
 from .reference_math import sigmoid as sigmoid_reference
 from .reference_math import softmax
 from .vector_products import (add_rows_times_matrix_transposed, add_vector_times_matrix,
-                              add_vector_times_matrix_transposed, few_rows, given_or_zeros,
-                              gradient_arrays, outer_products_sum, rows_times_matrix,
-                              rows_times_matrix_transposed, sum_of_rows, times_transposed)
+                              add_vector_times_matrix_transposed, blas_product, few_rows,
+                              given_or_zeros, gradient_arrays, outer_products_sum,
+                              rows_times_matrix, rows_times_matrix_transposed, sum_of_rows,
+                              times_transposed)
 
 WEIGHT_NAMES = ("V_a", "W_a", "U_a", "b_a",
                 "C_r", "U_r", "W_r", "b_r",
@@ -266,7 +267,7 @@ def _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d_pre_s0, 
                              out=out.U_a)                               # (D, n)
     grads["b_a"] = np.add.reduce(d_uh_rows, axis=0, out=out.b_a)        # (n,)
     d_h = d_h + times_transposed(d_uh_rows, w.U_a).reshape(h.shape)     # (B, T_in, D)
-    grads["W_s"] = np.dot(h[:, 0].T, d_pre_s0, out=out.W_s)  # (D, n); @ skips BLAS at B = 1
+    grads["W_s"] = blas_product(h[:, 0].T, d_pre_s0, out=out.W_s)      # (D, n)
     d_h[:, 0] += times_transposed(d_pre_s0, w.W_s)                      # (B, D)
     return d_h, AttentionWeights(**grads)
 

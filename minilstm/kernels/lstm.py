@@ -56,9 +56,10 @@ from .fast_math import one_minus, tanh
 from .jitting import kernel_jit
 from .reference_math import sigmoid as sigmoid_reference
 from .vector_products import (add_rows_times_matrix, add_two_vectors_times_matrix_transposed,
-                              add_vector_times_matrix_transposed, few_rows, given_or_zeros,
-                              gradient_arrays, outer_products_sum, rows_times_matrix,
-                              rows_times_matrix_transposed, sum_of_rows, times_transposed)
+                              add_vector_times_matrix_transposed, blas_product, few_rows,
+                              given_or_zeros, gradient_arrays, outer_products_sum,
+                              rows_times_matrix, rows_times_matrix_transposed, sum_of_rows,
+                              times_transposed)
 
 
 class LSTMCache(NamedTuple):
@@ -88,13 +89,13 @@ def _start(x, recurrent_kernel, h0, c0, go_backwards):
     return x, h0, c0
 
 
-def _input_projection(x, kernel, bias=None, times=np.dot):
+def _input_projection(x, kernel, bias=None, times=blas_product):
     """x W (+ b when given) for every timestep at once: one (B·T, I) @ (I, 4H) product.
 
     The Numba twin leaves b out and adds it in its gate loop, saving a pass over the
     (B·T, 4H) result, and multiplies with ``vector_products.rows_times_matrix``.
-    ``np.dot`` rather than ``@``: with one feature (I = 1) NumPy's matmul skips BLAS
-    and took 6x longer here on (500, 1) @ (1, 80).
+    ``blas_product`` rather than ``@``: with one feature (I = 1) NumPy's matmul skips
+    BLAS and took 6x longer here on (500, 1) @ (1, 80).
     """
     batch, steps, features = x.shape
     projected = times(x.reshape(batch * steps, features), kernel)   # (B·T, 4H)
