@@ -118,3 +118,15 @@ def test_row_products_by_loops_or_blas_give_numpys_values_and_dtype(
                            rows_j @ matrix.T)):
         assert got.dtype == expected.dtype
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(6, 3), (2, 5, 3), (2, 5, 1), (1, 4, 2, 3)])
+@pytest.mark.parametrize("transposed", [False, True])
+def test_a_product_over_flattened_rows_equals_numpys_matmul(shape, transposed):
+    rng = np.random.default_rng(1)
+    array = rng.standard_normal(shape).astype(np.float32)                 # (..., K)
+    matrix = rng.standard_normal((4, shape[-1]) if transposed else (shape[-1], 4))
+    matrix = (matrix.T if transposed else matrix).astype(np.float32)      # (K, J), maybe a view
+    got = vector_products.flat_rows_product(array, matrix)                # (..., J)
+    assert got.shape == shape[:-1] + (4,) and got.flags.c_contiguous
+    np.testing.assert_allclose(got, np.matmul(array, matrix), rtol=1e-5, atol=1e-6)

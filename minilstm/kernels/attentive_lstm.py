@@ -40,6 +40,7 @@ from .backend import dispatch
 from .fast_math import one_minus, softmax_in_place, tanh, zero_for
 from .jitting import kernel_jit
 from .reference_math import softmax
+from .vector_products import flat_rows_product
 
 
 class AttentiveLSTMWeights(NamedTuple):
@@ -91,8 +92,8 @@ def forward_reference(x, memory, weights, h0, c0):
     """
     w = weights
     energies, attention, contexts, gates, cells, _, hidden = _allocate(x, memory, w)
-    x_proj = x @ w.kernel + w.bias                               # (B, T, 4n)
-    memory_proj = memory @ w.W1                                  # (B, T_in, A)
+    x_proj = flat_rows_product(x, w.kernel) + w.bias             # (B, T, 4n)
+    memory_proj = flat_rows_product(memory, w.W1)                # (B, T_in, A)
     h, c = h0, c0                                                # (B, n)
     for t in range(x.shape[1]):
         E = np.tanh(memory_proj + (h @ w.W2)[:, None, :])        # (B, T_in, A)
@@ -155,8 +156,8 @@ def _parameter_gradients(cache, d_z, d_query, d_memory, d_memory_proj, d_v, d_h0
         W1=memory.reshape(-1, memory.shape[2]).T @ d_memory_proj.reshape(-1, w.v.shape[0]),
         W2=h_prev.T @ d_query.reshape(rows, -1),
         v=d_v)
-    d_x = d_z @ w.kernel.T                                       # (B, T, K)
-    d_memory = d_memory + d_memory_proj @ w.W1.T                 # (B, T_in, D)
+    d_x = flat_rows_product(d_z, w.kernel.T)                     # (B, T, K)
+    d_memory = d_memory + flat_rows_product(d_memory_proj, w.W1.T)  # (B, T_in, D)
     return d_x, d_memory, grads, d_h0, d_c0
 
 
@@ -219,8 +220,8 @@ def forward_numba(x, memory, weights, h0, c0):
     x, memory = np.ascontiguousarray(x), np.ascontiguousarray(memory)
     h0, c0 = np.ascontiguousarray(h0), np.ascontiguousarray(c0)
     energies, attention, contexts, gates, cells, tanh_cells, hidden = _allocate(x, memory, w)
-    x_proj = x @ w.kernel                                        # (B, T, 4n), b: in the gates
-    memory_proj = np.ascontiguousarray(memory @ w.W1)            # (B, T_in, A)
+    x_proj = flat_rows_product(x, w.kernel)                      # (B, T, 4n), b: in the gates
+    memory_proj = flat_rows_product(memory, w.W1)                # (B, T_in, A)
     z = np.empty((x.shape[0], gates.shape[2]), x.dtype)          # (B, 4n)
     slopes = lstm.gate_slopes(hidden.shape[2], x.dtype)          # (4n,)
     for t in range(x.shape[1]):

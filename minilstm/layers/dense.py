@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import activations, initializers
 from ..checks import positive_int
+from ..kernels.vector_products import flat_rows_product
 from .base import Layer
 
 
@@ -71,7 +72,7 @@ class Dense(Layer):
 
     def forward(self, x, training=False):
         x = self._prepare_input(x)
-        z = x @ self.params["kernel"]                          # (..., U)
+        z = flat_rows_product(x, self.params["kernel"])        # (..., U)
         if self.use_bias:
             z += self.params["bias"]
         self._x, self.logits = x, z
@@ -91,4 +92,4 @@ class Dense(Layer):
             self._add_grad("bias", np.add.reduce(rows_dz, axis=0, out=out))  # (U,)
         if not input_gradient:
             return None
-        return d_z @ self.params["kernel"].T                   # (..., I)
+        return flat_rows_product(d_z, self.params["kernel"].T)  # (..., I)
