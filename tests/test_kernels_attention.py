@@ -59,6 +59,28 @@ def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
         assert_twins_agree(h, weights, upstream, steps_out, np.float64, 1e-10)
 
 
+@pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-10), (np.float32, 1e-5)])
+@given(*shape_arguments)
+def test_the_numba_twins_batch_path_with_its_own_tanh_matches_the_reference(
+        dtype, tolerance, batch, steps_in, steps_out, features, units, classes, seed):
+    """Large batches go to the NumPy twin's batch-vectorised steps with the jitted tanh
+    (``batch_products_pay``, ``tanh_by_loops``); here that path is forced for every shape."""
+    h, weights, upstream = draw_problem(seed, batch, steps_in, steps_out, features, units,
+                                        classes, dtype)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(attention, "batch_products_pay", lambda batch, units: True)
+        assert_twins_agree(h, weights, upstream, steps_out, dtype, tolerance)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_jitted_tanh_keeps_shape_and_dtype_and_equals_numpys(dtype):
+    x = np.linspace(-12, 12, 2 * 3 * 7, dtype=dtype).reshape(2, 3, 7)[:, ::2]   # strided
+    got = attention.tanh_by_loops(x)
+    assert got.shape == x.shape and got.dtype == dtype
+    tolerance = 4e-7 if dtype == np.float32 else 1e-15     # fast_math's float32 bound
+    np.testing.assert_allclose(got, np.tanh(x), rtol=0, atol=tolerance)
+
+
 @pytest.mark.parametrize("twin", sorted(TWINS))
 @given(*shape_arguments)
 def test_weight_gradients_written_into_given_arrays_equal_new_ones(

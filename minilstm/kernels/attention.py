@@ -133,11 +133,12 @@ def _initial_state_and_projection(h, w, times=np.matmul):
 
 # ---------------------------------------------------------------- NumPy twin
 
-def forward_reference(h, weights, output_length):
+def forward_reference(h, weights, output_length, tanh=np.tanh):
     """Decode ``output_length`` steps from encoder outputs ``h (B, T_in, D)``.
 
     Returns ``outputs (B, T_out, K)`` (probabilities), ``attention (B, T_out, T_in)``,
-    ``logits (B, T_out, K)`` and the cache for ``backward_reference``.
+    ``logits (B, T_out, K)`` and the cache for ``backward_reference``. ``tanh`` computes
+    E_t and p_t (the Numba twin's large batches pass ``tanh_by_loops``).
     """
     w = weights
     states, outputs, energies, attention, contexts, gates, logits = _allocate(
@@ -146,12 +147,12 @@ def forward_reference(h, weights, output_length):
     y = outputs[:, 0]                                       # (B, K) zeros
     states[:, 0] = s
     for t in range(output_length):
-        E = np.tanh((s @ w.W_a)[:, None, :] + uh)           # (B, T_in, n)
+        E = tanh((s @ w.W_a)[:, None, :] + uh)              # (B, T_in, n)
         a = softmax(E @ w.V_a)                             # (B, T_in)
         c = np.einsum("bj,bjd->bd", a, h)                   # (B, D)
         r = sigmoid_reference(y @ w.W_r + s @ w.U_r + c @ w.C_r + w.b_r)          # (B, n)
         z = sigmoid_reference(y @ w.W_z + s @ w.U_z + c @ w.C_z + w.b_z)          # (B, n)
-        p = np.tanh(y @ w.W_p + (r * s) @ w.U_p + c @ w.C_p + w.b_p)     # (B, n)
+        p = tanh(y @ w.W_p + (r * s) @ w.U_p + c @ w.C_p + w.b_p)        # (B, n)
         logits[:, t] = y @ w.W_o + s @ w.U_o + c @ w.C_o + w.b_o         # (B, K)
         y = softmax(logits[:, t])                          # (B, K)
         s = (1.0 - z) * s + z * p                           # (B, n)
@@ -497,15 +498,33 @@ def batch_products_pay(batch, units):
     the jitted loops, which walk one sequence at a time: measured on this project's
     machine (forward + backward, T = 5), the loops win 1.15x at (B, n) = (10, 150) and
     1.3x at (4, 256), tie at (64, 64) and (32, 100), and lose 1.2x at (16, 150). The
-    Numba twin hands such batches over."""
+    Numba twin hands such batches over, with its own tanh (``tanh_by_loops``)."""
     return batch * units * units >= 300_000
+
+
+def tanh_by_loops(x):
+    """np.tanh(x) by ``fast_math.tanh`` in a jitted loop (rational in float32, libm in
+    float64). NumPy's float32 tanh took 2.0 ms on this project's machine for the
+    (64, 20, 256) energies of one step of the decoder at (64, 20, 256, 256, 64), about 6 ns
+    an element; this loop 0.38 ms."""
+    values = np.ascontiguousarray(x)
+    out = np.empty_like(values)
+    _tanh_into(values.reshape(-1), out.reshape(-1))
+    return out
+
+
+@kernel_jit()
+def _tanh_into(values, out):
+    """out_i = tanh(values_i) over two 1-D arrays."""
+    for i in range(values.shape[0]):
+        out[i] = tanh(values[i])
 
 
 def forward_numba(h, weights, output_length):
     """Same contract as ``forward_reference``; the step loop is jitted (or, for
-    large batches, the NumPy twin runs: ``batch_products_pay``)."""
+    large batches, the NumPy twin runs, with ``tanh_by_loops``: ``batch_products_pay``)."""
     if batch_products_pay(h.shape[0], weights.W_a.shape[0]):
-        return forward_reference(h, weights, output_length)
+        return forward_reference(h, weights, output_length, tanh_by_loops)
     w = _contiguous(weights)
     h = np.ascontiguousarray(h)
     states, outputs, energies, attention, contexts, gates, logits = _allocate(
