@@ -133,12 +133,12 @@ def _initial_state_and_projection(h, w, times=np.matmul):
 
 # ---------------------------------------------------------------- NumPy twin
 
-def forward_reference(h, weights, output_length, tanh=np.tanh):
+def forward_reference(h, weights, output_length, tanh_of=np.tanh):
     """Decode ``output_length`` steps from encoder outputs ``h (B, T_in, D)``.
 
     Returns ``outputs (B, T_out, K)`` (probabilities), ``attention (B, T_out, T_in)``,
-    ``logits (B, T_out, K)`` and the cache for ``backward_reference``. ``tanh`` computes
-    E_t and p_t (the Numba twin's large batches pass ``tanh_by_loops``).
+    ``logits (B, T_out, K)`` and the cache for ``backward_reference``. ``tanh_of``
+    computes E_t and p_t (the Numba twin's large batches pass ``tanh_by_loops``).
     """
     w = weights
     states, outputs, energies, attention, contexts, gates, logits = _allocate(
@@ -147,12 +147,12 @@ def forward_reference(h, weights, output_length, tanh=np.tanh):
     y = outputs[:, 0]                                       # (B, K) zeros
     states[:, 0] = s
     for t in range(output_length):
-        E = tanh((s @ w.W_a)[:, None, :] + uh)              # (B, T_in, n)
+        E = tanh_of((s @ w.W_a)[:, None, :] + uh)           # (B, T_in, n)
         a = softmax(E @ w.V_a)                             # (B, T_in)
         c = np.einsum("bj,bjd->bd", a, h)                   # (B, D)
         r = sigmoid_reference(y @ w.W_r + s @ w.U_r + c @ w.C_r + w.b_r)          # (B, n)
         z = sigmoid_reference(y @ w.W_z + s @ w.U_z + c @ w.C_z + w.b_z)          # (B, n)
-        p = tanh(y @ w.W_p + (r * s) @ w.U_p + c @ w.C_p + w.b_p)        # (B, n)
+        p = tanh_of(y @ w.W_p + (r * s) @ w.U_p + c @ w.C_p + w.b_p)     # (B, n)
         logits[:, t] = y @ w.W_o + s @ w.U_o + c @ w.C_o + w.b_o         # (B, K)
         y = softmax(logits[:, t])                          # (B, K)
         s = (1.0 - z) * s + z * p                           # (B, n)
