@@ -57,6 +57,8 @@ def test_addition_encoding_round_trips_through_one_hot():
 def test_addition_unknown_character_gets_a_clear_error():
     with pytest.raises(ValueError, match=r"character '-' at position 1 of '3-4' is not in the alphabet"):
         addition.integer_encode(["3-4"])
+    with pytest.raises(ValueError, match=r"character 'é' at position 3 of '12\+é' is not"):
+        addition.integer_encode(["1+21", "12+é"])
     with pytest.raises(ValueError, match="one length"):
         addition.integer_encode(["1+2", "10+2"])
 

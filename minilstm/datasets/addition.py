@@ -61,8 +61,9 @@ def integer_encode(strings, alphabet=ALPHABET):
     points = points.reshape(len(strings), length)                               # (n, length)
     symbols = np.array([ord(char) for char in alphabet], dtype=np.uint32)       # (S,)
     order = np.argsort(symbols)
-    slots = np.searchsorted(symbols[order], points).clip(0, len(symbols) - 1)  # (n, length)
-    unknown = symbols[order][slots] != points
+    sorted_symbols = symbols[order]
+    slots = np.searchsorted(sorted_symbols, points).clip(0, len(symbols) - 1)  # (n, length)
+    unknown = sorted_symbols[slots] != points
     if unknown.any():
         row, column = (int(i) for i in np.argwhere(unknown)[0])
         text = strings[row]
