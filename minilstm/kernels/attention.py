@@ -59,9 +59,9 @@ from .reference_math import sigmoid as sigmoid_reference
 from .reference_math import softmax
 from .vector_products import (add_rows_times_matrix_transposed, add_vector_times_matrix,
                               add_vector_times_matrix_transposed, blas_product, few_rows,
-                              given_or_zeros, gradient_arrays, outer_products_sum,
-                              rows_times_matrix, rows_times_matrix_transposed, sum_of_rows,
-                              times_transposed)
+                              flat_rows_product, given_or_zeros, gradient_arrays,
+                              outer_products_sum, rows_times_matrix,
+                              rows_times_matrix_transposed, sum_of_rows, times_transposed)
 
 WEIGHT_NAMES = ("V_a", "W_a", "U_a", "b_a",
                 "C_r", "U_r", "W_r", "b_r",
@@ -125,10 +125,9 @@ def _allocate(h, weights, output_length):
 def _initial_state_and_projection(h, w, times=np.matmul):
     """s_0 and uh (module docstring); ``times(rows, M)`` multiplies (the Numba twin's is
     ``vector_products.rows_times_matrix``)."""
-    batch, steps_in, features = h.shape
-    uh = times(h.reshape(batch * steps_in, features), w.U_a) + w.b_a   # (B·T_in, n)
+    uh = flat_rows_product(h, w.U_a, times) + w.b_a                     # (B, T_in, n)
     s0 = np.tanh(times(h[:, 0], w.W_s))                                 # (B, n)
-    return s0, uh.reshape(batch, steps_in, -1)                          # (B, n), (B, T_in, n)
+    return s0, uh                                                       # (B, n), (B, T_in, n)
 
 
 # ---------------------------------------------------------------- NumPy twin

@@ -57,9 +57,9 @@ from .jitting import kernel_jit
 from .reference_math import sigmoid as sigmoid_reference
 from .vector_products import (add_rows_times_matrix, add_two_vectors_times_matrix_transposed,
                               add_vector_times_matrix_transposed, blas_product, few_rows,
-                              given_or_zeros, gradient_arrays, outer_products_sum,
-                              rows_times_matrix, rows_times_matrix_transposed, sum_of_rows,
-                              times_transposed)
+                              flat_rows_product, given_or_zeros, gradient_arrays,
+                              outer_products_sum, rows_times_matrix,
+                              rows_times_matrix_transposed, sum_of_rows, times_transposed)
 
 
 class LSTMCache(NamedTuple):
@@ -97,11 +97,10 @@ def _input_projection(x, kernel, bias=None, times=blas_product):
     ``blas_product`` rather than ``@``: NumPy's matmul skips BLAS with one feature
     (I = 1), where ``blas_product`` takes ``np.dot``.
     """
-    batch, steps, features = x.shape
-    projected = times(x.reshape(batch * steps, features), kernel)   # (B·T, 4H)
+    projected = flat_rows_product(x, kernel, times)                 # (B, T, 4H)
     if bias is not None:
         projected += bias
-    return projected.reshape(batch, steps, kernel.shape[1])         # (B, T, 4H)
+    return projected
 
 
 def column_sums(rows, out=None):
