@@ -8,6 +8,7 @@ from conftest import (GRADIENT_TOLERANCE, attention_batches, attention_classes,
                       attention_weights, seeds)
 from minilstm.gradcheck import numerical_gradient, relative_error
 from minilstm.kernels import attention, vector_products
+from minilstm.kernels.reference_math import sigmoid as sigmoid_reference
 
 TWINS = {"numpy": (attention.forward_reference, attention.backward_reference),
          "numba": (attention.forward_numba, attention.backward_numba)}
@@ -61,10 +62,11 @@ def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
 
 @pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-10), (np.float32, 1e-5)])
 @given(*shape_arguments)
-def test_the_numba_twins_batch_path_with_its_own_tanh_matches_the_reference(
+def test_the_numba_twins_batch_path_with_its_jitted_step_functions_matches_the_reference(
         dtype, tolerance, batch, steps_in, steps_out, features, units, classes, seed):
-    """Large batches go to the NumPy twin's batch-vectorised steps with the jitted tanh
-    (``batch_products_pay``, ``tanh_by_loops``); here that path is forced for every shape."""
+    """Large batches go to the NumPy twin's batch-vectorised steps with jitted step functions
+    (``batch_products_pay``, ``JITTED_STEP_FUNCTIONS``); here that path is forced for every
+    shape."""
     h, weights, upstream = draw_problem(seed, batch, steps_in, steps_out, features, units,
                                         classes, dtype)
     with pytest.MonkeyPatch.context() as patch:
@@ -73,12 +75,15 @@ def test_the_numba_twins_batch_path_with_its_own_tanh_matches_the_reference(
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_the_jitted_tanh_keeps_shape_and_dtype_and_equals_numpys(dtype):
+@pytest.mark.parametrize("jitted, numpys", [(attention.tanh_by_loops, np.tanh),
+                                            (attention.sigmoid_by_loops, sigmoid_reference)])
+def test_the_jitted_tanh_and_sigmoid_keep_shape_and_dtype_and_equal_numpys(jitted, numpys,
+                                                                           dtype):
     x = np.linspace(-12, 12, 2 * 3 * 7, dtype=dtype).reshape(2, 3, 7)[:, ::2]   # strided
-    got = attention.tanh_by_loops(x)
+    got = jitted(x)
     assert got.shape == x.shape and got.dtype == dtype
     tolerance = 4e-7 if dtype == np.float32 else 1e-15     # fast_math's float32 bound
-    np.testing.assert_allclose(got, np.tanh(x), rtol=0, atol=tolerance)
+    np.testing.assert_allclose(got, numpys(x), rtol=0, atol=tolerance)
 
 
 @pytest.mark.parametrize("twin", sorted(TWINS))

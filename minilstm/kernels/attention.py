@@ -42,16 +42,22 @@ few rows, ``_parameter_gradients_loops``: the same sums in one jitted call)::
     dW_a = Σ_t s_{t-1}ᵀ dwa_t  dU_a = Σ_j h_jᵀ duh_j  db_a = Σ duh     dh += duh U_aᵀ
     dS_0 = ds_0 ⊙ (1 - s_0²)   dW_s = h_1ᵀ dS_0       dh_1 += dS_0 W_sᵀ
 
+The attention step (E_t, a_t, c_t, and from dc back to da, de, dV_a, duh and dwa) is
+``additive_attention``'s, with memory h, projection uh and query s_{t-1} W_a.
+
 The twins: ``forward_reference`` / ``backward_reference`` (NumPy, vectorised over the
 batch, a Python loop over output steps) and ``forward_numba`` / ``backward_numba`` (the same
-loop jitted, one sequence at a time). ``forward`` / ``backward`` call the twin of the
+loop jitted, one sequence at a time; large batches run the NumPy twin's loop with jitted
+step functions, ``batch_products_pay``). ``forward`` / ``backward`` call the twin of the
 backend in use. Both twins live in this one file, past the usual length, so that the
 equations above sit beside both implementations of them.
 """
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import numpy as np
 
+from . import additive_attention
+from .additive_attention import attend_backward_sequence, attend_sequence
 from .backend import dispatch
 from .fast_math import copy_into, one_minus, sigmoid, softmax_in_place, tanh, zero_for
 from .jitting import kernel_jit
@@ -132,44 +138,61 @@ def _initial_state_and_projection(h, w, times=np.matmul):
 
 # ---------------------------------------------------------------- NumPy twin
 
-def forward_reference(h, weights, output_length, tanh_of=np.tanh):
+class StepFunctions(NamedTuple):
+    """The functions the NumPy twin's step loops call for the attention step (E_t, a_t, c_t
+    and back, ``additive_attention``) and the gates' σ and tanh: NumPy's in the reference
+    (``NUMPY_STEP_FUNCTIONS``); jitted ones where the Numba twin hands it a large batch
+    (``JITTED_STEP_FUNCTIONS``)."""
+
+    attend: Callable
+    attend_backward: Callable
+    sigmoid: Callable
+    tanh: Callable
+
+
+NUMPY_STEP_FUNCTIONS = StepFunctions(additive_attention.attend_reference,
+                                     additive_attention.attend_backward_reference,
+                                     sigmoid_reference, np.tanh)
+
+
+def forward_reference(h, weights, output_length, step_functions=NUMPY_STEP_FUNCTIONS):
     """Decode ``output_length`` steps from encoder outputs ``h (B, T_in, D)``.
 
     Returns ``outputs (B, T_out, K)`` (probabilities), ``attention (B, T_out, T_in)``,
-    ``logits (B, T_out, K)`` and the cache for ``backward_reference``. ``tanh_of``
-    computes E_t and p_t (the Numba twin's large batches pass ``tanh_by_loops``).
+    ``logits (B, T_out, K)`` and the cache for ``backward_reference``. The attention step
+    (with memory h, its projection uh and the query s_{t-1} W_a), σ and tanh are
+    ``step_functions``'s (``StepFunctions``).
     """
-    w = weights
+    w, f = weights, step_functions
     states, outputs, energies, attention, contexts, gates, logits = _allocate(
         h, w, output_length)
     s, uh = _initial_state_and_projection(h, w)             # (B, n), (B, T_in, n)
     y = outputs[:, 0]                                       # (B, K) zeros
     states[:, 0] = s
     for t in range(output_length):
-        E = tanh_of((s @ w.W_a)[:, None, :] + uh)           # (B, T_in, n)
-        a = softmax(E @ w.V_a)                             # (B, T_in)
-        c = np.einsum("bj,bjd->bd", a, h)                   # (B, D)
-        r = sigmoid_reference(y @ w.W_r + s @ w.U_r + c @ w.C_r + w.b_r)          # (B, n)
-        z = sigmoid_reference(y @ w.W_z + s @ w.U_z + c @ w.C_z + w.b_z)          # (B, n)
-        p = tanh_of(y @ w.W_p + (r * s) @ w.U_p + c @ w.C_p + w.b_p)     # (B, n)
+        f.attend(h, uh, s @ w.W_a, w.V_a, t, energies, attention, contexts)  # E_t, a_t, c_t
+        c = contexts[:, t]                                  # (B, D)
+        r = f.sigmoid(y @ w.W_r + s @ w.U_r + c @ w.C_r + w.b_r)          # (B, n)
+        z = f.sigmoid(y @ w.W_z + s @ w.U_z + c @ w.C_z + w.b_z)          # (B, n)
+        p = f.tanh(y @ w.W_p + (r * s) @ w.U_p + c @ w.C_p + w.b_p)       # (B, n)
         logits[:, t] = y @ w.W_o + s @ w.U_o + c @ w.C_o + w.b_o         # (B, K)
         y = softmax(logits[:, t])                          # (B, K)
         s = (1.0 - z) * s + z * p                           # (B, n)
-        energies[:, t], attention[:, t], contexts[:, t] = E, a, c
         gates[:, t, 0], gates[:, t, 1], gates[:, t, 2] = r, z, p
         states[:, t + 1], outputs[:, t + 1] = s, y
     cache = AttentionCache(h, w, states, outputs, energies, attention, contexts, gates)
     return outputs[:, 1:], attention, logits, cache
 
 
-def backward_reference(cache, d_outputs=None, d_logits=None, d_attention=None, out=None):
+def backward_reference(cache, d_outputs=None, d_logits=None, d_attention=None, out=None,
+                       step_functions=NUMPY_STEP_FUNCTIONS):
     """BPTT through the decoder (see the module docstring).
 
     ``d_outputs`` is dL/dy ``(B, T_out, K)``; ``d_logits`` is dL/do given directly by a
     fused softmax loss; ``d_attention`` is dL/da when the weights are an output. Any may
     be ``None``. Returns ``d_h (B, T_in, D)`` and the weight gradients as
     ``AttentionWeights``, written into the arrays of ``out`` where given (see
-    ``_parameter_gradients``).
+    ``_parameter_gradients``). The attention step backwards is ``step_functions``'s.
     """
     w, h = cache.weights, cache.h
     batch, output_length, steps_in = cache.attention.shape
@@ -181,12 +204,12 @@ def backward_reference(cache, d_outputs=None, d_logits=None, d_attention=None, o
     d_gates = _gate_gradient_arrays(batch, output_length, units, dtype)   # dR, dZ, dP
     d_o_all = np.empty((batch, output_length, classes), dtype)    # do
     d_wa_all = np.empty((batch, output_length, units), dtype)     # dwa
+    d_attention = given_or_zeros(d_attention, cache.attention.shape, dtype)  # (B, T_out, T_in)
     ds = np.zeros((batch, units), dtype)                    # dL/ds_t
     dy = np.zeros((batch, classes), dtype)                  # dL/dy_t from feedback
     for t in reversed(range(output_length)):
         s_prev, y_t = cache.states[:, t], cache.outputs[:, t + 1]        # (B, n), (B, K)
         r, z, p = cache.gates[:, t, 0], cache.gates[:, t, 1], cache.gates[:, t, 2]
-        a, E = cache.attention[:, t], cache.energies[:, t]  # (B, T_in), (B, T_in, n)
         if d_outputs is not None:
             dy = dy + d_outputs[:, t]
         d_o = y_t * (dy - (dy * y_t).sum(axis=-1, keepdims=True))        # (B, K)
@@ -200,18 +223,11 @@ def backward_reference(cache, d_outputs=None, d_logits=None, d_attention=None, o
                    + dZ @ w.U_z.T + dR @ w.U_r.T)           # (B, n)
         dy = d_o @ w.W_o.T + dP @ w.W_p.T + dZ @ w.W_z.T + dR @ w.W_r.T   # (B, K)
         dc = d_o @ w.C_o.T + dP @ w.C_p.T + dZ @ w.C_z.T + dR @ w.C_r.T   # (B, D)
-        da = np.einsum("bd,bjd->bj", dc, h)                 # (B, T_in)
-        if d_attention is not None:
-            da = da + d_attention[:, t]
-        d_h += a[:, :, None] * dc[:, None, :]               # (B, T_in, D)
-        de = a * (da - (a * da).sum(axis=-1, keepdims=True))              # (B, T_in)
-        d_V_a += np.einsum("bj,bjn->n", de, E)
-        d_pre = de[:, :, None] * w.V_a * (1.0 - E * E)      # (B, T_in, n)
-        d_uh += d_pre
-        d_wa = d_pre.sum(axis=1)                            # (B, n)
-        ds = ds_prev + d_wa @ w.W_a.T                       # (B, n)
+        step_functions.attend_backward(h, w.V_a, t, cache.energies, cache.attention, dc,
+                                       d_attention, d_h, d_uh, d_V_a, d_wa_all)   # dwa_t
+        ds = ds_prev + d_wa_all[:, t] @ w.W_a.T             # (B, n)
         d_gates[0][:, t], d_gates[1][:, t], d_gates[2][:, t] = dR, dZ, dP
-        d_o_all[:, t], d_wa_all[:, t] = d_o, d_wa
+        d_o_all[:, t] = d_o
     s0 = cache.states[:, 0]                                 # (B, n)
     d_pre_s0 = ds * (1.0 - s0 * s0)                         # dS_0 (B, n)
     return _parameter_gradients(cache, d_h, d_uh, d_V_a, d_gates, d_o_all, d_wa_all, d_pre_s0,
@@ -319,18 +335,8 @@ def _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gate
             s, y = states[b, t], outputs[b, t]                          # (n,), (K,)
             wa[:] = 0.0
             add_vector_times_matrix(s, w.W_a, wa)                      # s W_a
-            a = attention[b, t]                                         # (T_in,)
-            for j in range(steps_in):
-                energy = zero_for(energies)
-                for m in range(units):
-                    E = tanh(wa[m] + uh[b, j, m])
-                    energies[b, t, j, m] = E
-                    energy += E * w.V_a[m]
-                a[j] = energy
-            softmax_in_place(a)
             c = contexts[b, t]                                          # (D,)
-            c[:] = 0.0
-            add_vector_times_matrix(a, h[b], c)                        # Σ_j a_j h_j
+            attend_sequence(h[b], uh[b], wa, w.V_a, energies[b, t], attention[b, t], c)
             o = logits[b, t]                                            # (K,)
             _gate_input(w.b_r, y, w.W_r, s, w.U_r, c, w.C_r, pre_r)
             _gate_input(w.b_z, y, w.W_z, s, w.U_z, c, w.C_z, pre_z)
@@ -373,7 +379,7 @@ def _backward_loop(h, w, states, outputs, energies, attention, gates,
         ds[:] = 0.0
         dy[:] = 0.0
         for t in range(output_length - 1, -1, -1):
-            s_prev, y_t, a = states[b, t], outputs[b, t + 1], attention[b, t]
+            s_prev, y_t = states[b, t], outputs[b, t + 1]
             d_r, d_z, d_p = d_r_all[b, t], d_z_all[b, t], d_p_all[b, t]
             d_o = d_o_all[b, t]
             weighted = zero_for(d_h)
@@ -402,23 +408,9 @@ def _backward_loop(h, w, states, outputs, energies, attention, gates,
             add_vector_times_matrix_transposed(d_r, w.U_r, ds_prev)
             add_vector_times_matrix_transposed(d_z, w.U_z, ds_prev)
             add_vector_times_matrix_transposed(d_o, w.U_o, ds_prev)
-            weighted = zero_for(d_h)
-            for j in range(steps_in):
-                total = d_attention[b, t, j]
-                for d in range(dc.shape[0]):
-                    total += dc[d] * h[b, j, d]
-                    d_h[b, j, d] += a[j] * dc[d]
-                da[j] = total
-                weighted += a[j] * total
             d_wa = d_wa_all[b, t]
-            for j in range(steps_in):
-                de = a[j] * (da[j] - weighted)
-                for m in range(units):
-                    E = energies[b, t, j, m]
-                    d_V_a[m] += de * E
-                    d_pre = de * w.V_a[m] * one_minus(E * E)
-                    d_uh[b, j, m] += d_pre
-                    d_wa[m] += d_pre
+            attend_backward_sequence(h[b], w.V_a, energies[b, t], attention[b, t], dc,
+                                     d_attention[b, t], da, d_h[b], d_uh[b], d_V_a, d_wa)
             add_vector_times_matrix_transposed(d_wa, w.W_a, ds_prev)
             copy_into(ds_prev, ds)
             copy_into(dy_prev, dy)
@@ -497,7 +489,8 @@ def batch_products_pay(batch, units):
     the jitted loops, which walk one sequence at a time: measured on this project's
     machine (forward + backward, T = 5), the loops win 1.15x at (B, n) = (10, 150) and
     1.3x at (4, 256), tie at (64, 64) and (32, 100), and lose 1.2x at (16, 150). The
-    Numba twin hands such batches over, with its own tanh (``tanh_by_loops``)."""
+    Numba twin hands such batches over, with its jitted step functions
+    (``JITTED_STEP_FUNCTIONS``)."""
     return batch * units * units >= 300_000
 
 
@@ -506,9 +499,20 @@ def tanh_by_loops(x):
     float64). NumPy's float32 tanh took 2.0 ms on this project's machine for the
     (64, 20, 256) energies of one step of the decoder at (64, 20, 256, 256, 64), about 6 ns
     an element; this loop 0.38 ms."""
+    return _elementwise_by_loops(_tanh_into, x)
+
+
+def sigmoid_by_loops(x):
+    """σ(x) by ``fast_math.sigmoid`` in a jitted loop, as ``tanh_by_loops``: 111 against
+    about 20 µs for a (64, 256) gate on this project's machine."""
+    return _elementwise_by_loops(_sigmoid_into, x)
+
+
+def _elementwise_by_loops(into, x):
+    """``into(values, out)`` over the flattened values of ``x``; returns out, shaped as x."""
     values = np.ascontiguousarray(x)
     out = np.empty_like(values)
-    _tanh_into(values.reshape(-1), out.reshape(-1))
+    into(values.reshape(-1), out.reshape(-1))
     return out
 
 
@@ -519,13 +523,26 @@ def _tanh_into(values, out):
         out[i] = tanh(values[i])
 
 
+@kernel_jit()
+def _sigmoid_into(values, out):
+    """out_i = σ(values_i) over two 1-D arrays."""
+    for i in range(values.shape[0]):
+        out[i] = sigmoid(values[i])
+
+
+JITTED_STEP_FUNCTIONS = StepFunctions(additive_attention.attend,
+                                      additive_attention.attend_backward,
+                                      sigmoid_by_loops, tanh_by_loops)
+
+
 def forward_numba(h, weights, output_length):
     """Same contract as ``forward_reference``; the step loop is jitted (or, for
-    large batches, the NumPy twin runs, with ``tanh_by_loops``: ``batch_products_pay``)."""
-    if batch_products_pay(h.shape[0], weights.W_a.shape[0]):
-        return forward_reference(h, weights, output_length, tanh_by_loops)
+    large batches, the NumPy twin's loop runs, with ``JITTED_STEP_FUNCTIONS``:
+    ``batch_products_pay``)."""
     w = _contiguous(weights)
     h = np.ascontiguousarray(h)
+    if batch_products_pay(h.shape[0], w.W_a.shape[0]):
+        return forward_reference(h, w, output_length, JITTED_STEP_FUNCTIONS)
     states, outputs, energies, attention, contexts, gates, logits = _allocate(
         h, w, output_length)
     states[:, 0], uh = _initial_state_and_projection(h, w, rows_times_matrix)
@@ -538,7 +555,8 @@ def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None, out=N
     """Same contract as ``backward_reference``; the step loop is jitted (or not, as in
     ``forward_numba``)."""
     if batch_products_pay(cache.h.shape[0], cache.weights.W_a.shape[0]):
-        return backward_reference(cache, d_outputs, d_logits, d_attention, out)
+        return backward_reference(cache, d_outputs, d_logits, d_attention, out,
+                                  JITTED_STEP_FUNCTIONS)
     w, h = cache.weights, cache.h            # made contiguous by forward_numba
     batch, output_length, steps_in = cache.attention.shape
     units, classes = w.W_a.shape[0], w.W_o.shape[0]
@@ -552,7 +570,7 @@ def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None, out=N
     d_V_a = np.zeros(units, dtype)                                  # (n,)
     d_gates = _gate_gradient_arrays(batch, output_length, units, dtype)   # dR, dZ, dP
     d_o = np.empty((batch, output_length, classes), dtype)          # do
-    d_wa = np.zeros((batch, output_length, units), dtype)           # dwa
+    d_wa = np.empty((batch, output_length, units), dtype)           # dwa
     d_pre_s0 = np.empty((batch, units), dtype)                      # dS_0
     _backward_loop(h, w, cache.states, cache.outputs, cache.energies, cache.attention,
                    cache.gates, d_outputs, d_logits, d_attention, d_h, d_uh, d_V_a, *d_gates,

@@ -24,22 +24,20 @@ t = T..1, with dh carried from step t+1 plus dL/dh_t, and dL/dc_t given::
 then over all B·T rows: dW_x = Σ x_tᵀ dz_t, dW_c = Σ c_tᵀ dz_t, dU = Σ h_{t-1}ᵀ dz_t,
 db = Σ dz_t, dW2 = Σ h_{t-1}ᵀ dq_t, dW1 = Σ M_jᵀ dP_j, dM += dP W1ᵀ, dx_t = dz_t W_xᵀ.
 
-Twins: ``forward_reference`` / ``backward_reference`` (NumPy) and ``forward_numba`` /
-``backward_numba`` (the attention step and the LSTM gate step jitted, the products
-through BLAS; this decoder runs at translation batch sizes, where BLAS pays). The jitted
-attention steps may reassociate their sums (the energies E_tj · v, the dot products
-dc · M_j), so that those loops vectorise; results then agree with the NumPy twin to
-rounding, not bit for bit.
+The attention step, forward and backward, is ``additive_attention``'s (with P, the
+query h_{t-1} W2 and v). Twins: ``forward_reference`` / ``backward_reference`` (NumPy) and
+``forward_numba`` / ``backward_numba`` (the attention step and the LSTM gate step jitted,
+the products through BLAS; this decoder runs at translation batch sizes, where BLAS pays).
+The jitted attention step may reassociate its sums (the energies E_tj · v, the dot
+products dc · M_j), so that those loops vectorise; results then agree with the NumPy twin
+to rounding, not bit for bit.
 """
 from typing import NamedTuple
 
 import numpy as np
 
-from . import lstm
+from . import additive_attention, lstm
 from .backend import dispatch
-from .fast_math import one_minus, softmax_in_place, tanh, zero_for
-from .jitting import kernel_jit
-from .reference_math import softmax
 from .vector_products import flat_rows_product
 
 
@@ -96,12 +94,10 @@ def forward_reference(x, memory, weights, h0, c0):
     memory_proj = flat_rows_product(memory, w.W1)                # (B, T_in, A)
     h, c = h0, c0                                                # (B, n)
     for t in range(x.shape[1]):
-        E = np.tanh(memory_proj + (h @ w.W2)[:, None, :])        # (B, T_in, A)
-        a = softmax(E @ w.v)                                    # (B, T_in)
-        context = np.einsum("bj,bjd->bd", a, memory)             # (B, D)
-        z = x_proj[:, t] + context @ w.context_kernel + h @ w.recurrent_kernel  # (B, 4n)
+        additive_attention.attend_reference(memory, memory_proj, h @ w.W2, w.v, t, energies,
+                                            attention, contexts)   # E_t, a_t, c_t
+        z = x_proj[:, t] + contexts[:, t] @ w.context_kernel + h @ w.recurrent_kernel  # (B, 4n)
         gates[:, t], c, h = lstm.cell_reference(z, c)
-        energies[:, t], attention[:, t], contexts[:, t] = E, a, context
         cells[:, t], hidden[:, t] = c, h
     cache = AttentiveLSTMCache(x, memory, w, h0, c0, energies, attention, contexts, gates,
                                cells, np.tanh(cells), hidden)
@@ -123,19 +119,15 @@ def backward_reference(cache, d_hidden, d_contexts, d_h_last=None, d_c_last=None
     d_v = np.zeros_like(w.v)                                     # (A,)
     d_z = np.empty_like(cache.gates)                             # (B, T, 4n)
     d_query = np.empty((batch, steps) + w.v.shape, memory.dtype)  # (B, T, A)
+    no_d_attention = np.zeros_like(cache.attention)              # (B, T, T_in)
     for t in reversed(range(steps)):
         c_prev = cache.c0 if t == 0 else cache.cells[:, t - 1]
         d_z[:, t], dc_next = lstm.cell_backward_reference(
             d_hidden[:, t] + dh_next, dc_next, cache.gates[:, t], c_prev, cache.tanh_cells[:, t])
-        a, E = cache.attention[:, t], cache.energies[:, t]       # (B, T_in), (B, T_in, A)
         d_context = d_contexts[:, t] + d_z[:, t] @ w.context_kernel.T    # (B, D)
-        da = np.einsum("bd,bjd->bj", d_context, memory)          # (B, T_in)
-        d_memory += a[:, :, None] * d_context[:, None, :]
-        de = a * (da - (a * da).sum(axis=-1, keepdims=True))     # (B, T_in)
-        d_v += np.einsum("bj,bja->a", de, E)
-        d_pre = de[:, :, None] * w.v * (1.0 - E * E)             # (B, T_in, A)
-        d_memory_proj += d_pre
-        d_query[:, t] = d_pre.sum(axis=1)                        # (B, A)
+        additive_attention.attend_backward_reference(
+            memory, w.v, t, cache.energies, cache.attention, d_context, no_d_attention,
+            d_memory, d_memory_proj, d_v, d_query)
         dh_next = d_z[:, t] @ w.recurrent_kernel.T + d_query[:, t] @ w.W2.T  # (B, n)
     return _parameter_gradients(cache, d_z, d_query, d_memory, d_memory_proj, d_v,
                                 dh_next, dc_next)
@@ -163,57 +155,6 @@ def _parameter_gradients(cache, d_z, d_query, d_memory, d_memory_proj, d_v, d_h0
 
 # ---------------------------------------------------------------- Numba twin
 
-@kernel_jit(fastmath={"reassoc"})
-def _attend(memory, memory_proj, query, v, t, energies, attention, contexts):
-    """Step t of the attention: energies, weights and context, given query = h_{t-1} W2."""
-    batch, steps_in, attention_units = memory_proj.shape
-    for b in range(batch):
-        a = attention[b, t]                                      # (T_in,)
-        for j in range(steps_in):
-            energy = zero_for(energies)
-            for k in range(attention_units):
-                E = tanh(memory_proj[b, j, k] + query[b, k])
-                energies[b, t, j, k] = E
-                energy += E * v[k]
-            a[j] = energy
-        softmax_in_place(a)
-        context = contexts[b, t]                                 # (D,)
-        context[:] = 0.0
-        for j in range(steps_in):
-            a_j, row = a[j], memory[b, j]
-            for d in range(context.shape[0]):
-                context[d] += a_j * row[d]
-
-
-@kernel_jit(fastmath={"reassoc"})
-def _attend_backward(memory, v, t, energies, attention, d_context, d_memory, d_memory_proj,
-                     d_v, d_query):
-    """Step t of the attention backwards, from dL/dc_t; accumulates in place."""
-    batch, steps_in, attention_units = d_memory_proj.shape
-    da = np.empty(steps_in, memory.dtype)
-    for b in range(batch):
-        a = attention[b, t]
-        weighted = zero_for(d_memory)
-        for j in range(steps_in):
-            total = zero_for(d_memory)
-            row, d_row = memory[b, j], d_memory[b, j]
-            for d in range(row.shape[0]):
-                total += d_context[b, d] * row[d]
-                d_row[d] += a[j] * d_context[b, d]
-            da[j] = total
-            weighted += a[j] * total
-        d_query_b = d_query[b, t]
-        d_query_b[:] = 0.0
-        for j in range(steps_in):
-            de = a[j] * (da[j] - weighted)
-            for k in range(attention_units):
-                E = energies[b, t, j, k]
-                d_v[k] += de * E
-                d_pre = de * v[k] * one_minus(E * E)
-                d_memory_proj[b, j, k] += d_pre
-                d_query_b[k] += d_pre
-
-
 def forward_numba(x, memory, weights, h0, c0):
     """Same contract as ``forward_reference``."""
     w = weights
@@ -226,8 +167,8 @@ def forward_numba(x, memory, weights, h0, c0):
     slopes = lstm.gate_slopes(hidden.shape[2], x.dtype)          # (4n,)
     for t in range(x.shape[1]):
         h_prev = h0 if t == 0 else hidden[:, t - 1]
-        _attend(memory, memory_proj, np.ascontiguousarray(h_prev @ w.W2), w.v, t, energies,
-                attention, contexts)
+        additive_attention.attend(memory, memory_proj, np.ascontiguousarray(h_prev @ w.W2), w.v,
+                                  t, energies, attention, contexts)
         np.matmul(contexts[:, t], w.context_kernel, out=z)
         z += h_prev @ w.recurrent_kernel
         lstm._forward_gates(z, x_proj, w.bias, t, c0, slopes, gates, cells, tanh_cells,
@@ -250,12 +191,14 @@ def backward_numba(cache, d_hidden, d_contexts, d_h_last=None, d_c_last=None):
     d_v = np.zeros_like(w.v)
     d_z = np.empty_like(cache.gates)
     d_query = np.empty((batch, steps) + w.v.shape, dtype)
+    no_d_attention = np.zeros_like(cache.attention)
     for t in reversed(range(steps)):
         lstm._backward_gates(d_hidden, dh_next, dc_next, t, cache.gates, cache.cells,
                              cache.tanh_cells, cache.c0, d_z)
         d_context = np.ascontiguousarray(d_contexts[:, t] + d_z[:, t] @ w.context_kernel.T)
-        _attend_backward(memory, w.v, t, cache.energies, cache.attention, d_context, d_memory,
-                         d_memory_proj, d_v, d_query)
+        additive_attention.attend_backward(memory, w.v, t, cache.energies, cache.attention,
+                                           d_context, no_d_attention, d_memory, d_memory_proj,
+                                           d_v, d_query)
         dh_next = d_z[:, t] @ w.recurrent_kernel.T + d_query[:, t] @ w.W2.T
     return _parameter_gradients(cache, d_z, d_query, d_memory, d_memory_proj, d_v,
                                 dh_next, dc_next)
