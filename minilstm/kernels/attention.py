@@ -324,7 +324,7 @@ def _gate_input_backward(d_gate, W, C, dy, dc):
 
 @kernel_jit(fastmath={"reassoc"})
 def _forward_loop(h, uh, w, states, outputs, energies, attention, contexts, gates, logits):
-    batch, output_length, steps_in, units = energies.shape
+    batch, output_length, _, units = energies.shape
     wa = np.empty(units, h.dtype)
     pre_r = np.empty(units, h.dtype)
     pre_z = np.empty(units, h.dtype)
