@@ -20,17 +20,20 @@ of the layer; zeros otherwise)::
 Both twins take the step index t and the caller's per-step arrays, energies
 (B, T_out, T_in, A), attention (B, T_out, T_in), contexts (B, T_out, D) and, backwards,
 dL/da (B, T_out, T_in) and dq (B, T_out, A), and read or write step t of them; dM, dP
-and dv accumulate in place. The Numba twin (``attend``, ``attend_backward``) takes one
-sequence at a time (``attend_sequence``, ``attend_backward_sequence``, which the attention
-decoder's own jitted step loops call too), every array C-contiguous, in one pass over each
-sequence's (T_in, A) block: the NumPy twin makes (B, T_in, A) temporaries, 1.3 MB each at
-the translation shapes, and NumPy's float32 tanh costs about 6 ns an element on this
-project's machine. The per-sequence functions are inlined by Numba into their callers
-(``inline="always"``; an inlined function's loops are compiled with its caller's
-``fastmath`` flags, so every caller reassociates): called as functions of their own, once
-per sequence, the backward step took about 1.1x as long at the translation model's
-(64, 20, 256, 32) (ad-hoc timings). The jitted sums may be reassociated (the energies E_j · v, the dot products
-dc · M_j), so the twins agree to rounding, not bit for bit.
+and dv accumulate in place.
+
+The Numba twin (``attend``, ``attend_backward``) takes one sequence at a time
+(``attend_sequence``, ``attend_backward_sequence``, which the attention decoder's own
+jitted step loops call too), every array C-contiguous, in one pass over each sequence's
+(T_in, A) block. The NumPy twin makes (B, T_in, A) temporaries instead (1.3 MB each at
+(64, 20, 256)), and NumPy's float32 tanh costs about 6 ns an element on this project's
+machine. The per-sequence functions are inlined by Numba into their callers
+(``inline="always"``): called as functions of their own, once per sequence, the backward
+step took about 1.1x as long at the translation model's (64, 20, 256, 32) (ad-hoc
+timings). An inlined function's loops are compiled with its caller's ``fastmath`` flags,
+so every caller reassociates; the jitted sums (the energies E_j · v, the dot products
+dc · M_j) are then taken in another order, and the twins agree to rounding, not bit for
+bit.
 """
 import numpy as np
 
