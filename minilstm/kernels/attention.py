@@ -503,8 +503,9 @@ def tanh_by_loops(x):
 
 
 def sigmoid_by_loops(x):
-    """σ(x) by ``fast_math.sigmoid`` in a jitted loop, as ``tanh_by_loops``: 111 against
-    about 20 µs for a (64, 256) gate on this project's machine."""
+    """σ(x) by ``fast_math.sigmoid`` in a jitted loop, as ``tanh_by_loops``: 25 against
+    111 µs for NumPy's σ (``reference_math.sigmoid``) on a (64, 256) gate on this project's
+    machine."""
     return _elementwise_by_loops(_sigmoid_into, x)
 
 
