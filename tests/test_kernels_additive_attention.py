@@ -28,8 +28,10 @@ def draw(seed, batch, steps_in, steps_out, features, units, dtype):
     return inputs, normal(batch, steps_out, features), normal(batch, steps_out, steps_in)
 
 
-def run_step(twin, t, steps_out, memory, projected, query, v, d_context, d_attention):
-    """Step t forwards then backwards, into fresh arrays: (E, a, c) and (dM, dP, dv, dq)."""
+def run_step(twin, t, steps_out, memory, projected, query, v, d_context, d_attention,
+             gradients=None):
+    """Step t forwards then backwards: (E, a, c) and (dM, dP, dv, dq). dM, dP and dv
+    accumulate into ``gradients`` when given, else into fresh zeros."""
     attend, attend_backward = TWINS[twin]
     batch, steps_in, units = projected.shape
     dtype = memory.dtype
@@ -37,7 +39,8 @@ def run_step(twin, t, steps_out, memory, projected, query, v, d_context, d_atten
     attention = np.full((batch, steps_out, steps_in), np.nan, dtype)
     contexts = np.full((batch, steps_out, memory.shape[2]), np.nan, dtype)
     attend(memory, projected, query, v, t, energies, attention, contexts)
-    d_memory, d_projected, d_v = np.zeros_like(memory), np.zeros_like(projected), np.zeros_like(v)
+    d_memory, d_projected, d_v = gradients or (np.zeros_like(memory), np.zeros_like(projected),
+                                               np.zeros_like(v))
     d_query = np.full((batch, steps_out, units), np.nan, dtype)
     attend_backward(memory, v, t, energies, attention, np.ascontiguousarray(d_context[:, t]),
                     d_attention, d_memory, d_projected, d_v, d_query)
@@ -85,16 +88,9 @@ def test_backward_accumulates_into_the_memory_projection_and_v_gradients(twin):
     inputs, d_context, d_attention = draw(0, 2, 3, 2, 4, 5, np.float64)
     first = run_step(twin, 0, 2, *inputs, d_context, d_attention)[1]
     second = run_step(twin, 1, 2, *inputs, d_context, d_attention)[1]
-    attend, attend_backward = TWINS[twin]
-    memory, projected, query, v = inputs
-    energies = np.empty((2, 2, 3, 5))
-    attention, contexts = np.empty((2, 2, 3)), np.empty((2, 2, 4))
-    d_memory, d_projected, d_v = np.zeros_like(memory), np.zeros_like(projected), np.zeros(5)
-    d_query = np.empty((2, 2, 5))
+    memory, projected, _, v = inputs
+    totals = (np.zeros_like(memory), np.zeros_like(projected), np.zeros_like(v))
     for t in (0, 1):
-        attend(memory, projected, query, v, t, energies, attention, contexts)
-        attend_backward(memory, v, t, energies, attention,
-                        np.ascontiguousarray(d_context[:, t]), d_attention, d_memory,
-                        d_projected, d_v, d_query)
-    for total, one, other in zip((d_memory, d_projected, d_v), first, second):
+        run_step(twin, t, 2, *inputs, d_context, d_attention, gradients=totals)
+    for total, one, other in zip(totals, first, second):
         np.testing.assert_allclose(total, one + other, rtol=1e-12, atol=1e-12)

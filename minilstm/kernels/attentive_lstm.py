@@ -167,8 +167,8 @@ def forward_numba(x, memory, weights, h0, c0):
     slopes = lstm.gate_slopes(hidden.shape[2], x.dtype)          # (4n,)
     for t in range(x.shape[1]):
         h_prev = h0 if t == 0 else hidden[:, t - 1]
-        additive_attention.attend(memory, memory_proj, np.ascontiguousarray(h_prev @ w.W2), w.v,
-                                  t, energies, attention, contexts)
+        additive_attention.attend(memory, memory_proj, h_prev @ w.W2, w.v, t, energies,
+                                  attention, contexts)
         np.matmul(contexts[:, t], w.context_kernel, out=z)
         z += h_prev @ w.recurrent_kernel
         lstm._forward_gates(z, x_proj, w.bias, t, c0, slopes, gates, cells, tanh_cells,
