@@ -282,3 +282,14 @@ def test_bench_step_parts_splits_a_recipes_step_into_its_kernels_and_the_rest():
     assert parts["whole step"] == pytest.approx(parts["all kernels"] + parts["the rest"],
                                                 abs=0.2)
     assert 0.0 < parts["all kernels"] < parts["whole step"]
+
+
+def test_bench_gradient_routes_times_one_backward_pass_by_each_route():
+    bench_gradient_routes = import_benchmark("bench_gradient_routes")
+    passes = bench_gradient_routes.backward_passes(2, 8, 3, 4, True, np.random.default_rng(0))
+    assert set(passes) == {"one core", "BLAS"}
+    # each route writes into the same gradient arrays: keep a copy of each route's results
+    one_core, blas = ([np.copy(array) for array in passes[route]()]
+                      for route in ("one core", "BLAS"))
+    for a, b in zip(one_core, blas):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)

@@ -20,6 +20,17 @@ TWINS = {"numpy": (lstm.forward_reference, lstm.backward_reference),
          "numba-loops": numba_path(False),
          "numba-blas": numba_path(True)}
 
+# How the Numba twin forms the products over all B·T rows (x W, and after the time loop dW,
+# dU, db, dx): (vector_products.LOOP_MAX_ROWS, lstm.ONE_CORE_MAX_WIDTH) forcing each route
+ROUTES = {"few-row loops": (10 ** 9, 10 ** 9), "row-block loops": (0, 10 ** 9),
+          "BLAS": (0, 0)}
+
+
+def force_route(patch, route):
+    loop_max_rows, one_core_max_width = ROUTES[route]
+    patch.setattr(vector_products, "LOOP_MAX_ROWS", loop_max_rows)
+    patch.setattr(lstm, "ONE_CORE_MAX_WIDTH", one_core_max_width)
+
 
 def run_both_twins(arrays, with_state, go_backwards, rng):
     x, kernel, recurrent, bias, h0, c0 = arrays
@@ -47,17 +58,17 @@ def test_numba_twin_matches_numpy_reference_in_float64(batch, steps_, features_,
             np.testing.assert_allclose(jitted, reference, rtol=0, atol=1e-10)
 
 
-@pytest.mark.parametrize("loop_max_rows", [0, 10 ** 9])
+@pytest.mark.parametrize("route", sorted(ROUTES))
 @given(batches, steps, features, units, st.booleans(), seeds)
 def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
-        loop_max_rows, batch, steps_, features_, units_, go_backwards, seed):
+        route, batch, steps_, features_, units_, go_backwards, seed):
     """x W, dz Wᵀ and the weight gradients over all B·T rows go through loops or BLAS by
-    row count (``vector_products.few_rows``); here each route is forced for every shape
-    drawn."""
+    row count (``vector_products.few_rows``) and, beyond a few rows, by the products' width
+    (``lstm.one_core_pays``); here each route is forced for every shape drawn."""
     rng = np.random.default_rng(seed)
     arrays = lstm_arrays(rng, batch, steps_, features_, units_)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(vector_products, "LOOP_MAX_ROWS", loop_max_rows)
+        force_route(patch, route)
         results = run_both_twins(arrays, True, go_backwards, rng)
     for path in ("numba-loops", "numba-blas"):
         for reference, jitted in zip(results["numpy"], results[path]):
@@ -117,17 +128,32 @@ def test_a_given_gradient_array_may_be_strided(twin):
     np.testing.assert_array_equal(strided, new[2])
 
 
-@pytest.mark.parametrize("loop_max_rows", [0, 10 ** 9])
+@pytest.mark.parametrize("route", sorted(ROUTES))
 @pytest.mark.parametrize("twin", sorted(TWINS))
-def test_a_given_gradient_array_of_the_wrong_shape_is_refused(monkeypatch, twin,
-                                                              loop_max_rows):
-    monkeypatch.setattr(vector_products, "LOOP_MAX_ROWS", loop_max_rows)
+def test_a_given_gradient_array_of_the_wrong_shape_is_refused(monkeypatch, twin, route):
+    force_route(monkeypatch, route)
     rng = np.random.default_rng(0)
     x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, 2, 3, 4, 5)
     forward, backward = TWINS[twin]
     hidden, *_, cache = forward(x, kernel, recurrent, bias)
     with pytest.raises(ValueError):
         backward(hidden, None, None, cache, out=(None, np.empty((4, 20)), None))
+
+
+@pytest.mark.parametrize("one_core, units_, route", [
+    (True, 3, "_weight_gradients_row_blocks"), (False, 3, "_weight_gradients"),
+    (None, 3, "_weight_gradients_row_blocks"), (None, 80, "_weight_gradients")])
+def test_one_core_forces_the_route_of_the_products_after_the_time_loop(monkeypatch, one_core,
+                                                                        units_, route):
+    """Beyond a few rows (here 15), ``one_core`` picks the loops on this core or BLAS, and
+    None picks by the products' width (``one_core_pays``: 2·2 + 3 is narrow, 2·2 + 80 not)."""
+    rng = np.random.default_rng(0)
+    x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, 3, 5, 2, units_)
+    hidden, *_, cache = lstm.forward_numba(x, kernel, recurrent, bias)
+    called, original = [], getattr(lstm, route)
+    monkeypatch.setattr(lstm, route, lambda *args: called.append(route) or original(*args))
+    lstm.backward_numba(hidden, None, None, cache, one_core=one_core)
+    assert called == [route]
 
 
 @pytest.mark.parametrize("twin", sorted(TWINS))

@@ -1,5 +1,6 @@
 """The jitted vector–matrix and rows–matrix products equal NumPy's, on every path (row
-counts that leave 0 to 3 rows after the groups of four) and with NaN kept."""
+counts that leave 0 to 3 rows after the groups of four, 0 to 7 after the blocks of eight)
+and with NaN kept."""
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
@@ -58,17 +59,20 @@ def test_row_products_add_what_numpy_computes(dtype, tolerance, n_rows, depth, w
     np.testing.assert_allclose(out_k, expected_k, rtol=tolerance, atol=tolerance)
 
 
+@pytest.mark.parametrize("outer_products", [vector_products.outer_products_sum,
+                                            vector_products.outer_products_sum_by_row_blocks])
 @pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-12), (np.float32, 1e-5)])
-@given(rows, st.integers(1, 9), widths, seeds)
+@given(st.integers(0, 19), st.integers(1, 9), widths, seeds)
 def test_outer_products_and_row_sums_overwrite_with_what_numpy_computes(
-        dtype, tolerance, n_rows, depth, width, seed):
-    """Over 0 to 11 rows, so the first pass of four is whole, partial or empty; ``out``
-    starts NaN-filled, so anything added to it rather than written shows."""
+        outer_products, dtype, tolerance, n_rows, depth, width, seed):
+    """Over 0 to 19 rows, so the first pass of four is whole, partial or empty, and the
+    blocks of eight are followed by 0 to 7 rows; ``out`` starts NaN-filled, so anything
+    added to it rather than written shows."""
     rng = np.random.default_rng(seed)
     left = rng.standard_normal((n_rows, depth)).astype(dtype)           # (R, K)
     right = rng.standard_normal((n_rows, width)).astype(dtype)          # (R, J)
     out, sums = np.full((depth, width), np.nan, dtype), np.full(width, np.nan, dtype)
-    vector_products.outer_products_sum(left, right, out)
+    outer_products(left, right, out)
     vector_products.sum_of_rows(right, sums)
     np.testing.assert_allclose(out, left.T @ right, rtol=tolerance, atol=tolerance)
     np.testing.assert_allclose(sums, right.sum(axis=0), rtol=tolerance, atol=tolerance)
@@ -94,10 +98,17 @@ def test_a_nan_in_the_matrix_reaches_the_result(bad_row):
     assert np.isnan(rows_j[:, 3]).all() and np.isfinite(np.delete(rows_j, 3, axis=1)).all()
     assert np.isnan(rows_k[:, bad_row]).all() \
         and np.isfinite(np.delete(rows_k, bad_row, axis=1)).all()
-    outer, sums = np.zeros((9, 9)), np.zeros(9)
-    vector_products.outer_products_sum(np.ones((6, 9)), matrix, outer)
+    tall = np.ones((10, 9))             # the NaN in the block of eight, or in the rows after
+    tall[bad_row + 4, 3] = np.nan
+    for outer_products in (vector_products.outer_products_sum,
+                           vector_products.outer_products_sum_by_row_blocks):
+        for right in (matrix, tall):
+            outer = np.zeros((9, 9))
+            outer_products(np.ones((right.shape[0], 9)), right, outer)
+            assert np.isnan(outer[:, 3]).all() \
+                and np.isfinite(np.delete(outer, 3, axis=1)).all()
+    sums = np.zeros(9)
     vector_products.sum_of_rows(matrix, sums)
-    assert np.isnan(outer[:, 3]).all() and np.isfinite(np.delete(outer, 3, axis=1)).all()
     assert np.isnan(sums[3]) and np.isfinite(np.delete(sums, 3)).all()
 
 

@@ -30,8 +30,8 @@ for the final state (``d_h_last``, ``d_c_last``), for t = T..1::
     dz[o]  = dh_t ⊙ tanh(c_t) ⊙ o_t (1 - o_t)
     dh_next = dz_t Uᵀ         dc_next = dc_t ⊙ f_t
 
-and after the loop, as products over all B·T rows at once (BLAS; for a few rows the Numba
-twin's jitted loops, ``_weight_gradients_loops``)::
+and after the loop, as products over all B·T rows at once (BLAS; in the Numba twin, for a
+few rows or narrow products, jitted loops: ``_weight_gradients_loops``, ``one_core_pays``)::
 
     dW = Σ_t x_tᵀ dz_t     dU = Σ_t h_{t-1}ᵀ dz_t     db = Σ_t Σ_batch dz_t
     dx_t = dz_t Wᵀ         dh_0 = dh_next             dc_0 = dc_next
@@ -58,8 +58,9 @@ from .reference_math import sigmoid as sigmoid_reference
 from .vector_products import (add_rows_times_matrix, add_two_vectors_times_matrix_transposed,
                               add_vector_times_matrix_transposed, blas_product, few_rows,
                               flat_rows_product, given_or_zeros, gradient_arrays,
-                              outer_products_sum, rows_times_matrix,
-                              rows_times_matrix_transposed, sum_of_rows, times_transposed)
+                              loops_times_matrix_transposed, outer_products_sum,
+                              outer_products_sum_by_row_blocks, rows_times_matrix,
+                              sum_of_rows, times_transposed)
 
 
 class LSTMCache(NamedTuple):
@@ -393,18 +394,29 @@ def _weight_gradients_loops(x_rows, h_prev_rows, d_z_rows, d_kernel, d_recurrent
     sum_of_rows(d_z_rows, d_bias)
 
 
+@kernel_jit()
+def _weight_gradients_row_blocks(x_rows, h_prev_rows, d_z_rows, d_kernel, d_recurrent_kernel,
+                                 d_bias):
+    """``_weight_gradients_loops`` for more rows than a few, into small gradients
+    (``one_core_pays``), by ``outer_products_sum_by_row_blocks``."""
+    outer_products_sum_by_row_blocks(x_rows, d_z_rows, d_kernel)
+    outer_products_sum_by_row_blocks(h_prev_rows, d_z_rows, d_recurrent_kernel)
+    sum_of_rows(d_z_rows, d_bias)
+
+
 def _previous_hidden(cache):
     """h_{t-1} for every step, h_0 first: (B, T, H)."""
     return np.concatenate([cache.h0[:, None, :], cache.hidden[:, :-1]], axis=1)
 
 
-def _weight_gradients_by_loops(d_z_rows, cache, out=None):
-    """``_weight_gradients``'s contract, by ``_weight_gradients_loops``."""
+def _weight_gradients_by_loops(d_z_rows, cache, out=None, loops=_weight_gradients_loops):
+    """``_weight_gradients``'s contract, by jitted ``loops``: ``_weight_gradients_loops`` or
+    ``_weight_gradients_row_blocks``."""
     arrays = gradient_arrays(
         out, (cache.kernel.shape, cache.recurrent_kernel.shape, d_z_rows.shape[1:]),
         ("dW", "dU", "db"), d_z_rows.dtype)
-    _weight_gradients_loops(np.ascontiguousarray(_rows(cache.x)), _rows(_previous_hidden(cache)),
-                            d_z_rows, *arrays)
+    loops(np.ascontiguousarray(_rows(cache.x)), _rows(_previous_hidden(cache)),
+          d_z_rows, *arrays)
     return tuple(arrays)
 
 
@@ -421,6 +433,27 @@ def blas_pays(batch, units):
 
 
 BLAS_MIN_WORK = 150_000
+
+
+def one_core_pays(inputs, units, input_gradient):
+    """Whether the products over all B·T rows of d_z after the time loop (dW, dU and, when
+    asked, dx) run faster by jitted loops on this core than through BLAS, for more rows
+    than ``few_rows``.
+
+    BLAS splits them over both cores, and the second core must then fetch d_z from the
+    caches of the first, whose time loop has just written it: reading what the other core
+    wrote costs up to about five times reading one's own on this project's machine
+    (``benchmarks/bench_machine.py``). The loops (``_weight_gradients_row_blocks``,
+    ``loops_times_matrix_transposed``) never pay that hand-off, a cost per element of d_z,
+    but multiply at about half BLAS's two-thread rate, a cost per multiply-add. So they win
+    while each element of d_z takes part in few multiply-adds: I in dW, H in dU and I in
+    dx, at most ``ONE_CORE_MAX_WIDTH`` in all. ``benchmarks/bench_gradient_routes.py``
+    times both routes on both sides of that limit.
+    """
+    return inputs * (2 if input_gradient else 1) + units <= ONE_CORE_MAX_WIDTH
+
+
+ONE_CORE_MAX_WIDTH = 60
 
 
 def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
@@ -458,8 +491,13 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
 
 
 def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient=True,
-                   blas=None):
-    """Same contract as ``backward_reference``; the time loop is jitted (``blas`` as above)."""
+                   blas=None, one_core=None):
+    """Same contract as ``backward_reference``; the time loop is jitted (``blas`` as above).
+
+    After it, the products over all B·T rows run by the few-row loops up to ``few_rows``
+    rows, and beyond by the row-block loops on this core (``one_core=True``) or through BLAS
+    (``False``); ``None`` chooses by shape (``one_core_pays``).
+    """
     batch, steps, units = cache.hidden.shape
     d_hidden, dh_next, dc_next, d_z = _backward_start(d_hidden, d_h_last, d_c_last, cache)
     recurrent_kernel = cache.recurrent_kernel                           # (H, 4H), contiguous
@@ -473,11 +511,18 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
         fused(d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells, cache.c0,
               recurrent_kernel, d_z)
     d_z_rows = _rows(d_z)                                               # (B·T, 4H)
-    weight_gradients = (_weight_gradients_by_loops if few_rows(batch * steps)
-                        else _weight_gradients)
-    d_kernel, d_recurrent_kernel, d_bias = weight_gradients(d_z_rows, cache, out)
-    d_x = (_input_gradient(d_z_rows, cache, rows_times_matrix_transposed) if input_gradient
-           else None)
+    inputs = cache.kernel.shape[0]
+    if few_rows(batch * steps):
+        weights = _weight_gradients_by_loops(d_z_rows, cache, out)
+        times = loops_times_matrix_transposed
+    elif one_core_pays(inputs, units, input_gradient) if one_core is None else one_core:
+        weights = _weight_gradients_by_loops(d_z_rows, cache, out, _weight_gradients_row_blocks)
+        times = loops_times_matrix_transposed
+    else:
+        weights = _weight_gradients(d_z_rows, cache, out)
+        times = times_transposed
+    d_kernel, d_recurrent_kernel, d_bias = weights
+    d_x = _input_gradient(d_z_rows, cache, times) if input_gradient else None
     return d_x, d_kernel, d_recurrent_kernel, d_bias, dh_next, dc_next
 
 

@@ -32,7 +32,9 @@ A weight gradient over a few rows, the sum of their outer products::
 
 forms each row of ``out`` from the rows of B, which stay in L1, and stores it to memory
 once: for the weight gradients of one sequence, or a few, all of a layer's in one jitted
-call.
+call. ``outer_products_sum_by_row_blocks`` is the same sum the other way round, for many
+rows into a small ``out`` (which then stays in L1): eight rows of B at a time are added
+into every row of ``out``, so B is read once.
 
 All sums are taken in another order than NumPy's, some with fused multiply-adds, so
 results differ from its products in the last bits (reassociation and contraction only:
@@ -104,6 +106,11 @@ def rows_times_matrix_transposed(rows, matrix):
     """rows (R, J) @ matrix (K, J)ᵀ, by loops or BLAS (``few_rows``)."""
     if not few_rows(rows.shape[0]):
         return times_transposed(rows, matrix)                            # (R, K)
+    return loops_times_matrix_transposed(rows, matrix)
+
+
+def loops_times_matrix_transposed(rows, matrix):
+    """rows (R, J) @ matrix (K, J)ᵀ by ``add_rows_times_matrix_transposed``, whatever R."""
     dtype = np.promote_types(rows.dtype, matrix.dtype)                   # as BLAS's result
     product = np.zeros((rows.shape[0], matrix.shape[0]), dtype=dtype)    # (R, K)
     add_rows_times_matrix_transposed(np.ascontiguousarray(rows), np.ascontiguousarray(matrix),
@@ -346,6 +353,37 @@ def outer_products_sum(left, right, out):
             for j in range(width):
                 out_k[j] += a_r * m_r[j]
             r += 1
+
+
+@kernel_jit(fastmath={"contract"})
+def outer_products_sum_by_row_blocks(left, right, out):
+    """out (K, J) = left (R, K)ᵀ @ right (R, J), overwriting ``out``, for many rows into a
+    small ``out``: eight rows of ``right`` at a time (a block that stays in L1) are added
+    into every row of ``out``, which stays in L1 too. ``outer_products_sum`` instead reads
+    all of ``right`` once per row of ``out``: from L2 for the damped-sine tutorial's 500
+    rows. Eight rows a pass, against four, took about 0.87x the time on its (500, 20)ᵀ @
+    (500, 80) (54 against 62 µs on this project's machine, ad hoc)."""
+    n_rows, width = right.shape
+    out[:] = 0.0
+    r = 0
+    while r + 8 <= n_rows:
+        m0, m1, m2, m3 = right[r], right[r + 1], right[r + 2], right[r + 3]
+        m4, m5, m6, m7 = right[r + 4], right[r + 5], right[r + 6], right[r + 7]
+        for k in range(out.shape[0]):
+            a0, a1, a2, a3 = left[r, k], left[r + 1, k], left[r + 2, k], left[r + 3, k]
+            a4, a5, a6, a7 = left[r + 4, k], left[r + 5, k], left[r + 6, k], left[r + 7, k]
+            out_k = out[k]
+            for j in range(width):
+                out_k[j] += ((a0 * m0[j] + a1 * m1[j] + a2 * m2[j] + a3 * m3[j])
+                             + (a4 * m4[j] + a5 * m5[j] + a6 * m6[j] + a7 * m7[j]))
+        r += 8
+    while r < n_rows:
+        m_r = right[r]
+        for k in range(out.shape[0]):
+            a_r, out_k = left[r, k], out[k]
+            for j in range(width):
+                out_k[j] += a_r * m_r[j]
+        r += 1
 
 
 @kernel_jit()

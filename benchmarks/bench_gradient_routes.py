@@ -1,0 +1,72 @@
+"""The LSTM backward pass with its products after the time loop on this core or through BLAS.
+
+    python benchmarks/bench_gradient_routes.py [--repeats 9]
+
+After the time loop, the LSTM's Numba twin forms dW, dU, db and (when asked) dx as
+products over all B·T rows of d_z. Beyond a few rows they run either by jitted loops on
+this core or through BLAS on both cores (``lstm.one_core_pays`` chooses): the data behind
+that choice. For each shape (the damped-sine tutorial's two layers, shapes on both sides of
+``lstm.ONE_CORE_MAX_WIDTH``, the addition tutorial's encoder), one backward pass is timed
+both ways, forced by ``backward_numba(one_core=...)``, on the same forward cache, the two
+routes in turns (``bench_revisions.minimum_seconds``). Printed are the minimum
+milliseconds over ``--repeats`` rounds, their ratio, the multiply-adds per element of d_z
+that the rule reads (I·(1 + dx) + H) and the route it takes.
+"""
+import argparse
+import pathlib
+import sys
+
+import numpy as np
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))   # the other scripts here
+
+from bench_revisions import minimum_seconds  # noqa: E402
+from matmul_peak import peak_line  # noqa: E402
+from minilstm.kernels import lstm  # noqa: E402
+
+# (B, T, I, H, dx): batch, steps, features, units, whether the input gradient is asked for
+SHAPES = [(10, 50, 1, 20, False), (10, 50, 20, 20, True),        # the damped-sine tutorial's
+          (1, 50, 1, 20, False), (4, 50, 1, 20, False), (4, 50, 20, 20, True),
+          (20, 50, 20, 20, True), (10, 50, 10, 20, True), (10, 50, 30, 20, True),
+          (10, 50, 1, 32, False), (10, 50, 16, 32, False), (10, 50, 16, 32, True),
+          (10, 50, 32, 32, True), (10, 50, 1, 50, False), (10, 50, 20, 30, True),
+          (10, 5, 12, 100, False)]                               # the addition encoder's
+
+
+def backward_passes(batch, steps, features, units, input_gradient, rng):
+    """``{"one core": pass, "BLAS": pass}``: one backward pass each way on one cache."""
+    x = rng.standard_normal((batch, steps, features)).astype(np.float32)
+    kernel = (0.1 * rng.standard_normal((features, 4 * units))).astype(np.float32)
+    recurrent = (0.1 * rng.standard_normal((units, 4 * units))).astype(np.float32)
+    bias = np.zeros(4 * units, dtype=np.float32)
+    *_, cache = lstm.forward_numba(x, kernel, recurrent, bias)
+    d_hidden = rng.standard_normal((batch, steps, units)).astype(np.float32)
+    out = (np.empty_like(kernel), np.empty_like(recurrent), np.empty_like(bias))
+
+    def backward(one_core):
+        return lambda: lstm.backward_numba(d_hidden, None, None, cache, out=out,
+                                           input_gradient=input_gradient, one_core=one_core)
+    return {"one core": backward(True), "BLAS": backward(False)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=9)
+    args = parser.parse_args()
+    print(peak_line())
+    print(f"{'(B, T, I, H, dx)':>26} {'one core ms':>12} {'BLAS ms':>9} {'BLAS/one core':>14} "
+          f"{'I(1+dx)+H':>10} {'chosen':>9}")
+    rng = np.random.default_rng(0)
+    best = minimum_seconds({shape: backward_passes(*shape, rng) for shape in SHAPES},
+                           args.repeats, budget_s=0.05)
+    for shape in SHAPES:
+        times = {route: 1e3 * best[shape, route] for route in ("one core", "BLAS")}
+        _, _, features, units, input_gradient = shape
+        width = features * (2 if input_gradient else 1) + units
+        chosen = "one core" if lstm.one_core_pays(features, units, input_gradient) else "BLAS"
+        print(f"{str(shape):>26} {times['one core']:12.3f} {times['BLAS']:9.3f} "
+              f"{times['BLAS'] / times['one core']:13.2f}x {width:10d} {chosen:>9}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
