@@ -394,15 +394,14 @@ def _weight_gradients_loops(x_rows, h_prev_rows, d_z_rows, d_kernel, d_recurrent
     sum_of_rows(d_z_rows, d_bias)
 
 
+@kernel_jit()
 def _weight_gradients_row_blocks(x_rows, h_prev_rows, d_z_rows, d_kernel, d_recurrent_kernel,
                                  d_bias):
     """``_weight_gradients_loops`` for more rows than a few, into small gradients
-    (``one_core_pays``): dW and dU by ``outer_products_sum_by_row_blocks``, db by
-    ``column_sums``. Three calls from Python: as one jitted function, like the few-row one,
-    it took about 0.4 s more to compile on an empty cache, and ran no faster (ad hoc)."""
+    (``one_core_pays``), by ``outer_products_sum_by_row_blocks``."""
     outer_products_sum_by_row_blocks(x_rows, d_z_rows, d_kernel)
     outer_products_sum_by_row_blocks(h_prev_rows, d_z_rows, d_recurrent_kernel)
-    column_sums(d_z_rows, d_bias)
+    sum_of_rows(d_z_rows, d_bias)
 
 
 def _previous_hidden(cache):
@@ -411,7 +410,7 @@ def _previous_hidden(cache):
 
 
 def _weight_gradients_by_loops(d_z_rows, cache, out=None, loops=_weight_gradients_loops):
-    """``_weight_gradients``'s contract, by ``loops``: ``_weight_gradients_loops`` or
+    """``_weight_gradients``'s contract, by jitted ``loops``: ``_weight_gradients_loops`` or
     ``_weight_gradients_row_blocks``."""
     arrays = gradient_arrays(
         out, (cache.kernel.shape, cache.recurrent_kernel.shape, d_z_rows.shape[1:]),
