@@ -284,7 +284,7 @@ def test_bench_step_parts_splits_a_recipes_step_into_its_kernels_and_the_rest():
     assert 0.0 < parts["all kernels"] < parts["whole step"]
 
 
-def test_bench_gradient_routes_times_one_backward_pass_by_each_route():
+def test_bench_gradient_routes_runs_one_backward_pass_by_each_route_with_equal_results():
     bench_gradient_routes = import_benchmark("bench_gradient_routes")
     passes = bench_gradient_routes.backward_passes(2, 8, 3, 4, True, np.random.default_rng(0))
     assert set(passes) == {"one core", "BLAS"}
