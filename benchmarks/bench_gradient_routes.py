@@ -10,7 +10,7 @@ that choice. For each shape (the damped-sine tutorial's two layers, shapes on bo
 both ways, forced by ``backward_numba(one_core=...)``, on the same forward cache, the two
 routes in turns (``bench_revisions.minimum_seconds``). Printed are the minimum
 milliseconds over ``--repeats`` rounds, their ratio, the multiply-adds per element of d_z
-that the rule reads (I·(1 + dx) + H) and the route it takes.
+that the rule reads (``lstm.products_width``, I·(1 + dx) + H) and the route it takes.
 """
 import argparse
 import pathlib
@@ -62,7 +62,7 @@ def main():
     for shape in SHAPES:
         times = {route: 1e3 * best[shape, route] for route in ("one core", "BLAS")}
         _, _, features, units, input_gradient = shape
-        width = features * (2 if input_gradient else 1) + units
+        width = lstm.products_width(features, units, input_gradient)
         chosen = "one core" if lstm.one_core_pays(features, units, input_gradient) else "BLAS"
         print(f"{str(shape):>26} {times['one core']:12.3f} {times['BLAS']:9.3f} "
               f"{times['BLAS'] / times['one core']:13.2f}x {width:10d} {chosen:>9}", flush=True)

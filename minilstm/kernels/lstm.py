@@ -446,11 +446,17 @@ def one_core_pays(inputs, units, input_gradient):
     (``benchmarks/bench_machine.py``). The loops (``_weight_gradients_row_blocks``,
     ``loops_times_matrix_transposed``) never pay that hand-off, a cost per element of d_z,
     but multiply at about half BLAS's two-thread rate, a cost per multiply-add. So they win
-    while each element of d_z takes part in few multiply-adds: I in dW, H in dU and I in
-    dx, at most ``ONE_CORE_MAX_WIDTH`` in all. ``benchmarks/bench_gradient_routes.py``
-    times both routes on both sides of that limit.
+    while each element of d_z takes part in few multiply-adds (``products_width``): at
+    most ``ONE_CORE_MAX_WIDTH``. ``benchmarks/bench_gradient_routes.py`` times both routes
+    on both sides of that limit.
     """
-    return inputs * (2 if input_gradient else 1) + units <= ONE_CORE_MAX_WIDTH
+    return products_width(inputs, units, input_gradient) <= ONE_CORE_MAX_WIDTH
+
+
+def products_width(inputs, units, input_gradient):
+    """The multiply-adds each element of d_z takes part in after the time loop: I in dW,
+    H in dU, and I more in dx when it is asked for."""
+    return inputs * (2 if input_gradient else 1) + units
 
 
 ONE_CORE_MAX_WIDTH = 60
