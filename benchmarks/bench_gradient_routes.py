@@ -8,7 +8,8 @@ this core or through BLAS on both cores (``lstm.one_core_pays`` chooses): the da
 that choice. For each shape (the damped-sine tutorial's two layers, shapes on both sides of
 ``lstm.ONE_CORE_MAX_WIDTH``, the addition tutorial's encoder), one backward pass is timed
 both ways, forced by ``backward_numba(one_core=...)``, on the same forward cache, the two
-routes in turns (``bench_revisions.minimum_seconds``). Printed are the minimum
+routes in turns (``bench_revisions.minimum_seconds``), on this core only (``two_cores=False``:
+``bench_two_cores.py`` times the batch halved over both). Printed are the minimum
 milliseconds over ``--repeats`` rounds, their ratio, the multiply-adds per element of d_z
 that the rule reads (``lstm.products_width``, I·(1 + dx) + H) and the route it takes.
 """
@@ -39,13 +40,14 @@ def backward_passes(batch, steps, features, units, input_gradient, rng):
     kernel = (0.1 * rng.standard_normal((features, 4 * units))).astype(np.float32)
     recurrent = (0.1 * rng.standard_normal((units, 4 * units))).astype(np.float32)
     bias = np.zeros(4 * units, dtype=np.float32)
-    *_, cache = lstm.forward_numba(x, kernel, recurrent, bias)
+    *_, cache = lstm.forward_numba(x, kernel, recurrent, bias, two_cores=False)
     d_hidden = rng.standard_normal((batch, steps, units)).astype(np.float32)
     out = (np.empty_like(kernel), np.empty_like(recurrent), np.empty_like(bias))
 
     def backward(one_core):
         return lambda: lstm.backward_numba(d_hidden, None, None, cache, out=out,
-                                           input_gradient=input_gradient, one_core=one_core)
+                                           input_gradient=input_gradient, one_core=one_core,
+                                           two_cores=False)
     return {"one core": backward(True), "BLAS": backward(False)}
 
 

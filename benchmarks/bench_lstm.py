@@ -17,12 +17,13 @@ forward 2·B·T·(I+H)·4H and backward twice that (dx and dW, dh and dU). Eleme
 left out, so at small shapes, where it dominates, the share of peak is low by design.
 
 ``--threads N`` runs BLAS (NumPy's and PyTorch's) on N threads; by default every library
-keeps its own default (all cores here). Numba's own loops are single-threaded. Numba's
+keeps its own default (all cores here). Numba's own loops run on one core, except where
+``lstm.two_cores_pay`` splits the LSTM's batch over two (the "2 cores" path). Numba's
 compile (or cache-load) time is measured on the first call and reported on its own.
 Ratios, not absolute times, are what holds from one noisy machine to another.
 
-``--paths`` also times the LSTM's Numba twin with its recurrent products forced through
-hand-written loops and through BLAS: the data behind ``lstm.blas_pays``.
+``--paths`` also times the LSTM's Numba twin on one core with its recurrent products forced
+through hand-written loops and through BLAS: the data behind ``lstm.blas_pays``.
 """
 import argparse
 import os
@@ -129,10 +130,12 @@ def table(title, shapes, label, twins, torch_step, flops, peak, args, rng, extra
 def lstm_paths(args, rng):
     def columns(shape):
         loops_s, blas_s = (median_seconds(lstm_step(lstm.forward_numba, lstm.backward_numba,
-                                                    *shape, args.dtype, rng, blas=blas),
+                                                    *shape, args.dtype, rng, blas=blas,
+                                                    two_cores=False),
                                           args.repeats) for blas in (False, True))
         batch, _, _, units = shape
-        chosen = "blas" if lstm.blas_pays(batch, units) else "loops"
+        chosen = ("blas" if lstm.blas_pays(batch, units)
+                  else "2 cores" if lstm.two_cores_pay(*shape) else "loops")
         return (f" {1e3 * loops_s:10.3f} {1e3 * blas_s:10.3f} {batch * units * units:9d} "
                 f"{chosen:>7}")
     return f" {'loops ms':>10} {'blas ms':>10} {'B*H*H':>9} {'chosen':>7}", columns

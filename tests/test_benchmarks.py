@@ -293,3 +293,36 @@ def test_bench_gradient_routes_runs_one_backward_pass_by_each_route_with_equal_r
                       for route in ("one core", "BLAS"))
     for a, b in zip(one_core, blas):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_bench_two_cores_times_blocks_of_each_route_after_a_pause(monkeypatch):
+    bench_two_cores = import_benchmark("bench_two_cores")
+    monkeypatch.setattr(bench_two_cores, "SETTLE_S", 0.0)
+    monkeypatch.setattr(bench_two_cores, "BLOCK_CALLS", 3)
+    monkeypatch.setattr(bench_two_cores, "WARM_CALLS", 2)
+    calls = []
+    cases = {"shape": {route: (lambda route=route: calls.append(route))
+                       for route in ("one core", "two cores")}}
+    best = bench_two_cores.block_seconds(cases, rounds=2)
+    assert set(best) == {("shape", "one core"), ("shape", "two cores")}
+    assert all(seconds >= 0 for seconds in best.values())
+    assert calls == ["one core"] * 5 + ["two cores"] * 5 + ["two cores"] * 5 + ["one core"] * 5
+
+
+def test_bench_two_cores_runs_a_forward_and_backward_pass_by_each_route():
+    bench_two_cores = import_benchmark("bench_two_cores")
+    passes = bench_two_cores.passes(4, 80, 2, 3, True, np.random.default_rng(0))
+    assert set(passes) == {"one core", "two cores"}
+    for route in passes:
+        passes[route]()                                  # each route runs, forced either way
+
+
+def test_bench_two_cores_switches_the_rule_off_and_back(monkeypatch):
+    bench_two_cores = import_benchmark("bench_two_cores")
+    from minilstm.kernels import lstm
+    rule = lstm.two_cores_pay
+    with pytest.raises(RuntimeError):
+        with bench_two_cores.one_core_only():
+            assert lstm.two_cores_pay(10, 50, 1, 20) is False
+            raise RuntimeError("inside")
+    assert lstm.two_cores_pay is rule and rule(10, 50, 1, 20) is True

@@ -10,15 +10,18 @@ from conftest import GRADIENT_TOLERANCE, batches, features, lstm_arrays, seeds, 
 from minilstm.gradcheck import numerical_gradient, relative_error
 from minilstm.kernels import lstm, vector_products
 
-def numba_path(blas):
-    """The Numba twin with its recurrent products forced through loops or BLAS."""
-    return (functools.partial(lstm.forward_numba, blas=blas),
-            functools.partial(lstm.backward_numba, blas=blas))
+def numba_path(blas, two_cores=False):
+    """The Numba twin with its recurrent products forced through loops or BLAS, on this
+    core, or with its batch in two halves on two cores (by loops)."""
+    return (functools.partial(lstm.forward_numba, blas=blas, two_cores=two_cores),
+            functools.partial(lstm.backward_numba, blas=blas, two_cores=two_cores))
 
 
 TWINS = {"numpy": (lstm.forward_reference, lstm.backward_reference),
          "numba-loops": numba_path(False),
-         "numba-blas": numba_path(True)}
+         "numba-blas": numba_path(True),
+         "numba-two-cores": numba_path(False, two_cores=True)}
+NUMBA_PATHS = ("numba-loops", "numba-blas", "numba-two-cores")
 
 # How the Numba twin forms the products over all B·T rows (x W, and after the time loop dW,
 # dU, db, dx): (vector_products.LOOP_MAX_ROWS, lstm.ONE_CORE_MAX_WIDTH) forcing each route
@@ -53,7 +56,7 @@ def test_numba_twin_matches_numpy_reference_in_float64(batch, steps_, features_,
     rng = np.random.default_rng(seed)
     arrays = lstm_arrays(rng, batch, steps_, features_, units_)
     results = run_both_twins(arrays, with_state, go_backwards, rng)
-    for path in ("numba-loops", "numba-blas"):
+    for path in NUMBA_PATHS:
         for reference, jitted in zip(results["numpy"], results[path]):
             np.testing.assert_allclose(jitted, reference, rtol=0, atol=1e-10)
 
@@ -70,7 +73,7 @@ def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
     with pytest.MonkeyPatch.context() as patch:
         force_route(patch, route)
         results = run_both_twins(arrays, True, go_backwards, rng)
-    for path in ("numba-loops", "numba-blas"):
+    for path in NUMBA_PATHS:
         for reference, jitted in zip(results["numpy"], results[path]):
             np.testing.assert_allclose(jitted, reference, rtol=0, atol=1e-10)
 
@@ -81,7 +84,7 @@ def test_numba_twin_matches_numpy_reference_in_float32(batch, steps_, features_,
     rng = np.random.default_rng(seed)
     arrays = lstm_arrays(rng, batch, steps_, features_, units_, dtype=np.float32)
     results = run_both_twins(arrays, with_state, go_backwards, rng)
-    for path in ("numba-loops", "numba-blas"):
+    for path in NUMBA_PATHS:
         for reference, jitted in zip(results["numpy"], results[path]):
             np.testing.assert_allclose(jitted, reference, rtol=1e-5, atol=1e-5)
 
@@ -152,8 +155,36 @@ def test_one_core_forces_the_route_of_the_products_after_the_time_loop(monkeypat
     hidden, *_, cache = lstm.forward_numba(x, kernel, recurrent, bias)
     called, original = [], getattr(lstm, route)
     monkeypatch.setattr(lstm, route, lambda *args: called.append(route) or original(*args))
-    lstm.backward_numba(hidden, None, None, cache, one_core=one_core)
+    lstm.backward_numba(hidden, None, None, cache, one_core=one_core, two_cores=False)
     assert called == [route]
+
+
+@pytest.mark.parametrize("shape, expected", [
+    ((10, 50, 1, 20), True), ((10, 50, 20, 20), True),     # the damped-sine tutorial's layers
+    ((6, 50, 1, 20), True),                                 # TWO_CORES_MIN_ROWS rows
+    ((1, 300, 1, 20), False),                               # one sequence: nothing to halve
+    ((10, 20, 1, 20), False), ((4, 50, 1, 20), False),      # fewer rows: the hand-over weighs
+    ((10, 5, 12, 100), False), ((64, 20, 30, 256), False),  # wide products, or BLAS's loops
+    ((10, 50, 21, 20), False)])                             # 2·21 + 20 past ONE_CORE_MAX_WIDTH
+def test_two_cores_pay_for_narrow_batches_of_many_rows(shape, expected):
+    assert lstm.two_cores_pay(*shape) is expected
+
+
+@pytest.mark.parametrize("two_cores, batch, halved", [
+    (True, 1, True), (False, 3, False), (None, 3, True), (None, 1, False)])
+def test_two_cores_forces_or_chooses_the_halves(monkeypatch, two_cores, batch, halved):
+    """``two_cores`` forces the halves (even of one sequence: the second is empty) or this
+    core; None picks by ``two_cores_pay`` (3 × 100 rows of 2 features into 3 units: narrow
+    and, with the rows' limit lowered to 100, enough rows)."""
+    monkeypatch.setattr(lstm, "TWO_CORES_MIN_ROWS", 100)
+    rng = np.random.default_rng(0)
+    x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, batch, 100, 2, 3)
+    called = []
+    monkeypatch.setattr(lstm, "in_halves", lambda function, args: called.append(function)
+                        or (function(0, *args), function(1, *args)))
+    hidden, *_, cache = lstm.forward_numba(x, kernel, recurrent, bias, two_cores=two_cores)
+    lstm.backward_numba(hidden, None, None, cache, two_cores=two_cores)
+    assert called == ([lstm._forward_half, lstm._backward_half] if halved else [])
 
 
 @pytest.mark.parametrize("twin", sorted(TWINS))

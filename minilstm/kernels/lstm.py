@@ -43,8 +43,11 @@ The twins: ``forward_reference`` / ``backward_reference`` are NumPy, vectorised
 over the batch with a Python loop over time, written to be read next to the
 equations above. ``forward_numba`` / ``backward_numba`` run the same time loop
 jitted; in float32 they evaluate tanh and σ with the rational approximation of
-``fast_math`` (error below 4e-7), in float64 exactly. ``forward`` / ``backward``
-call the twin of the backend in use.
+``fast_math`` (error below 4e-7), in float64 exactly. For narrow layers over many rows
+(``two_cores_pay``) the Numba twin runs each half of the batch on its own core, every
+product of a pass by jitted loops (``_forward_half``, ``_backward_half``): the sequences
+of a batch are independent, so only the weight gradients' two shares meet, added at the
+end. ``forward`` / ``backward`` call the twin of the backend in use.
 """
 import functools
 from typing import NamedTuple
@@ -52,10 +55,12 @@ from typing import NamedTuple
 import numpy as np
 
 from .backend import dispatch
-from .fast_math import one_minus, tanh
+from .fast_math import copy_into, one_minus, tanh
 from .jitting import kernel_jit
 from .reference_math import sigmoid as sigmoid_reference
-from .vector_products import (add_rows_times_matrix, add_two_vectors_times_matrix_transposed,
+from .second_core import in_halves
+from .vector_products import (add_rows_times_matrix, add_rows_times_matrix_transposed,
+                              add_two_vectors_times_matrix_transposed,
                               add_vector_times_matrix_transposed, blas_product, few_rows,
                               flat_rows_product, given_or_zeros, gradient_arrays,
                               loops_times_matrix_transposed, outer_products_sum,
@@ -150,10 +155,13 @@ def _weight_gradients(d_z_rows, cache, out=None):
 def _input_gradient(d_z_rows, cache, times_transposed):
     """dx_t = dz_t Wᵀ for every step, ``times_transposed(dz_rows, W)`` multiplying; in the
     caller's order of steps when the input was read backwards."""
-    d_x = times_transposed(d_z_rows, cache.kernel).reshape(cache.x.shape)  # (B, T, I)
-    if cache.go_backwards:
-        d_x = np.ascontiguousarray(d_x[:, ::-1])
-    return d_x
+    return _in_callers_order(times_transposed(d_z_rows, cache.kernel).reshape(cache.x.shape),
+                             cache)                                      # (B, T, I)
+
+
+def _in_callers_order(d_x, cache):
+    """dx as the caller gave x: its steps reversed again when the input was read backwards."""
+    return np.ascontiguousarray(d_x[:, ::-1]) if cache.go_backwards else d_x
 
 
 def _zeros_or_copy(array, shape, dtype):
@@ -404,6 +412,77 @@ def _weight_gradients_row_blocks(x_rows, h_prev_rows, d_z_rows, d_kernel, d_recu
     sum_of_rows(d_z_rows, d_bias)
 
 
+@kernel_jit()
+def _half_of_batch(half, batch):
+    """The sequences [start, stop) of half 0 or 1 of a batch: the first takes the odd one."""
+    size = (batch + 1) // 2
+    start = half * size
+    return start, min(batch, start + size)
+
+
+@kernel_jit(nogil=True)
+def _forward_half(half, x, kernel, bias, recurrent_kernel, h0, c0, slopes, x_proj, gates,
+                  cells, tanh_cells, hidden):
+    """``forward_numba``'s work for one half of the batch (``two_cores_pay``): its rows of
+    x W, by ``add_rows_times_matrix``, then its time loop (``_forward_fused``), with a z of
+    its own (the two halves' rows of one z would share a cache line, written at every step
+    by both cores)."""
+    start, stop = _half_of_batch(half, x.shape[0])
+    rows = (stop - start) * x.shape[1]
+    projected = x_proj[start:stop].reshape((rows, x_proj.shape[2]))    # (rows, 4H)
+    projected[:] = 0.0
+    add_rows_times_matrix(x[start:stop].reshape((rows, x.shape[2])), kernel, projected)
+    z = np.empty((stop - start, x_proj.shape[2]), x_proj.dtype)       # (half, 4H)
+    _forward_fused(x_proj[start:stop], bias, recurrent_kernel, h0[start:stop], c0[start:stop],
+                   slopes, z, gates[start:stop], cells[start:stop], tanh_cells[start:stop],
+                   hidden[start:stop])
+
+
+@kernel_jit(nogil=True)
+def _backward_half(half, d_hidden, dh_next, dc_next, gates, cells, tanh_cells, h0, c0,
+                   hidden, recurrent_kernel, d_z, x, kernel, d_kernels, d_recurrent_kernels,
+                   d_biases, d_x):
+    """``backward_numba``'s work for one half of the batch (``two_cores_pay``): its time loop
+    (``_backward_fused``), then its share of dW, dU and db, copied into ``d_kernels[half]``,
+    ``d_recurrent_kernels[half]`` and ``d_biases[half]`` (the caller adds the two), and its
+    rows of dx = dz Wᵀ when ``d_x`` has rows (a (0, T, I) array when dx is not asked for).
+    Its rows of h_{t-1} are gathered here, on the core whose forward half wrote them. What
+    a half writes again and again, dh_next and dc_next at every step and its shares of the
+    gradients at every block of rows, lives in arrays of its own (as z in ``_forward_half``)
+    and is copied out once: rows of one array next to the other half's may share a cache
+    line, which the two cores would then pass back and forth (passes 1.05–1.2x slower at
+    the damped-sine tutorial's shapes, ad hoc)."""
+    start, stop = _half_of_batch(half, d_z.shape[0])
+    dh = dh_next[start:stop].copy()                                    # (half, H)
+    dc = dc_next[start:stop].copy()                                    # (half, H)
+    _backward_fused(d_hidden[start:stop], dh, dc, gates[start:stop], cells[start:stop],
+                    tanh_cells[start:stop], c0[start:stop], recurrent_kernel, d_z[start:stop])
+    for b in range(stop - start):
+        copy_into(dh[b], dh_next[start + b])
+        copy_into(dc[b], dc_next[start + b])
+    steps, units = hidden.shape[1], hidden.shape[2]
+    rows = (stop - start) * steps
+    h_prev = np.empty((stop - start, steps, units), hidden.dtype)       # (half, T, H)
+    for b in range(stop - start):
+        for t in range(steps):
+            copy_into(h0[start + b] if t == 0 else hidden[start + b, t - 1], h_prev[b, t])
+    d_z_rows = d_z[start:stop].reshape((rows, d_z.shape[2]))           # (rows, 4H)
+    d_kernel = np.empty(d_kernels.shape[1:], d_kernels.dtype)          # (I, 4H)
+    d_recurrent_kernel = np.empty(d_recurrent_kernels.shape[1:], d_kernels.dtype)  # (H, 4H)
+    d_bias = np.empty(d_biases.shape[1:], d_kernels.dtype)             # (4H,)
+    _weight_gradients_row_blocks(x[start:stop].reshape((rows, x.shape[2])),
+                                 h_prev.reshape((rows, units)), d_z_rows, d_kernel,
+                                 d_recurrent_kernel, d_bias)
+    copy_into(d_kernel.reshape(d_kernel.size), d_kernels[half].reshape(d_kernel.size))
+    copy_into(d_recurrent_kernel.reshape(d_recurrent_kernel.size),
+              d_recurrent_kernels[half].reshape(d_recurrent_kernel.size))
+    copy_into(d_bias, d_biases[half])
+    if d_x.shape[0]:
+        d_x_rows = d_x[start:stop].reshape((rows, d_x.shape[2]))       # (rows, I)
+        d_x_rows[:] = 0.0
+        add_rows_times_matrix_transposed(d_z_rows, kernel, d_x_rows)
+
+
 def _previous_hidden(cache):
     """h_{t-1} for every step, h_0 first: (B, T, H)."""
     return np.concatenate([cache.h0[:, None, :], cache.hidden[:, :-1]], axis=1)
@@ -462,33 +541,67 @@ def products_width(inputs, units, input_gradient):
 ONE_CORE_MAX_WIDTH = 60
 
 
+def two_cores_pay(batch, steps, inputs, units):
+    """Whether a pass runs faster as two halves of the batch at once, one on each core
+    (``second_core.in_halves``), each half doing all its work by jitted loops: x W and the
+    time loop forwards; the time loop, dW, dU, db and dx backwards.
+
+    Where the time loops run by hand (``blas_pays`` false) and their products after the
+    loop on one core (``one_core_pays``, with dx counted), a pass issues no BLAS call, so
+    the second core is free, and each half's arrays stay in the caches of the core that
+    wrote them, forwards and backwards alike. Handing a half over costs about 20 µs, so
+    only from ``TWO_CORES_MIN_ROWS`` rows (B·T) up. Measured on this project's machine
+    (``benchmarks/bench_two_cores.py``, forward + backward): 1.29x and 1.32x at the damped-
+    sine tutorial's (10, 50, 1, 20) and (10, 50, 20, 20), 1.10–1.23x at batch 6 and 8 of
+    50 steps (300 and 400 rows), 0.85x at 200 rows ((4, 50) and (10, 20)). The other tutorial
+    shapes have wider products and stay on one core: the addition recipe took about 1.2x as
+    long with its LSTMs halved, products and all.
+    """
+    return (batch >= 2 and batch * steps >= TWO_CORES_MIN_ROWS and not blas_pays(batch, units)
+            and one_core_pays(inputs, units, input_gradient=True))
+
+
+TWO_CORES_MIN_ROWS = 300
+
+
 def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
-                  go_backwards=False, blas=None):
+                  go_backwards=False, blas=None, two_cores=None):
     """Same contract as ``forward_reference``; the time loop is jitted.
 
     ``blas`` forces the recurrent product through BLAS (True) or hand loops
-    (False); ``None`` chooses by shape (``blas_pays``).
+    (False); ``None`` chooses by shape (``blas_pays``). ``two_cores=True`` runs the two
+    halves of the batch on the two cores, by hand loops whatever ``blas`` says, and False
+    on this core; ``None`` chooses by shape (``two_cores_pay``) where the loops run.
     """
     x, h0, c0 = _start(x, recurrent_kernel, h0, c0, go_backwards)
-    batch, steps, _ = x.shape
+    batch, steps, inputs = x.shape
     units = recurrent_kernel.shape[0]
     h0, c0 = np.ascontiguousarray(h0), np.ascontiguousarray(c0)
     recurrent_kernel = np.ascontiguousarray(recurrent_kernel)
     bias = np.ascontiguousarray(bias)                            # (4H,)
-    x_proj = _input_projection(x, kernel, times=rows_times_matrix)  # (B, T, 4H), without b
-    z = np.empty((batch, 4 * units), dtype=x.dtype)              # (B, 4H)
     gates = np.empty((batch, steps, 4 * units), dtype=x.dtype)   # (B, T, 4H)
     cells = np.empty((batch, steps, units), dtype=x.dtype)       # (B, T, H)
     tanh_cells = np.empty((batch, steps, units), dtype=x.dtype)  # (B, T, H)
     hidden = np.empty((batch, steps, units), dtype=x.dtype)      # (B, T, H)
     slopes = gate_slopes(units, x.dtype)                         # (4H,)
-    if blas_pays(batch, units) if blas is None else blas:
-        for t in range(steps):
-            np.matmul(h0 if t == 0 else hidden[:, t - 1], recurrent_kernel, out=z)
-            _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden)
+    blas = blas_pays(batch, units) if blas is None else blas
+    if two_cores is None:
+        two_cores = not blas and two_cores_pay(batch, steps, inputs, units)
+    if two_cores:
+        x = np.ascontiguousarray(x)
+        x_proj = np.empty((batch, steps, 4 * units), dtype=x.dtype)  # (B, T, 4H), without b
+        in_halves(_forward_half, (x, np.ascontiguousarray(kernel), bias, recurrent_kernel, h0,
+                                  c0, slopes, x_proj, gates, cells, tanh_cells, hidden))
     else:
-        _forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cells,
-                       tanh_cells, hidden)
+        x_proj = _input_projection(x, kernel, times=rows_times_matrix)  # (B, T, 4H), without b
+        z = np.empty((batch, 4 * units), dtype=x.dtype)              # (B, 4H)
+        if blas:
+            for t in range(steps):
+                np.matmul(h0 if t == 0 else hidden[:, t - 1], recurrent_kernel, out=z)
+                _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden)
+        else:
+            _forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cells,
+                           tanh_cells, hidden)
     cache = LSTMCache(x, h0, c0, gates, cells, tanh_cells, hidden,
                       kernel, recurrent_kernel, go_backwards)
     h_last = hidden[:, -1].copy() if steps else h0.copy()
@@ -496,18 +609,49 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     return hidden, h_last, c_last, cache
 
 
-def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient=True,
-                   blas=None, one_core=None):
-    """Same contract as ``backward_reference``; the time loop is jitted (``blas`` as above).
+def _backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out, input_gradient):
+    """``backward_numba``'s two-core route: ``_backward_half`` on each half of the batch at
+    once, then the two shares of each weight gradient added. Returns dx (None when not
+    asked for), dW, dU and db; dh_next and dc_next are filled in place."""
+    batch, steps, units = cache.hidden.shape
+    inputs = cache.kernel.shape[0]
+    dtype = d_z.dtype
+    arrays = gradient_arrays(
+        out, (cache.kernel.shape, cache.recurrent_kernel.shape, (4 * units,)),
+        ("dW", "dU", "db"), dtype)
+    shares = (np.empty((2, inputs, 4 * units), dtype),                 # (2, I, 4H)
+              np.empty((2, units, 4 * units), dtype),                  # (2, H, 4H)
+              np.empty((2, 4 * units), dtype))                         # (2, 4H)
+    d_x = np.empty((batch if input_gradient else 0, steps, inputs), dtype)  # (B, T, I)
+    in_halves(_backward_half, (d_hidden, dh_next, dc_next, cache.gates, cache.cells,
+                               cache.tanh_cells, cache.h0, cache.c0, cache.hidden,
+                               cache.recurrent_kernel, d_z, np.ascontiguousarray(cache.x),
+                               np.ascontiguousarray(cache.kernel), *shares, d_x))
+    weights = tuple(np.add(share[0], share[1], out=array) for share, array in zip(shares, arrays))
+    return (_in_callers_order(d_x, cache) if input_gradient else None,) + weights
 
-    After it, the products over all B·T rows run by the few-row loops up to ``few_rows``
-    rows, and beyond by the row-block loops on this core (``one_core=True``) or through BLAS
-    (``False``); ``None`` chooses by shape (``one_core_pays``).
+
+def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient=True,
+                   blas=None, one_core=None, two_cores=None):
+    """Same contract as ``backward_reference``; the time loop is jitted (``blas`` and
+    ``two_cores`` as in ``forward_numba``).
+
+    On one core, after the time loop, the products over all B·T rows run by the few-row
+    loops up to ``few_rows`` rows, and beyond by the row-block loops on this core
+    (``one_core=True``) or through BLAS (``False``); ``None`` chooses by shape
+    (``one_core_pays``). On two cores each half forms its own share of them.
     """
     batch, steps, units = cache.hidden.shape
+    inputs = cache.kernel.shape[0]
     d_hidden, dh_next, dc_next, d_z = _backward_start(d_hidden, d_h_last, d_c_last, cache)
+    blas = blas_pays(batch, units) if blas is None else blas
+    if two_cores is None:
+        two_cores = not blas and two_cores_pay(batch, steps, inputs, units)
+    if two_cores:
+        return _backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out,
+                                   input_gradient) + (dh_next, dc_next)
     recurrent_kernel = cache.recurrent_kernel                           # (H, 4H), contiguous
-    if blas_pays(batch, units) if blas is None else blas:
+    if blas:
         for t in reversed(range(steps)):
             _backward_gates(d_hidden, dh_next, dc_next, t, cache.gates, cache.cells,
                             cache.tanh_cells, cache.c0, d_z)
@@ -517,7 +661,6 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
         fused(d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells, cache.c0,
               recurrent_kernel, d_z)
     d_z_rows = _rows(d_z)                                               # (B·T, 4H)
-    inputs = cache.kernel.shape[0]
     if few_rows(batch * steps):
         weights = _weight_gradients_by_loops(d_z_rows, cache, out)
         times = loops_times_matrix_transposed
