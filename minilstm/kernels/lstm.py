@@ -551,11 +551,11 @@ def two_cores_pay(batch, steps, inputs, units):
     the second core is free, and each half's arrays stay in the caches of the core that
     wrote them, forwards and backwards alike. Handing a half over costs about 20 µs, so
     only from ``TWO_CORES_MIN_ROWS`` rows (B·T) up. Measured on this project's machine
-    (``benchmarks/bench_two_cores.py``, forward + backward): 1.29x and 1.32x at the damped-
-    sine tutorial's (10, 50, 1, 20) and (10, 50, 20, 20), 1.10–1.23x at batch 6 and 8 of
-    50 steps (300 and 400 rows), 0.85x at 200 rows ((4, 50) and (10, 20)). The other tutorial
-    shapes have wider products and stay on one core: the addition recipe took about 1.2x as
-    long with its LSTMs halved, products and all.
+    (``benchmarks/bench_two_cores.py``, forward + backward): 1.31x at both of the damped-
+    sine tutorial's (10, 50, 1, 20) and (10, 50, 20, 20), 1.02x and 1.23x at batch 6 and 8
+    of 50 steps (300 and 400 rows), 0.85x at 200 rows ((4, 50) and (10, 20)). The other
+    tutorial shapes have wider products and stay on one core: the addition recipe took about
+    1.2x as long with its LSTMs halved, products and all.
     """
     return (batch >= 2 and batch * steps >= TWO_CORES_MIN_ROWS and not blas_pays(batch, units)
             and one_core_pays(inputs, units, input_gradient=True))
