@@ -22,6 +22,7 @@ import numpy as np
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))   # the other scripts here
 
 from bench_revisions import minimum_seconds  # noqa: E402
+from kernel_steps import lstm_arrays  # noqa: E402
 from matmul_peak import peak_line  # noqa: E402
 from minilstm.kernels import lstm  # noqa: E402
 
@@ -36,12 +37,9 @@ SHAPES = [(10, 50, 1, 20, False), (10, 50, 20, 20, True),        # the damped-si
 
 def backward_passes(batch, steps, features, units, input_gradient, rng):
     """``{"one core": pass, "BLAS": pass}``: one backward pass each way on one cache."""
-    x = rng.standard_normal((batch, steps, features)).astype(np.float32)
-    kernel = (0.1 * rng.standard_normal((features, 4 * units))).astype(np.float32)
-    recurrent = (0.1 * rng.standard_normal((units, 4 * units))).astype(np.float32)
-    bias = np.zeros(4 * units, dtype=np.float32)
+    x, kernel, recurrent, bias, d_hidden = lstm_arrays(batch, steps, features, units,
+                                                       np.float32, rng)
     *_, cache = lstm.forward_numba(x, kernel, recurrent, bias, two_cores=False)
-    d_hidden = rng.standard_normal((batch, steps, units)).astype(np.float32)
     out = (np.empty_like(kernel), np.empty_like(recurrent), np.empty_like(bias))
 
     def backward(one_core):

@@ -33,6 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))   # the other scripts here
 
+from kernel_steps import lstm_arrays  # noqa: E402
 from matmul_peak import peak_line  # noqa: E402
 from minilstm import LSTM, Dense, Sequential  # noqa: E402
 from minilstm.kernels import lstm  # noqa: E402
@@ -69,11 +70,8 @@ def block_seconds(cases, rounds):
 
 def passes(batch, steps, features, units, input_gradient, rng):
     """``{"one core": pass, "two cores": pass}``: forward + backward, each route."""
-    x = rng.standard_normal((batch, steps, features)).astype(np.float32)
-    kernel = (0.1 * rng.standard_normal((features, 4 * units))).astype(np.float32)
-    recurrent = (0.1 * rng.standard_normal((units, 4 * units))).astype(np.float32)
-    bias = np.zeros(4 * units, dtype=np.float32)
-    d_hidden = rng.standard_normal((batch, steps, units)).astype(np.float32)
+    x, kernel, recurrent, bias, d_hidden = lstm_arrays(batch, steps, features, units,
+                                                       np.float32, rng)
 
     def forward_backward(two_cores):
         def step():

@@ -15,12 +15,19 @@ LSTM_SHAPES = [(1, 5, 50, 150), (1, 50, 1, 20), (10, 50, 1, 20), (10, 5, 12, 100
 ATTENTION_SHAPES = [(1, 5, 150, 150, 50), (10, 5, 150, 150, 50), (64, 20, 256, 256, 64)]
 
 
-def lstm_step(forward, backward, batch, steps, features, units, dtype, rng, **path):
+def lstm_arrays(batch, steps, features, units, dtype, rng):
+    """Random ``x, kernel, recurrent_kernel, bias, d_hidden`` for one LSTM pass."""
     x = rng.standard_normal((batch, steps, features)).astype(dtype)
     kernel = (0.1 * rng.standard_normal((features, 4 * units))).astype(dtype)
     recurrent = (0.1 * rng.standard_normal((units, 4 * units))).astype(dtype)
     bias = np.zeros(4 * units, dtype=dtype)
     d_hidden = rng.standard_normal((batch, steps, units)).astype(dtype)
+    return x, kernel, recurrent, bias, d_hidden
+
+
+def lstm_step(forward, backward, batch, steps, features, units, dtype, rng, **path):
+    x, kernel, recurrent, bias, d_hidden = lstm_arrays(batch, steps, features, units, dtype,
+                                                       rng)
 
     def step():
         *_, cache = forward(x, kernel, recurrent, bias, **path)
