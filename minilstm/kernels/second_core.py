@@ -85,4 +85,5 @@ def _forget_the_thread():
     _in_use = threading.Lock()
 
 
-os.register_at_fork(after_in_child=_forget_the_thread)
+if hasattr(os, "register_at_fork"):                  # POSIX; elsewhere there is no fork
+    os.register_at_fork(after_in_child=_forget_the_thread)
