@@ -80,3 +80,30 @@ def test_a_forked_child_starts_a_thread_of_its_own():
     result = queue.get(timeout=60)
     child.join(timeout=60)
     assert result == [3.0] * 5 and child.exitcode == 0
+
+
+def test_a_wait_cut_short_leaves_that_thread_to_finish_and_the_next_call_gets_a_new_one(
+        monkeypatch):
+    """As when Ctrl-C interrupts the wait: the next call must not take the old half's
+    'finished' for its own."""
+    out = np.zeros(6)
+    second_core.in_halves(_fill_half, (out, 1.0))
+    old_thread = second_core._thread
+    finished = old_thread._finished
+
+    class InterruptedWait:
+        """The thread's 'finished' lock, whose acquire is interrupted."""
+        def acquire(self, *args):
+            raise KeyboardInterrupt
+
+        def release(self):
+            finished.release()
+
+    monkeypatch.setattr(old_thread, "_finished", InterruptedWait())
+    with pytest.raises(KeyboardInterrupt):
+        second_core.in_halves(_fill_half, (out, 1.0))
+    assert finished.acquire(timeout=30)                 # the old thread did finish its half
+    assert second_core._thread is None and old_thread.lost
+    second_core.in_halves(_fill_half, (out, 1.0))
+    assert second_core._thread is not old_thread
+    np.testing.assert_array_equal(out, np.full(6, 3.0))

@@ -48,10 +48,19 @@ class _WaitingThread:
         self._handed.release()
 
     def wait(self):
-        self._finished.acquire()
+        """Until the handed half is done; its error, if any, raised here. A wait cut short
+        (Ctrl-C while blocked) leaves the half running: the thread is then marked ``lost``,
+        left to finish it, and never handed another call."""
+        try:
+            self._finished.acquire()
+        except BaseException:
+            self.lost = True
+            raise
         error, self._error = self._error, None
         if error is not None:
             raise error
+
+    lost = False
 
 
 _thread = None
@@ -75,6 +84,8 @@ def in_halves(function, args):
         finally:
             _thread.wait()
     finally:
+        if _thread is not None and _thread.lost:
+            _thread = None
         _in_use.release()
 
 
