@@ -24,6 +24,10 @@ def test_each_half_runs_once():
     np.testing.assert_array_equal(out, np.full(7, 1.5))
 
 
+def test_the_two_halves_results_come_back_in_order():
+    assert second_core.in_halves(lambda half, base: base + half, (10,)) == (10, 11)
+
+
 def test_the_second_half_runs_on_another_thread():
     threads = []
 

@@ -440,18 +440,16 @@ def _forward_half(half, x, kernel, bias, recurrent_kernel, h0, c0, slopes, x_pro
 
 @kernel_jit(nogil=True)
 def _backward_half(half, d_hidden, dh_next, dc_next, gates, cells, tanh_cells, h0, c0,
-                   hidden, recurrent_kernel, d_z, x, kernel, d_kernels, d_recurrent_kernels,
-                   d_biases, d_x):
+                   hidden, recurrent_kernel, d_z, x, kernel, d_x):
     """``backward_numba``'s work for one half of the batch (``two_cores_pay``): its time loop
-    (``_backward_fused``), then its share of dW, dU and db, copied into ``d_kernels[half]``,
-    ``d_recurrent_kernels[half]`` and ``d_biases[half]`` (the caller adds the two), and its
-    rows of dx = dz Wᵀ when ``d_x`` has rows (a (0, T, I) array when dx is not asked for).
-    Its rows of h_{t-1} are gathered here, on the core whose forward half wrote them. What
-    a half writes again and again, dh_next and dc_next at every step and its shares of the
-    gradients at every block of rows, lives in arrays of its own (as z in ``_forward_half``)
-    and is copied out once: rows of one array next to the other half's may share a cache
-    line, which the two cores would then pass back and forth (passes 1.05–1.2x slower at
-    the damped-sine tutorial's shapes, ad hoc)."""
+    (``_backward_fused``), its rows of dx = dz Wᵀ when ``d_x`` has rows (a (0, T, I) array
+    when dx is not asked for), and its share of dW, dU and db, returned (the caller adds the
+    two halves'). Its rows of h_{t-1} are gathered here, on the core whose forward half wrote
+    them. What a half writes again and again, dh_next and dc_next at every step and its
+    shares of the gradients at every block of rows, lives in arrays of its own (as z in
+    ``_forward_half``): rows of one array next to the other half's may share a cache line,
+    which the two cores would then pass back and forth (passes 1.05–1.2x slower at the
+    damped-sine tutorial's shapes, ad hoc)."""
     start, stop = _half_of_batch(half, d_z.shape[0])
     dh = dh_next[start:stop].copy()                                    # (half, H)
     dc = dc_next[start:stop].copy()                                    # (half, H)
@@ -467,20 +465,17 @@ def _backward_half(half, d_hidden, dh_next, dc_next, gates, cells, tanh_cells, h
         for t in range(steps):
             copy_into(h0[start + b] if t == 0 else hidden[start + b, t - 1], h_prev[b, t])
     d_z_rows = d_z[start:stop].reshape((rows, d_z.shape[2]))           # (rows, 4H)
-    d_kernel = np.empty(d_kernels.shape[1:], d_kernels.dtype)          # (I, 4H)
-    d_recurrent_kernel = np.empty(d_recurrent_kernels.shape[1:], d_kernels.dtype)  # (H, 4H)
-    d_bias = np.empty(d_biases.shape[1:], d_kernels.dtype)             # (4H,)
+    d_kernel = np.empty(kernel.shape, d_z.dtype)                       # (I, 4H)
+    d_recurrent_kernel = np.empty(recurrent_kernel.shape, d_z.dtype)   # (H, 4H)
+    d_bias = np.empty(d_z.shape[2], d_z.dtype)                         # (4H,)
     _weight_gradients_row_blocks(x[start:stop].reshape((rows, x.shape[2])),
                                  h_prev.reshape((rows, units)), d_z_rows, d_kernel,
                                  d_recurrent_kernel, d_bias)
-    copy_into(d_kernel.reshape(d_kernel.size), d_kernels[half].reshape(d_kernel.size))
-    copy_into(d_recurrent_kernel.reshape(d_recurrent_kernel.size),
-              d_recurrent_kernels[half].reshape(d_recurrent_kernel.size))
-    copy_into(d_bias, d_biases[half])
     if d_x.shape[0]:
         d_x_rows = d_x[start:stop].reshape((rows, d_x.shape[2]))       # (rows, I)
         d_x_rows[:] = 0.0
         add_rows_times_matrix_transposed(d_z_rows, kernel, d_x_rows)
+    return d_kernel, d_recurrent_kernel, d_bias
 
 
 def _previous_hidden(cache):
@@ -564,6 +559,15 @@ def two_cores_pay(batch, steps, inputs, units):
 TWO_CORES_MIN_ROWS = 300
 
 
+def _time_loop_route(blas, two_cores, batch, steps, inputs, units):
+    """``(blas, two_cores)`` for a pass: each as forced (True or False) or, for None, by
+    shape (``blas_pays``; ``two_cores_pay`` where the loops run)."""
+    blas = blas_pays(batch, units) if blas is None else blas
+    if two_cores is None:
+        two_cores = not blas and two_cores_pay(batch, steps, inputs, units)
+    return blas, two_cores
+
+
 def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
                   go_backwards=False, blas=None, two_cores=None):
     """Same contract as ``forward_reference``; the time loop is jitted.
@@ -584,9 +588,7 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     tanh_cells = np.empty((batch, steps, units), dtype=x.dtype)  # (B, T, H)
     hidden = np.empty((batch, steps, units), dtype=x.dtype)      # (B, T, H)
     slopes = gate_slopes(units, x.dtype)                         # (4H,)
-    blas = blas_pays(batch, units) if blas is None else blas
-    if two_cores is None:
-        two_cores = not blas and two_cores_pay(batch, steps, inputs, units)
+    blas, two_cores = _time_loop_route(blas, two_cores, batch, steps, inputs, units)
     if two_cores:
         x = np.ascontiguousarray(x)
         x_proj = np.empty((batch, steps, 4 * units), dtype=x.dtype)  # (B, T, 4H), without b
@@ -615,19 +617,15 @@ def _backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out, input_gradi
     asked for), dW, dU and db; dh_next and dc_next are filled in place."""
     batch, steps, units = cache.hidden.shape
     inputs = cache.kernel.shape[0]
-    dtype = d_z.dtype
     arrays = gradient_arrays(
         out, (cache.kernel.shape, cache.recurrent_kernel.shape, (4 * units,)),
-        ("dW", "dU", "db"), dtype)
-    shares = (np.empty((2, inputs, 4 * units), dtype),                 # (2, I, 4H)
-              np.empty((2, units, 4 * units), dtype),                  # (2, H, 4H)
-              np.empty((2, 4 * units), dtype))                         # (2, 4H)
-    d_x = np.empty((batch if input_gradient else 0, steps, inputs), dtype)  # (B, T, I)
-    in_halves(_backward_half, (d_hidden, dh_next, dc_next, cache.gates, cache.cells,
-                               cache.tanh_cells, cache.h0, cache.c0, cache.hidden,
-                               cache.recurrent_kernel, d_z, np.ascontiguousarray(cache.x),
-                               np.ascontiguousarray(cache.kernel), *shares, d_x))
-    weights = tuple(np.add(share[0], share[1], out=array) for share, array in zip(shares, arrays))
+        ("dW", "dU", "db"), d_z.dtype)
+    d_x = np.empty((batch if input_gradient else 0, steps, inputs), d_z.dtype)  # (B, T, I)
+    first, second = in_halves(_backward_half, (
+        d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells, cache.h0,
+        cache.c0, cache.hidden, cache.recurrent_kernel, d_z, np.ascontiguousarray(cache.x),
+        np.ascontiguousarray(cache.kernel), d_x))
+    weights = tuple(map(np.add, first, second, arrays))
     return (_in_callers_order(d_x, cache) if input_gradient else None,) + weights
 
 
@@ -644,9 +642,7 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     batch, steps, units = cache.hidden.shape
     inputs = cache.kernel.shape[0]
     d_hidden, dh_next, dc_next, d_z = _backward_start(d_hidden, d_h_last, d_c_last, cache)
-    blas = blas_pays(batch, units) if blas is None else blas
-    if two_cores is None:
-        two_cores = not blas and two_cores_pay(batch, steps, inputs, units)
+    blas, two_cores = _time_loop_route(blas, two_cores, batch, steps, inputs, units)
     if two_cores:
         return _backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out,
                                    input_gradient) + (dh_next, dc_next)

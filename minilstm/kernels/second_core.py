@@ -1,7 +1,8 @@
 """Both halves of a jitted call at once: the first on the calling thread, the second on a
 thread that waits for it.
 
-    in_halves(function, args)     function(0, *args) here and function(1, *args) there
+    in_halves(function, args)     function(0, *args) here and function(1, *args) there,
+                                  returning the two results
 
 ``function`` is a jitted function compiled with ``nogil=True`` (so the two run on the two
 cores at once) whose two halves write disjoint parts of its arrays. The waiting thread is
@@ -25,6 +26,7 @@ class _WaitingThread:
 
     def __init__(self):
         self._call = None
+        self._result = None
         self._error = None
         self._handed = threading.Lock()
         self._handed.acquire()
@@ -37,7 +39,7 @@ class _WaitingThread:
             self._handed.acquire()
             function, args = self._call
             try:
-                function(1, *args)
+                self._result = function(1, *args)
             except BaseException as error:                  # re-raised by the caller
                 self._error = error
             self._call = None
@@ -48,7 +50,7 @@ class _WaitingThread:
         self._handed.release()
 
     def wait(self):
-        """Until the handed half is done; its error, if any, raised here. A wait cut short
+        """Until the handed half is done: its result, or its error raised here. A wait cut short
         (Ctrl-C while blocked) leaves the half running: the thread is then marked ``lost``,
         left to finish it, and never handed another call."""
         try:
@@ -59,6 +61,8 @@ class _WaitingThread:
         error, self._error = self._error, None
         if error is not None:
             raise error
+        result, self._result = self._result, None
+        return result
 
     lost = False
 
@@ -69,20 +73,19 @@ _in_use = threading.Lock()
 
 def in_halves(function, args):
     """``function(0, *args)`` on this thread and ``function(1, *args)`` on the waiting one,
-    at once; returns when both are done, raising what either raised."""
+    at once; returns their two results when both are done, raising what either raised."""
     global _thread
     if not _in_use.acquire(blocking=False):
-        function(0, *args)
-        function(1, *args)
-        return
+        return function(0, *args), function(1, *args)
     try:
         if _thread is None:
             _thread = _WaitingThread()
         _thread.start(function, args)
         try:
-            function(0, *args)
+            first = function(0, *args)
         finally:
-            _thread.wait()
+            second = _thread.wait()
+        return first, second
     finally:
         if _thread is not None and _thread.lost:
             _thread = None
