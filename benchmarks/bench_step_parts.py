@@ -22,7 +22,6 @@ take with the kernels as they are and no Python around them at all.
 import argparse
 import contextlib
 import functools
-import statistics
 import sys
 import time
 

@@ -22,12 +22,32 @@ seeds = st.integers(0, 2**32 - 1)
 GRADIENT_TOLERANCE = 1e-6   # max relative error in float64
 
 
-def lstm_arrays(rng, batch, steps, features, units, dtype=np.float64, scale=0.5):
-    """Random x, kernel, recurrent_kernel, bias, h0, c0 for kernel-level tests."""
+def lstm_arrays(rng, batch, steps, features, units, dtype=np.float64, scale=0.5,
+                form="dense"):
+    """Random x, kernel, recurrent_kernel, bias, h0, c0 for kernel-level tests. ``form``
+    (one of ``INPUT_FORMS``): x dense, of one-hot rows (about one in five all zeros, as
+    padding), repeating its first step at every step (as ``RepeatVector`` makes it), or
+    both: the forms the Numba twin reads specially (``kernels.input_rows``)."""
     def draw(*shape):
         return (scale * rng.standard_normal(shape)).astype(dtype)
-    return (draw(batch, steps, features), draw(features, 4 * units), draw(units, 4 * units),
+    x = (one_hot_rows(rng, batch, steps, features, dtype) if "one-hot" in form
+         else draw(batch, steps, features))                              # (B, T, I)
+    if form.startswith("repeated"):
+        x = np.repeat(x[:, :1], steps, axis=1)                           # (B, T, I)
+    return (x, draw(features, 4 * units), draw(units, 4 * units),
             draw(4 * units), draw(batch, units), draw(batch, units))
+
+
+INPUT_FORMS = ("dense", "one-hot", "repeated", "repeated one-hot")
+input_forms = st.sampled_from(INPUT_FORMS)
+
+
+def one_hot_rows(rng, batch, steps, features, dtype=np.float64):
+    """(B, T, I) rows each e_k for a random k, or zeros with probability 1/5."""
+    columns = rng.integers(0, features, size=(batch, steps))             # (B, T)
+    rows = (np.arange(features) == columns[..., None]).astype(dtype)     # (B, T, I)
+    rows[rng.random((batch, steps)) < 0.2] = 0.0
+    return rows
 
 
 # Shapes the attention decoder's checks draw from (the attention issue's ranges).

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from conftest import GRADIENT_TOLERANCE, batches, features, lstm_arrays, seeds, steps, units
+from conftest import (GRADIENT_TOLERANCE, batches, features, input_forms, lstm_arrays, seeds,
+                      steps, units)
 from minilstm.gradcheck import numerical_gradient, relative_error
 from minilstm.kernels import lstm, vector_products
 
@@ -50,11 +51,11 @@ def run_both_twins(arrays, with_state, go_backwards, rng):
     return results
 
 
-@given(batches, steps, features, units, st.booleans(), st.booleans(), seeds)
+@given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds)
 def test_numba_twin_matches_numpy_reference_in_float64(batch, steps_, features_, units_,
-                                                        with_state, go_backwards, seed):
+                                                        with_state, go_backwards, form, seed):
     rng = np.random.default_rng(seed)
-    arrays = lstm_arrays(rng, batch, steps_, features_, units_)
+    arrays = lstm_arrays(rng, batch, steps_, features_, units_, form=form)
     results = run_both_twins(arrays, with_state, go_backwards, rng)
     for path in NUMBA_PATHS:
         for reference, jitted in zip(results["numpy"], results[path]):
@@ -62,14 +63,16 @@ def test_numba_twin_matches_numpy_reference_in_float64(batch, steps_, features_,
 
 
 @pytest.mark.parametrize("route", sorted(ROUTES))
-@given(batches, steps, features, units, st.booleans(), seeds)
+@given(batches, steps, features, units, st.booleans(), input_forms, seeds)
 def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
-        route, batch, steps_, features_, units_, go_backwards, seed):
+        route, batch, steps_, features_, units_, go_backwards, form, seed):
     """x W, dz Wᵀ and the weight gradients over all B·T rows go through loops or BLAS by
     row count (``vector_products.few_rows``) and, beyond a few rows, by the products' width
-    (``lstm.one_core_pays``); here each route is forced for every shape drawn."""
+    (``lstm.one_core_pays``); here each route is forced for every shape drawn. On every
+    route one-hot rows of x take W's rows and sums of dz's rows instead of x W and dW, and
+    an x that repeats its first step projects and pairs with dz one step's rows."""
     rng = np.random.default_rng(seed)
-    arrays = lstm_arrays(rng, batch, steps_, features_, units_)
+    arrays = lstm_arrays(rng, batch, steps_, features_, units_, form=form)
     with pytest.MonkeyPatch.context() as patch:
         force_route(patch, route)
         results = run_both_twins(arrays, True, go_backwards, rng)
@@ -78,11 +81,12 @@ def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
             np.testing.assert_allclose(jitted, reference, rtol=0, atol=1e-10)
 
 
-@given(batches, steps, features, units, st.booleans(), st.booleans(), seeds)
+@given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds)
 def test_numba_twin_matches_numpy_reference_in_float32(batch, steps_, features_, units_,
-                                                        with_state, go_backwards, seed):
+                                                        with_state, go_backwards, form, seed):
     rng = np.random.default_rng(seed)
-    arrays = lstm_arrays(rng, batch, steps_, features_, units_, dtype=np.float32)
+    arrays = lstm_arrays(rng, batch, steps_, features_, units_, dtype=np.float32,
+                         form=form)
     results = run_both_twins(arrays, with_state, go_backwards, rng)
     for path in NUMBA_PATHS:
         for reference, jitted in zip(results["numpy"], results[path]):
@@ -187,6 +191,32 @@ def test_two_cores_forces_or_chooses_the_halves(monkeypatch, two_cores, batch, h
     assert called == ([lstm._forward_half, lstm._backward_half] if halved else [])
 
 
+@pytest.mark.parametrize("blas", [False, True])
+@pytest.mark.parametrize("form, repeated, one_hot", [
+    ("dense", False, False), ("one-hot", False, True), ("repeated", True, False),
+    ("repeated one-hot", True, True)])
+def test_the_form_of_x_is_kept_on_this_core(blas, form, repeated, one_hot):
+    """The Numba twin keeps whether x repeats its first step, and the columns of its
+    distinct rows (x_1's when it repeats) when they are one-hot, -1 for a zero row; the
+    two-core route, which forms x W in its halves, keeps neither. A value changed rules
+    the form out."""
+    rng = np.random.default_rng(3)
+    x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, 3, 4, 5, 2, form=form)
+    rows = x[:, 0] if repeated else x.reshape(-1, 5)                   # (R, I)
+    *_, cache = lstm.forward_numba(x, kernel, recurrent, bias, blas=blas, two_cores=False)
+    assert cache.repeated is repeated
+    if one_hot:
+        np.testing.assert_array_equal(cache.hot, np.where(rows.any(axis=1), rows.argmax(axis=1),
+                                                          -1))
+    else:
+        assert cache.hot is None
+    *_, cache = lstm.forward_numba(x, kernel, recurrent, bias, blas=blas, two_cores=True)
+    assert cache.hot is None and not cache.repeated
+    x[2, 3, 0] = 0.5
+    *_, cache = lstm.forward_numba(x, kernel, recurrent, bias, blas=blas, two_cores=False)
+    assert cache.hot is None and not cache.repeated
+
+
 @pytest.mark.parametrize("twin", sorted(TWINS))
 @given(batches, steps, features, units, st.booleans(), seeds)
 def test_without_input_gradient_dx_is_none_and_the_rest_unchanged(twin, batch, steps_,
@@ -205,13 +235,14 @@ def test_without_input_gradient_dx_is_none_and_the_rest_unchanged(twin, batch, s
 
 
 @pytest.mark.parametrize("twin", sorted(TWINS))
-@given(batches, steps, features, units, st.booleans(), seeds)
+@given(batches, steps, features, units, st.booleans(), input_forms, seeds)
 def test_backward_matches_finite_differences_with_carried_state_gradients(
-        twin, batch, steps_, features_, units_, go_backwards, seed):
-    """L = <R, hidden> + <R_h, h_T> + <R_c, c_T>: the carried-in d_h_last, d_c_last count."""
+        twin, batch, steps_, features_, units_, go_backwards, form, seed):
+    """L = <R, hidden> + <R_h, h_T> + <R_c, c_T>: the carried-in d_h_last, d_c_last count.
+    Every form of x the Numba twin reads specially (``input_forms``) is drawn."""
     forward, backward = TWINS[twin]
     rng = np.random.default_rng(seed)
-    arrays = list(lstm_arrays(rng, batch, steps_, features_, units_))
+    arrays = list(lstm_arrays(rng, batch, steps_, features_, units_, form=form))
     r_hidden = rng.standard_normal((batch, steps_, units_))
     r_h, r_c = rng.standard_normal((2, batch, units_))
 

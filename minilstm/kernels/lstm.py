@@ -47,21 +47,25 @@ jitted; in float32 they evaluate tanh and σ with the rational approximation of
 (``two_cores_pay``) the Numba twin runs each half of the batch on its own core, every
 product of a pass by jitted loops (``_forward_half``, ``_backward_half``): the sequences
 of a batch are independent, so only the weight gradients' two shares meet, added at the
-end. ``forward`` / ``backward`` call the twin of the backend in use.
+end. On one core it reads one-hot input, and input that repeats its first step, without
+multiplying it out in x W and dW (``input_rows``, ``_projection_of_rows``). ``forward`` /
+``backward`` call the twin of the backend in use.
 """
 import functools
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 import numpy as np
 
 from .backend import dispatch
 from .fast_math import copy_into, one_minus, tanh
+from .input_rows import (hot_columns, hot_rows_times_matrix, hot_rows_transposed_times,
+                         repeats_first_step)
 from .jitting import kernel_jit
 from .reference_math import sigmoid as sigmoid_reference
 from .second_core import in_halves
 from .vector_products import (add_rows_times_matrix, add_rows_times_matrix_transposed,
                               add_two_vectors_times_matrix_transposed,
-                              add_vector_times_matrix_transposed, blas_product, few_rows,
+                              add_vector_times_matrix_transposed, few_rows,
                               flat_rows_product, given_or_zeros, gradient_arrays,
                               loops_times_matrix_transposed, outer_products_sum,
                               outer_products_sum_by_row_blocks, rows_times_matrix,
@@ -81,6 +85,8 @@ class LSTMCache(NamedTuple):
     kernel: np.ndarray          # (I, 4H)
     recurrent_kernel: np.ndarray  # (H, 4H)
     go_backwards: bool
+    repeated: bool = False      # x_t = x_1 at every step (the Numba twin's check)
+    hot: Optional[np.ndarray] = None  # the columns of x's distinct rows when one-hot (Numba)
 
 
 def _start(x, recurrent_kernel, h0, c0, go_backwards):
@@ -95,17 +101,17 @@ def _start(x, recurrent_kernel, h0, c0, go_backwards):
     return x, h0, c0
 
 
-def _input_projection(x, kernel, bias=None, times=blas_product):
-    """x W (+ b when given) for every timestep at once: one (B·T, I) @ (I, 4H) product.
+def _input_projection(x, kernel, bias):
+    """x W + b for every timestep at once: one (B·T, I) @ (I, 4H) product.
 
     The Numba twin leaves b out and adds it in its gate loop, saving a pass over the
-    (B·T, 4H) result, and multiplies with ``vector_products.rows_times_matrix``.
-    ``blas_product`` rather than ``@``: NumPy's matmul skips BLAS with one feature
-    (I = 1), where ``blas_product`` takes ``np.dot``.
+    (B·T, 4H) result, and reads one-hot or repeated input by ``input_rows``
+    (``_projection_of_rows``). ``flat_rows_product``'s ``blas_product`` rather than ``@``:
+    NumPy's matmul skips BLAS with one feature (I = 1), where ``blas_product`` takes
+    ``np.dot``.
     """
-    projected = flat_rows_product(x, kernel, times)                 # (B, T, 4H)
-    if bias is not None:
-        projected += bias
+    projected = flat_rows_product(x, kernel)                        # (B, T, 4H)
+    projected += bias
     return projected
 
 
@@ -145,11 +151,34 @@ def _weight_gradients(d_z_rows, cache, out=None):
     be None: a new array is returned for it).
     """
     out_kernel, out_recurrent, out_bias = out or (None, None, None)
-    d_kernel = np.matmul(_rows(cache.x).T, d_z_rows, out=out_kernel)      # (I, 4H)
+    d_kernel = _kernel_gradient(d_z_rows, cache, out_kernel)            # (I, 4H)
     d_recurrent_kernel = np.matmul(_rows(_previous_hidden(cache)).T, d_z_rows,
                                    out=out_recurrent)                    # (H, 4H)
     d_bias = column_sums(d_z_rows, out_bias)                            # (4H,)
     return d_kernel, d_recurrent_kernel, d_bias
+
+
+def _kernel_gradient(d_z_rows, cache, out=None):
+    """dW = Σ_t x_tᵀ dz_t as a BLAS product over x's distinct rows (``_distinct_rows``);
+    from one-hot rows (``cache.hot``) as dz's rows summed into the rows of W they select.
+    Only the Numba twin's cache records either form."""
+    x_rows, x_d_z_rows = _distinct_rows(cache, d_z_rows)                 # (R, I), (R, 4H)
+    if cache.hot is None:
+        return np.matmul(x_rows.T, x_d_z_rows, out=out)                  # (I, 4H)
+    d_kernel = np.empty(cache.kernel.shape, d_z_rows.dtype) if out is None else out
+    hot_rows_transposed_times(cache.hot, x_d_z_rows, d_kernel)           # (I, 4H)
+    return d_kernel
+
+
+def _distinct_rows(cache, d_z_rows):
+    """x's rows for dW = Σ x_rowᵀ dz_row, with the rows of dz each pairs with: all B·T of
+    each, or, for an input that repeats its first step (``cache.repeated``), x_1's B rows
+    with Σ_t dz_t (``input_rows``)."""
+    if not cache.repeated:
+        return np.ascontiguousarray(_rows(cache.x)), d_z_rows            # (B·T, I), (B·T, 4H)
+    batch, steps, _ = cache.x.shape
+    return (np.ascontiguousarray(cache.x[:, 0]),                         # (B, I)
+            d_z_rows.reshape(batch, steps, d_z_rows.shape[1]).sum(axis=1))  # (B, 4H)
 
 
 def _input_gradient(d_z_rows, cache, times_transposed):
@@ -393,21 +422,29 @@ def _backward_fused_one_sequence(d_hidden, dh_next, dc_next, gates, cells, tanh_
 
 
 @kernel_jit()
-def _weight_gradients_loops(x_rows, h_prev_rows, d_z_rows, d_kernel, d_recurrent_kernel,
-                            d_bias):
-    """``_weight_gradients`` for a few rows, in one jitted call: dW = Σ x_tᵀ dz_t,
-    dU = Σ h_{t-1}ᵀ dz_t, db = Σ dz_t, each written into its array."""
-    outer_products_sum(x_rows, d_z_rows, d_kernel)
+def _weight_gradients_loops(x_rows, x_d_z_rows, hot, h_prev_rows, d_z_rows, d_kernel,
+                            d_recurrent_kernel, d_bias):
+    """``_weight_gradients`` for a few rows, in one jitted call: dW = Σ x_rowᵀ dz_row over
+    x's distinct rows and their rows of dz (``_distinct_rows``), dU = Σ h_{t-1}ᵀ dz_t,
+    db = Σ dz_t, each written into its array. ``hot``: the columns of x's rows when they
+    are one-hot (``input_rows``), by which dW then sums dz's rows; empty otherwise."""
+    if hot.shape[0]:
+        hot_rows_transposed_times(hot, x_d_z_rows, d_kernel)
+    else:
+        outer_products_sum(x_rows, x_d_z_rows, d_kernel)
     outer_products_sum(h_prev_rows, d_z_rows, d_recurrent_kernel)
     sum_of_rows(d_z_rows, d_bias)
 
 
 @kernel_jit()
-def _weight_gradients_row_blocks(x_rows, h_prev_rows, d_z_rows, d_kernel, d_recurrent_kernel,
-                                 d_bias):
+def _weight_gradients_row_blocks(x_rows, x_d_z_rows, hot, h_prev_rows, d_z_rows, d_kernel,
+                                 d_recurrent_kernel, d_bias):
     """``_weight_gradients_loops`` for more rows than a few, into small gradients
     (``one_core_pays``), by ``outer_products_sum_by_row_blocks``."""
-    outer_products_sum_by_row_blocks(x_rows, d_z_rows, d_kernel)
+    if hot.shape[0]:
+        hot_rows_transposed_times(hot, x_d_z_rows, d_kernel)
+    else:
+        outer_products_sum_by_row_blocks(x_rows, x_d_z_rows, d_kernel)
     outer_products_sum_by_row_blocks(h_prev_rows, d_z_rows, d_recurrent_kernel)
     sum_of_rows(d_z_rows, d_bias)
 
@@ -468,7 +505,7 @@ def _backward_half(half, d_hidden, dh_next, dc_next, gates, cells, tanh_cells, h
     d_kernel = np.empty(kernel.shape, d_z.dtype)                       # (I, 4H)
     d_recurrent_kernel = np.empty(recurrent_kernel.shape, d_z.dtype)   # (H, 4H)
     d_bias = np.empty(d_z.shape[2], d_z.dtype)                         # (4H,)
-    _weight_gradients_row_blocks(x[start:stop].reshape((rows, x.shape[2])),
+    _weight_gradients_row_blocks(x[start:stop].reshape((rows, x.shape[2])), d_z_rows, _NOT_HOT,
                                  h_prev.reshape((rows, units)), d_z_rows, d_kernel,
                                  d_recurrent_kernel, d_bias)
     if d_x.shape[0]:
@@ -489,9 +526,12 @@ def _weight_gradients_by_loops(d_z_rows, cache, out=None, loops=_weight_gradient
     arrays = gradient_arrays(
         out, (cache.kernel.shape, cache.recurrent_kernel.shape, d_z_rows.shape[1:]),
         ("dW", "dU", "db"), d_z_rows.dtype)
-    loops(np.ascontiguousarray(_rows(cache.x)), _rows(_previous_hidden(cache)),
-          d_z_rows, *arrays)
+    loops(*_distinct_rows(cache, d_z_rows), _NOT_HOT if cache.hot is None else cache.hot,
+          _rows(_previous_hidden(cache)), d_z_rows, *arrays)
     return tuple(arrays)
+
+
+_NOT_HOT = np.empty(0, dtype=np.int64)  # the loops' ``hot`` for rows of x that are not one-hot
 
 
 def blas_pays(batch, units):
@@ -568,6 +608,27 @@ def _time_loop_route(blas, two_cores, batch, steps, inputs, units):
     return blas, two_cores
 
 
+def _projection_of_rows(x, kernel):
+    """The Numba twin's x W (without b) on this core, with what it found of x's form
+    (``input_rows``): whether x repeats its first step, and the columns of its distinct
+    rows (x_1's when it repeats, else all B·T) when they are one-hot (None otherwise).
+    Only the distinct rows are projected: W's rows gathered for one-hot rows, the same
+    numbers as the product, which the other rows take (``rows_times_matrix``)."""
+    batch, steps, _ = x.shape
+    repeated = repeats_first_step(x)
+    rows = np.ascontiguousarray(x[:, 0] if repeated else _rows(x))   # (R, I): R = B or B·T
+    hot = hot_columns(rows)
+    if hot is None:
+        projected = rows_times_matrix(rows, kernel)                  # (R, 4H)
+    else:
+        projected = np.empty((rows.shape[0], kernel.shape[1]),
+                             dtype=np.promote_types(x.dtype, kernel.dtype))  # (R, 4H)
+        hot_rows_times_matrix(hot, np.ascontiguousarray(kernel), projected)
+    if repeated:
+        return np.repeat(projected[:, None], steps, axis=1), repeated, hot  # (B, T, 4H)
+    return projected.reshape(batch, steps, kernel.shape[1]), repeated, hot  # (B, T, 4H)
+
+
 def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
                   go_backwards=False, blas=None, two_cores=None):
     """Same contract as ``forward_reference``; the time loop is jitted.
@@ -590,12 +651,12 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     slopes = gate_slopes(units, x.dtype)                         # (4H,)
     blas, two_cores = _time_loop_route(blas, two_cores, batch, steps, inputs, units)
     if two_cores:
-        x = np.ascontiguousarray(x)
+        x, repeated, hot = np.ascontiguousarray(x), False, None
         x_proj = np.empty((batch, steps, 4 * units), dtype=x.dtype)  # (B, T, 4H), without b
         in_halves(_forward_half, (x, np.ascontiguousarray(kernel), bias, recurrent_kernel, h0,
                                   c0, slopes, x_proj, gates, cells, tanh_cells, hidden))
     else:
-        x_proj = _input_projection(x, kernel, times=rows_times_matrix)  # (B, T, 4H), without b
+        x_proj, repeated, hot = _projection_of_rows(x, kernel)       # (B, T, 4H), without b
         z = np.empty((batch, 4 * units), dtype=x.dtype)              # (B, 4H)
         if blas:
             for t in range(steps):
@@ -605,7 +666,7 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
             _forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cells,
                            tanh_cells, hidden)
     cache = LSTMCache(x, h0, c0, gates, cells, tanh_cells, hidden,
-                      kernel, recurrent_kernel, go_backwards)
+                      kernel, recurrent_kernel, go_backwards, repeated, hot)
     h_last = hidden[:, -1].copy() if steps else h0.copy()
     c_last = cells[:, -1].copy() if steps else c0.copy()
     return hidden, h_last, c_last, cache
