@@ -218,6 +218,38 @@ def test_the_form_of_x_is_kept_on_this_core(blas, form, repeated, one_hot):
 
 
 @pytest.mark.parametrize("twin", sorted(TWINS))
+@given(batches, steps, features, units, st.booleans(), input_forms, seeds)
+def test_input_gradient_summed_over_steps_is_dx_summed_and_the_rest_unchanged(
+        twin, batch, steps_, features_, units_, go_backwards, form, seed):
+    """``SUMMED_OVER_STEPS``: Σ_t dx_t (B, I), as (Σ_t dz_t) Wᵀ, what a RepeatVector before
+    the layer needs."""
+    rng = np.random.default_rng(seed)
+    x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, batch, steps_, features_, units_,
+                                                   form=form)
+    forward, backward = TWINS[twin]
+    *_, cache = forward(x, kernel, recurrent, bias, go_backwards=go_backwards)
+    d_hidden = rng.standard_normal((batch, steps_, units_))
+    full = backward(d_hidden, None, None, cache)
+    summed = backward(d_hidden, None, None, cache, input_gradient=lstm.SUMMED_OVER_STEPS)
+    np.testing.assert_allclose(summed[0], full[0].sum(axis=1), rtol=0, atol=1e-12)
+    for a, b in zip(full[1:], summed[1:]):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+def test_an_unknown_input_gradient_is_refused_before_any_gradient_is_written(twin):
+    rng = np.random.default_rng(0)
+    x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, 2, 3, 4, 5)
+    forward, backward = TWINS[twin]
+    hidden, *_, cache = forward(x, kernel, recurrent, bias)
+    d_kernel = np.full_like(kernel, np.nan)
+    with pytest.raises(ValueError, match="input_gradient must be True, False or "
+                                         "'summed over steps'; got 'summed'"):
+        backward(hidden, None, None, cache, out=(d_kernel, None, None), input_gradient="summed")
+    assert np.isnan(d_kernel).all()
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
 @given(batches, steps, features, units, st.booleans(), seeds)
 def test_without_input_gradient_dx_is_none_and_the_rest_unchanged(twin, batch, steps_,
                                                                   features_, units_,

@@ -5,6 +5,7 @@ from hypothesis import assume, given, strategies as st
 
 from conftest import GRADIENT_TOLERANCE, batches, features, seeds, steps, units
 from minilstm import LSTM, Dense, RepeatVector, TimeDistributed, gradcheck
+from minilstm.layers.base import SUMMED_OVER_STEPS
 
 ACTIVATIONS = [None, "linear", "relu", "tanh", "sigmoid", "softmax"]
 
@@ -64,6 +65,32 @@ def test_repeat_vector_gradient_matches_finite_differences(batch, features_, n, 
     layer = RepeatVector(n, dtype="float64")
     errors = gradcheck.check_layer(layer, x, seed=seed)
     assert list(errors) == ["x"] and errors["x"] < GRADIENT_TOLERANCE
+
+
+def test_repeat_vector_backward_takes_the_output_gradient_or_its_sum_over_steps():
+    layer = RepeatVector(4, dtype="float64")
+    layer.forward(np.zeros((2, 3)))
+    d_out = np.random.default_rng(0).standard_normal((2, 4, 3))
+    np.testing.assert_array_equal(layer.backward(d_out), d_out.sum(axis=1))
+    np.testing.assert_array_equal(layer.backward(d_out.sum(axis=1)), d_out.sum(axis=1))
+    with pytest.raises(ValueError, match=r"must have the output's shape \(2, 3\); got \(2, 4\)"):
+        layer.backward(np.zeros((2, 4)))
+
+
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_lstm_backward_gives_its_input_gradient_summed_over_steps(go_backwards):
+    rng = np.random.default_rng(0)
+    layer = LSTM(3, return_sequences=True, go_backwards=go_backwards, dtype="float64")
+    assert layer.gives_summed_input_gradient and RepeatVector.takes_summed_output_gradient
+    d_out = rng.standard_normal(layer.forward(rng.standard_normal((2, 4, 5))).shape)
+    layer.zero_grads()
+    full = layer.backward(d_out)
+    grads = {name: grad.copy() for name, grad in layer.grads.items()}
+    layer.zero_grads()
+    summed = layer.backward(d_out, input_gradient=SUMMED_OVER_STEPS)
+    np.testing.assert_allclose(summed, full.sum(axis=1), rtol=0, atol=1e-12)
+    for name, grad in layer.grads.items():
+        np.testing.assert_array_equal(grad, grads[name], err_msg=name)
 
 
 def test_repeat_vector_repeats_along_a_new_time_axis():

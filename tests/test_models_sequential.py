@@ -8,6 +8,7 @@ from hypothesis import assume, given, strategies as st
 import minilstm
 from conftest import GRADIENT_TOLERANCE, batches, features, seeds, steps, units
 from minilstm import LSTM, Dense, RepeatVector, Sequential, TimeDistributed, gradcheck
+from minilstm.layers.base import SUMMED_OVER_STEPS
 
 
 def damped_sine_model(dtype="float32", seed=None, steps_=50, units_=20, outputs=5):
@@ -80,6 +81,25 @@ def test_backward_stops_at_the_first_layer_with_weights_and_asks_it_for_no_input
     names = [layer.name for layer in model.layers]
     assert calls[-2:] == [(names[2], True), (names[1], False)]
     assert names[0] not in {name for name, _ in calls}
+
+
+def test_the_layer_after_a_repeat_vector_is_asked_for_its_input_gradient_summed_over_steps():
+    """Which a RepeatVector takes as its own input gradient: the echo tutorial's decoder
+    LSTM forms it with one product of B rows (the model's gradients against finite
+    differences are checked by the encoder–decoder test above)."""
+    model = encoder_decoder(3, 4, 2, 5)
+    model.compile(loss="categorical_crossentropy", optimizer="adam")
+    calls = []
+    for layer in model.layers:
+        def spy(d_out, _backward=layer.backward, _name=layer.name, **options):
+            calls.append((_name, options.get("input_gradient", True)))
+            return _backward(d_out, **options)
+        layer.backward = spy
+    rng = np.random.default_rng(0)
+    model.compute_gradients(rng.standard_normal((2, 6, 3)), np.eye(5)[rng.integers(0, 5, (2, 2))])
+    names = [layer.name for layer in model.layers]
+    assert calls == [(names[3], True), (names[2], SUMMED_OVER_STEPS), (names[1], True),
+                     (names[0], False)]
 
 
 @given(st.integers(1, 3), seeds)

@@ -36,6 +36,12 @@ few rows or narrow products, jitted loops: ``_weight_gradients_loops``, ``one_co
     dW = Σ_t x_tᵀ dz_t     dU = Σ_t h_{t-1}ᵀ dz_t     db = Σ_t Σ_batch dz_t
     dx_t = dz_t Wᵀ         dh_0 = dh_next             dc_0 = dc_next
 
+and, when only the sum of the input's gradients over the steps is asked for
+(``SUMMED_OVER_STEPS``: all a ``RepeatVector`` before the layer needs), one product of B
+rows instead of B·T::
+
+    Σ_t dx_t = (Σ_t dz_t) Wᵀ
+
 ``go_backwards=True`` reads the input from the last step to the first; like
 Keras, the returned sequence is then in that reversed (processing) order.
 
@@ -131,11 +137,9 @@ def _ones(length, dtype):
 
 def _parameter_gradients(d_z, cache, out=None, input_gradient=True):
     """dx, dW, dU and db from the pre-activation gradients of every step, as products over
-    all B·T rows (``_weight_gradients``, ``_input_gradient``); the NumPy twin's.
-    ``input_gradient=False``: dx is None, its (B·T, 4H) @ (4H, I) product not computed."""
-    d_z_rows = _rows(d_z)                                               # (B·T, 4H)
-    d_kernel, d_recurrent_kernel, d_bias = _weight_gradients(d_z_rows, cache, out)
-    d_x = _input_gradient(d_z_rows, cache, times_transposed) if input_gradient else None
+    all B·T rows (``_weight_gradients``, ``_input_gradient``); the NumPy twin's."""
+    d_kernel, d_recurrent_kernel, d_bias = _weight_gradients(_rows(d_z), cache, out)
+    d_x = _input_gradient(d_z, cache, times_transposed, input_gradient)
     return d_x, d_kernel, d_recurrent_kernel, d_bias
 
 
@@ -181,11 +185,26 @@ def _distinct_rows(cache, d_z_rows):
             d_z_rows.reshape(batch, steps, d_z_rows.shape[1]).sum(axis=1))  # (B, 4H)
 
 
-def _input_gradient(d_z_rows, cache, times_transposed):
-    """dx_t = dz_t Wᵀ for every step, ``times_transposed(dz_rows, W)`` multiplying; in the
-    caller's order of steps when the input was read backwards."""
-    return _in_callers_order(times_transposed(d_z_rows, cache.kernel).reshape(cache.x.shape),
-                             cache)                                      # (B, T, I)
+SUMMED_OVER_STEPS = "summed over steps"   # backward's input_gradient for Σ_t dx_t alone
+
+
+def _input_gradient(d_z, cache, times_transposed, input_gradient):
+    """What ``input_gradient`` asks for, ``times_transposed(rows, W)`` multiplying: for True,
+    dx_t = dz_t Wᵀ for every step (B, T, I), in the caller's order of steps when the input
+    was read backwards; for ``SUMMED_OVER_STEPS``, Σ_t dx_t = (Σ_t dz_t) Wᵀ (B, I); for
+    False, None (neither product made)."""
+    if isinstance(input_gradient, str):
+        return times_transposed(d_z.sum(axis=1), cache.kernel)           # (B, I)
+    if not input_gradient:
+        return None
+    d_x = times_transposed(_rows(d_z), cache.kernel)                     # (B·T, I)
+    return _in_callers_order(d_x.reshape(cache.x.shape), cache)          # (B, T, I)
+
+
+def _dx_per_step(input_gradient):
+    """Whether backward's ``input_gradient`` asks for dx at every step: True, not
+    ``SUMMED_OVER_STEPS`` (one product of B rows) or False (none)."""
+    return not isinstance(input_gradient, str) and bool(input_gradient)
 
 
 def _in_callers_order(d_x, cache):
@@ -198,9 +217,14 @@ def _zeros_or_copy(array, shape, dtype):
     return np.zeros(shape, dtype=dtype) if array is None else array.astype(dtype, copy=True)
 
 
-def _backward_start(d_hidden, d_h_last, d_c_last, cache):
+def _backward_start(d_hidden, d_h_last, d_c_last, cache, input_gradient):
     """What both twins' time loops start from: dL/dh_t (zeros for None), dh_next and dc_next
-    (new arrays the loop overwrites, zeros for None) and d_z, to be filled."""
+    (new arrays the loop overwrites, zeros for None) and d_z, to be filled; an
+    ``input_gradient`` that is a string other than ``SUMMED_OVER_STEPS`` is an error
+    naming it, before any gradient is written."""
+    if isinstance(input_gradient, str) and input_gradient != SUMMED_OVER_STEPS:
+        raise ValueError(f"input_gradient must be True, False or {SUMMED_OVER_STEPS!r}; "
+                         f"got {input_gradient!r}")
     batch, steps, units = cache.hidden.shape
     dtype = cache.hidden.dtype
     return (given_or_zeros(d_hidden, (batch, steps, units), dtype),       # (B, T, H)
@@ -270,9 +294,11 @@ def backward_reference(d_hidden, d_h_last, d_c_last, cache, out=None, input_grad
     ``d_x, d_kernel, d_recurrent_kernel, d_bias, d_h0, d_c0``; ``out`` optionally
     gives the arrays to write ``d_kernel, d_recurrent_kernel, d_bias`` into (None
     for any of them: a new array); with ``input_gradient=False`` ``d_x`` is None,
-    not computed (the input is data, with nothing upstream to train).
+    not computed (the input is data, with nothing upstream to train), and with
+    ``input_gradient=SUMMED_OVER_STEPS`` it is Σ_t dx_t, ``(B, I)``.
     """
-    d_hidden, dh_next, dc_next, d_z = _backward_start(d_hidden, d_h_last, d_c_last, cache)
+    d_hidden, dh_next, dc_next, d_z = _backward_start(d_hidden, d_h_last, d_c_last, cache,
+                                                      input_gradient)
     for t in reversed(range(cache.hidden.shape[1])):
         c_prev = cache.c0 if t == 0 else cache.cells[:, t - 1]        # (B, H)
         d_z[:, t], dc_next = cell_backward_reference(
@@ -569,7 +595,7 @@ def one_core_pays(inputs, units, input_gradient):
 
 def products_width(inputs, units, input_gradient):
     """The multiply-adds each element of d_z takes part in after the time loop: I in dW,
-    H in dU, and I more in dx when it is asked for."""
+    H in dU, and I more in dx when it is asked for at every step."""
     return inputs * (2 if input_gradient else 1) + units
 
 
@@ -681,13 +707,17 @@ def _backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out, input_gradi
     arrays = gradient_arrays(
         out, (cache.kernel.shape, cache.recurrent_kernel.shape, (4 * units,)),
         ("dW", "dU", "db"), d_z.dtype)
-    d_x = np.empty((batch if input_gradient else 0, steps, inputs), d_z.dtype)  # (B, T, I)
+    per_step = _dx_per_step(input_gradient)
+    d_x = np.empty((batch if per_step else 0, steps, inputs), d_z.dtype)  # (B, T, I)
     first, second = in_halves(_backward_half, (
         d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells, cache.h0,
         cache.c0, cache.hidden, cache.recurrent_kernel, d_z, np.ascontiguousarray(cache.x),
         np.ascontiguousarray(cache.kernel), d_x))
     weights = tuple(map(np.add, first, second, arrays))
-    return (_in_callers_order(d_x, cache) if input_gradient else None,) + weights
+    if per_step:
+        return (_in_callers_order(d_x, cache),) + weights
+    return (_input_gradient(d_z, cache, loops_times_matrix_transposed, input_gradient),
+            ) + weights
 
 
 def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient=True,
@@ -702,7 +732,8 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     """
     batch, steps, units = cache.hidden.shape
     inputs = cache.kernel.shape[0]
-    d_hidden, dh_next, dc_next, d_z = _backward_start(d_hidden, d_h_last, d_c_last, cache)
+    d_hidden, dh_next, dc_next, d_z = _backward_start(d_hidden, d_h_last, d_c_last, cache,
+                                                      input_gradient)
     blas, two_cores = _time_loop_route(blas, two_cores, batch, steps, inputs, units)
     if two_cores:
         return _backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out,
@@ -721,14 +752,15 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     if few_rows(batch * steps):
         weights = _weight_gradients_by_loops(d_z_rows, cache, out)
         times = loops_times_matrix_transposed
-    elif one_core_pays(inputs, units, input_gradient) if one_core is None else one_core:
+    elif one_core_pays(inputs, units, _dx_per_step(input_gradient)) if one_core is None \
+            else one_core:
         weights = _weight_gradients_by_loops(d_z_rows, cache, out, _weight_gradients_row_blocks)
         times = loops_times_matrix_transposed
     else:
         weights = _weight_gradients(d_z_rows, cache, out)
         times = times_transposed
     d_kernel, d_recurrent_kernel, d_bias = weights
-    d_x = _input_gradient(d_z_rows, cache, times) if input_gradient else None
+    d_x = _input_gradient(d_z, cache, times, input_gradient)
     return d_x, d_kernel, d_recurrent_kernel, d_bias, dh_next, dc_next
 
 

@@ -8,7 +8,11 @@
   gradients into ``grads`` (through ``_add_grad``) and return dL/d(input).
   ``zero_grads()`` clears them. With ``input_gradient=False`` it returns None: the
   caller has no use for dL/d(input) (a model's first trained layer, which reads the
-  data), and LSTM and Dense then skip the product that computes it.
+  data), and LSTM and Dense then skip the product that computes it. A layer with
+  ``gives_summed_input_gradient`` also takes ``input_gradient=SUMMED_OVER_STEPS``
+  and returns Σ_t dL/dx_t ``(B, F)`` for its sequence input ``(B, T, F)``: all that a
+  layer with ``takes_summed_output_gradient`` before it (``RepeatVector``) needs, which
+  a model then asks for instead (the LSTM forms it with one product of B rows).
 - ``params`` / ``grads``: dicts keyed by Keras's weight names (``kernel``,
   ``recurrent_kernel``, ``bias``); ``get_weights()`` / ``set_weights()`` use
   Keras's order; ``count_params()``; ``compute_output_shape(input_shape)``.
@@ -20,9 +24,12 @@ import re
 import numpy as np
 
 from .. import initializers
+from ..kernels import lstm as lstm_kernel
 from ..seeding import as_generator
 
 DTYPES = ("float32", "float64")
+# backward's input_gradient asking for Σ_t dL/dx_t alone (module docstring)
+SUMMED_OVER_STEPS = lstm_kernel.SUMMED_OVER_STEPS
 
 
 def _snake_case(name):
@@ -44,6 +51,10 @@ class Layer:
     weight_names = ()
     # Why this layer cannot open a model without input_shape (None: it can).
     first_layer_requirement = None
+    # backward(input_gradient=SUMMED_OVER_STEPS) gives Σ_t dL/dx_t (module docstring)
+    gives_summed_input_gradient = False
+    # backward takes Σ_t dL/dy_t (B, F) as well as dL/dy (B, T, F)
+    takes_summed_output_gradient = False
 
     def __init__(self, name=None, dtype="float32", input_shape=None):
         if str(np.dtype(dtype)) not in DTYPES:

@@ -130,6 +130,8 @@ class LSTM(Layer):
         output = hidden if self.return_sequences else h_last   # (B, T, H) or (B, H)
         return [output, h_last, c_last] if self.return_state else output
 
+    gives_summed_input_gradient = True
+
     def backward(self, d_out, input_gradient=True):
         batch, steps = self._cache.hidden.shape[:2]
         state_shape = (batch, self.units)

@@ -2,6 +2,10 @@
 
     y[:, t] = x      for t = 1..n        x (B, F) -> y (B, n, F)
     dL/dx = Σ_t dL/dy[:, t]
+
+``backward`` also takes that sum itself, (B, F), which the layer after a RepeatVector may
+form more cheaply than dL/dy (``Layer.gives_summed_input_gradient``: an LSTM's
+Σ_t dz_t Wᵀ is one product of B rows instead of B·n).
 """
 import numpy as np
 
@@ -11,6 +15,8 @@ from .base import Layer
 
 class RepeatVector(Layer):
     """Repeat the input ``n`` times: ``(B, F) -> (B, n, F)``, as Keras's layer."""
+
+    takes_summed_output_gradient = True
 
     def __init__(self, n, input_shape=None, dtype="float32", name=None):
         super().__init__(name=name, dtype=dtype, input_shape=input_shape)
@@ -35,6 +41,10 @@ class RepeatVector(Layer):
         return np.repeat(x[:, None, :], self.n, axis=1)        # (B, n, F)
 
     def backward(self, d_out, input_gradient=True):
+        """dL/dx from dL/dy ``(B, n, F)``, or from Σ_t dL/dy_t ``(B, F)``, which it is."""
         batch, features = self._batch_shape
-        d_out = self._check_gradient(d_out, (batch, self.n, features))
-        return d_out.sum(axis=1) if input_gradient else None   # (B, F)
+        if np.ndim(d_out) == 2:
+            d_sum = self._check_gradient(d_out, (batch, features))        # (B, F)
+        else:
+            d_sum = self._check_gradient(d_out, (batch, self.n, features)).sum(axis=1)
+        return d_sum if input_gradient else None                        # (B, F)

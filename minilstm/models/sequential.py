@@ -1,7 +1,7 @@
 """Sequential: a plain stack of layers, each feeding the next, as in Keras."""
 from ..layers import Layer
 from ..layers import from_config as layer_from_config
-from ..layers.base import describe_shape
+from ..layers.base import SUMMED_OVER_STEPS, describe_shape
 from .model import Model
 
 
@@ -123,18 +123,28 @@ class Sequential(Model):
 
     def _backward(self, d_out, skip_activation=False):
         """From the last layer back to the first that has weights, which is told that no
-        input gradient is wanted: nothing before it has anything to learn."""
+        input gradient is wanted: nothing before it has anything to learn. A layer after
+        one that needs only the sum of its output gradient over the steps (``RepeatVector``)
+        is asked for that sum, where it can give it (``Layer.gives_summed_input_gradient``)."""
         layers = self._layers
         last = len(layers) - 1
         first = 0
         while first < last and not layers[first].params:
             first += 1
+
+        def wanted(index):
+            if index == first:
+                return False
+            if layers[index].gives_summed_input_gradient \
+                    and layers[index - 1].takes_summed_output_gradient:
+                return SUMMED_OVER_STEPS
+            return True
+
         if skip_activation:
-            d_out = layers[last].backward(d_out, skip_activation=True,
-                                          input_gradient=last > first)
+            d_out = layers[last].backward(d_out, skip_activation=True, input_gradient=wanted(last))
             last -= 1
         for index in range(last, first - 1, -1):
-            d_out = layers[index].backward(d_out, input_gradient=index > first)
+            d_out = layers[index].backward(d_out, input_gradient=wanted(index))
 
     def summary(self, line_length=65, print_fn=print):
         """Print each layer's name, type, output shape and parameter count, as Keras does."""
