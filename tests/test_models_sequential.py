@@ -60,6 +60,17 @@ def test_encoder_decoder_with_crossentropy_gradients_match_finite_differences(
     assert max(errors.values()) < GRADIENT_TOLERANCE, errors
 
 
+def record_backward_calls(model):
+    """A list that each layer's ``backward`` then appends (layer name, input_gradient) to."""
+    calls = []
+    for layer in model.layers:
+        def spy(d_out, _backward=layer.backward, _name=layer.name, **options):
+            calls.append((_name, options.get("input_gradient", True)))
+            return _backward(d_out, **options)
+        layer.backward = spy
+    return calls
+
+
 @given(batches, features, units, seeds)
 def test_backward_stops_at_the_first_layer_with_weights_and_asks_it_for_no_input_gradient(
         batch, features_, units_, seed):
@@ -69,12 +80,7 @@ def test_backward_stops_at_the_first_layer_with_weights_and_asks_it_for_no_input
     model = Sequential([RepeatVector(3, input_shape=(features_,), dtype="float64"),
                         LSTM(units_, dtype="float64"), Dense(2, dtype="float64")], seed=seed)
     model.compile(loss="mse", optimizer="adam")
-    calls = []
-    for layer in model.layers:
-        def spy(d_out, _backward=layer.backward, _name=layer.name, **options):
-            calls.append((_name, options.get("input_gradient", True)))
-            return _backward(d_out, **options)
-        layer.backward = spy
+    calls = record_backward_calls(model)
     x, y = rng.standard_normal((batch, features_)), rng.standard_normal((batch, 2))
     errors = gradcheck.check_model(model, x, y)
     assert max(errors.values()) < GRADIENT_TOLERANCE, errors
@@ -89,12 +95,7 @@ def test_the_layer_after_a_repeat_vector_is_asked_for_its_input_gradient_summed_
     differences are checked by the encoder–decoder test above)."""
     model = encoder_decoder(3, 4, 2, 5)
     model.compile(loss="categorical_crossentropy", optimizer="adam")
-    calls = []
-    for layer in model.layers:
-        def spy(d_out, _backward=layer.backward, _name=layer.name, **options):
-            calls.append((_name, options.get("input_gradient", True)))
-            return _backward(d_out, **options)
-        layer.backward = spy
+    calls = record_backward_calls(model)
     rng = np.random.default_rng(0)
     model.compute_gradients(rng.standard_normal((2, 6, 3)), np.eye(5)[rng.integers(0, 5, (2, 2))])
     names = [layer.name for layer in model.layers]
