@@ -73,7 +73,8 @@ def test_repeat_vector_backward_takes_the_output_gradient_or_its_sum_over_steps(
     d_out = np.random.default_rng(0).standard_normal((2, 4, 3))
     np.testing.assert_array_equal(layer.backward(d_out), d_out.sum(axis=1))
     np.testing.assert_array_equal(layer.backward(d_out.sum(axis=1)), d_out.sum(axis=1))
-    with pytest.raises(ValueError, match=r"must have the output's shape \(2, 3\); got \(2, 4\)"):
+    with pytest.raises(ValueError, match=r"d_out summed over steps for layer 'repeat_vector' "
+                                         r"must have shape \(2, 3\); got \(2, 4\)"):
         layer.backward(np.zeros((2, 4)))
 
 
