@@ -64,3 +64,16 @@ def test_backward_matches_finite_differences(twin, batch, steps, steps_in, input
     d_x, d_memory, d_weights, d_h0, d_c0 = backward(cache, *upstream)
     for gradient, array in zip((d_x, d_memory, d_h0, d_c0, *d_weights), (*arrays, *weights)):
         assert relative_error(gradient, numerical_gradient(loss, array)) < GRADIENT_TOLERANCE
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+def test_without_input_gradient_dx_is_none_and_the_rest_unchanged(twin):
+    """The decoder's input is data (teacher forcing), so its model asks for no dx."""
+    forward, backward = TWINS[twin]
+    weights, (x, memory, h0, c0), upstream = draw(0, 2, 3, 4, 5, 3, 4, 2, np.float64)
+    *_, cache = forward(x, memory, weights, h0, c0)
+    full = backward(cache, *upstream)
+    without = backward(cache, *upstream, input_gradient=False)
+    assert full[0].shape == x.shape and without[0] is None
+    for a, b in zip((full[1], *full[2], *full[3:]), (without[1], *without[2], *without[3:])):
+        np.testing.assert_array_equal(a, b)

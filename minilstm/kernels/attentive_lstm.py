@@ -104,11 +104,14 @@ def forward_reference(x, memory, weights, h0, c0):
     return hidden, contexts, attention, h, c, cache
 
 
-def backward_reference(cache, d_hidden, d_contexts, d_h_last=None, d_c_last=None):
+def backward_reference(cache, d_hidden, d_contexts, d_h_last=None, d_c_last=None,
+                       input_gradient=True):
     """BPTT through attention and cell (see the module docstring).
 
     Returns ``d_x, d_memory``, the weight gradients (``AttentiveLSTMWeights``) and
-    ``d_h0, d_c0``. ``d_h_last``, ``d_c_last`` may be ``None`` for zeros.
+    ``d_h0, d_c0``. ``d_h_last``, ``d_c_last`` may be ``None`` for zeros. With
+    ``input_gradient=False`` ``d_x`` is None, its (B·T, 4n) @ (4n, K) product not made
+    (the decoder's input is data: teacher forcing's previous targets).
     """
     w, memory = cache.weights, cache.memory
     batch, steps, units = cache.hidden.shape
@@ -130,11 +133,13 @@ def backward_reference(cache, d_hidden, d_contexts, d_h_last=None, d_c_last=None
             d_memory, d_memory_proj, d_v, d_query)
         dh_next = d_z[:, t] @ w.recurrent_kernel.T + d_query[:, t] @ w.W2.T  # (B, n)
     return _parameter_gradients(cache, d_z, d_query, d_memory, d_memory_proj, d_v,
-                                dh_next, dc_next)
+                                dh_next, dc_next, input_gradient)
 
 
-def _parameter_gradients(cache, d_z, d_query, d_memory, d_memory_proj, d_v, d_h0, d_c0):
-    """The weight gradients as products over all rows; finishes d_memory; dx."""
+def _parameter_gradients(cache, d_z, d_query, d_memory, d_memory_proj, d_v, d_h0, d_c0,
+                         input_gradient):
+    """The weight gradients as products over all rows; finishes d_memory; dx when asked
+    for."""
     w, x, memory = cache.weights, cache.x, cache.memory
     batch, steps, units = cache.hidden.shape
     rows = batch * steps
@@ -148,7 +153,7 @@ def _parameter_gradients(cache, d_z, d_query, d_memory, d_memory_proj, d_v, d_h0
         W1=memory.reshape(-1, memory.shape[2]).T @ d_memory_proj.reshape(-1, w.v.shape[0]),
         W2=h_prev.T @ d_query.reshape(rows, -1),
         v=d_v)
-    d_x = flat_rows_product(d_z, w.kernel.T)                     # (B, T, K)
+    d_x = flat_rows_product(d_z, w.kernel.T) if input_gradient else None  # (B, T, K)
     d_memory = d_memory + flat_rows_product(d_memory_proj, w.W1.T)  # (B, T_in, D)
     return d_x, d_memory, grads, d_h0, d_c0
 
@@ -178,7 +183,8 @@ def forward_numba(x, memory, weights, h0, c0):
     return hidden, contexts, attention, hidden[:, -1].copy(), cells[:, -1].copy(), cache
 
 
-def backward_numba(cache, d_hidden, d_contexts, d_h_last=None, d_c_last=None):
+def backward_numba(cache, d_hidden, d_contexts, d_h_last=None, d_c_last=None,
+                   input_gradient=True):
     """Same contract as ``backward_reference``."""
     w, memory = cache.weights, cache.memory
     batch, steps, units = cache.hidden.shape
@@ -201,7 +207,7 @@ def backward_numba(cache, d_hidden, d_contexts, d_h_last=None, d_c_last=None):
                                            d_v, d_query)
         dh_next = d_z[:, t] @ w.recurrent_kernel.T + d_query[:, t] @ w.W2.T
     return _parameter_gradients(cache, d_z, d_query, d_memory, d_memory_proj, d_v,
-                                dh_next, dc_next)
+                                dh_next, dc_next, input_gradient)
 
 
 forward = dispatch(forward_reference, forward_numba)

@@ -95,7 +95,7 @@ class AttentiveLSTM(Layer):
         d_hidden = self._check_gradient(d_hidden, self._cache.hidden.shape, "d_hidden")
         d_contexts = self._check_gradient(d_contexts, self._cache.contexts.shape, "d_contexts")
         d_x, self.d_memory, d_weights, d_h0, d_c0 = kernel.backward(
-            self._cache, d_hidden, d_contexts)
+            self._cache, d_hidden, d_contexts, input_gradient=input_gradient)
         self._add_grads(self.weight_names, d_weights)
         self.d_initial_state = [d_h0, d_c0]
-        return d_x if input_gradient else None
+        return d_x

@@ -8,11 +8,12 @@
   gradients into ``grads`` (through ``_add_grad``) and return dL/d(input).
   ``zero_grads()`` clears them. With ``input_gradient=False`` it returns None: the
   caller has no use for dL/d(input) (a model's first trained layer, which reads the
-  data), and LSTM and Dense then skip the product that computes it. A layer with
-  ``gives_summed_input_gradient`` also takes ``input_gradient=SUMMED_OVER_STEPS``
-  and returns Σ_t dL/dx_t ``(B, F)`` for its sequence input ``(B, T, F)``: all that a
-  layer with ``takes_summed_output_gradient`` before it (``RepeatVector``) needs, which
-  a model then asks for instead (the LSTM forms it with one product of B rows).
+  data), and LSTM, AttentiveLSTM and Dense then skip the product that computes it. A
+  layer with ``gives_summed_input_gradient`` also takes
+  ``input_gradient=SUMMED_OVER_STEPS`` and returns Σ_t dL/dx_t ``(B, F)`` for its
+  sequence input ``(B, T, F)``: all that a layer with ``takes_summed_output_gradient``
+  before it (``RepeatVector``) needs, which a model then asks for instead (the LSTM
+  forms it with one product of B rows).
 - ``params`` / ``grads``: dicts keyed by Keras's weight names (``kernel``,
   ``recurrent_kernel``, ``bias``); ``get_weights()`` / ``set_weights()`` use
   Keras's order; ``count_params()``; ``compute_output_shape(input_shape)``.
