@@ -5,7 +5,8 @@ from hypothesis import given, strategies as st
 
 from conftest import one_hot_rows, seeds
 from minilstm.kernels.input_rows import (hot_columns, hot_rows_times_matrix,
-                                         hot_rows_transposed_times, repeats_first_step)
+                                         hot_rows_transposed_times, repeats_first_step,
+                                         rows_times, rows_transposed_times)
 
 row_counts = st.integers(1, 12)
 widths = st.integers(1, 9)
@@ -77,3 +78,17 @@ def test_a_sequence_repeats_its_first_step_until_one_value_differs(batch, steps,
 def test_one_step_or_a_nan_is_not_a_repetition():
     assert not repeats_first_step(np.ones((2, 1, 3)))
     assert not repeats_first_step(np.full((2, 3, 3), np.nan))
+
+
+@pytest.mark.parametrize("one_hot", [False, True])
+def test_rows_times_and_rows_transposed_times_are_the_products_either_way(one_hot):
+    """Gathering and summing for one-hot rows, the products themselves for any others."""
+    rng = np.random.default_rng(4)
+    rows = draw_rows(4, 7, 5, np.float64)[0] if one_hot else rng.standard_normal((7, 5))
+    matrix, right = rng.standard_normal((5, 3)), rng.standard_normal((7, 3))
+    product, hot = rows_times(rows, matrix, np.matmul)
+    assert (hot is None) is not one_hot
+    np.testing.assert_allclose(product, rows @ matrix, rtol=0, atol=1e-12)
+    out = np.full((5, 3), np.nan)
+    assert rows_transposed_times(rows, hot, right, out) is out
+    np.testing.assert_allclose(out, rows.T @ right, rtol=0, atol=1e-12)

@@ -27,18 +27,21 @@ db = Σ dz_t, dW2 = Σ h_{t-1}ᵀ dq_t, dW1 = Σ M_jᵀ dP_j, dM += dP W1ᵀ, dx
 The attention step, forward and backward, is ``additive_attention``'s (with P, the
 query h_{t-1} W2 and v). Twins: ``forward_reference`` / ``backward_reference`` (NumPy) and
 ``forward_numba`` / ``backward_numba`` (the attention step and the LSTM gate step jitted,
-the products through BLAS; this decoder runs at translation batch sizes, where BLAS pays).
+the products through BLAS; this decoder runs at translation batch sizes, where BLAS pays;
+one-hot input, as teacher forcing feeds it, gathers rows of W_x for x W_x and sums dz's
+rows into dW_x, ``input_rows``).
 The jitted attention step may reassociate its sums (the energies E_tj · v, the dot
 products dc · M_j), so that those loops vectorise; results then agree with the NumPy twin
 to rounding, not bit for bit.
 """
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 import numpy as np
 
 from . import additive_attention, lstm
 from .backend import dispatch
-from .vector_products import flat_rows_product
+from .input_rows import rows_times, rows_transposed_times
+from .vector_products import blas_product, flat_rows_product
 
 
 class AttentiveLSTMWeights(NamedTuple):
@@ -64,6 +67,7 @@ class AttentiveLSTMCache(NamedTuple):
     cells: np.ndarray             # (B, T, n)
     tanh_cells: np.ndarray        # (B, T, n)
     hidden: np.ndarray            # (B, T, n)
+    hot: Optional[np.ndarray] = None  # (B·T,) the columns of x's rows when one-hot (Numba)
 
 
 def _allocate(x, memory, w):
@@ -146,7 +150,7 @@ def _parameter_gradients(cache, d_z, d_query, d_memory, d_memory_proj, d_v, d_h0
     d_z_rows = d_z.reshape(rows, 4 * units)                      # (B·T, 4n)
     h_prev = np.concatenate([cache.h0[:, None], cache.hidden[:, :-1]], axis=1).reshape(rows, units)
     grads = AttentiveLSTMWeights(
-        kernel=x.reshape(rows, -1).T @ d_z_rows,
+        kernel=rows_transposed_times(x.reshape(rows, -1), cache.hot, d_z_rows),
         context_kernel=cache.contexts.reshape(rows, -1).T @ d_z_rows,
         recurrent_kernel=h_prev.T @ d_z_rows,
         bias=d_z_rows.sum(axis=0),
@@ -166,7 +170,8 @@ def forward_numba(x, memory, weights, h0, c0):
     x, memory = np.ascontiguousarray(x), np.ascontiguousarray(memory)
     h0, c0 = np.ascontiguousarray(h0), np.ascontiguousarray(c0)
     energies, attention, contexts, gates, cells, tanh_cells, hidden = _allocate(x, memory, w)
-    x_proj = flat_rows_product(x, w.kernel)                      # (B, T, 4n), b: in the gates
+    projected, hot = rows_times(x.reshape(-1, x.shape[2]), w.kernel, blas_product)  # (B·T, 4n)
+    x_proj = projected.reshape(x.shape[:2] + (w.kernel.shape[1],))  # (B, T, 4n), b: in gates
     memory_proj = flat_rows_product(memory, w.W1)                # (B, T_in, A)
     z = np.empty((x.shape[0], gates.shape[2]), x.dtype)          # (B, 4n)
     slopes = lstm.gate_slopes(hidden.shape[2], x.dtype)          # (4n,)
@@ -179,7 +184,7 @@ def forward_numba(x, memory, weights, h0, c0):
         lstm._forward_gates(z, x_proj, w.bias, t, c0, slopes, gates, cells, tanh_cells,
                             hidden)
     cache = AttentiveLSTMCache(x, memory, w, h0, c0, energies, attention, contexts, gates,
-                               cells, tanh_cells, hidden)
+                               cells, tanh_cells, hidden, hot)
     return hidden, contexts, attention, hidden[:, -1].copy(), cells[:, -1].copy(), cache
 
 

@@ -20,8 +20,9 @@ makes the input of an encoder–decoder's decoder: with x_t = x_1 for every t::
 
 one row of each sequence multiplied instead of T.
 
-``lstm.forward_numba`` checks its input for both (``_projection_of_rows``); each check
-stops at the first value that rules its form out.
+``lstm.forward_numba`` checks its input for both (``_projection_of_rows``), and
+``attentive_lstm.forward_numba`` for one-hot rows (``rows_times``); each check stops at
+the first value that rules its form out.
 """
 import numpy as np
 
@@ -35,6 +36,30 @@ def hot_columns(rows):
     call costs about 1.5 µs (on this project's machine)."""
     hot = np.empty(rows.shape[0], dtype=np.int64)                       # (R,)
     return hot if _find_hot_columns(np.ascontiguousarray(rows), hot) else None
+
+
+def rows_times(rows, matrix, times):
+    """rows @ matrix, and the columns of ``rows`` when one-hot (``hot_columns``, else None):
+    for those, the matrix's rows gathered (``hot_rows_times_matrix``); for others the
+    product ``times(rows, matrix)``."""
+    hot = hot_columns(rows)
+    if hot is None:
+        return times(rows, matrix), None                                # (R, J)
+    product = np.empty((rows.shape[0], matrix.shape[1]),
+                       dtype=np.promote_types(rows.dtype, matrix.dtype))  # (R, J)
+    hot_rows_times_matrix(hot, np.ascontiguousarray(matrix), product)
+    return product, hot
+
+
+def rows_transposed_times(rows, hot, right, out=None):
+    """rowsᵀ @ right (into ``out`` when given): a BLAS product, or, where ``hot`` holds the
+    columns of one-hot rows (``rows_times``), ``hot_rows_transposed_times``."""
+    if hot is None:
+        return np.matmul(rows.T, right, out=out)                        # (I, J)
+    if out is None:
+        out = np.empty((rows.shape[1], right.shape[1]), dtype=right.dtype)  # (I, J)
+    hot_rows_transposed_times(hot, right, out)
+    return out
 
 
 @kernel_jit()

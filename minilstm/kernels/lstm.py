@@ -64,8 +64,8 @@ import numpy as np
 
 from .backend import dispatch
 from .fast_math import copy_into, one_minus, tanh
-from .input_rows import (hot_columns, hot_rows_times_matrix, hot_rows_transposed_times,
-                         repeats_first_step)
+from .input_rows import (hot_rows_transposed_times, repeats_first_step, rows_times,
+                         rows_transposed_times)
 from .jitting import kernel_jit
 from .reference_math import sigmoid as sigmoid_reference
 from .second_core import in_halves
@@ -167,11 +167,7 @@ def _kernel_gradient(d_z_rows, cache, out=None):
     from one-hot rows (``cache.hot``) as dz's rows summed into the rows of W they select.
     Only the Numba twin's cache records either form."""
     x_rows, x_d_z_rows = _distinct_rows(cache, d_z_rows)                 # (R, I), (R, 4H)
-    if cache.hot is None:
-        return np.matmul(x_rows.T, x_d_z_rows, out=out)                  # (I, 4H)
-    d_kernel = np.empty(cache.kernel.shape, d_z_rows.dtype) if out is None else out
-    hot_rows_transposed_times(cache.hot, x_d_z_rows, d_kernel)           # (I, 4H)
-    return d_kernel
+    return rows_transposed_times(x_rows, cache.hot, x_d_z_rows, out)     # (I, 4H)
 
 
 def _distinct_rows(cache, d_z_rows):
@@ -643,13 +639,7 @@ def _projection_of_rows(x, kernel):
     batch, steps, _ = x.shape
     repeated = repeats_first_step(x)
     rows = np.ascontiguousarray(x[:, 0] if repeated else _rows(x))   # (R, I): R = B or B·T
-    hot = hot_columns(rows)
-    if hot is None:
-        projected = rows_times_matrix(rows, kernel)                  # (R, 4H)
-    else:
-        projected = np.empty((rows.shape[0], kernel.shape[1]),
-                             dtype=np.promote_types(x.dtype, kernel.dtype))  # (R, 4H)
-        hot_rows_times_matrix(hot, np.ascontiguousarray(kernel), projected)
+    projected, hot = rows_times(rows, kernel, rows_times_matrix)      # (R, 4H)
     if repeated:
         return np.repeat(projected[:, None], steps, axis=1), repeated, hot  # (B, T, 4H)
     return projected.reshape(batch, steps, kernel.shape[1]), repeated, hot  # (B, T, 4H)
