@@ -33,6 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))   # the other scripts here
 
+from bench_revisions import in_turns  # noqa: E402
 from kernel_steps import lstm_arrays  # noqa: E402
 from matmul_peak import peak_line  # noqa: E402
 from minilstm import LSTM, Dense, Sequential  # noqa: E402
@@ -105,15 +106,16 @@ def epoch_seconds(epochs, rng):
     """``{(model, route): median seconds}`` over ``epochs`` epochs, the routes in turns."""
     x = rng.random((2000, 50, 1), dtype=np.float32)
     y = rng.random((2000, 5), dtype=np.float32)
+    routes = {"two cores": contextlib.nullcontext, "one core": one_core_only}
     seconds = {}
     for model_name, wide_head in (("sine model", False), ("with Dense(3000)", True)):
         model = sine_model(wide_head)
-        for route in ("two cores", "one core"):                  # compile both routes first
-            with one_core_only() if route == "one core" else contextlib.nullcontext():
+        for route_context in routes.values():                     # compile both routes first
+            with route_context():
                 model.fit(x[:40], y[:40], batch_size=10, verbose=0)
         for epoch in range(epochs):
-            for route in ("two cores", "one core")[::1 if epoch % 2 == 0 else -1]:
-                with one_core_only() if route == "one core" else contextlib.nullcontext():
+            for route, route_context in in_turns(routes, epoch):
+                with route_context():
                     time.sleep(SETTLE_S)
                     start = time.perf_counter()
                     model.fit(x, y, batch_size=10, epochs=1, verbose=0)

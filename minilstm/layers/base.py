@@ -252,11 +252,12 @@ class Layer:
             )
         return np.ascontiguousarray(x)
 
-    def _check_gradient(self, d_out, expected_shape, argument="d_out"):
+    def _check_gradient(self, d_out, expected_shape, argument="d_out",
+                        shape_name="the output's shape"):
         d_out = np.asarray(d_out, dtype=self.dtype)
         if d_out.shape != tuple(expected_shape):
             raise ValueError(
-                f"{argument} for layer {self.name!r} must have the output's shape "
+                f"{argument} for layer {self.name!r} must have {shape_name} "
                 f"{tuple(expected_shape)}; got {d_out.shape}"
             )
         return d_out

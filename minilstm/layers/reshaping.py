@@ -44,10 +44,8 @@ class RepeatVector(Layer):
         """dL/dx from dL/dy ``(B, n, F)``, or from Σ_t dL/dy_t ``(B, F)``, which it is."""
         batch, features = self._batch_shape
         if np.ndim(d_out) == 2:
-            d_sum = np.asarray(d_out, dtype=self.dtype)                       # (B, F)
-            if d_sum.shape != (batch, features):
-                raise ValueError(f"d_out summed over steps for layer {self.name!r} must have "
-                                 f"shape {(batch, features)}; got {d_sum.shape}")
+            d_sum = self._check_gradient(d_out, (batch, features), "d_out summed over steps",
+                                         shape_name="shape")                  # (B, F)
         else:
             d_sum = self._check_gradient(d_out, (batch, self.n, features)).sum(axis=1)
         return d_sum if input_gradient else None                        # (B, F)
