@@ -163,6 +163,24 @@ def test_one_core_forces_the_route_of_the_products_after_the_time_loop(monkeypat
     assert called == [route]
 
 
+@pytest.mark.parametrize("input_gradient, loops_rows", [
+    (lstm.SUMMED_OVER_STEPS, [(3, 12)]), (True, [])])
+def test_on_the_blas_route_a_summed_input_gradient_of_few_rows_runs_by_the_loops(
+        monkeypatch, input_gradient, loops_rows):
+    """Past a few rows (here 15) the products after the time loop go through BLAS
+    (``one_core=False``), dx at every step with them; Σ_t dx_t has B = 3 rows, which the
+    loops take (``few_rows``)."""
+    rng = np.random.default_rng(0)
+    x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, 3, 5, 2, 3)
+    hidden, *_, cache = lstm.forward_numba(x, kernel, recurrent, bias, two_cores=False)
+    called, original = [], vector_products.loops_times_matrix_transposed
+    monkeypatch.setattr(vector_products, "loops_times_matrix_transposed",
+                        lambda rows, matrix: called.append(rows.shape) or original(rows, matrix))
+    lstm.backward_numba(hidden, None, None, cache, input_gradient=input_gradient,
+                        one_core=False, two_cores=False)
+    assert called == loops_rows
+
+
 @pytest.mark.parametrize("shape, expected", [
     ((10, 50, 1, 20), True), ((10, 50, 20, 20), True),     # the damped-sine tutorial's layers
     ((6, 50, 1, 20), True),                                 # TWO_CORES_MIN_ROWS rows

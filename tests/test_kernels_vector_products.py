@@ -43,9 +43,13 @@ def test_two_vector_product_adds_what_numpy_computes_for_each(dtype, tolerance, 
     np.testing.assert_allclose(out_b, expected_b, rtol=tolerance, atol=tolerance)
 
 
+@pytest.mark.parametrize("transposed_product", [
+    vector_products.add_rows_times_matrix_transposed,
+    vector_products.add_few_rows_times_matrix_transposed])
 @pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-12), (np.float32, 1e-5)])
 @given(st.integers(0, 9), rows, widths, seeds)
-def test_row_products_add_what_numpy_computes(dtype, tolerance, n_rows, depth, width, seed):
+def test_row_products_add_what_numpy_computes(transposed_product, dtype, tolerance, n_rows,
+                                              depth, width, seed):
     rng = np.random.default_rng(seed)
     matrix = rng.standard_normal((depth, width)).astype(dtype)           # (K, J)
     rows_k = rng.standard_normal((n_rows, depth)).astype(dtype)          # (R, K)
@@ -54,7 +58,7 @@ def test_row_products_add_what_numpy_computes(dtype, tolerance, n_rows, depth, w
     out_k = rng.standard_normal((n_rows, depth)).astype(dtype)           # (R, K)
     expected_j, expected_k = out_j + rows_k @ matrix, out_k + rows_j @ matrix.T
     vector_products.add_rows_times_matrix(rows_k, matrix, out_j)
-    vector_products.add_rows_times_matrix_transposed(rows_j, matrix, out_k)
+    transposed_product(rows_j, matrix, out_k)
     np.testing.assert_allclose(out_j, expected_j, rtol=tolerance, atol=tolerance)
     np.testing.assert_allclose(out_k, expected_k, rtol=tolerance, atol=tolerance)
 
@@ -92,12 +96,15 @@ def test_a_nan_in_the_matrix_reaches_the_result(bad_row):
                                                             out_a, out_b)
     for out in (out_a, out_b):
         assert np.isnan(out[bad_row]) and np.isfinite(np.delete(out, bad_row)).all()
-    rows_j, rows_k = np.zeros((5, 9)), np.zeros((5, 6))
+    rows_j = np.zeros((5, 9))
     vector_products.add_rows_times_matrix(np.ones((5, 6)), matrix, rows_j)
-    vector_products.add_rows_times_matrix_transposed(np.ones((5, 9)), matrix, rows_k)
     assert np.isnan(rows_j[:, 3]).all() and np.isfinite(np.delete(rows_j, 3, axis=1)).all()
-    assert np.isnan(rows_k[:, bad_row]).all() \
-        and np.isfinite(np.delete(rows_k, bad_row, axis=1)).all()
+    for transposed_product in (vector_products.add_rows_times_matrix_transposed,
+                               vector_products.add_few_rows_times_matrix_transposed):
+        rows_k = np.zeros((5, 6))
+        transposed_product(np.ones((5, 9)), matrix, rows_k)
+        assert np.isnan(rows_k[:, bad_row]).all() \
+            and np.isfinite(np.delete(rows_k, bad_row, axis=1)).all()
     tall = np.ones((10, 9))             # the NaN in the block of eight, or in the rows after
     tall[bad_row + 4, 3] = np.nan
     for outer_products in (vector_products.outer_products_sum,
@@ -126,6 +133,8 @@ def test_row_products_by_loops_or_blas_give_numpys_values_and_dtype(
     monkeypatch.setattr(vector_products, "LOOP_MAX_ROWS", loop_max_rows)
     for got, expected in ((vector_products.rows_times_matrix(rows_k, matrix), rows_k @ matrix),
                           (vector_products.rows_times_matrix_transposed(rows_j, matrix),
+                           rows_j @ matrix.T),
+                          (vector_products.loops_times_matrix_transposed(rows_j, matrix),
                            rows_j @ matrix.T)):
         assert got.dtype == expected.dtype
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)

@@ -75,7 +75,7 @@ from .vector_products import (add_rows_times_matrix, add_rows_times_matrix_trans
                               flat_rows_product, given_or_zeros, gradient_arrays,
                               loops_times_matrix_transposed, outer_products_sum,
                               outer_products_sum_by_row_blocks, rows_times_matrix,
-                              sum_of_rows, times_transposed)
+                              rows_times_matrix_transposed, sum_of_rows, times_transposed)
 
 
 class LSTMCache(NamedTuple):
@@ -718,7 +718,9 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     On one core, after the time loop, the products over all B·T rows run by the few-row
     loops up to ``few_rows`` rows, and beyond by the row-block loops on this core
     (``one_core=True``) or through BLAS (``False``); ``None`` chooses by shape
-    (``one_core_pays``). On two cores each half forms its own share of them.
+    (``one_core_pays``). On the BLAS route Σ_t dx_t, a product of B rows, still runs by
+    the loops for a few (``rows_times_matrix_transposed``). On two cores each half forms its
+    own share of them.
     """
     batch, steps, units = cache.hidden.shape
     inputs = cache.kernel.shape[0]
@@ -748,7 +750,7 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
         times = loops_times_matrix_transposed
     else:
         weights = _weight_gradients(d_z_rows, cache, out)
-        times = times_transposed
+        times = rows_times_matrix_transposed    # BLAS for dx at every step; Σ_t dx_t may be few
     d_kernel, d_recurrent_kernel, d_bias = weights
     d_x = _input_gradient(d_z, cache, times, input_gradient)
     return d_x, d_kernel, d_recurrent_kernel, d_bias, dh_next, dc_next
