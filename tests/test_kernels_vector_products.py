@@ -124,11 +124,12 @@ def test_a_nan_in_the_matrix_reaches_the_result(bad_row):
 @pytest.mark.parametrize("rows_dtype, matrix_dtype", [(np.float32, np.float32),
                                                       (np.float64, np.float64),
                                                       (np.float32, np.float64)])
+@pytest.mark.parametrize("n_rows", [1, 5])    # one row: the one-vector product's path
 def test_row_products_by_loops_or_blas_give_numpys_values_and_dtype(
-        monkeypatch, loop_max_rows, depth, rows_dtype, matrix_dtype):
+        monkeypatch, loop_max_rows, depth, rows_dtype, matrix_dtype, n_rows):
     rng = np.random.default_rng(0)
-    rows_k = rng.standard_normal((5, depth)).astype(rows_dtype)          # (R, K)
-    rows_j = rng.standard_normal((5, 9)).astype(rows_dtype)              # (R, J)
+    rows_k = rng.standard_normal((n_rows, depth)).astype(rows_dtype)     # (R, K)
+    rows_j = rng.standard_normal((n_rows, 9)).astype(rows_dtype)         # (R, J)
     matrix = rng.standard_normal((depth, 9)).astype(matrix_dtype)        # (K, J)
     monkeypatch.setattr(vector_products, "LOOP_MAX_ROWS", loop_max_rows)
     for got, expected in ((vector_products.rows_times_matrix(rows_k, matrix), rows_k @ matrix),

@@ -63,7 +63,7 @@ from .fast_math import copy_into, one_minus, sigmoid, softmax_in_place, tanh, ze
 from .jitting import kernel_jit
 from .reference_math import sigmoid as sigmoid_reference
 from .reference_math import softmax
-from .vector_products import (add_few_rows_times_matrix_transposed, add_vector_times_matrix,
+from .vector_products import (add_rows_times_matrix_transposed, add_vector_times_matrix,
                               add_vector_times_matrix_transposed, blas_product, few_rows,
                               flat_rows_product, given_or_zeros, gradient_arrays,
                               outer_products_sum, rows_times_matrix,
@@ -451,7 +451,7 @@ def _parameter_gradients_loops(s_prev, r_s_prev, y_prev, c, d_r, d_z, d_p, d_o, 
     sum_of_rows(d_o, out.b_o)
     sum_of_rows(d_uh, out.b_a)                          # db_a = Σ duh
     copy_into(d_V_a, out.V_a)
-    add_few_rows_times_matrix_transposed(d_uh, U_a, d_h.reshape(h_rows.shape))
+    add_rows_times_matrix_transposed(d_uh, U_a, d_h.reshape(h_rows.shape))
     for b in range(d_h.shape[0]):
         add_vector_times_matrix_transposed(d_pre_s0[b], W_s, d_h[b, 0])
 

@@ -113,13 +113,21 @@ def rows_times_matrix_transposed(rows, matrix):
 
 
 def loops_times_matrix_transposed(rows, matrix):
-    """rows (R, J) @ matrix (K, J)ᵀ by jitted loops, whatever R: those for a few rows
-    (``few_rows``: ``add_few_rows_times_matrix_transposed``) or for many."""
+    """rows (R, J) @ matrix (K, J)ᵀ by jitted loops, whatever R: for one row the
+    one-vector product (``add_vector_times_matrix_transposed``, which a batch of one's LSTM
+    has compiled already; ``add_few_rows_times_matrix_transposed`` would compile the
+    two-vector product too, about half a second on an empty cache), for a few rows
+    ``add_few_rows_times_matrix_transposed`` (``few_rows``), for more
+    ``add_rows_times_matrix_transposed``."""
     dtype = np.promote_types(rows.dtype, matrix.dtype)                   # as BLAS's result
     product = np.zeros((rows.shape[0], matrix.shape[0]), dtype=dtype)    # (R, K)
-    loops = add_few_rows_times_matrix_transposed if few_rows(rows.shape[0]) \
-        else add_rows_times_matrix_transposed
-    loops(np.ascontiguousarray(rows), np.ascontiguousarray(matrix), product)
+    rows, matrix = np.ascontiguousarray(rows), np.ascontiguousarray(matrix)
+    if rows.shape[0] == 1:
+        add_vector_times_matrix_transposed(rows[0], matrix, product[0])
+    elif few_rows(rows.shape[0]):
+        add_few_rows_times_matrix_transposed(rows, matrix, product)
+    else:
+        add_rows_times_matrix_transposed(rows, matrix, product)
     return product
 
 
