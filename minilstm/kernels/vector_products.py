@@ -324,7 +324,7 @@ def add_few_rows_times_matrix_transposed(rows, matrix, out):
 
     Reads the matrix once per pair of rows, against once in all for
     ``add_rows_times_matrix_transposed``, but with six loads per eight multiply-adds
-    against five per four there. On this project's machine that took 0.5–0.95x
+    against five per four there. On this project's machine that took 0.6–0.8x
     ``add_rows_times_matrix_transposed``'s time at the tutorials' few-row shapes (the
     addition decoder's (10, 200) @ (100, 200)ᵀ: 11.7 against 18.8 µs; one row of 600 by
     (150, 600)ᵀ: 7.3 against 11.0 µs), and over many rows of a narrow matrix up to 5x
