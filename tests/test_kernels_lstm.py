@@ -36,6 +36,16 @@ def force_route(patch, route):
     patch.setattr(lstm, "ONE_CORE_MAX_WIDTH", one_core_max_width)
 
 
+def forward_pass(twin, batch, steps_, features_, units_):
+    """``twin``'s forward pass on seed 0's arrays of that shape: ``(kernel, hidden, cache,
+    backward)``, the twin's backward function last."""
+    x, kernel, recurrent, bias, _, _ = lstm_arrays(np.random.default_rng(0), batch, steps_,
+                                                   features_, units_)
+    forward, backward = TWINS[twin]
+    hidden, *_, cache = forward(x, kernel, recurrent, bias)
+    return kernel, hidden, cache, backward
+
+
 def run_both_twins(arrays, with_state, go_backwards, rng):
     x, kernel, recurrent, bias, h0, c0 = arrays
     if not with_state:
@@ -124,10 +134,7 @@ def test_weight_gradients_written_into_given_arrays_equal_new_ones(twin, batch, 
 @pytest.mark.parametrize("twin", sorted(TWINS))
 def test_a_given_gradient_array_may_be_strided(twin):
     """A column-strided view (not C-contiguous) as dU is written like a new array."""
-    rng = np.random.default_rng(0)
-    x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, 1, 3, 4, 5)
-    forward, backward = TWINS[twin]
-    hidden, *_, cache = forward(x, kernel, recurrent, bias)
+    _, hidden, cache, backward = forward_pass(twin, 1, 3, 4, 5)
     new = backward(hidden, None, None, cache)
     strided = np.full((5, 40), np.nan)[:, ::2]
     written = backward(hidden, None, None, cache, out=(None, strided, None))
@@ -139,10 +146,7 @@ def test_a_given_gradient_array_may_be_strided(twin):
 @pytest.mark.parametrize("twin", sorted(TWINS))
 def test_a_given_gradient_array_of_the_wrong_shape_is_refused(monkeypatch, twin, route):
     force_route(monkeypatch, route)
-    rng = np.random.default_rng(0)
-    x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, 2, 3, 4, 5)
-    forward, backward = TWINS[twin]
-    hidden, *_, cache = forward(x, kernel, recurrent, bias)
+    _, hidden, cache, backward = forward_pass(twin, 2, 3, 4, 5)
     with pytest.raises(ValueError):
         backward(hidden, None, None, cache, out=(None, np.empty((4, 20)), None))
 
@@ -256,10 +260,7 @@ def test_input_gradient_summed_over_steps_is_dx_summed_and_the_rest_unchanged(
 
 @pytest.mark.parametrize("twin", sorted(TWINS))
 def test_an_unknown_input_gradient_is_refused_before_any_gradient_is_written(twin):
-    rng = np.random.default_rng(0)
-    x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, 2, 3, 4, 5)
-    forward, backward = TWINS[twin]
-    hidden, *_, cache = forward(x, kernel, recurrent, bias)
+    kernel, hidden, cache, backward = forward_pass(twin, 2, 3, 4, 5)
     d_kernel = np.full_like(kernel, np.nan)
     with pytest.raises(ValueError, match="input_gradient must be True, False or "
                                          "'summed over steps'; got 'summed'"):

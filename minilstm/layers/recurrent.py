@@ -63,6 +63,7 @@ class LSTM(Layer):
     """
 
     weight_names = ("kernel", "recurrent_kernel", "bias")
+    gives_summed_input_gradient = True
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
@@ -129,8 +130,6 @@ class LSTM(Layer):
             h0, c0, self.go_backwards)
         output = hidden if self.return_sequences else h_last   # (B, T, H) or (B, H)
         return [output, h_last, c_last] if self.return_state else output
-
-    gives_summed_input_gradient = True
 
     def backward(self, d_out, input_gradient=True):
         batch, steps = self._cache.hidden.shape[:2]
