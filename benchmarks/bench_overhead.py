@@ -6,8 +6,8 @@ On a model so small that its kernels cost next to nothing (LSTM(1) on one step o
 feature, Dense(1)), times per training step: ``fit(x, y, epochs=1)`` on one sample (a call
 per step, as the echo tutorial trains), ``fit`` over 1,000 one-sample batches (the step
 inside an epoch, without the call's own set-up), ``train_on_batch``, and the kernels that
-step runs, called directly (LSTM forward and backward, the Dense products, one Adam update
-over all the weights). What is left is Python: argument checks, layer plumbing, loss,
+step runs, called directly (LSTM forward and backward, the Dense layer's, the loss, one Adam
+update over all the weights). What is left is Python: argument checks, layer plumbing,
 metric, history. Minimum over ``--repeats`` interleaved rounds of 2,000 steps: the least
 disturbed figure on a shared machine. The machine's matrix-multiply peak and processor
 (``matmul_peak.py``) are printed first: these microseconds follow the host this virtual
@@ -20,7 +20,7 @@ import numpy as np
 
 from matmul_peak import peak_line
 from minilstm import LSTM, Dense, Sequential
-from minilstm.kernels import lstm, optimizers
+from minilstm.kernels import dense, error_losses, lstm, optimizers
 
 EPOCH_STEPS = 1000              # one-sample batches in the epoch of "fit, a step of an epoch"
 
@@ -60,8 +60,9 @@ def main():
     def kernels():
         *_, cache = lstm.forward(x, *w)
         lstm.backward(d_hidden, None, None, cache)
-        np.dot(x[:, 0], w[0][:, :1])
-        np.dot(x[:, 0].T, d_hidden[:, 0])
+        dense.forward(x[:, 0], w[0][:, :1], w[2][:1])
+        dense.backward(x[:, 0], d_hidden[:, 0], w[0][:, :1])
+        error_losses.mean_squared_error(y, y)
         optimizers.adam(moments, moments, moments, moments, 1e-3, 0.9, 0.999, 1e-7)
 
     figures = {"fit, one sample": lambda: model.fit(x, y, epochs=1, verbose=0),

@@ -223,9 +223,9 @@ def test_step_parts_time_every_kernel_once_and_put_them_back():
     timed, once per outermost call, with its results unchanged; afterwards the kernels are
     the modules' own again."""
     from minilstm import LSTM, Dense, Sequential, losses
-    from minilstm.kernels import lstm, optimizers
+    from minilstm.kernels import dense, lstm, optimizers
     bench_step_parts = import_benchmark("bench_step_parts")
-    originals = (lstm.forward, lstm.backward, optimizers.adam,
+    originals = (lstm.forward, lstm.backward, dense.forward, dense.backward, optimizers.adam,
                  losses.crossentropy_from_logits)
 
     def trained_weights():
@@ -243,14 +243,14 @@ def test_step_parts_time_every_kernel_once_and_put_them_back():
     with bench_step_parts.every_kernel_timed(timer):
         assert lstm.forward is not originals[0]
         timed = trained_weights()
-    assert (lstm.forward, lstm.backward, optimizers.adam,
+    assert (lstm.forward, lstm.backward, dense.forward, dense.backward, optimizers.adam,
             losses.crossentropy_from_logits) == originals
     for got, expected in zip(timed, untimed):
         np.testing.assert_array_equal(got, expected)
     calls = {module: calls for module, (_, calls) in timer.totals.items() if calls}
-    # per step: the LSTM forward and backward, the Dense layer's softmax and the loss's
-    # cross-entropy from its logits, one update
-    assert calls == {"lstm": 6, "softmax_crossentropy": 6, "optimizers": 3}
+    # per step: the LSTM forward and backward, the Dense layer's forward and backward, its
+    # softmax and the loss's cross-entropy from its logits, one update
+    assert calls == {"lstm": 6, "dense": 6, "softmax_crossentropy": 6, "optimizers": 3}
     assert all(seconds > 0.0 for seconds, calls in timer.totals.values() if calls)
 
 
@@ -275,10 +275,9 @@ def test_bench_step_parts_splits_a_recipes_step_into_its_kernels_and_the_rest():
                        "(the median of 1 runs)"
     parts = {line.split(":")[0].strip(): float(line.split(":")[1].split()[0])
              for line in lines[3:]}
-    assert list(parts) == ["whole step", "LSTM kernel", "optimiser update", "all kernels",
-                           "the rest"]
-    assert parts["all kernels"] == pytest.approx(parts["LSTM kernel"]
-                                                 + parts["optimiser update"], abs=0.2)
+    kernels = ["Dense kernel", "error loss kernel", "LSTM kernel", "optimiser update"]
+    assert list(parts) == ["whole step"] + kernels + ["all kernels", "the rest"]
+    assert parts["all kernels"] == pytest.approx(sum(parts[name] for name in kernels), abs=0.3)
     assert parts["whole step"] == pytest.approx(parts["all kernels"] + parts["the rest"],
                                                 abs=0.2)
     assert 0.0 < parts["all kernels"] < parts["whole step"]

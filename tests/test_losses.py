@@ -13,14 +13,18 @@ def one_hot(rng, shape, n_classes):
     return np.eye(n_classes)[rng.integers(0, n_classes, shape)]
 
 
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
 @pytest.mark.parametrize("name", ["mse", "mae", "mean_squared_error", "mean_absolute_error"])
 @given(batches, st.one_of(st.just(None), steps), classes, seeds)
-def test_regression_loss_gradients_match_finite_differences(name, batch, steps_, width, seed):
+def test_regression_loss_gradients_match_finite_differences(backend, name, batch, steps_, width,
+                                                            seed):
+    """On both twins of the loss's kernel (``kernels.error_losses``)."""
     rng = np.random.default_rng(seed)
     shape = (batch, width) if steps_ is None else (batch, steps_, width)
     y_true, y_pred = rng.standard_normal((2,) + shape)
     assume(np.abs(y_true - y_pred).min() > 0.01)      # away from the kink of |.|
-    errors = gradcheck.check_loss(losses.get(name), y_true, y_pred)
+    with use_backend(backend):
+        errors = gradcheck.check_loss(losses.get(name), y_true, y_pred)
     assert max(errors.values()) < GRADIENT_TOLERANCE, errors
 
 

@@ -8,13 +8,12 @@ Backward, from dL/dy::
     dz = activation'(dL/dy)      (or dL/dz directly, with skip_activation=True)
     dW = Σ_rows xᵀ dz     db = Σ_rows dz     dx = dz Wᵀ
 
-Works on 2-D ``(B, I)`` and 3-D ``(B, T, I)`` inputs, like Keras.
+Works on 2-D ``(B, I)`` and 3-D ``(B, T, I)`` inputs, like Keras. The products are the
+kernel ``minilstm/kernels/dense.py``'s; the activation is applied here.
 """
-import numpy as np
-
 from .. import activations, initializers
 from ..checks import positive_int
-from ..kernels.vector_products import flat_rows_product
+from ..kernels import dense as dense_kernel
 from .base import Layer
 
 
@@ -72,9 +71,8 @@ class Dense(Layer):
 
     def forward(self, x, training=False):
         x = self._prepare_input(x)
-        z = flat_rows_product(x, self.params["kernel"])        # (..., U)
-        if self.use_bias:
-            z += self.params["bias"]
+        bias = self.params["bias"] if self.use_bias else None
+        z = dense_kernel.forward(x, self.params["kernel"], bias)   # (..., U)
         self._x, self.logits = x, z
         self._out = self._activate(z)                          # (..., U)
         return self._out
@@ -83,13 +81,11 @@ class Dense(Layer):
         """dL/dx from dL/dy; with ``skip_activation=True``, ``d_out`` is dL/dz."""
         d_out = self._check_gradient(d_out, self._out.shape)
         d_z = d_out if skip_activation else self._activation_backward(d_out, self._out)
-        rows_x = self._x.reshape(-1, self._x.shape[-1])        # (rows, I)
-        rows_dz = d_z.reshape(-1, self.units)                  # (rows, U)
-        (out,) = self._gradient_outputs("kernel")
-        self._add_grad("kernel", np.matmul(rows_x.T, rows_dz, out=out))  # (I, U)
+        d_x, d_kernel, d_bias = dense_kernel.backward(
+            self._x, d_z, self.params["kernel"], out=self._gradient_outputs(*self.weight_names),
+            input_gradient=input_gradient)
         if self.use_bias:
-            (out,) = self._gradient_outputs("bias")
-            self._add_grad("bias", np.add.reduce(rows_dz, axis=0, out=out))  # (U,)
-        if not input_gradient:
-            return None
-        return flat_rows_product(d_z, self.params["kernel"].T)  # (..., I)
+            self._add_grads(self.weight_names, (d_kernel, d_bias))
+        else:
+            self._add_grad("kernel", d_kernel)
+        return d_x
