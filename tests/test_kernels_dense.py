@@ -75,6 +75,7 @@ def test_small_products_take_the_jitted_loops_and_large_ones_blas(monkeypatch):
                                       np.float32)
         kernels.forward_numba(x, kernel, bias)
         kernels.backward_numba(x, d_z, kernel)
+        kernels.forward_numba(x, kernel, None)           # a layer without a bias
         return handed
 
     wide = 200          # 200 x 200 = 40,000 multiply-adds a row
@@ -82,7 +83,8 @@ def test_small_products_take_the_jitted_loops_and_large_ones_blas(monkeypatch):
     for shape in ((1, 3, 2), (LOOP_MAX_ROWS, 3, 2), (1, wide, wide)):
         assert passes(*shape) == [], shape
     for shape in ((LOOP_MAX_ROWS + 1, 3, 2), (2, wide, wide)):
-        assert passes(*shape) == ["forward_reference", "backward_reference"], shape
+        assert passes(*shape) == ["forward_reference", "backward_reference",
+                                  "forward_reference"], shape
 
 
 @pytest.mark.parametrize("twin", ["numba", "reference"])
@@ -109,6 +111,8 @@ def test_arrays_of_the_wrong_shape_are_refused_by_name(twin, rows):
         backward(x, np.zeros((rows, 3), np.float32), kernel)
     with pytest.raises(ValueError, match=r"out's dW must have shape \(3, 2\); got \(2, 3\)"):
         backward(x, d_z, kernel, out=(np.zeros((2, 3), np.float32), None))
+    with pytest.raises(ValueError, match=r"d_z must have shape \(2, 3, 2\); got \(3, 2, 2\)"):
+        backward(np.zeros((2, 3, 3), np.float32), np.zeros((3, 2, 2), np.float32), kernel)
 
 
 @pytest.mark.parametrize("twin", ["numba", "reference"])

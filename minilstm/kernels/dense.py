@@ -158,25 +158,28 @@ def _as_rows(array):
 
 
 def forward_numba(x, kernel, bias=None):
-    """Same contract as ``forward_reference``: one jitted call where ``loops_pay``, with
-    a bias of W's dtype; the NumPy twin otherwise."""
+    """Same contract as ``forward_reference``: one jitted call where ``loops_pay``, for x
+    of W's dtype and a 1-D bias (zeros for None); the NumPy twin otherwise."""
     rows = _as_rows(x)                                                   # (R, I)
-    if bias is None or bias.ndim != 1 or x.dtype != kernel.dtype \
+    if x.dtype != kernel.dtype or (bias is not None and bias.ndim != 1) \
             or not loops_pay(rows.shape[0], *kernel.shape):
         return forward_reference(x, kernel, bias)
     z = np.empty((rows.shape[0], kernel.shape[1]), x.dtype)              # (R, U)
-    if not _forward_rows(rows, kernel, bias, z):
+    given_bias = np.zeros(kernel.shape[1], x.dtype) if bias is None else bias     # (U,)
+    if not _forward_rows(rows, kernel, given_bias, z):
         _check_shapes(x, kernel, bias)
     return z if x.ndim == 2 else z.reshape(x.shape[:-1] + kernel.shape[1:])  # (..., U)
 
 
 def backward_numba(x, d_z, kernel, out=None, input_gradient=True):
-    """Same contract as ``backward_reference``: one jitted call where ``loops_pay``, the
-    NumPy twin otherwise."""
+    """Same contract as ``backward_reference``: one jitted call where ``loops_pay``, for x
+    of W's dtype; the NumPy twin otherwise."""
     rows_x = _as_rows(x)                                                 # (R, I)
     if x.dtype != kernel.dtype or d_z.ndim != x.ndim \
             or not loops_pay(rows_x.shape[0], *kernel.shape):
         return backward_reference(x, d_z, kernel, out, input_gradient)
+    if x.ndim != 2:             # the loops see rows only, not the leading axes they came from
+        _check_shapes(x, kernel, d_z=d_z)
     d_kernel, d_bias = out or (None, None)
     d_kernel = np.empty(kernel.shape, x.dtype) if d_kernel is None else d_kernel   # (I, U)
     d_bias = np.empty(kernel.shape[1], x.dtype) if d_bias is None else d_bias      # (U,)
