@@ -54,14 +54,15 @@ def main():
     x, y = np.ones((1, 1, 1), np.float32), np.ones((1, 1), np.float32)
     xs, ys = np.ones((EPOCH_STEPS, 1, 1), np.float32), np.ones((EPOCH_STEPS, 1), np.float32)
     w = [np.ones(shape, np.float32) for shape in ((1, 4), (1, 4), (4,))]
+    dense_kernel, dense_bias = np.ones((1, 1), np.float32), np.ones(1, np.float32)
     d_hidden = np.ones((1, 1, 1), np.float32)
     moments = np.zeros(model.count_params(), np.float32)
 
     def kernels():
         *_, cache = lstm.forward(x, *w)
         lstm.backward(d_hidden, None, None, cache)
-        dense.forward(x[:, 0], w[0][:, :1], w[2][:1])
-        dense.backward(x[:, 0], d_hidden[:, 0], w[0][:, :1])
+        dense.forward(x[:, 0], dense_kernel, dense_bias)
+        dense.backward(x[:, 0], d_hidden[:, 0], dense_kernel)
         error_losses.mean_squared_error(y, y)
         optimizers.adam(moments, moments, moments, moments, 1e-3, 0.9, 0.999, 1e-7)
 

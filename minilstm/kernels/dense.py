@@ -21,7 +21,7 @@ import numpy as np
 from .backend import dispatch
 from .fast_math import zero_for
 from .jitting import kernel_jit
-from .vector_products import flat_rows_product
+from .vector_products import flat_rows_product, gradient_arrays
 
 LOOP_MAX_ROWS = 32
 LOOP_MAX_MULTIPLY_ADDS = 50_000
@@ -53,14 +53,9 @@ def _check_shapes(x, kernel, bias=None, d_z=None):
                          f"got {d_z.shape}")
 
 
-def _given_gradients(out, kernel):
-    """``(dW, db)`` of ``out`` (a pair, or None: None for each), each given array checked
-    against W's shapes."""
-    d_kernel, d_bias = out or (None, None)
-    for name, array, shape in (("dW", d_kernel, kernel.shape), ("db", d_bias, kernel.shape[1:])):
-        if array is not None and array.shape != shape:
-            raise ValueError(f"out's {name} must have shape {shape}; got {array.shape}")
-    return d_kernel, d_bias
+def _gradient_shapes(kernel):
+    """The shapes of dW and db: W's and (U,)."""
+    return [kernel.shape, kernel.shape[1:]]
 
 
 # ---------------------------------------------------------------- NumPy twin
@@ -79,7 +74,8 @@ def backward_reference(x, d_z, kernel, out=None, input_gradient=True):
     ``input_gradient``. ``out``: a pair of arrays ``(dW, db)`` to write the gradients into
     (either may be None: a new array)."""
     _check_shapes(x, kernel, d_z=d_z)
-    d_kernel_out, d_bias_out = _given_gradients(out, kernel)
+    d_kernel_out, d_bias_out = gradient_arrays(out, _gradient_shapes(kernel), ("dW", "db"),
+                                               np.result_type(x, d_z))
     rows_x = x.reshape(-1, x.shape[-1])                                  # (R, I)
     rows_dz = d_z.reshape(-1, d_z.shape[-1])                             # (R, U)
     d_kernel = np.matmul(rows_x.T, rows_dz, out=d_kernel_out)            # (I, U)
@@ -173,20 +169,22 @@ def forward_numba(x, kernel, bias=None):
 
 def backward_numba(x, d_z, kernel, out=None, input_gradient=True):
     """Same contract as ``backward_reference``: one jitted call where ``loops_pay``, for x
-    of W's dtype; the NumPy twin otherwise."""
+    and dz of W's dtype; the NumPy twin otherwise."""
     rows_x = _as_rows(x)                                                 # (R, I)
-    if x.dtype != kernel.dtype or d_z.ndim != x.ndim \
+    if x.dtype != kernel.dtype or d_z.dtype != x.dtype or d_z.ndim != x.ndim \
             or not loops_pay(rows_x.shape[0], *kernel.shape):
         return backward_reference(x, d_z, kernel, out, input_gradient)
     if x.ndim != 2:             # the loops see rows only, not the leading axes they came from
         _check_shapes(x, kernel, d_z=d_z)
+    # allocated here, not by gradient_arrays, whose checks cost about 5 µs a call inside the
+    # damped-sine recipe; the loops check the given arrays' shapes, gradient_arrays names them
     d_kernel, d_bias = out or (None, None)
     d_kernel = np.empty(kernel.shape, x.dtype) if d_kernel is None else d_kernel   # (I, U)
     d_bias = np.empty(kernel.shape[1], x.dtype) if d_bias is None else d_bias      # (U,)
     d_x = np.empty(rows_x.shape if input_gradient else (0, x.shape[-1]), x.dtype)  # (R, I)
     if not _backward_rows(rows_x, _as_rows(d_z), kernel, d_kernel, d_bias, d_x):
         _check_shapes(x, kernel, d_z=d_z)
-        _given_gradients(out, kernel)
+        gradient_arrays(out, _gradient_shapes(kernel), ("dW", "db"), x.dtype)
     if not input_gradient:
         return None, d_kernel, d_bias
     return (d_x if x.ndim == 2 else d_x.reshape(x.shape)), d_kernel, d_bias  # (..., I)
