@@ -6,13 +6,13 @@ Runs each recipe of ``recipes_minilstm.py`` (those ``bench_tutorials.py`` times:
 baseline and attention, addition, damped sine, one translation epoch; evaluation included)
 in this process, with every kernel the backend switch dispatches (``backend.dispatch``: the
 LSTM's, the attention decoder's and the Dense layer's forward and backward, the optimiser's
-update, the loss) wrapped in a timer. Prints, per training step (the recipe's seconds over
+update, the loss, the accuracy metric) wrapped in a timer. Prints, per training step (the recipe's seconds over
 its optimiser updates, one a step) in microseconds: the whole step, the time inside each
 kernel module's calls (their Python wrappers included; a kernel called from another counts
 in its caller's), all kernels, and the rest: Python and NumPy around the kernels, i.e.
-``fit`` and the layers' plumbing, the activations, the metric's NumPy, drawing the data.
-(Before the Dense layer's products and the error losses became kernels, in the thirtieth
-session, their NumPy counted in the rest.) The timer costs under a microsecond per call, a
+``fit`` and the layers' plumbing, the activations, drawing the data. (Before the Dense
+layer's products and the error losses became kernels, in the thirtieth session, and the
+accuracy metric in the thirty-first, their NumPy counted in the rest.) The timer costs under a microsecond per call, a
 few calls a step. Of ``--repeats`` runs after a warm-up run (Numba's kernels loaded
 first), the one whose whole step is the median is printed, so that its parts add up. The matrix-multiply peak and processor
 (``matmul_peak.py``) are printed first, as every timing script here prints them.
@@ -35,7 +35,8 @@ RECIPES = list(recipes_minilstm.RECIPES)
 # (any other is printed by its module's name)
 MODULE_NAMES = {"lstm": "LSTM kernel", "attention": "attention decoder kernel",
                 "dense": "Dense kernel", "softmax_crossentropy": "softmax and loss kernels",
-                "error_losses": "error loss kernel", "optimizers": "optimiser update"}
+                "error_losses": "error loss kernel", "accuracy": "accuracy kernel",
+                "optimizers": "optimiser update"}
 UPDATE_MODULE = "optimizers"
 DISPATCHED_CODE = backend.dispatch(len, len).__code__     # the code of every dispatched kernel
 

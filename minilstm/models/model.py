@@ -238,10 +238,10 @@ class Model:
 
     def _run_epoch(self, xs, y, index_batches, epoch, verbose):
         self._progress = ProgressBar(len(index_batches), verbose)
-        totals, seen, flat = {}, 0, self._flat_weights()
+        totals, seen, flat, arrays = {}, 0, self._flat_weights(), xs + [y]
         for number, index in enumerate(index_batches, start=1):
-            y_batch = y[index]
-            loss, output = self._train_step(data.take(xs, index), y_batch, flat)
+            *x_batch, y_batch = data.take(arrays, index)
+            loss, output = self._train_step(x_batch, y_batch, flat)
             if not math.isfinite(loss):
                 raise FloatingPointError(
                     f"the loss became {loss} at epoch {epoch + 1}, batch {number}: lower the "
