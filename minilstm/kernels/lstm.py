@@ -96,14 +96,13 @@ class LSTMCache(NamedTuple):
 
 
 def _start(x, recurrent_kernel, h0, c0, go_backwards):
-    """Reverse the input if asked and fill in zero initial states."""
+    """Reverse the input if asked; the initial states as C-contiguous arrays, zeros where
+    they are not given."""
     batch, units = x.shape[0], recurrent_kernel.shape[0]
     if go_backwards:
         x = np.ascontiguousarray(x[:, ::-1])
-    if h0 is None:
-        h0 = np.zeros((batch, units), dtype=x.dtype)
-    if c0 is None:
-        c0 = np.zeros((batch, units), dtype=x.dtype)
+    h0 = np.zeros((batch, units), dtype=x.dtype) if h0 is None else np.ascontiguousarray(h0)
+    c0 = np.zeros((batch, units), dtype=x.dtype) if c0 is None else np.ascontiguousarray(c0)
     return x, h0, c0
 
 
@@ -451,7 +450,19 @@ def _backward_fused_one_sequence(d_hidden, dh_next, dc_next, gates, cells, tanh_
 
 
 @kernel_jit()
-def _weight_gradients_loops(x_rows, x_d_z_rows, hot, h_prev_rows, d_z_rows, d_kernel,
+def _previous_hidden_rows(h0, hidden):
+    """h_{t-1} for every step as rows (B·T, H), h_0 first in each sequence: the jitted
+    loops' ``_previous_hidden``, gathered inside them rather than by NumPy calls before."""
+    batch, steps, units = hidden.shape
+    rows = np.empty((batch * steps, units), hidden.dtype)               # (B·T, H)
+    for b in range(batch):
+        for t in range(steps):
+            copy_into(h0[b] if t == 0 else hidden[b, t - 1], rows[b * steps + t])
+    return rows
+
+
+@kernel_jit()
+def _weight_gradients_loops(x_rows, x_d_z_rows, hot, h0, hidden, d_z_rows, d_kernel,
                             d_recurrent_kernel, d_bias):
     """``_weight_gradients`` for a few rows, in one jitted call: dW = Σ x_rowᵀ dz_row over
     x's distinct rows and their rows of dz (``_distinct_rows``), dU = Σ h_{t-1}ᵀ dz_t,
@@ -461,12 +472,12 @@ def _weight_gradients_loops(x_rows, x_d_z_rows, hot, h_prev_rows, d_z_rows, d_ke
         hot_rows_transposed_times(hot, x_d_z_rows, d_kernel)
     else:
         outer_products_sum(x_rows, x_d_z_rows, d_kernel)
-    outer_products_sum(h_prev_rows, d_z_rows, d_recurrent_kernel)
+    outer_products_sum(_previous_hidden_rows(h0, hidden), d_z_rows, d_recurrent_kernel)
     sum_of_rows(d_z_rows, d_bias)
 
 
 @kernel_jit()
-def _weight_gradients_row_blocks(x_rows, x_d_z_rows, hot, h_prev_rows, d_z_rows, d_kernel,
+def _weight_gradients_row_blocks(x_rows, x_d_z_rows, hot, h0, hidden, d_z_rows, d_kernel,
                                  d_recurrent_kernel, d_bias):
     """``_weight_gradients_loops`` for more rows than a few, into small gradients
     (``one_core_pays``), by ``outer_products_sum_by_row_blocks``."""
@@ -474,7 +485,8 @@ def _weight_gradients_row_blocks(x_rows, x_d_z_rows, hot, h_prev_rows, d_z_rows,
         hot_rows_transposed_times(hot, x_d_z_rows, d_kernel)
     else:
         outer_products_sum_by_row_blocks(x_rows, x_d_z_rows, d_kernel)
-    outer_products_sum_by_row_blocks(h_prev_rows, d_z_rows, d_recurrent_kernel)
+    outer_products_sum_by_row_blocks(_previous_hidden_rows(h0, hidden), d_z_rows,
+                                     d_recurrent_kernel)
     sum_of_rows(d_z_rows, d_bias)
 
 
@@ -526,19 +538,14 @@ def _backward_half(half, d_hidden, dh_next, dc_next, gates, cells, tanh_cells, h
     for b in range(stop - start):
         copy_into(dh[b], dh_next[start + b])
         copy_into(dc[b], dc_next[start + b])
-    steps, units = hidden.shape[1], hidden.shape[2]
-    rows = (stop - start) * steps
-    h_prev = np.empty((stop - start, steps, units), hidden.dtype)       # (half, T, H)
-    for b in range(stop - start):
-        for t in range(steps):
-            copy_into(h0[start + b] if t == 0 else hidden[start + b, t - 1], h_prev[b, t])
+    rows = (stop - start) * hidden.shape[1]
     d_z_rows = d_z[start:stop].reshape((rows, d_z.shape[2]))           # (rows, 4H)
     if half == 1:
         d_kernel = np.empty_like(d_kernel)                             # (I, 4H)
         d_recurrent_kernel = np.empty_like(d_recurrent_kernel)         # (H, 4H)
         d_bias = np.empty_like(d_bias)                                 # (4H,)
     _weight_gradients_row_blocks(x[start:stop].reshape((rows, x.shape[2])), d_z_rows, _NOT_HOT,
-                                 h_prev.reshape((rows, units)), d_z_rows, d_kernel,
+                                 h0[start:stop], hidden[start:stop], d_z_rows, d_kernel,
                                  d_recurrent_kernel, d_bias)
     if d_x.shape[0]:
         d_x_rows = d_x[start:stop].reshape((rows, d_x.shape[2]))       # (rows, I)
@@ -579,7 +586,7 @@ def _weight_gradients_by_loops(d_z_rows, cache, out=None, loops=_weight_gradient
         out, (cache.kernel.shape, cache.recurrent_kernel.shape, d_z_rows.shape[1:]),
         ("dW", "dU", "db"), d_z_rows.dtype)
     loops(*_distinct_rows(cache, d_z_rows), _NOT_HOT if cache.hot is None else cache.hot,
-          _rows(_previous_hidden(cache)), d_z_rows, *arrays)
+          cache.h0, cache.hidden, d_z_rows, *arrays)
     return tuple(arrays)
 
 
@@ -687,7 +694,6 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     x, h0, c0 = _start(x, recurrent_kernel, h0, c0, go_backwards)
     batch, steps, inputs = x.shape
     units = recurrent_kernel.shape[0]
-    h0, c0 = np.ascontiguousarray(h0), np.ascontiguousarray(c0)
     recurrent_kernel = np.ascontiguousarray(recurrent_kernel)
     bias = np.ascontiguousarray(bias)                            # (4H,)
     gates = np.empty((batch, steps, 4 * units), dtype=x.dtype)   # (B, T, 4H)
