@@ -525,11 +525,11 @@ def _backward_half(half, d_hidden, dh_next, dc_next, gates, cells, tanh_cells, h
     when dx is not asked for), and its share of dW, dU and db: the first half's written into
     ``d_kernel``, ``d_recurrent_kernel`` and ``d_bias``, the second's into new arrays,
     returned (the caller adds them, ``_add_second_share``). Its rows of h_{t-1} are gathered
-    here, on the core whose forward half wrote them. What a half writes again and again, dh_next and dc_next at every step and its
-    shares of the gradients at every block of rows, lives in arrays of its own (as z in
-    ``_forward_half``): rows of one array next to the other half's may share a cache line,
-    which the two cores would then pass back and forth (passes 1.05–1.2x slower at the
-    damped-sine tutorial's shapes, ad hoc)."""
+    here, on the core whose forward half wrote them. What a half writes again and again,
+    dh_next and dc_next at every step and its shares of the gradients at every block of rows,
+    lives in arrays of its own (as z in ``_forward_half``): rows of one array next to the
+    other half's may share a cache line, which the two cores would then pass back and forth
+    (passes 1.05–1.2x slower at the damped-sine tutorial's shapes, ad hoc)."""
     start, stop = _half_of_batch(half, d_z.shape[0])
     dh = dh_next[start:stop].copy()                                    # (half, H)
     dc = dc_next[start:stop].copy()                                    # (half, H)
