@@ -45,12 +45,19 @@ def _check_finite(array, label):
         )
 
 
-def check_same_samples(named_arrays):
-    """All arrays must have the same batch size; name them when they differ."""
-    size = named_arrays[0][1].shape[0]
-    if any(array.shape[0] != size for _, array in named_arrays):
-        listing = ", ".join(f"{name}: {array.shape[0]}" for name, array in named_arrays)
-        raise ValueError(f"x and y must have the same number of samples; got {listing}")
+def check_same_samples(xs, y=None):
+    """The input arrays ``xs``, and the targets ``y`` when given, must have the same number
+    of samples; the error names each array's count. (The names are made only then: at a
+    call of ``fit`` on one sample, as the echo tutorial trains, making them every call cost
+    a few microseconds.)"""
+    arrays = xs if y is None else [*xs, y]
+    size = arrays[0].shape[0]
+    for array in arrays:
+        if array.shape[0] != size:
+            names = ["x"] if len(xs) == 1 else [f"x[{i}]" for i in range(len(xs))]
+            listing = ", ".join(f"{name}: {array.shape[0]}"
+                                for name, array in zip(names + ["y"], arrays))
+            raise ValueError(f"x and y must have the same number of samples; got {listing}")
     return size
 
 
@@ -60,6 +67,8 @@ def check_target_shape(y, output_shape):
     As in Keras, targets ``(n,)`` for an output ``(None, 1)`` are taken as ``(n, 1)``.
     Returns ``y``, so reshaped where needed.
     """
+    if y.shape[1:] == output_shape[1:]:
+        return y
     if y.ndim == len(output_shape) - 1 and output_shape[-1] == 1:
         y = y[..., None]
     if y.ndim != len(output_shape) or any(

@@ -141,11 +141,10 @@ class Model:
                              f"got {len(xs)}")
         self._ensure_built(xs)
         if y is None:
-            data.check_same_samples([(f"x[{i}]", x) for i, x in enumerate(xs)])
+            data.check_same_samples(xs)
             return xs, None
         (y_array,) = data.as_arrays(y, "y", self.layers[-1].dtype)
-        data.check_same_samples([("x", xs[0]), ("y", y_array)] + [
-            (f"x[{i}]", x) for i, x in enumerate(xs[1:], start=1)])
+        data.check_same_samples(xs, y_array)
         return xs, data.check_target_shape(y_array, self.output_shape)
 
     @property
