@@ -40,6 +40,16 @@ def test_damped_sine_examples_follow_the_formula():
         damped_sine.generate_examples(0, 1, 1)
 
 
+def test_damped_sine_examples_are_the_sequences_of_their_drawn_period_and_decay():
+    X, y = damped_sine.generate_examples(50, 200, 5, seed=3)
+    rng = np.random.default_rng(3)                          # the same draws, in the same order
+    periods, decays = rng.integers(10, 21, size=200), rng.uniform(0.01, 0.1, size=200)
+    for n in range(200):
+        wave = damped_sine.generate_sequence(55, int(periods[n]), float(decays[n]))
+        np.testing.assert_array_equal(np.concatenate([X[n, :, 0], y[n]]),
+                                      wave.astype(np.float32))
+
+
 def test_addition_strings_are_padded_like_the_tutorial():
     X_text, y_text = addition.to_string([[3, 10], [7, 1]], [13, 8], n_numbers=2, largest=10)
     assert X_text == [" 3+10", "  7+1"] and y_text == ["13", " 8"]

@@ -12,6 +12,9 @@ from ..checks import positive_int
 from ..seeding import as_generator
 
 
+PERIODS = np.arange(10, 21)                                           # 10..20, drawn uniformly
+
+
 def generate_sequence(length, period, decay):
     """``length`` values of one damped sine wave, as a float64 array ``(length,)``."""
     i = np.arange(length)
@@ -26,10 +29,14 @@ def generate_examples(length, n_patterns, output, seed=None):
     for name, value in (("length", length), ("n_patterns", n_patterns), ("output", output)):
         positive_int(name, value)
     rng = as_generator(seed)
-    periods = rng.integers(10, 21, size=n_patterns)                  # 10..20 inclusive
+    periods = rng.integers(PERIODS[0], PERIODS[-1] + 1, size=n_patterns)
     decays = rng.uniform(0.01, 0.1, size=n_patterns)
     i = np.arange(length + output)                                   # (L + O,)
-    waves = 0.5 + 0.5 * np.sin(2.0 * np.pi * i / periods[:, None]) \
+    # the sines of the 11 periods, looked up per example: the same numbers as sin(2π i /
+    # period) computed per example, without its n x (L + O) float64 sines (10,000 of the
+    # tutorial's examples in 8.9 ms instead of 19.4, ad hoc)
+    sines = np.sin(2.0 * np.pi * i / PERIODS[:, None])               # (11, L + O)
+    waves = 0.5 + 0.5 * sines[periods - PERIODS[0]] \
         * np.exp(-decays[:, None] * i)                               # (n, L + O)
     waves = waves.astype(np.float32)
     return waves[:, :length, None], waves[:, length:]                # (n, L, 1), (n, O)
