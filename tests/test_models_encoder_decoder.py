@@ -77,7 +77,8 @@ def test_bad_inputs_get_clear_errors():
     model, encoder_input = trained_toy_model()
     with pytest.raises(ValueError, match="takes 2 input array"):
         model.fit(encoder_input, np.zeros((32, 6, 5)), verbose=0)
-    with pytest.raises(ValueError, match="same number of samples"):
+    with pytest.raises(ValueError,
+                       match=r"same number of samples; got x\[0\]: 32, x\[1\]: 31, y: 32"):
         model.fit([encoder_input, np.zeros((31, 6, 5))], np.zeros((32, 6, 5)), verbose=0)
     with pytest.raises(ValueError, match="3 features"):
         model.encode(np.zeros((1, 4, 7)))
