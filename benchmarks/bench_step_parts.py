@@ -6,15 +6,16 @@ Runs each recipe of ``recipes_minilstm.py`` (those ``bench_tutorials.py`` times:
 baseline and attention, addition, damped sine, one translation epoch; evaluation included)
 in this process, with every kernel the backend switch dispatches (``backend.dispatch``: the
 LSTM's, the attention decoder's and the Dense layer's forward and backward, the optimiser's
-update, the loss, the accuracy metric) wrapped in a timer. Prints, per training step (the recipe's seconds over
-its optimiser updates, one a step) in microseconds: the whole step, the time inside each
-kernel module's calls (their Python wrappers included; a kernel called from another counts
-in its caller's), all kernels, and the rest: Python and NumPy around the kernels, i.e.
-``fit`` and the layers' plumbing, the activations, drawing the data. (Before the Dense
-layer's products and the error losses became kernels, in the thirtieth session, and the
-accuracy metric in the thirty-first, their NumPy counted in the rest.) The timer costs under a microsecond per call, a
-few calls a step. Of ``--repeats`` runs after a warm-up run (Numba's kernels loaded
-first), the one whose whole step is the median is printed, so that its parts add up. The matrix-multiply peak and processor
+update, the loss, the accuracy metric) wrapped in a timer. Prints, per training step (the
+recipe's seconds over its optimiser updates, one a step) in microseconds: the whole step,
+the time inside each kernel module's calls (their Python wrappers included; a kernel called
+from another counts in its caller's), all kernels, and the rest: Python and NumPy around the
+kernels, i.e. ``fit`` and the layers' plumbing, the activations, drawing the data. (Before
+the Dense layer's products and the error losses became kernels, in the thirtieth session,
+and the accuracy metric in the thirty-first, their NumPy counted in the rest.) The timer
+costs under a microsecond per call, a few calls a step. Of ``--repeats`` runs after a
+warm-up run (Numba's kernels loaded first), the one whose whole step is the median is
+printed, so that its parts add up. The matrix-multiply peak and processor
 (``matmul_peak.py``) are printed first, as every timing script here prints them.
 
 Set beside ``bench_tutorials.py``'s PyTorch seconds, "all kernels" is the least a step could
