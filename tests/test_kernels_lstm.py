@@ -73,19 +73,20 @@ def test_numba_twin_matches_numpy_reference_in_float64(batch, steps_, features_,
 
 
 @pytest.mark.parametrize("route", sorted(ROUTES))
-@given(batches, steps, features, units, st.booleans(), input_forms, seeds)
+@given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds)
 def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
-        route, batch, steps_, features_, units_, go_backwards, form, seed):
+        route, batch, steps_, features_, units_, with_state, go_backwards, form, seed):
     """x W, dz Wᵀ and the weight gradients over all B·T rows go through loops or BLAS by
     row count (``vector_products.few_rows``) and, beyond a few rows, by the products' width
     (``lstm.one_core_pays``); here each route is forced for every shape drawn. On every
-    route one-hot rows of x take W's rows and sums of dz's rows instead of x W and dW, and
-    an x that repeats its first step projects and pairs with dz one step's rows."""
+    route one-hot rows of x take W's rows and sums of dz's rows instead of x W and dW, an
+    x that repeats its first step projects and pairs with dz one step's rows, and without
+    an initial state dU leaves out the first step's zero terms."""
     rng = np.random.default_rng(seed)
     arrays = lstm_arrays(rng, batch, steps_, features_, units_, form=form)
     with pytest.MonkeyPatch.context() as patch:
         force_route(patch, route)
-        results = run_both_twins(arrays, True, go_backwards, rng)
+        results = run_both_twins(arrays, with_state, go_backwards, rng)
     for path in NUMBA_PATHS:
         for reference, jitted in zip(results["numpy"], results[path]):
             np.testing.assert_allclose(jitted, reference, rtol=0, atol=1e-10)
@@ -283,6 +284,51 @@ def test_without_input_gradient_dx_is_none_and_the_rest_unchanged(twin, batch, s
     assert full[0].shape == x.shape and without[0] is None
     for a, b in zip(full[1:], without[1:]):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+@given(batches, steps, features, units, st.booleans(), seeds)
+def test_without_initial_state_gradient_dh0_dc0_are_none_and_the_rest_unchanged(
+        twin, batch, steps_, features_, units_, with_state, seed):
+    """``initial_state_gradient=False``: no dh_0, dc_0 (nor the product dz_1 Uᵀ that makes
+    dh_0), whether or not the forward pass was given an initial state."""
+    rng = np.random.default_rng(seed)
+    x, kernel, recurrent, bias, h0, c0 = lstm_arrays(rng, batch, steps_, features_, units_)
+    forward, backward = TWINS[twin]
+    state = (h0, c0) if with_state else (None, None)
+    *_, cache = forward(x, kernel, recurrent, bias, *state)
+    d_hidden = rng.standard_normal((batch, steps_, units_))
+    d_h, d_c = rng.standard_normal((2, batch, units_))
+    full = backward(d_hidden, d_h, d_c, cache)
+    without = backward(d_hidden, d_h, d_c, cache, initial_state_gradient=False)
+    assert full[4].shape == full[5].shape == (batch, units_)
+    assert without[4] is None and without[5] is None
+    for a, b in zip(full[:4], without[:4]):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+@given(batches, steps, features, units, st.booleans(), input_forms, seeds)
+def test_without_initial_state_backward_matches_finite_differences(
+        twin, batch, steps_, features_, units_, go_backwards, form, seed):
+    """No initial state (h_0 = c_0 = 0, of which the Numba twin forms neither h_0 U nor
+    h_0ᵀ dz_1): dx, dW, dU and db against central differences, with a carried-in d_h_last
+    and d_c_last."""
+    forward, backward = TWINS[twin]
+    rng = np.random.default_rng(seed)
+    arrays = list(lstm_arrays(rng, batch, steps_, features_, units_, form=form))[:4]
+    r_hidden = rng.standard_normal((batch, steps_, units_))
+    r_h, r_c = rng.standard_normal((2, batch, units_))
+
+    def loss():
+        hidden, h_last, c_last, _ = forward(*arrays, go_backwards=go_backwards)
+        return float(np.sum(r_hidden * hidden) + np.sum(r_h * h_last) + np.sum(r_c * c_last))
+
+    *_, cache = forward(*arrays, go_backwards=go_backwards)
+    analytic = backward(r_hidden, r_h, r_c, cache, initial_state_gradient=False)
+    assert analytic[4] is None and analytic[5] is None
+    for gradient, array in zip(analytic, arrays):
+        assert relative_error(gradient, numerical_gradient(loss, array)) < GRADIENT_TOLERANCE
 
 
 @pytest.mark.parametrize("twin", sorted(TWINS))

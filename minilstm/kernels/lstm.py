@@ -36,6 +36,11 @@ few rows or narrow products, jitted loops: ``_weight_gradients_loops``, ``one_co
     dW = Σ_t x_tᵀ dz_t     dU = Σ_t h_{t-1}ᵀ dz_t     db = Σ_t Σ_batch dz_t
     dx_t = dz_t Wᵀ         dh_0 = dh_next             dc_0 = dc_next
 
+Without a given initial state h_0 = 0, and the Numba twin forms neither h_0 U = 0 nor the
+t = 1 term of dU, h_0ᵀ dz_1 = 0 (the NumPy twin forms both, as written above). A caller with
+no use for dh_0 and dc_0 (``initial_state_gradient=False``: no state was given, or nothing
+upstream trains it) gets None for them, and neither twin forms the last dz_t Uᵀ (t = 1).
+
 and, when only the sum of the input's gradients over the steps is asked for
 (``SUMMED_OVER_STEPS``: all a ``RepeatVector`` before the layer needs), one product of B
 rows instead of B·T::
@@ -93,6 +98,7 @@ class LSTMCache(NamedTuple):
     go_backwards: bool
     repeated: bool = False      # x_t = x_1 at every step (the Numba twin's check)
     hot: Optional[np.ndarray] = None  # the columns of x's distinct rows when one-hot (Numba)
+    zero_start: bool = False    # h_0 = 0, not given: its products skipped (the Numba twin)
 
 
 def _start(x, recurrent_kernel, h0, c0, go_backwards):
@@ -155,8 +161,8 @@ def _weight_gradients(d_z_rows, cache, out=None):
     """
     out_kernel, out_recurrent, out_bias = out or (None, None, None)
     d_kernel = _kernel_gradient(d_z_rows, cache, out_kernel)            # (I, 4H)
-    d_recurrent_kernel = np.matmul(_rows(_previous_hidden(cache)).T, d_z_rows,
-                                   out=out_recurrent)                    # (H, 4H)
+    previous, d_z_pairs = _recurrent_pairs(cache, d_z_rows)             # (P, H), (P, 4H)
+    d_recurrent_kernel = np.matmul(previous.T, d_z_pairs, out=out_recurrent)  # (H, 4H)
     d_bias = column_sums(d_z_rows, out_bias)                            # (4H,)
     return d_kernel, d_recurrent_kernel, d_bias
 
@@ -210,6 +216,11 @@ def _in_callers_order(d_x, cache):
 def _zeros_or_copy(array, shape, dtype):
     """A new array of ``dtype``: zeros when ``array`` is None, else a copy of it."""
     return np.zeros(shape, dtype=dtype) if array is None else array.astype(dtype, copy=True)
+
+
+def _initial_state_gradients(dh_next, dc_next, initial_state_gradient):
+    """(dh_0, dc_0) as the time loop left them, or (None, None) when not asked for."""
+    return (dh_next, dc_next) if initial_state_gradient else (None, None)
 
 
 def _backward_start(d_hidden, d_h_last, d_c_last, cache, input_gradient):
@@ -280,7 +291,8 @@ def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     return hidden, h, c, cache
 
 
-def backward_reference(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient=True):
+def backward_reference(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient=True,
+                       initial_state_gradient=True):
     """BPTT, NumPy reference (see the module docstring).
 
     ``d_hidden (B, T, H)`` is dL/dh_t for every step in processing order;
@@ -290,7 +302,9 @@ def backward_reference(d_hidden, d_h_last, d_c_last, cache, out=None, input_grad
     gives the arrays to write ``d_kernel, d_recurrent_kernel, d_bias`` into (None
     for any of them: a new array); with ``input_gradient=False`` ``d_x`` is None,
     not computed (the input is data, with nothing upstream to train), and with
-    ``input_gradient=SUMMED_OVER_STEPS`` it is Σ_t dx_t, ``(B, I)``.
+    ``input_gradient=SUMMED_OVER_STEPS`` it is Σ_t dx_t, ``(B, I)``. With
+    ``initial_state_gradient=False``, ``d_h0`` and ``d_c0`` are None (for an initial state
+    that was not given, or one nothing upstream trains), and dz_1 Uᵀ is not formed.
     """
     d_hidden, dh_next, dc_next, d_z = _backward_start(d_hidden, d_h_last, d_c_last, cache,
                                                       input_gradient)
@@ -298,10 +312,12 @@ def backward_reference(d_hidden, d_h_last, d_c_last, cache, out=None, input_grad
         c_prev = cache.c0 if t == 0 else cache.cells[:, t - 1]        # (B, H)
         d_z[:, t], dc_next = cell_backward_reference(
             d_hidden[:, t] + dh_next, dc_next, cache.gates[:, t], c_prev, cache.tanh_cells[:, t])
-        dh_next = d_z[:, t] @ cache.recurrent_kernel.T                # (B, H)
+        if t > 0 or initial_state_gradient:
+            dh_next = d_z[:, t] @ cache.recurrent_kernel.T            # (B, H)
     d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(d_z, cache, out,
                                                                      input_gradient)
-    return d_x, d_kernel, d_recurrent_kernel, d_bias, dh_next, dc_next
+    return (d_x, d_kernel, d_recurrent_kernel, d_bias) + _initial_state_gradients(
+        dh_next, dc_next, initial_state_gradient)
 
 
 # ---------------------------------------------------------------- Numba twin
@@ -367,17 +383,19 @@ def _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hid
 
 @kernel_jit()
 def _forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cells,
-                   tanh_cells, hidden, h_last, c_last):
+                   tanh_cells, hidden, h_last, c_last, zero_start):
     """The time loop with z = h_{t-1} U by plain loops, all sequences at once (U read once
     per step, not once per sequence), then the last state copied into ``h_last`` and
     ``c_last`` (B, H) (h_0 and c_0 for no steps): here, while they are in this core's
     caches, rather than by two copies from Python after the loop (about 8 µs a pass in
     the damped-sine recipe, ad hoc). The product is written here, not as a jitted
-    function of its own: each one is a compilation of its own on an empty cache."""
+    function of its own: each one is a compilation of its own on an empty cache. With
+    ``zero_start`` (h_0 = 0, not given) the first step's product, h_0 U = 0, is skipped."""
     steps = x_proj.shape[1]
     for t in range(steps):
         z[:] = 0.0                                                  # (B, 4H)
-        add_rows_times_matrix(h0 if t == 0 else hidden[:, t - 1], recurrent_kernel, z)
+        if t > 0 or not zero_start:
+            add_rows_times_matrix(h0 if t == 0 else hidden[:, t - 1], recurrent_kernel, z)
         _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden)
     for b in range(h_last.shape[0]):
         copy_into(h0[b] if steps == 0 else hidden[b, steps - 1], h_last[b])
@@ -415,17 +433,20 @@ def _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0,
 
 @kernel_jit()
 def _backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
-                    recurrent_kernel, d_z):
+                    recurrent_kernel, d_z, initial_state_gradient):
     """The time loop backwards with dh_next = dz_t Uᵀ by plain loops, two sequences at a
     time (each row of U read once for both; the last alone when the batch is odd): the loop
     of ``add_few_rows_times_matrix_transposed``, written out on the rows d_z[b, t]. Given
     d_z[:, t], Numba types that view, and so each of its rows, as strided, and the dot
     products over them did not vectorise (the whole loop 4.3x and 2.1x slower at the
     addition and damped-sine shapes (10, 5, 12, 100) and (10, 50, 20, 20), ad hoc; from a
-    contiguous copy, slower at H = 20 and at batch 1 and 2)."""
+    contiguous copy, slower at H = 20 and at batch 1 and 2). Without
+    ``initial_state_gradient`` the last product, dh_0 = dz_1 Uᵀ, is not formed."""
     batch = dh_next.shape[0]
     for t in range(cells.shape[1] - 1, -1, -1):
         _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z)
+        if t == 0 and not initial_state_gradient:
+            break
         dh_next[:] = 0.0                                            # (B, H)
         b = 0
         while b + 2 <= batch:
@@ -438,54 +459,66 @@ def _backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
 
 @kernel_jit()
 def _backward_fused_one_sequence(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
-                                 recurrent_kernel, d_z):
+                                 recurrent_kernel, d_z, initial_state_gradient):
     """``_backward_fused`` for a batch of one, with dh_next = dz_t Uᵀ by the one-vector
     product: the same numbers, and the two-sequence product, which a batch of one never
     runs, is not compiled (it took about a second of the echo tutorials' start on an
     empty cache)."""
     for t in range(cells.shape[1] - 1, -1, -1):
         _backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z)
+        if t == 0 and not initial_state_gradient:
+            break
         dh_next[:] = 0.0                                            # (1, H)
         add_vector_times_matrix_transposed(d_z[0, t], recurrent_kernel, dh_next[0])
 
 
 @kernel_jit()
-def _previous_hidden_rows(h0, hidden):
-    """h_{t-1} for every step as rows (B·T, H), h_0 first in each sequence: the jitted
-    loops' ``_previous_hidden``, gathered inside them rather than by NumPy calls before."""
+def _recurrent_rows(h0, hidden, d_z_rows, zero_start):
+    """The jitted loops' ``_recurrent_pairs``, gathered inside them rather than by NumPy
+    calls before: h_{t-1} as rows (P, H) and the rows of dz they pair with (P, 4H), from
+    every step (``d_z_rows`` itself), or from the second on with ``zero_start``."""
     batch, steps, units = hidden.shape
-    rows = np.empty((batch * steps, units), hidden.dtype)               # (B·T, H)
+    first = 1 if zero_start and steps > 0 else 0
+    pairs = steps - first
+    previous = np.empty((batch * pairs, units), hidden.dtype)          # (P, H)
+    d_z_pairs = d_z_rows
+    if first:
+        d_z_pairs = np.empty((batch * pairs, d_z_rows.shape[1]), d_z_rows.dtype)  # (P, 4H)
     for b in range(batch):
-        for t in range(steps):
-            copy_into(h0[b] if t == 0 else hidden[b, t - 1], rows[b * steps + t])
-    return rows
+        for t in range(first, steps):
+            row = b * pairs + t - first
+            copy_into(h0[b] if t == 0 else hidden[b, t - 1], previous[row])
+            if first:
+                copy_into(d_z_rows[b * steps + t], d_z_pairs[row])
+    return previous, d_z_pairs
 
 
 @kernel_jit()
-def _weight_gradients_loops(x_rows, x_d_z_rows, hot, h0, hidden, d_z_rows, d_kernel,
-                            d_recurrent_kernel, d_bias):
+def _weight_gradients_loops(x_rows, x_d_z_rows, hot, h0, hidden, d_z_rows, zero_start,
+                            d_kernel, d_recurrent_kernel, d_bias):
     """``_weight_gradients`` for a few rows, in one jitted call: dW = Σ x_rowᵀ dz_row over
-    x's distinct rows and their rows of dz (``_distinct_rows``), dU = Σ h_{t-1}ᵀ dz_t,
-    db = Σ dz_t, each written into its array. ``hot``: the columns of x's rows when they
-    are one-hot (``input_rows``), by which dW then sums dz's rows; empty otherwise."""
+    x's distinct rows and their rows of dz (``_distinct_rows``), dU = Σ h_{t-1}ᵀ dz_t
+    (``_recurrent_rows``), db = Σ dz_t, each written into its array. ``hot``: the columns
+    of x's rows when they are one-hot (``input_rows``), by which dW then sums dz's rows;
+    empty otherwise."""
     if hot.shape[0]:
         hot_rows_transposed_times(hot, x_d_z_rows, d_kernel)
     else:
         outer_products_sum(x_rows, x_d_z_rows, d_kernel)
-    outer_products_sum(_previous_hidden_rows(h0, hidden), d_z_rows, d_recurrent_kernel)
+    outer_products_sum(*_recurrent_rows(h0, hidden, d_z_rows, zero_start), d_recurrent_kernel)
     sum_of_rows(d_z_rows, d_bias)
 
 
 @kernel_jit()
-def _weight_gradients_row_blocks(x_rows, x_d_z_rows, hot, h0, hidden, d_z_rows, d_kernel,
-                                 d_recurrent_kernel, d_bias):
+def _weight_gradients_row_blocks(x_rows, x_d_z_rows, hot, h0, hidden, d_z_rows, zero_start,
+                                 d_kernel, d_recurrent_kernel, d_bias):
     """``_weight_gradients_loops`` for more rows than a few, into small gradients
     (``one_core_pays``), by ``outer_products_sum_by_row_blocks``."""
     if hot.shape[0]:
         hot_rows_transposed_times(hot, x_d_z_rows, d_kernel)
     else:
         outer_products_sum_by_row_blocks(x_rows, x_d_z_rows, d_kernel)
-    outer_products_sum_by_row_blocks(_previous_hidden_rows(h0, hidden), d_z_rows,
+    outer_products_sum_by_row_blocks(*_recurrent_rows(h0, hidden, d_z_rows, zero_start),
                                      d_recurrent_kernel)
     sum_of_rows(d_z_rows, d_bias)
 
@@ -500,7 +533,7 @@ def _half_of_batch(half, batch):
 
 @kernel_jit(nogil=True)
 def _forward_half(half, x, kernel, bias, recurrent_kernel, h0, c0, slopes, x_proj, gates,
-                  cells, tanh_cells, hidden, h_last, c_last):
+                  cells, tanh_cells, hidden, h_last, c_last, zero_start):
     """``forward_numba``'s work for one half of the batch (``two_cores_pay``): its rows of
     x W, by ``add_rows_times_matrix``, then its time loop (``_forward_fused``), with a z of
     its own (the two halves' rows of one z would share a cache line, written at every step
@@ -513,13 +546,13 @@ def _forward_half(half, x, kernel, bias, recurrent_kernel, h0, c0, slopes, x_pro
     z = np.empty((stop - start, x_proj.shape[2]), x_proj.dtype)       # (half, 4H)
     _forward_fused(x_proj[start:stop], bias, recurrent_kernel, h0[start:stop], c0[start:stop],
                    slopes, z, gates[start:stop], cells[start:stop], tanh_cells[start:stop],
-                   hidden[start:stop], h_last[start:stop], c_last[start:stop])
+                   hidden[start:stop], h_last[start:stop], c_last[start:stop], zero_start)
 
 
 @kernel_jit(nogil=True)
 def _backward_half(half, d_hidden, dh_next, dc_next, gates, cells, tanh_cells, h0, c0,
                    hidden, recurrent_kernel, d_z, x, kernel, d_x, d_kernel, d_recurrent_kernel,
-                   d_bias):
+                   d_bias, zero_start, initial_state_gradient):
     """``backward_numba``'s work for one half of the batch (``two_cores_pay``): its time loop
     (``_backward_fused``), its rows of dx = dz Wᵀ when ``d_x`` has rows (a (0, T, I) array
     when dx is not asked for), and its share of dW, dU and db: the first half's written into
@@ -534,7 +567,8 @@ def _backward_half(half, d_hidden, dh_next, dc_next, gates, cells, tanh_cells, h
     dh = dh_next[start:stop].copy()                                    # (half, H)
     dc = dc_next[start:stop].copy()                                    # (half, H)
     _backward_fused(d_hidden[start:stop], dh, dc, gates[start:stop], cells[start:stop],
-                    tanh_cells[start:stop], c0[start:stop], recurrent_kernel, d_z[start:stop])
+                    tanh_cells[start:stop], c0[start:stop], recurrent_kernel, d_z[start:stop],
+                    initial_state_gradient)
     for b in range(stop - start):
         copy_into(dh[b], dh_next[start + b])
         copy_into(dc[b], dc_next[start + b])
@@ -545,8 +579,8 @@ def _backward_half(half, d_hidden, dh_next, dc_next, gates, cells, tanh_cells, h
         d_recurrent_kernel = np.empty_like(d_recurrent_kernel)         # (H, 4H)
         d_bias = np.empty_like(d_bias)                                 # (4H,)
     _weight_gradients_row_blocks(x[start:stop].reshape((rows, x.shape[2])), d_z_rows, _NOT_HOT,
-                                 h0[start:stop], hidden[start:stop], d_z_rows, d_kernel,
-                                 d_recurrent_kernel, d_bias)
+                                 h0[start:stop], hidden[start:stop], d_z_rows, zero_start,
+                                 d_kernel, d_recurrent_kernel, d_bias)
     if d_x.shape[0]:
         d_x_rows = d_x[start:stop].reshape((rows, d_x.shape[2]))       # (rows, I)
         d_x_rows[:] = 0.0
@@ -574,9 +608,18 @@ def _add_matrix(share, out):
             out[i, j] += share[i, j]
 
 
-def _previous_hidden(cache):
-    """h_{t-1} for every step, h_0 first: (B, T, H)."""
-    return np.concatenate([cache.h0[:, None, :], cache.hidden[:, :-1]], axis=1)
+def _recurrent_pairs(cache, d_z_rows):
+    """The rows dU = Σ_t h_{t-1}ᵀ dz_t pairs, P of each: h_{t-1} for every step, h_0 first
+    in each sequence, with ``d_z_rows`` (P = B·T); or, for h_0 = 0 not given
+    (``cache.zero_start``), the steps after the first, the only terms not zero
+    (P = B·(T-1))."""
+    if not cache.zero_start:
+        previous = np.concatenate([cache.h0[:, None, :], cache.hidden[:, :-1]], axis=1)
+        return _rows(previous), d_z_rows                                # (B·T, H), (B·T, 4H)
+    batch, steps, units = cache.hidden.shape
+    d_z = d_z_rows.reshape(batch, steps, 4 * units)                     # (B, T, 4H)
+    return (_rows(np.ascontiguousarray(cache.hidden[:, :-1])),          # (B·(T-1), H)
+            _rows(np.ascontiguousarray(d_z[:, 1:])))                    # (B·(T-1), 4H)
 
 
 def _weight_gradients_by_loops(d_z_rows, cache, out=None, loops=_weight_gradients_loops):
@@ -586,7 +629,7 @@ def _weight_gradients_by_loops(d_z_rows, cache, out=None, loops=_weight_gradient
         out, (cache.kernel.shape, cache.recurrent_kernel.shape, d_z_rows.shape[1:]),
         ("dW", "dU", "db"), d_z_rows.dtype)
     loops(*_distinct_rows(cache, d_z_rows), _NOT_HOT if cache.hot is None else cache.hot,
-          cache.h0, cache.hidden, d_z_rows, *arrays)
+          cache.h0, cache.hidden, d_z_rows, cache.zero_start, *arrays)
     return tuple(arrays)
 
 
@@ -691,6 +734,7 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     halves of the batch on the two cores, by hand loops whatever ``blas`` says, and False
     on this core; ``None`` chooses by shape (``two_cores_pay``) where the loops run.
     """
+    zero_start = h0 is None                                      # h_0 U = 0: not formed
     x, h0, c0 = _start(x, recurrent_kernel, h0, c0, go_backwards)
     batch, steps, inputs = x.shape
     units = recurrent_kernel.shape[0]
@@ -709,25 +753,29 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
         x_proj = np.empty((batch, steps, 4 * units), dtype=x.dtype)  # (B, T, 4H), without b
         in_halves(_forward_half, (x, np.ascontiguousarray(kernel), bias, recurrent_kernel, h0,
                                   c0, slopes, x_proj, gates, cells, tanh_cells, hidden,
-                                  h_last, c_last))
+                                  h_last, c_last, zero_start))
     else:
         x_proj, repeated, hot = _projection_of_rows(x, kernel)       # (B, T, 4H), without b
         z = np.empty((batch, 4 * units), dtype=x.dtype)              # (B, 4H)
         if blas:
             for t in range(steps):
-                np.matmul(h0 if t == 0 else hidden[:, t - 1], recurrent_kernel, out=z)
+                if t == 0 and zero_start:
+                    z[...] = 0.0
+                else:
+                    np.matmul(h0 if t == 0 else hidden[:, t - 1], recurrent_kernel, out=z)
                 _forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden)
             h_last[...] = hidden[:, -1] if steps else h0
             c_last[...] = cells[:, -1] if steps else c0
         else:
             _forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cells,
-                           tanh_cells, hidden, h_last, c_last)
+                           tanh_cells, hidden, h_last, c_last, zero_start)
     cache = LSTMCache(x, h0, c0, gates, cells, tanh_cells, hidden,
-                      kernel, recurrent_kernel, go_backwards, repeated, hot)
+                      kernel, recurrent_kernel, go_backwards, repeated, hot, zero_start)
     return hidden, h_last, c_last, cache
 
 
-def _backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out, input_gradient):
+def _backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out, input_gradient,
+                        initial_state_gradient):
     """``backward_numba``'s two-core route: ``_backward_half`` on each half of the batch at
     once, then the two shares of each weight gradient added. Returns dx (None when not
     asked for), dW, dU and db; dh_next and dc_next are filled in place."""
@@ -741,7 +789,8 @@ def _backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out, input_gradi
     _, second_share = in_halves(_backward_half, (
         d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells, cache.h0,
         cache.c0, cache.hidden, cache.recurrent_kernel, d_z, np.ascontiguousarray(cache.x),
-        np.ascontiguousarray(cache.kernel), d_x, *arrays))
+        np.ascontiguousarray(cache.kernel), d_x, *arrays, cache.zero_start,
+        initial_state_gradient))
     _add_second_share(*arrays, *second_share)
     weights = tuple(arrays)
     if per_step:
@@ -751,7 +800,7 @@ def _backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out, input_gradi
 
 
 def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient=True,
-                   blas=None, one_core=None, two_cores=None):
+                   initial_state_gradient=True, blas=None, one_core=None, two_cores=None):
     """Same contract as ``backward_reference``; the time loop is jitted (``blas`` and
     ``two_cores`` as in ``forward_numba``).
 
@@ -768,18 +817,20 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
                                                       input_gradient)
     blas, two_cores = _time_loop_route(blas, two_cores, batch, steps, inputs, units)
     if two_cores:
-        return _backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out,
-                                   input_gradient) + (dh_next, dc_next)
+        return _backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out, input_gradient,
+                                   initial_state_gradient) + _initial_state_gradients(
+            dh_next, dc_next, initial_state_gradient)
     recurrent_kernel = cache.recurrent_kernel                           # (H, 4H), contiguous
     if blas:
         for t in reversed(range(steps)):
             _backward_gates(d_hidden, dh_next, dc_next, t, cache.gates, cache.cells,
                             cache.tanh_cells, cache.c0, d_z)
-            np.matmul(d_z[:, t], recurrent_kernel.T, out=dh_next)
+            if t > 0 or initial_state_gradient:
+                np.matmul(d_z[:, t], recurrent_kernel.T, out=dh_next)
     else:
         fused = _backward_fused_one_sequence if batch == 1 else _backward_fused
         fused(d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells, cache.c0,
-              recurrent_kernel, d_z)
+              recurrent_kernel, d_z, initial_state_gradient)
     d_z_rows = _rows(d_z)                                               # (B·T, 4H)
     if few_rows(batch * steps):
         weights = _weight_gradients_by_loops(d_z_rows, cache, out)
@@ -793,7 +844,8 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
         times = rows_times_matrix_transposed    # BLAS for dx at every step; Σ_t dx_t may be few
     d_kernel, d_recurrent_kernel, d_bias = weights
     d_x = _input_gradient(d_z, cache, times, input_gradient)
-    return d_x, d_kernel, d_recurrent_kernel, d_bias, dh_next, dc_next
+    return (d_x, d_kernel, d_recurrent_kernel, d_bias) + _initial_state_gradients(
+        dh_next, dc_next, initial_state_gradient)
 
 
 forward = dispatch(forward_reference, forward_numba)

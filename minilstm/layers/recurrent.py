@@ -156,7 +156,7 @@ class LSTM(Layer):
         d_x, d_kernel, d_recurrent, d_bias, d_h0, d_c0 = lstm_kernel.backward(
             d_hidden, d_h, d_c, self._cache,
             out=self._gradient_outputs("kernel", "recurrent_kernel", "bias"),
-            input_gradient=input_gradient)
+            input_gradient=input_gradient, initial_state_gradient=self._given_initial_state)
         self._add_grad("kernel", d_kernel)
         self._add_grad("recurrent_kernel", d_recurrent)
         if self.use_bias:
