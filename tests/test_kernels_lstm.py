@@ -168,6 +168,28 @@ def test_one_core_forces_the_route_of_the_products_after_the_time_loop(monkeypat
     assert called == [route]
 
 
+@pytest.mark.parametrize("form, with_state, input_gradient, few", [
+    ("repeated", False, lstm.SUMMED_OVER_STEPS, True),   # x's 3 rows, 3·3 pairs in dU
+    ("repeated", True, lstm.SUMMED_OVER_STEPS, False),   # 3·4 pairs in dU, h_0 given
+    ("repeated", False, True, False),                    # dx at every step: 3·4 rows
+    ("dense", False, lstm.SUMMED_OVER_STEPS, False)])    # x's 3·4 rows in dW
+def test_the_few_row_loops_take_the_products_after_the_time_loop_by_the_rows_they_multiply(
+        monkeypatch, form, with_state, input_gradient, few):
+    """Over 3 × 4 = 12 rows of d_z (more than ``few_rows``'s 10), an x that repeats its
+    first step gives dW 3 rows and, without an initial state, dU 9 pairs: the few-row loops'
+    (``_weight_gradients_by_loops``), and otherwise BLAS (``one_core=False``)."""
+    rng = np.random.default_rng(0)
+    x, kernel, recurrent, bias, h0, c0 = lstm_arrays(rng, 3, 4, 2, 3, form=form)
+    state = (h0, c0) if with_state else (None, None)
+    hidden, *_, cache = lstm.forward_numba(x, kernel, recurrent, bias, *state, two_cores=False)
+    called, original = [], lstm._weight_gradients_by_loops
+    monkeypatch.setattr(lstm, "_weight_gradients_by_loops",
+                        lambda *args: called.append(True) or original(*args))
+    lstm.backward_numba(hidden, None, None, cache, input_gradient=input_gradient,
+                        one_core=False, two_cores=False)
+    assert called == ([True] if few else [])
+
+
 @pytest.mark.parametrize("input_gradient, loops_rows", [
     (lstm.SUMMED_OVER_STEPS, [(3, 12)]), (True, [])])
 def test_on_the_blas_route_a_summed_input_gradient_of_few_rows_runs_by_the_loops(

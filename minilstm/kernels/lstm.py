@@ -622,6 +622,18 @@ def _recurrent_pairs(cache, d_z_rows):
             _rows(np.ascontiguousarray(d_z[:, 1:])))                    # (B·(T-1), 4H)
 
 
+def _most_rows_multiplied(cache, input_gradient):
+    """The most rows any product after the time loop takes, for ``few_rows``: dW's, x's
+    distinct rows (B when x repeats its first step, else B·T; none when they are one-hot,
+    whose dW is a sum of rows); dU's, B·T, or B·(T-1) when the first step's terms are zero
+    (``cache.zero_start``); and dx's, B·T when asked for at every step."""
+    batch, steps, _ = cache.hidden.shape
+    kernel_rows = 0 if cache.hot is not None else batch if cache.repeated else batch * steps
+    recurrent_rows = batch * (steps - 1 if cache.zero_start and steps else steps)
+    input_rows = batch * steps if _dx_per_step(input_gradient) else 0
+    return max(kernel_rows, recurrent_rows, input_rows)
+
+
 def _weight_gradients_by_loops(d_z_rows, cache, out=None, loops=_weight_gradients_loops):
     """``_weight_gradients``'s contract, by jitted ``loops``: ``_weight_gradients_loops`` or
     ``_weight_gradients_row_blocks``."""
@@ -804,8 +816,9 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     """Same contract as ``backward_reference``; the time loop is jitted (``blas`` and
     ``two_cores`` as in ``forward_numba``).
 
-    On one core, after the time loop, the products over all B·T rows run by the few-row
-    loops up to ``few_rows`` rows, and beyond by the row-block loops on this core
+    On one core, after the time loop, the products over the rows of d_z run by the few-row
+    loops when each takes at most ``few_rows`` rows (``_most_rows_multiplied``), and
+    beyond by the row-block loops on this core
     (``one_core=True``) or through BLAS (``False``); ``None`` chooses by shape
     (``one_core_pays``). On the BLAS route Σ_t dx_t, a product of B rows, still runs by
     the loops for a few (``rows_times_matrix_transposed``). On two cores each half forms its
@@ -832,7 +845,7 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
         fused(d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells, cache.c0,
               recurrent_kernel, d_z, initial_state_gradient)
     d_z_rows = _rows(d_z)                                               # (B·T, 4H)
-    if few_rows(batch * steps):
+    if few_rows(_most_rows_multiplied(cache, input_gradient)):
         weights = _weight_gradients_by_loops(d_z_rows, cache, out)
         times = loops_times_matrix_transposed
     elif one_core_pays(inputs, units, _dx_per_step(input_gradient)) if one_core is None \
