@@ -751,7 +751,9 @@ def _projection_of_rows(x, kernel):
     rows = np.ascontiguousarray(x[:, 0] if repeated else _rows(x))   # (R, I): R = B or B·T
     projected, hot = rows_times(rows, kernel, rows_times_matrix)      # (R, 4H)
     if repeated:
-        return np.repeat(projected[:, None], steps, axis=1), repeated, hot  # (B, T, 4H)
+        every_step = np.empty((batch, steps, kernel.shape[1]), projected.dtype)  # (B, T, 4H)
+        every_step[...] = projected[:, None]
+        return every_step, repeated, hot
     return projected.reshape(batch, steps, kernel.shape[1]), repeated, hot  # (B, T, 4H)
 
 
