@@ -170,14 +170,15 @@ def test_one_core_forces_the_route_of_the_products_after_the_time_loop(monkeypat
 
 @pytest.mark.parametrize("form, with_state, input_gradient, few", [
     ("repeated", False, lstm.SUMMED_OVER_STEPS, True),   # x's 3 rows, 3·3 pairs in dU
+    ("repeated", False, True, True),                     # the same, dx (by loops) or not
     ("repeated", True, lstm.SUMMED_OVER_STEPS, False),   # 3·4 pairs in dU, h_0 given
-    ("repeated", False, True, False),                    # dx at every step: 3·4 rows
     ("dense", False, lstm.SUMMED_OVER_STEPS, False)])    # x's 3·4 rows in dW
-def test_the_few_row_loops_take_the_products_after_the_time_loop_by_the_rows_they_multiply(
+def test_the_few_row_loops_take_the_weight_gradients_by_the_rows_they_multiply(
         monkeypatch, form, with_state, input_gradient, few):
     """Over 3 × 4 = 12 rows of d_z (more than ``few_rows``'s 10), an x that repeats its
     first step gives dW 3 rows and, without an initial state, dU 9 pairs: the few-row loops'
-    (``_weight_gradients_by_loops``), and otherwise BLAS (``one_core=False``)."""
+    (``_weight_gradients_by_loops``), whatever dx asks for, and otherwise BLAS
+    (``one_core=False``)."""
     rng = np.random.default_rng(0)
     x, kernel, recurrent, bias, h0, c0 = lstm_arrays(rng, 3, 4, 2, 3, form=form)
     state = (h0, c0) if with_state else (None, None)

@@ -552,7 +552,7 @@ def _forward_half(half, x, kernel, bias, recurrent_kernel, h0, c0, slopes, x_pro
 @kernel_jit(nogil=True)
 def _backward_half(half, d_hidden, dh_next, dc_next, gates, cells, tanh_cells, h0, c0,
                    hidden, recurrent_kernel, d_z, x, kernel, d_x, d_kernel, d_recurrent_kernel,
-                   d_bias, zero_start, initial_state_gradient):
+                   d_bias, initial_state_gradient):
     """``backward_numba``'s work for one half of the batch (``two_cores_pay``): its time loop
     (``_backward_fused``), its rows of dx = dz Wᵀ when ``d_x`` has rows (a (0, T, I) array
     when dx is not asked for), and its share of dW, dU and db: the first half's written into
@@ -579,7 +579,7 @@ def _backward_half(half, d_hidden, dh_next, dc_next, gates, cells, tanh_cells, h
         d_recurrent_kernel = np.empty_like(d_recurrent_kernel)         # (H, 4H)
         d_bias = np.empty_like(d_bias)                                 # (4H,)
     _weight_gradients_row_blocks(x[start:stop].reshape((rows, x.shape[2])), d_z_rows, _NOT_HOT,
-                                 h0[start:stop], hidden[start:stop], d_z_rows, zero_start,
+                                 h0[start:stop], hidden[start:stop], d_z_rows, False,
                                  d_kernel, d_recurrent_kernel, d_bias)
     if d_x.shape[0]:
         d_x_rows = d_x[start:stop].reshape((rows, d_x.shape[2]))       # (rows, I)
@@ -639,27 +639,31 @@ def _recurrent_pairs(cache, d_z_rows):
             _rows(np.ascontiguousarray(d_z[:, 1:])))                    # (B·(T-1), 4H)
 
 
-def _most_rows_multiplied(cache, input_gradient):
-    """The most rows any product after the time loop takes, for ``few_rows``: dW's, x's
-    distinct rows (B when x repeats its first step, else B·T; none when they are one-hot,
-    whose dW is a sum of rows); dU's, B·T, or B·(T-1) when the first step's terms are zero
-    (``cache.zero_start``); and dx's, B·T when asked for at every step."""
+def _weight_gradient_rows(cache):
+    """The most rows a weight gradient's product takes, for ``few_rows``: dW's, x's distinct
+    rows (B when x repeats its first step, else B·T; none when they are one-hot, whose dW is
+    a sum of rows), or dU's, B·T, or B·(T-1) when the first step's terms are zero
+    (``cache.zero_start``). Not dx's: the weight gradients' route, and so their rounding,
+    does not depend on whether dx is asked for, which the loops form for any rows."""
     batch, steps, _ = cache.hidden.shape
     kernel_rows = 0 if cache.hot is not None else batch if cache.repeated else batch * steps
     recurrent_rows = batch * (steps - 1 if cache.zero_start and steps else steps)
-    input_rows = batch * steps if _dx_per_step(input_gradient) else 0
-    return max(kernel_rows, recurrent_rows, input_rows)
+    return max(kernel_rows, recurrent_rows)
 
 
-def _weight_gradients_by_loops(d_z_rows, cache, out=None, d_z_summed=None,
-                               loops=_weight_gradients_loops):
-    """``_weight_gradients``'s contract, by jitted ``loops``: ``_weight_gradients_loops`` or
-    ``_weight_gradients_row_blocks``."""
+def _weight_gradients_by_loops(d_z_rows, cache, out=None, d_z_summed=None, row_blocks=False):
+    """``_weight_gradients``'s contract, by jitted loops: ``_weight_gradients_loops``, or with
+    ``row_blocks`` ``_weight_gradients_row_blocks``. Only the first leaves out dU's zero
+    pairs of a zero initial state (``cache.zero_start``): the row blocks take narrow layers
+    over many rows, where gathering the other rows of d_z costs more than the 1/T of the
+    products it saves (the damped-sine recipe, whose halves take the row blocks, ran 0.96x
+    as fast with them left out, in whole revisions; ad hoc)."""
     arrays = gradient_arrays(
         out, (cache.kernel.shape, cache.recurrent_kernel.shape, d_z_rows.shape[1:]),
         ("dW", "dU", "db"), d_z_rows.dtype)
+    loops = _weight_gradients_row_blocks if row_blocks else _weight_gradients_loops
     loops(*_distinct_rows(cache, d_z_rows, d_z_summed), _NOT_HOT if cache.hot is None else cache.hot,
-          cache.h0, cache.hidden, d_z_rows, cache.zero_start, *arrays)
+          cache.h0, cache.hidden, d_z_rows, cache.zero_start and not row_blocks, *arrays)
     return tuple(arrays)
 
 
@@ -821,8 +825,7 @@ def _backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out, input_gradi
     _, second_share = in_halves(_backward_half, (
         d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells, cache.h0,
         cache.c0, cache.hidden, cache.recurrent_kernel, d_z, np.ascontiguousarray(cache.x),
-        np.ascontiguousarray(cache.kernel), d_x, *arrays, cache.zero_start,
-        initial_state_gradient))
+        np.ascontiguousarray(cache.kernel), d_x, *arrays, initial_state_gradient))
     _add_second_share(*arrays, *second_share)
     weights = tuple(arrays)
     if per_step:
@@ -837,8 +840,8 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     ``two_cores`` as in ``forward_numba``).
 
     On one core, after the time loop, the products over the rows of d_z run by the few-row
-    loops when each takes at most ``few_rows`` rows (``_most_rows_multiplied``), and
-    beyond by the row-block loops on this core
+    loops when each weight gradient takes at most ``few_rows`` rows
+    (``_weight_gradient_rows``), and beyond by the row-block loops on this core
     (``one_core=True``) or through BLAS (``False``); ``None`` chooses by shape
     (``one_core_pays``). On the BLAS route Σ_t dx_t, a product of B rows, still runs by
     the loops for a few (``rows_times_matrix_transposed``). On two cores each half forms its
@@ -867,13 +870,12 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     d_z_rows = _rows(d_z)                                               # (B·T, 4H)
     summed = cache.repeated or isinstance(input_gradient, str)          # Σ_t dz_t used
     d_z_summed = _sum_over_steps(d_z) if summed else None               # (B, 4H)
-    if few_rows(_most_rows_multiplied(cache, input_gradient)):
+    if few_rows(_weight_gradient_rows(cache)):
         weights = _weight_gradients_by_loops(d_z_rows, cache, out, d_z_summed)
         times = loops_times_matrix_transposed
     elif one_core_pays(inputs, units, _dx_per_step(input_gradient)) if one_core is None \
             else one_core:
-        weights = _weight_gradients_by_loops(d_z_rows, cache, out, d_z_summed,
-                                             _weight_gradients_row_blocks)
+        weights = _weight_gradients_by_loops(d_z_rows, cache, out, d_z_summed, row_blocks=True)
         times = loops_times_matrix_transposed
     else:
         weights = _weight_gradients(d_z_rows, cache, out, d_z_summed)
