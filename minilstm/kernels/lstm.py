@@ -36,8 +36,9 @@ few rows or narrow products, jitted loops: ``_weight_gradients_loops``, ``one_co
     dW = Σ_t x_tᵀ dz_t     dU = Σ_t h_{t-1}ᵀ dz_t     db = Σ_t Σ_batch dz_t
     dx_t = dz_t Wᵀ         dh_0 = dh_next             dc_0 = dc_next
 
-Without a given initial state h_0 = 0, and the Numba twin forms neither h_0 U = 0 nor the
-t = 1 term of dU, h_0ᵀ dz_1 = 0 (the NumPy twin forms both, as written above). A caller with
+Without a given initial state h_0 = 0, and the Numba twin forms neither h_0 U = 0 nor,
+except over many rows of narrow layers, the t = 1 terms of dU, h_0ᵀ dz_1 = 0 (the NumPy twin
+forms both, as written above). A caller with
 no use for dh_0 and dc_0 (``initial_state_gradient=False``: no state was given, or nothing
 upstream trains it) gets None for them, and neither twin forms the last dz_t Uᵀ (t = 1).
 
@@ -510,15 +511,19 @@ def _weight_gradients_loops(x_rows, x_d_z_rows, hot, h0, hidden, d_z_rows, zero_
 
 
 @kernel_jit()
-def _weight_gradients_row_blocks(x_rows, x_d_z_rows, hot, h0, hidden, d_z_rows, zero_start,
-                                 d_kernel, d_recurrent_kernel, d_bias):
+def _weight_gradients_row_blocks(x_rows, x_d_z_rows, hot, h0, hidden, d_z_rows, d_kernel,
+                                 d_recurrent_kernel, d_bias):
     """``_weight_gradients_loops`` for more rows than a few, into small gradients
-    (``one_core_pays``), by ``outer_products_sum_by_row_blocks``."""
+    (``one_core_pays``), by ``outer_products_sum_by_row_blocks``. dU takes every step's
+    pairs, h_0's too when it is zero: these are narrow layers over many rows, where gathering
+    the other rows of d_z cost more than the 1/T of the products it saved (the damped-sine
+    recipe, whose halves come here, ran 0.962x as fast with them left out:
+    ``benchmarks/bench_revisions.py --processes``, README)."""
     if hot.shape[0]:
         hot_rows_transposed_times(hot, x_d_z_rows, d_kernel)
     else:
         outer_products_sum_by_row_blocks(x_rows, x_d_z_rows, d_kernel)
-    outer_products_sum_by_row_blocks(*_recurrent_rows(h0, hidden, d_z_rows, zero_start),
+    outer_products_sum_by_row_blocks(*_recurrent_rows(h0, hidden, d_z_rows, False),
                                      d_recurrent_kernel)
     sum_of_rows(d_z_rows, d_bias)
 
@@ -579,8 +584,8 @@ def _backward_half(half, d_hidden, dh_next, dc_next, gates, cells, tanh_cells, h
         d_recurrent_kernel = np.empty_like(d_recurrent_kernel)         # (H, 4H)
         d_bias = np.empty_like(d_bias)                                 # (4H,)
     _weight_gradients_row_blocks(x[start:stop].reshape((rows, x.shape[2])), d_z_rows, _NOT_HOT,
-                                 h0[start:stop], hidden[start:stop], d_z_rows, False,
-                                 d_kernel, d_recurrent_kernel, d_bias)
+                                 h0[start:stop], hidden[start:stop], d_z_rows, d_kernel,
+                                 d_recurrent_kernel, d_bias)
     if d_x.shape[0]:
         d_x_rows = d_x[start:stop].reshape((rows, d_x.shape[2]))       # (rows, I)
         d_x_rows[:] = 0.0
@@ -602,7 +607,7 @@ def _add_second_share(d_kernel, d_recurrent_kernel, d_bias, share_kernel, share_
 
 @kernel_jit()
 def _sum_over_steps(d_z):
-    """Σ_t dz_t (B, 4H) of d_z (B, T, 4H), steps added in order, as NumPy's ``sum(axis=1)``:
+    """Σ_t dz_t (B, 4H) of d_z (B, T, 4H), steps added in order (NumPy's ``sum(axis=1)``):
     for dW when x repeats its first step and for Σ_t dx_t, formed once for both (formed
     twice by NumPy, the addition decoder's backward pass took 110 against 95 µs in its
     recipe, ad hoc)."""
@@ -652,18 +657,18 @@ def _weight_gradient_rows(cache):
 
 
 def _weight_gradients_by_loops(d_z_rows, cache, out=None, d_z_summed=None, row_blocks=False):
-    """``_weight_gradients``'s contract, by jitted loops: ``_weight_gradients_loops``, or with
-    ``row_blocks`` ``_weight_gradients_row_blocks``. Only the first leaves out dU's zero
-    pairs of a zero initial state (``cache.zero_start``): the row blocks take narrow layers
-    over many rows, where gathering the other rows of d_z costs more than the 1/T of the
-    products it saves (the damped-sine recipe, whose halves take the row blocks, ran 0.96x
-    as fast with them left out, in whole revisions; ad hoc)."""
+    """``_weight_gradients``'s contract, by jitted loops: ``_weight_gradients_loops``, which
+    leaves out dU's zero pairs of a zero initial state (``cache.zero_start``), or with
+    ``row_blocks`` ``_weight_gradients_row_blocks``, which keeps them."""
     arrays = gradient_arrays(
         out, (cache.kernel.shape, cache.recurrent_kernel.shape, d_z_rows.shape[1:]),
         ("dW", "dU", "db"), d_z_rows.dtype)
-    loops = _weight_gradients_row_blocks if row_blocks else _weight_gradients_loops
-    loops(*_distinct_rows(cache, d_z_rows, d_z_summed), _NOT_HOT if cache.hot is None else cache.hot,
-          cache.h0, cache.hidden, d_z_rows, cache.zero_start and not row_blocks, *arrays)
+    rows = _distinct_rows(cache, d_z_rows, d_z_summed) + (
+        _NOT_HOT if cache.hot is None else cache.hot, cache.h0, cache.hidden, d_z_rows)
+    if row_blocks:
+        _weight_gradients_row_blocks(*rows, *arrays)
+    else:
+        _weight_gradients_loops(*rows, cache.zero_start, *arrays)
     return tuple(arrays)
 
 
