@@ -334,9 +334,9 @@ def test_without_initial_state_gradient_dh0_dc0_are_none_and_the_rest_unchanged(
 @given(batches, steps, features, units, st.booleans(), input_forms, seeds)
 def test_without_initial_state_backward_matches_finite_differences(
         twin, batch, steps_, features_, units_, go_backwards, form, seed):
-    """No initial state (h_0 = c_0 = 0, of which the Numba twin forms neither h_0 U nor
-    h_0ᵀ dz_1): dx, dW, dU and db against central differences, with a carried-in d_h_last
-    and d_c_last."""
+    """No initial state (h_0 = c_0 = 0, of which the Numba twin forms neither h_0 U nor, on
+    its few-row and BLAS routes, h_0ᵀ dz_1): dx, dW, dU and db against central differences,
+    with a carried-in d_h_last and d_c_last."""
     forward, backward = TWINS[twin]
     rng = np.random.default_rng(seed)
     arrays = list(lstm_arrays(rng, batch, steps_, features_, units_, form=form))[:4]
