@@ -36,17 +36,17 @@ few rows or narrow products, jitted loops: ``_weight_gradients_loops``, ``one_co
     dW = Σ_t x_tᵀ dz_t     dU = Σ_t h_{t-1}ᵀ dz_t     db = Σ_t Σ_batch dz_t
     dx_t = dz_t Wᵀ         dh_0 = dh_next             dc_0 = dc_next
 
-Without a given initial state h_0 = 0, and the Numba twin forms neither h_0 U = 0 nor,
-except over many rows of narrow layers, the t = 1 terms of dU, h_0ᵀ dz_1 = 0 (the NumPy twin
-forms both, as written above). A caller with
-no use for dh_0 and dc_0 (``initial_state_gradient=False``: no state was given, or nothing
-upstream trains it) gets None for them, and neither twin forms the last dz_t Uᵀ (t = 1).
-
 and, when only the sum of the input's gradients over the steps is asked for
 (``SUMMED_OVER_STEPS``: all a ``RepeatVector`` before the layer needs), one product of B
 rows instead of B·T::
 
     Σ_t dx_t = (Σ_t dz_t) Wᵀ
+
+Without a given initial state h_0 = 0, and the Numba twin forms neither h_0 U = 0 nor,
+except over many rows of narrow layers, the t = 1 terms of dU, h_0ᵀ dz_1 = 0 (the NumPy
+twin forms both, as written above). A caller with no use for dh_0 and dc_0
+(``initial_state_gradient=False``: no state was given, or nothing upstream trains it) gets
+None for them, and neither twin forms the last dz_t Uᵀ (t = 1).
 
 ``go_backwards=True`` reads the input from the last step to the first; like
 Keras, the returned sequence is then in that reversed (processing) order.
@@ -633,15 +633,13 @@ def _add_matrix(share, out):
 def _recurrent_pairs(cache, d_z_rows):
     """The rows dU = Σ_t h_{t-1}ᵀ dz_t pairs, P of each: h_{t-1} for every step, h_0 first
     in each sequence, with ``d_z_rows`` (P = B·T); or, for h_0 = 0 not given
-    (``cache.zero_start``), the steps after the first, the only terms not zero
-    (P = B·(T-1))."""
-    if not cache.zero_start:
-        previous = np.concatenate([cache.h0[:, None, :], cache.hidden[:, :-1]], axis=1)
-        return _rows(previous), d_z_rows                                # (B·T, H), (B·T, 4H)
-    batch, steps, units = cache.hidden.shape
-    d_z = d_z_rows.reshape(batch, steps, 4 * units)                     # (B, T, 4H)
-    return (_rows(np.ascontiguousarray(cache.hidden[:, :-1])),          # (B·(T-1), H)
-            _rows(np.ascontiguousarray(d_z[:, 1:])))                    # (B·(T-1), 4H)
+    (``cache.zero_start``, only the Numba twin's cache), the steps after the first, the only
+    terms not zero (P = B·(T-1)), gathered as the jitted loops gather them
+    (``_recurrent_rows``)."""
+    if cache.zero_start:
+        return _recurrent_rows(cache.h0, cache.hidden, d_z_rows, True)  # (P, H), (P, 4H)
+    previous = np.concatenate([cache.h0[:, None, :], cache.hidden[:, :-1]], axis=1)
+    return _rows(previous), d_z_rows                                    # (B·T, H), (B·T, 4H)
 
 
 def _weight_gradient_rows(cache):
