@@ -25,7 +25,8 @@ TWINS = {"numpy": (lstm.forward_reference, lstm.backward_reference),
 NUMBA_PATHS = ("numba-loops", "numba-blas", "numba-two-cores")
 
 # How the Numba twin forms the products over all B·T rows (x W, and after the time loop dW,
-# dU, db, dx): (vector_products.LOOP_MAX_ROWS, lstm.ONE_CORE_MAX_WIDTH) forcing each route
+# dU, db, dx): (vector_products.LOOP_MAX_ROWS and lstm.WEIGHT_LOOP_MAX_ROWS,
+# lstm.ONE_CORE_MAX_WIDTH) forcing each route
 ROUTES = {"few-row loops": (10 ** 9, 10 ** 9), "row-block loops": (0, 10 ** 9),
           "BLAS": (0, 0)}
 
@@ -33,6 +34,7 @@ ROUTES = {"few-row loops": (10 ** 9, 10 ** 9), "row-block loops": (0, 10 ** 9),
 def force_route(patch, route):
     loop_max_rows, one_core_max_width = ROUTES[route]
     patch.setattr(vector_products, "LOOP_MAX_ROWS", loop_max_rows)
+    patch.setattr(lstm, "WEIGHT_LOOP_MAX_ROWS", loop_max_rows)
     patch.setattr(lstm, "ONE_CORE_MAX_WIDTH", one_core_max_width)
 
 
@@ -77,7 +79,8 @@ def test_numba_twin_matches_numpy_reference_in_float64(batch, steps_, features_,
 def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
         route, batch, steps_, features_, units_, with_state, go_backwards, form, seed):
     """x W, dz Wᵀ and the weight gradients over all B·T rows go through loops or BLAS by
-    row count (``vector_products.few_rows``) and, beyond a few rows, by the products' width
+    row count (``vector_products.few_rows``; for the weight gradients ``lstm.weight_rows_few``)
+    and, beyond a few rows, by the products' width
     (``lstm.one_core_pays``); here each route is forced for every shape drawn. On every
     route one-hot rows of x take W's rows and sums of dz's rows instead of x W and dW, an
     x that repeats its first step projects and pairs with dz one step's rows, and without
@@ -157,10 +160,11 @@ def test_a_given_gradient_array_of_the_wrong_shape_is_refused(monkeypatch, twin,
     (None, 3, "_weight_gradients_row_blocks"), (None, 80, "_weight_gradients")])
 def test_one_core_forces_the_route_of_the_products_after_the_time_loop(monkeypatch, one_core,
                                                                         units_, route):
-    """Beyond a few rows (here 15), ``one_core`` picks the loops on this core or BLAS, and
-    None picks by the products' width (``one_core_pays``: 2·2 + 3 is narrow, 2·2 + 80 not)."""
+    """Beyond a few rows (here 45, past ``WEIGHT_LOOP_MAX_ROWS``), ``one_core`` picks the
+    loops on this core or BLAS, and None picks by the products' width (``one_core_pays``:
+    2·2 + 3 is narrow, 2·2 + 80 not)."""
     rng = np.random.default_rng(0)
-    x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, 3, 5, 2, units_)
+    x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, 3, 15, 2, units_)
     hidden, *_, cache = lstm.forward_numba(x, kernel, recurrent, bias)
     called, original = [], getattr(lstm, route)
     monkeypatch.setattr(lstm, route, lambda *args: called.append(route) or original(*args))
@@ -169,18 +173,18 @@ def test_one_core_forces_the_route_of_the_products_after_the_time_loop(monkeypat
 
 
 @pytest.mark.parametrize("form, with_state, input_gradient, few", [
-    ("repeated", False, lstm.SUMMED_OVER_STEPS, True),   # x's 3 rows, 3·3 pairs in dU
+    ("repeated", False, lstm.SUMMED_OVER_STEPS, True),   # x's 3 rows, 3·13 pairs in dU
     ("repeated", False, True, True),                     # the same, dx (by loops) or not
-    ("repeated", True, lstm.SUMMED_OVER_STEPS, False),   # 3·4 pairs in dU, h_0 given
-    ("dense", False, lstm.SUMMED_OVER_STEPS, False)])    # x's 3·4 rows in dW
+    ("repeated", True, lstm.SUMMED_OVER_STEPS, False),   # 3·14 pairs in dU, h_0 given
+    ("dense", False, lstm.SUMMED_OVER_STEPS, False)])    # x's 3·14 rows in dW
 def test_the_few_row_loops_take_the_weight_gradients_by_the_rows_they_multiply(
         monkeypatch, form, with_state, input_gradient, few):
-    """Over 3 × 4 = 12 rows of d_z (more than ``few_rows``'s 10), an x that repeats its
-    first step gives dW 3 rows and, without an initial state, dU 9 pairs: the few-row loops'
-    (``_weight_gradients_by_loops``), whatever dx asks for, and otherwise BLAS
-    (``one_core=False``)."""
+    """Over 3 × 14 = 42 rows of d_z (more than ``WEIGHT_LOOP_MAX_ROWS``'s 40), an x that
+    repeats its first step gives dW 3 rows and, without an initial state, dU 39 pairs: the
+    few-row loops' (``_weight_gradients_by_loops``), whatever dx asks for, and otherwise
+    BLAS (``one_core=False``)."""
     rng = np.random.default_rng(0)
-    x, kernel, recurrent, bias, h0, c0 = lstm_arrays(rng, 3, 4, 2, 3, form=form)
+    x, kernel, recurrent, bias, h0, c0 = lstm_arrays(rng, 3, 14, 2, 3, form=form)
     state = (h0, c0) if with_state else (None, None)
     hidden, *_, cache = lstm.forward_numba(x, kernel, recurrent, bias, *state, two_cores=False)
     called, original = [], lstm._weight_gradients_by_loops
@@ -195,11 +199,11 @@ def test_the_few_row_loops_take_the_weight_gradients_by_the_rows_they_multiply(
     (lstm.SUMMED_OVER_STEPS, [(3, 12)]), (True, [])])
 def test_on_the_blas_route_a_summed_input_gradient_of_few_rows_runs_by_the_loops(
         monkeypatch, input_gradient, loops_rows):
-    """Past a few rows (here 15) the products after the time loop go through BLAS
+    """Past a few rows (here 45) the products after the time loop go through BLAS
     (``one_core=False``), dx at every step with them; Σ_t dx_t has B = 3 rows, which the
     loops take (``few_rows``)."""
     rng = np.random.default_rng(0)
-    x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, 3, 5, 2, 3)
+    x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, 3, 15, 2, 3)
     hidden, *_, cache = lstm.forward_numba(x, kernel, recurrent, bias, two_cores=False)
     called, original = [], vector_products.loops_times_matrix_transposed
     monkeypatch.setattr(vector_products, "loops_times_matrix_transposed",

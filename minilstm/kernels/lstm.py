@@ -77,7 +77,7 @@ from .reference_math import sigmoid as sigmoid_reference
 from .second_core import in_halves
 from .vector_products import (add_rows_times_matrix, add_rows_times_matrix_transposed,
                               add_two_vectors_times_matrix_transposed,
-                              add_vector_times_matrix_transposed, few_rows,
+                              add_vector_times_matrix_transposed,
                               flat_rows_product, given_or_zeros, gradient_arrays,
                               loops_times_matrix_transposed, outer_products_sum,
                               outer_products_sum_by_row_blocks, rows_times_matrix,
@@ -643,7 +643,7 @@ def _recurrent_pairs(cache, d_z_rows):
 
 
 def _weight_gradient_rows(cache):
-    """The most rows a weight gradient's product takes, for ``few_rows``: dW's, x's distinct
+    """The most rows a weight gradient's product takes (``weight_rows_few``): dW's, x's distinct
     rows (B when x repeats its first step, else B·T; none when they are one-hot, whose dW is
     a sum of rows), or dU's, B·T, or B·(T-1) when the first step's terms are zero
     (``cache.zero_start``). Not dx's: the weight gradients' route, and so their rounding,
@@ -652,6 +652,24 @@ def _weight_gradient_rows(cache):
     kernel_rows = 0 if cache.hot is not None else batch if cache.repeated else batch * steps
     recurrent_rows = batch * (steps - 1 if cache.zero_start and steps else steps)
     return max(kernel_rows, recurrent_rows)
+
+
+def weight_rows_few(rows):
+    """Whether the weight gradients' products over ``rows`` rows (``_weight_gradient_rows``)
+    run by the few-row loops (``_weight_gradients_loops``, ``outer_products_sum``): up to
+    ``WEIGHT_LOOP_MAX_ROWS``, past ``few_rows``'s limit for the products A M. The rows are
+    the inner dimension of their BLAS product Lᵀ R, so BLAS gains on the loops only as the
+    rows grow; and in a recipe a BLAS call also wakes BLAS's second thread, which must then
+    fetch d_z from the first core's caches (``one_core_pays``). On an AMD EPYC of family 25
+    (Zen 4), alone, the loops took 1.2x BLAS's time at the addition encoder's dU, (40, 100)ᵀ
+    @ (40, 400) (36 against 30 µs), and 1.5x at 64 rows (ad hoc); in the addition recipe,
+    that encoder's weight gradients by the loops made whole runs 1.035x and 1.279x as fast
+    (``benchmarks/bench_revisions.py --processes``, README), the second in a spell when
+    every run calling BLAS there took about 1.25 s rather than 1.0."""
+    return rows <= WEIGHT_LOOP_MAX_ROWS
+
+
+WEIGHT_LOOP_MAX_ROWS = 40
 
 
 def _weight_gradients_by_loops(d_z_rows, cache, out=None, d_z_summed=None, row_blocks=False):
@@ -691,7 +709,7 @@ BLAS_MIN_WORK = 150_000
 def one_core_pays(inputs, units, input_gradient):
     """Whether the products over all B·T rows of d_z after the time loop (dW, dU and, when
     asked, dx) run faster by jitted loops on this core than through BLAS, for more rows
-    than ``few_rows``.
+    than ``weight_rows_few`` takes.
 
     BLAS splits them over both cores, and the second core must then fetch d_z from the
     caches of the first, whose time loop has just written it: reading what the other core
@@ -843,8 +861,8 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     ``two_cores`` as in ``forward_numba``).
 
     On one core, after the time loop, the products over the rows of d_z run by the few-row
-    loops when each weight gradient takes at most ``few_rows`` rows
-    (``_weight_gradient_rows``), and beyond by the row-block loops on this core
+    loops when each weight gradient takes at most ``WEIGHT_LOOP_MAX_ROWS`` rows
+    (``weight_rows_few``), and beyond by the row-block loops on this core
     (``one_core=True``) or through BLAS (``False``); ``None`` chooses by shape
     (``one_core_pays``). On the BLAS route Σ_t dx_t, a product of B rows, still runs by
     the loops for a few (``rows_times_matrix_transposed``). On two cores each half forms its
@@ -873,7 +891,7 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     d_z_rows = _rows(d_z)                                               # (B·T, 4H)
     summed = cache.repeated or isinstance(input_gradient, str)          # Σ_t dz_t used
     d_z_summed = _sum_over_steps(d_z) if summed else None               # (B, 4H)
-    if few_rows(_weight_gradient_rows(cache)):
+    if weight_rows_few(_weight_gradient_rows(cache)):
         weights = _weight_gradients_by_loops(d_z_rows, cache, out, d_z_summed)
         times = loops_times_matrix_transposed
     elif one_core_pays(inputs, units, _dx_per_step(input_gradient)) if one_core is None \
