@@ -325,3 +325,15 @@ def test_bench_two_cores_switches_the_rule_off_and_back(monkeypatch):
             assert lstm.two_cores_pay(10, 50, 1, 20) is False
             raise RuntimeError("inside")
     assert lstm.two_cores_pay is rule and rule(10, 50, 1, 20) is True
+
+
+def test_a_page_fault_worker_prints_seconds_and_faults_for_each_timed_run():
+    completed = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_page_faults.py"), "--worker", "damped sine",
+         "--runs", "2"], capture_output=True, text=True, timeout=600, check=True)
+    runs = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert len(runs) == 2
+    for seconds, faults in runs:
+        assert seconds > 0.0
+        assert isinstance(faults, int) and faults >= 0
+
