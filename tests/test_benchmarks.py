@@ -336,4 +336,3 @@ def test_a_page_fault_worker_prints_seconds_and_faults_for_each_timed_run():
     for seconds, faults in runs:
         assert seconds > 0.0
         assert isinstance(faults, int) and faults >= 0
-

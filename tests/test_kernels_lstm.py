@@ -25,7 +25,7 @@ TWINS = {"numpy": (lstm.forward_reference, lstm.backward_reference),
 NUMBA_PATHS = ("numba-loops", "numba-blas", "numba-two-cores")
 
 # How the Numba twin forms the products over all B·T rows (x W, and after the time loop dW,
-# dU, db, dx): (vector_products.LOOP_MAX_ROWS and lstm.WEIGHT_LOOP_MAX_ROWS,
+# dU, db, dx): (vector_products.LOOP_MAX_ROWS and lstm.GRADIENT_LOOP_MAX_ROWS,
 # lstm.ONE_CORE_MAX_WIDTH) forcing each route
 ROUTES = {"few-row loops": (10 ** 9, 10 ** 9), "row-block loops": (0, 10 ** 9),
           "BLAS": (0, 0)}
@@ -34,7 +34,7 @@ ROUTES = {"few-row loops": (10 ** 9, 10 ** 9), "row-block loops": (0, 10 ** 9),
 def force_route(patch, route):
     loop_max_rows, one_core_max_width = ROUTES[route]
     patch.setattr(vector_products, "LOOP_MAX_ROWS", loop_max_rows)
-    patch.setattr(lstm, "WEIGHT_LOOP_MAX_ROWS", loop_max_rows)
+    patch.setattr(lstm, "GRADIENT_LOOP_MAX_ROWS", loop_max_rows)
     patch.setattr(lstm, "ONE_CORE_MAX_WIDTH", one_core_max_width)
 
 
@@ -79,8 +79,8 @@ def test_numba_twin_matches_numpy_reference_in_float64(batch, steps_, features_,
 def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
         route, batch, steps_, features_, units_, with_state, go_backwards, form, seed):
     """x W, dz Wᵀ and the weight gradients over all B·T rows go through loops or BLAS by
-    row count (``vector_products.few_rows``; for the weight gradients ``lstm.weight_rows_few``)
-    and, beyond a few rows, by the products' width
+    row count (``vector_products.few_rows``; the weight gradients by
+    ``lstm.few_gradient_rows``) and, beyond a few rows, by the products' width
     (``lstm.one_core_pays``); here each route is forced for every shape drawn. On every
     route one-hot rows of x take W's rows and sums of dz's rows instead of x W and dW, an
     x that repeats its first step projects and pairs with dz one step's rows, and without
@@ -160,7 +160,7 @@ def test_a_given_gradient_array_of_the_wrong_shape_is_refused(monkeypatch, twin,
     (None, 3, "_weight_gradients_row_blocks"), (None, 80, "_weight_gradients")])
 def test_one_core_forces_the_route_of_the_products_after_the_time_loop(monkeypatch, one_core,
                                                                         units_, route):
-    """Beyond a few rows (here 45, past ``WEIGHT_LOOP_MAX_ROWS``), ``one_core`` picks the
+    """Beyond a few rows (here 45, past ``GRADIENT_LOOP_MAX_ROWS``), ``one_core`` picks the
     loops on this core or BLAS, and None picks by the products' width (``one_core_pays``:
     2·2 + 3 is narrow, 2·2 + 80 not)."""
     rng = np.random.default_rng(0)
@@ -179,7 +179,7 @@ def test_one_core_forces_the_route_of_the_products_after_the_time_loop(monkeypat
     ("dense", False, lstm.SUMMED_OVER_STEPS, False)])    # x's 3·14 rows in dW
 def test_the_few_row_loops_take_the_weight_gradients_by_the_rows_they_multiply(
         monkeypatch, form, with_state, input_gradient, few):
-    """Over 3 × 14 = 42 rows of d_z (more than ``WEIGHT_LOOP_MAX_ROWS``'s 40), an x that
+    """Over 3 × 14 = 42 rows of d_z (more than ``GRADIENT_LOOP_MAX_ROWS``'s 40), an x that
     repeats its first step gives dW 3 rows and, without an initial state, dU 39 pairs: the
     few-row loops' (``_weight_gradients_by_loops``), whatever dx asks for, and otherwise
     BLAS (``one_core=False``)."""

@@ -643,9 +643,9 @@ def _recurrent_pairs(cache, d_z_rows):
 
 
 def _weight_gradient_rows(cache):
-    """The most rows a weight gradient's product takes (``weight_rows_few``): dW's, x's distinct
-    rows (B when x repeats its first step, else B·T; none when they are one-hot, whose dW is
-    a sum of rows), or dU's, B·T, or B·(T-1) when the first step's terms are zero
+    """The most rows a weight gradient's product takes (``few_gradient_rows``): dW's, x's
+    distinct rows (B when x repeats its first step, else B·T; none when they are one-hot,
+    whose dW is a sum of rows), or dU's, B·T, or B·(T-1) when the first step's terms are zero
     (``cache.zero_start``). Not dx's: the weight gradients' route, and so their rounding,
     does not depend on whether dx is asked for, which the loops form for any rows."""
     batch, steps, _ = cache.hidden.shape
@@ -654,10 +654,10 @@ def _weight_gradient_rows(cache):
     return max(kernel_rows, recurrent_rows)
 
 
-def weight_rows_few(rows):
+def few_gradient_rows(rows):
     """Whether the weight gradients' products over ``rows`` rows (``_weight_gradient_rows``)
     run by the few-row loops (``_weight_gradients_loops``, ``outer_products_sum``): up to
-    ``WEIGHT_LOOP_MAX_ROWS``, past ``few_rows``'s limit for the products A M. The rows are
+    ``GRADIENT_LOOP_MAX_ROWS``, past ``few_rows``'s limit for the products A M. The rows are
     the inner dimension of their BLAS product Lᵀ R, so BLAS gains on the loops only as the
     rows grow; and in a recipe a BLAS call also wakes BLAS's second thread, which must then
     fetch d_z from the first core's caches (``one_core_pays``). On an AMD EPYC of family 25
@@ -666,10 +666,10 @@ def weight_rows_few(rows):
     that encoder's weight gradients by the loops made whole runs 1.035x and 1.279x as fast
     (``benchmarks/bench_revisions.py --processes``, README), the second in a spell when
     every run calling BLAS there took about 1.25 s rather than 1.0."""
-    return rows <= WEIGHT_LOOP_MAX_ROWS
+    return rows <= GRADIENT_LOOP_MAX_ROWS
 
 
-WEIGHT_LOOP_MAX_ROWS = 40
+GRADIENT_LOOP_MAX_ROWS = 40
 
 
 def _weight_gradients_by_loops(d_z_rows, cache, out=None, d_z_summed=None, row_blocks=False):
@@ -709,7 +709,7 @@ BLAS_MIN_WORK = 150_000
 def one_core_pays(inputs, units, input_gradient):
     """Whether the products over all B·T rows of d_z after the time loop (dW, dU and, when
     asked, dx) run faster by jitted loops on this core than through BLAS, for more rows
-    than ``weight_rows_few`` takes.
+    than ``few_gradient_rows`` takes.
 
     BLAS splits them over both cores, and the second core must then fetch d_z from the
     caches of the first, whose time loop has just written it: reading what the other core
@@ -861,8 +861,8 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     ``two_cores`` as in ``forward_numba``).
 
     On one core, after the time loop, the products over the rows of d_z run by the few-row
-    loops when each weight gradient takes at most ``WEIGHT_LOOP_MAX_ROWS`` rows
-    (``weight_rows_few``), and beyond by the row-block loops on this core
+    loops when each weight gradient takes at most ``GRADIENT_LOOP_MAX_ROWS`` rows
+    (``few_gradient_rows``), and beyond by the row-block loops on this core
     (``one_core=True``) or through BLAS (``False``); ``None`` chooses by shape
     (``one_core_pays``). On the BLAS route Σ_t dx_t, a product of B rows, still runs by
     the loops for a few (``rows_times_matrix_transposed``). On two cores each half forms its
@@ -891,7 +891,7 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     d_z_rows = _rows(d_z)                                               # (B·T, 4H)
     summed = cache.repeated or isinstance(input_gradient, str)          # Σ_t dz_t used
     d_z_summed = _sum_over_steps(d_z) if summed else None               # (B, 4H)
-    if weight_rows_few(_weight_gradient_rows(cache)):
+    if few_gradient_rows(_weight_gradient_rows(cache)):
         weights = _weight_gradients_by_loops(d_z_rows, cache, out, d_z_summed)
         times = loops_times_matrix_transposed
     elif one_core_pays(inputs, units, _dx_per_step(input_gradient)) if one_core is None \

@@ -33,8 +33,8 @@ A weight gradient over a few rows, the sum of their outer products::
     outer_products_sum                  out = Aᵀ B      out_kj = Σ_r A_rk B_rj
     sum_of_rows                         out = Σ_r B_r   (a bias's gradient)
 
-forms each row of ``out`` from the rows of B, which stay in L1, and stores it to memory
-once: for the weight gradients of one sequence, or a few, all of a layer's in one jitted
+forms the rows of ``out`` two at a time from the rows of B, which stay in L1, and stores
+each to memory once: for the weight gradients of one sequence, or a few, all of a layer's in one jitted
 call. ``outer_products_sum_by_row_blocks`` is the same sum the other way round, for many
 rows into a small ``out`` (which then stays in L1): eight rows of B at a time are added
 into every row of ``out``, so B is read once.
@@ -367,8 +367,8 @@ def outer_products_sum(left, right, out):
     rows of ``out``, as in ``add_rows_times_matrix``, whose form (left to right, four fused
     multiply-adds onto ``out[j]``) the passes take. One row of ``out`` per pass, its loop
     was bound by loads, five for four multiply-adds: two rows took 0.53x the time at the
-    addition tutorial's dU, (40, 100)ᵀ @ (40, 400), and 0.77x at the echo tutorial's
-    (5, 150)ᵀ @ (5, 600) (77.6 against 41.2 µs, 17.3 against 13.2 µs, on an AMD EPYC of
+    addition tutorial's dU, (40, 100)ᵀ @ (40, 400), and 0.76x at the echo tutorial's
+    (5, 150)ᵀ @ (5, 600) (41.2 against 77.6 µs, 13.2 against 17.3 µs, on an AMD EPYC of
     family 25, ad hoc). For an odd K the last pass forms its row twice, the second into a
     spare row. The first pass writes the rows rather than adding to them (no pass to zero
     them first): at five rows 1.4–1.9x faster than zeroing first (ad hoc).
