@@ -4,7 +4,9 @@
 (``fastmath=...`` where a loop may reassociate or contract):
 
 - ``cache=True``: the machine code is written to ``__pycache__`` beside the source, so
-  a new process loads it instead of compiling again (a warm start).
+  a new process loads it instead of compiling again (a warm start). Importing this module
+  first drops that cache when any kernel's source has changed since it was written
+  (``cache_freshness``): Numba checks only each kernel's own file.
 - ``error_model="numpy"``: a float division by zero gives inf or NaN, as in NumPy,
   instead of raising, so no division carries a branch and the loops vectorise.
 - ``no_cfunc_wrapper=True``: Numba otherwise also builds, for every function it
@@ -19,6 +21,8 @@ their own (their machine code is cached inside that of the kernels calling them)
 """
 from numba import njit
 
+from .cache_freshness import cache_folder, drop_stale_caches, sources_fingerprint
+
 _OPTIONS = {"error_model": "numpy", "no_cfunc_wrapper": True}
 
 INLINED_HELPER_OPTIONS = {**_OPTIONS, "no_cpython_wrapper": True}
@@ -27,3 +31,6 @@ INLINED_HELPER_OPTIONS = {**_OPTIONS, "no_cpython_wrapper": True}
 def kernel_jit(**options):
     """``numba.njit`` with this package's options (module docstring) and ``options``."""
     return njit(cache=True, **_OPTIONS, **options)
+
+
+drop_stale_caches(cache_folder(), sources_fingerprint())
