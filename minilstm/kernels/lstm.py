@@ -193,7 +193,7 @@ def _input_gradient(d_z, cache, times_transposed, input_gradient, d_z_summed=Non
     dx_t = dz_t Wᵀ for every step (B, T, I), in the caller's order of steps when the input
     was read backwards; for ``SUMMED_OVER_STEPS``, Σ_t dx_t = (Σ_t dz_t) Wᵀ (B, I), with
     Σ_t dz_t ``d_z_summed`` when the caller has it; for False, None (neither product made)."""
-    if isinstance(input_gradient, str):
+    if _dx_summed(input_gradient):
         if d_z_summed is None:
             d_z_summed = d_z.sum(axis=1)                                 # (B, 4H)
         return times_transposed(d_z_summed, cache.kernel)                # (B, I)
@@ -203,10 +203,16 @@ def _input_gradient(d_z, cache, times_transposed, input_gradient, d_z_summed=Non
     return _in_callers_order(d_x.reshape(cache.x.shape), cache)          # (B, T, I)
 
 
+def _dx_summed(input_gradient):
+    """Whether backward's ``input_gradient`` asks for Σ_t dx_t alone (``SUMMED_OVER_STEPS``,
+    the one string ``_backward_start`` lets through)."""
+    return isinstance(input_gradient, str)
+
+
 def _dx_per_step(input_gradient):
     """Whether backward's ``input_gradient`` asks for dx at every step: True, not
     ``SUMMED_OVER_STEPS`` (one product of B rows) or False (none)."""
-    return not isinstance(input_gradient, str) and bool(input_gradient)
+    return not _dx_summed(input_gradient) and bool(input_gradient)
 
 
 def _in_callers_order(d_x, cache):
@@ -889,7 +895,7 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
         fused(d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells, cache.c0,
               recurrent_kernel, d_z, initial_state_gradient)
     d_z_rows = _rows(d_z)                                               # (B·T, 4H)
-    summed = cache.repeated or isinstance(input_gradient, str)          # Σ_t dz_t used
+    summed = cache.repeated or _dx_summed(input_gradient)               # Σ_t dz_t used
     d_z_summed = _sum_over_steps(d_z) if summed else None               # (B, 4H)
     if few_gradient_rows(_weight_gradient_rows(cache)):
         weights = _weight_gradients_by_loops(d_z_rows, cache, out, d_z_summed)

@@ -34,8 +34,8 @@ A weight gradient over a few rows, the sum of their outer products::
     sum_of_rows                         out = Σ_r B_r   (a bias's gradient)
 
 forms the rows of ``out`` two at a time from the rows of B, which stay in L1, and stores
-each to memory once: for the weight gradients of one sequence, or a few, all of a layer's in one jitted
-call. ``outer_products_sum_by_row_blocks`` is the same sum the other way round, for many
+each to memory once: for the weight gradients of one sequence, or a few, all of a layer's
+in one jitted call. ``outer_products_sum_by_row_blocks`` is the same sum the other way round, for many
 rows into a small ``out`` (which then stays in L1): eight rows of B at a time are added
 into every row of ``out``, so B is read once.
 
