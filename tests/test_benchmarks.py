@@ -75,6 +75,35 @@ def test_a_callable_that_runs_many_steps_is_called_fewer_times_and_timed_per_ste
     assert set(times) == set(counts) and min(times.values()) > 0.0
 
 
+def test_kernel_steps_write_each_pass_s_weight_gradients_into_the_same_arrays():
+    """As a layer's backward pass writes into the layer's gradient arrays: no fresh arrays
+    a pass, whose allocation (and page faults) the timings would take in."""
+    kernel_steps = import_benchmark("kernel_steps")
+    from minilstm.kernels import attention, lstm
+    rng = np.random.default_rng(0)
+    given = []
+
+    def recording(backward):
+        def record(*args, out, **kwargs):
+            given.append(out)
+            return backward(*args, out=out, **kwargs)
+        return record
+
+    for make, twin, sizes, shapes in (
+            (kernel_steps.lstm_step, lstm, (2, 3, 4, 5), [(4, 20), (5, 20), (20,)]),
+            (kernel_steps.attention_step, attention, (2, 3, 4, 5, 6), None)):
+        step = make(twin.forward_numba, recording(twin.backward_numba), *sizes, "float32",
+                    rng)
+        step()
+        step()
+        first, second = given[-2:]
+        assert all(a is b for a, b in zip(first, second, strict=True))
+        if shapes is not None:
+            assert [array.shape for array in first] == shapes
+        else:
+            assert isinstance(first, attention.AttentionWeights)
+
+
 def test_bench_revisions_times_both_versions_of_each_kernel_shape():
     completed = subprocess.run([sys.executable, str(BENCHMARKS / "bench_revisions.py"),
                                 "--base", "HEAD", "--rounds", "1"], capture_output=True,
