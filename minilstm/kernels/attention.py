@@ -318,11 +318,11 @@ def _gate_input_backward(d_gate, W, C, dy, dc):
 @kernel_jit(fastmath={"reassoc"})
 def _forward_loop(h, w, states, outputs, energies, attention, contexts, gates, logits):
     """The forward pass per sequence, s_0 and uh first: fills the arrays of ``_allocate``
-    (``states`` zeroed). uh and s_0 here rather than as products over the batch before the
-    call: at the echo tutorial's batch of one those, a NumPy addition and NumPy's tanh took
-    10.8 µs of the 100.6 µs pass, their jitted loop 80.3 µs (on an AMD EPYC of family 25,
-    ad hoc), and the echo attention model's first step no longer compiles
-    ``rows_times_matrix``'s loop."""
+    (``states`` zeroed). uh and s_0 here rather than before the call, where at the echo
+    tutorial's batch of one their products over the batch, a NumPy addition and NumPy's
+    tanh took 10.8 µs of a 99.4 µs pass; here the pass takes 95.1 µs (on an AMD EPYC of
+    family 25, ad hoc), and the echo attention model's first step no longer compiles
+    ``rows_times_matrix``'s loop (its cold start level within the noise)."""
     batch, output_length, steps_in, units = energies.shape
     uh = np.empty((steps_in, units), h.dtype)                           # (T_in, n)
     wa = np.empty(units, h.dtype)
