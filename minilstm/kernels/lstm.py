@@ -162,8 +162,8 @@ def _weight_gradients(d_z_rows, cache, out=None, d_z_summed=None):
     """
     out_kernel, out_recurrent, out_bias = out or (None, None, None)
     d_kernel = _kernel_gradient(d_z_rows, cache, out_kernel, d_z_summed)  # (I, 4H)
-    previous, d_z_pairs = _recurrent_pairs(cache, d_z_rows)             # (P, H), (P, 4H)
-    d_recurrent_kernel = np.matmul(previous.T, d_z_pairs, out=out_recurrent)  # (H, 4H)
+    previous = _previous_hidden_rows(cache)                             # (B·T, H)
+    d_recurrent_kernel = np.matmul(previous.T, d_z_rows, out=out_recurrent)  # (H, 4H)
     d_bias = column_sums(d_z_rows, out_bias)                            # (4H,)
     return d_kernel, d_recurrent_kernel, d_bias
 
@@ -481,9 +481,10 @@ def _backward_fused_one_sequence(d_hidden, dh_next, dc_next, gates, cells, tanh_
 
 @kernel_jit()
 def _recurrent_rows(h0, hidden, d_z_rows, zero_start):
-    """The jitted loops' ``_recurrent_pairs``, gathered inside them rather than by NumPy
-    calls before: h_{t-1} as rows (P, H) and the rows of dz they pair with (P, 4H), from
-    every step (``d_z_rows`` itself), or from the second on with ``zero_start``."""
+    """The jitted loops' pairs of dU = Σ_t h_{t-1}ᵀ dz_t (``_previous_hidden_rows``),
+    gathered inside them rather than by NumPy calls before: h_{t-1} as rows (P, H) and the
+    rows of dz they pair with (P, 4H), from every step (``d_z_rows`` itself), or from the
+    second on with ``zero_start``."""
     batch, steps, units = hidden.shape
     first = 1 if zero_start and steps > 0 else 0
     pairs = steps - first
@@ -636,16 +637,19 @@ def _add_matrix(share, out):
             out[i, j] += share[i, j]
 
 
-def _recurrent_pairs(cache, d_z_rows):
-    """The rows dU = Σ_t h_{t-1}ᵀ dz_t pairs, P of each: h_{t-1} for every step, h_0 first
-    in each sequence, with ``d_z_rows`` (P = B·T); or, for h_0 = 0 not given
-    (``cache.zero_start``, only the Numba twin's cache), the steps after the first, the only
-    terms not zero (P = B·(T-1)), gathered as the jitted loops gather them
-    (``_recurrent_rows``)."""
-    if cache.zero_start:
-        return _recurrent_rows(cache.h0, cache.hidden, d_z_rows, True)  # (P, H), (P, 4H)
+def _previous_hidden_rows(cache):
+    """h_{t-1} for every step as rows (B·T, H), h_0 first in each sequence: the rows that
+    dU = Σ_t h_{t-1}ᵀ dz_t pairs with d_z's. For h_0 = 0 not given (``cache.zero_start``)
+    the first step's pairs are zero, and the few-row loops leave them out
+    (``_recurrent_rows``); the BLAS products keep them, since leaving them out meant
+    copying d_z's other rows, (B·(T-1), 4H), into a new array: 5 MB at (64, 20, 30, 256),
+    whose copy cost about as much as the zero pairs' 1/20 of dU's product in a loop of its
+    own (0.16 ms against 0.04 ms for these rows; the products 3.6–4.0 ms either way) and
+    more inside the pass, where the new array's pages were faulted in afresh at each call
+    (the pass 1.00x and 1.02x as fast with the pairs kept, ``benchmarks/bench_revisions.py
+    --rounds 40``; ad hoc otherwise; on an AMD EPYC of family 25)."""
     previous = np.concatenate([cache.h0[:, None, :], cache.hidden[:, :-1]], axis=1)
-    return _rows(previous), d_z_rows                                    # (B·T, H), (B·T, 4H)
+    return _rows(previous)                                              # (B·T, H)
 
 
 def _weight_gradient_rows(cache):
