@@ -81,27 +81,26 @@ def test_kernel_steps_write_each_pass_s_weight_gradients_into_the_same_arrays():
     kernel_steps = import_benchmark("kernel_steps")
     from minilstm.kernels import attention, lstm
     rng = np.random.default_rng(0)
-    given = []
 
-    def recording(backward):
-        def record(*args, out, **kwargs):
+    def gradient_arrays_of_two_passes(make, twin, *sizes):
+        given = []
+
+        def backward(*args, out, **kwargs):
             given.append(out)
-            return backward(*args, out=out, **kwargs)
-        return record
+            return twin.backward_numba(*args, out=out, **kwargs)
 
-    for make, twin, sizes, shapes in (
-            (kernel_steps.lstm_step, lstm, (2, 3, 4, 5), [(4, 20), (5, 20), (20,)]),
-            (kernel_steps.attention_step, attention, (2, 3, 4, 5, 6), None)):
-        step = make(twin.forward_numba, recording(twin.backward_numba), *sizes, "float32",
-                    rng)
+        step = make(twin.forward_numba, backward, *sizes, "float32", rng)
         step()
         step()
-        first, second = given[-2:]
+        first, second = given
         assert all(a is b for a, b in zip(first, second, strict=True))
-        if shapes is not None:
-            assert [array.shape for array in first] == shapes
-        else:
-            assert isinstance(first, attention.AttentionWeights)
+        return first
+
+    lstm_out = gradient_arrays_of_two_passes(kernel_steps.lstm_step, lstm, 2, 3, 4, 5)
+    assert [array.shape for array in lstm_out] == [(4, 20), (5, 20), (20,)]
+    attention_out = gradient_arrays_of_two_passes(kernel_steps.attention_step, attention,
+                                                  2, 3, 4, 5, 6)
+    assert isinstance(attention_out, attention.AttentionWeights)
 
 
 def test_bench_revisions_times_both_versions_of_each_kernel_shape():
