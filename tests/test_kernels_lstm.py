@@ -341,7 +341,7 @@ def test_backward_matches_finite_differences_with_carried_state_gradients(
     """L = <R, hidden> + <R_h, h_T> + <R_c, c_T>: the carried-in d_h_last, d_c_last count.
     Every form of x the Numba twin reads specially (``input_forms``) is drawn, and runs with
     and without an initial state (h_0 = c_0 = 0, of which the Numba twin forms neither h_0 U
-    nor, on its few-row and BLAS routes, h_0ᵀ dz_1; no dh_0, dc_0 are asked for then)."""
+    nor, on its few-row route, h_0ᵀ dz_1; no dh_0, dc_0 are asked for then)."""
     forward, backward = TWINS[twin]
     rng = np.random.default_rng(seed)
     arrays = list(lstm_arrays(rng, batch, steps_, features_, units_, form=form))

@@ -43,8 +43,9 @@ rows instead of B·T::
     Σ_t dx_t = (Σ_t dz_t) Wᵀ
 
 Without a given initial state h_0 = 0, and the Numba twin forms neither h_0 U = 0 nor,
-except over many rows of narrow layers, the t = 1 terms of dU, h_0ᵀ dz_1 = 0 (the NumPy
-twin forms both, as written above). A caller with no use for dh_0 and dc_0
+on its few-row loops, the t = 1 terms of dU, h_0ᵀ dz_1 = 0 (the NumPy twin forms both, as
+written above; the Numba twin's BLAS and row-block routes form those terms of dU too:
+``_previous_hidden_rows``). A caller with no use for dh_0 and dc_0
 (``initial_state_gradient=False``: no state was given, or nothing upstream trains it) gets
 None for them, and neither twin forms the last dz_t Uᵀ (t = 1).
 
@@ -639,15 +640,13 @@ def _add_matrix(share, out):
 
 def _previous_hidden_rows(cache):
     """h_{t-1} for every step as rows (B·T, H), h_0 first in each sequence: the rows that
-    dU = Σ_t h_{t-1}ᵀ dz_t pairs with d_z's. For h_0 = 0 not given (``cache.zero_start``)
-    the first step's pairs are zero, and the few-row loops leave them out
-    (``_recurrent_rows``); the BLAS products keep them, since leaving them out meant
-    copying d_z's other rows, (B·(T-1), 4H), into a new array: 5 MB at (64, 20, 30, 256),
-    whose copy cost about as much as the zero pairs' 1/20 of dU's product in a loop of its
-    own (0.16 ms against 0.04 ms for these rows; the products 3.6–4.0 ms either way) and
-    more inside the pass, where the new array's pages were faulted in afresh at each call
-    (the pass 1.00x and 1.02x as fast with the pairs kept, ``benchmarks/bench_revisions.py
-    --rounds 40``; ad hoc otherwise; on an AMD EPYC of family 25)."""
+    dU = Σ_t h_{t-1}ᵀ dz_t pairs with d_z's, for the BLAS product. For h_0 = 0 not given
+    (``cache.zero_start``) the first step's pairs are zero; the few-row loops leave them out
+    (``_recurrent_rows``), this product keeps them: leaving them out meant copying d_z's
+    other rows into a new array, 5 MB at (64, 20, 30, 256), which cost about what the zero
+    pairs' 1/20 of the product did, and more where its pages were faulted in afresh at each
+    call (the pass 1.00x and 1.02x as fast with the pairs kept, ``benchmarks/
+    bench_revisions.py --rounds 40``, on an AMD EPYC of family 25)."""
     previous = np.concatenate([cache.h0[:, None, :], cache.hidden[:, :-1]], axis=1)
     return _rows(previous)                                              # (B·T, H)
 

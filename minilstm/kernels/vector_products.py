@@ -35,9 +35,9 @@ A weight gradient over a few rows, the sum of their outer products::
 
 forms the rows of ``out`` two at a time from the rows of B, which stay in L1, and stores
 each to memory once: for the weight gradients of one sequence, or a few, all of a layer's
-in one jitted call. ``outer_products_sum_by_row_blocks`` is the same sum the other way round, for many
-rows into a small ``out`` (which then stays in L1): eight rows of B at a time are added
-into every row of ``out``, so B is read once.
+in one jitted call. ``outer_products_sum_by_row_blocks`` is the same sum the other way
+round, for many rows into a small ``out`` (which then stays in L1): eight rows of B at a
+time are added into every row of ``out``, so B is read once.
 
 All sums are taken in another order than NumPy's, some with fused multiply-adds, so
 results differ from its products in the last bits (reassociation and contraction only:
