@@ -4,14 +4,14 @@
 
 After the time loop, the LSTM's Numba twin forms dW, dU, db and (when asked) dx as
 products over all B·T rows of d_z. Beyond a few rows they run either by jitted loops on
-this core or through BLAS on both cores (``lstm.one_core_pays`` chooses): the data behind
+this core or through BLAS on both cores (``lstm_routes.one_core_pays`` chooses): the data behind
 that choice. For each shape (the damped-sine tutorial's two layers, shapes on both sides of
-``lstm.ONE_CORE_MAX_WIDTH``, the addition tutorial's encoder), one backward pass is timed
+``lstm_routes.ONE_CORE_MAX_WIDTH``, the addition tutorial's encoder), one backward pass is timed
 both ways, forced by ``backward_numba(one_core=...)``, on the same forward cache, the two
 routes in turns (``bench_revisions.minimum_seconds``), on this core only (``two_cores=False``:
 ``bench_two_cores.py`` times the batch halved over both). Printed are the minimum
 milliseconds over ``--repeats`` rounds, their ratio, the multiply-adds per element of d_z
-that the rule reads (``lstm.products_width``, I·(1 + dx) + H) and the route it takes.
+that the rule reads (``lstm_routes.products_width``, I·(1 + dx) + H) and the route it takes.
 """
 import argparse
 import pathlib
@@ -24,7 +24,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))   # the other s
 from bench_revisions import minimum_seconds  # noqa: E402
 from kernel_steps import lstm_arrays  # noqa: E402
 from matmul_peak import peak_line  # noqa: E402
-from minilstm.kernels import lstm  # noqa: E402
+from minilstm.kernels import lstm, lstm_routes  # noqa: E402
 
 # (B, T, I, H, dx): batch, steps, features, units, whether the input gradient is asked for
 SHAPES = [(10, 50, 1, 20, False), (10, 50, 20, 20, True),        # the damped-sine tutorial's
@@ -62,8 +62,9 @@ def main():
     for shape in SHAPES:
         times = {route: 1e3 * best[shape, route] for route in ("one core", "BLAS")}
         _, _, features, units, input_gradient = shape
-        width = lstm.products_width(features, units, input_gradient)
-        chosen = "one core" if lstm.one_core_pays(features, units, input_gradient) else "BLAS"
+        width = lstm_routes.products_width(features, units, input_gradient)
+        one_core = lstm_routes.one_core_pays(features, units, input_gradient)
+        chosen = "one core" if one_core else "BLAS"
         print(f"{str(shape):>26} {times['one core']:12.3f} {times['BLAS']:9.3f} "
               f"{times['BLAS'] / times['one core']:13.2f}x {width:10d} {chosen:>9}", flush=True)
 

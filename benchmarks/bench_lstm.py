@@ -18,12 +18,12 @@ left out, so at small shapes, where it dominates, the share of peak is low by de
 
 ``--threads N`` runs BLAS (NumPy's and PyTorch's) on N threads; by default every library
 keeps its own default (all cores here). Numba's own loops run on one core, except where
-``lstm.two_cores_pay`` splits the LSTM's batch over two (the "2 cores" path). Numba's
+``lstm_routes.two_cores_pay`` splits the LSTM's batch over two (the "2 cores" path). Numba's
 compile (or cache-load) time is measured on the first call and reported on its own.
 Ratios, not absolute times, are what holds from one noisy machine to another.
 
 ``--paths`` also times the LSTM's Numba twin on one core with its recurrent products forced
-through hand-written loops and through BLAS: the data behind ``lstm.blas_pays``.
+through hand-written loops and through BLAS: the data behind ``lstm_routes.blas_pays``.
 """
 import argparse
 import os
@@ -52,7 +52,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))   # the other s
 
 from kernel_steps import ATTENTION_SHAPES, LSTM_SHAPES, attention_step, lstm_step  # noqa: E402
 from matmul_peak import matmul_peak_gflops, median_seconds  # noqa: E402
-from minilstm.kernels import attention, lstm  # noqa: E402
+from minilstm.kernels import attention, lstm, lstm_routes  # noqa: E402
 
 
 def lstm_flops(batch, steps, features, units):
@@ -134,8 +134,8 @@ def lstm_paths(args, rng):
                                                     two_cores=False),
                                           args.repeats) for blas in (False, True))
         batch, _, _, units = shape
-        chosen = ("blas" if lstm.blas_pays(batch, units)
-                  else "2 cores" if lstm.two_cores_pay(*shape) else "loops")
+        chosen = ("blas" if lstm_routes.blas_pays(batch, units)
+                  else "2 cores" if lstm_routes.two_cores_pay(*shape) else "loops")
         return (f" {1e3 * loops_s:10.3f} {1e3 * blas_s:10.3f} {batch * units * units:9d} "
                 f"{chosen:>7}")
     return f" {'loops ms':>10} {'blas ms':>10} {'B*H*H':>9} {'chosen':>7}", columns

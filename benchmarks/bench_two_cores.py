@@ -2,7 +2,7 @@
 
     python benchmarks/bench_two_cores.py [--repeats 9] [--epochs 3]
 
-Where the LSTM's time loops run by hand and its products are narrow, ``lstm.two_cores_pay``
+Where the LSTM's time loops run by hand and its products are narrow, ``lstm_routes.two_cores_pay``
 runs each half of the batch on its own core (``second_core.in_halves``). The data behind
 that choice, in two parts:
 
@@ -37,7 +37,7 @@ from bench_revisions import in_turns  # noqa: E402
 from kernel_steps import lstm_arrays  # noqa: E402
 from matmul_peak import peak_line  # noqa: E402
 from minilstm import LSTM, Dense, Sequential  # noqa: E402
-from minilstm.kernels import lstm  # noqa: E402
+from minilstm.kernels import lstm, lstm_routes  # noqa: E402
 
 # (B, T, I, H, dx): batch, steps, features, units, whether the input gradient is asked for
 SHAPES = [(10, 50, 1, 20, False), (10, 50, 20, 20, True),        # the damped-sine tutorial's
@@ -86,12 +86,12 @@ def passes(batch, steps, features, units, input_gradient, rng):
 @contextlib.contextmanager
 def one_core_only():
     """The rule switched off for every LSTM pass inside."""
-    rule = lstm.two_cores_pay
-    lstm.two_cores_pay = lambda *shape: False
+    rule = lstm_routes.two_cores_pay
+    lstm_routes.two_cores_pay = lambda *shape: False
     try:
         yield
     finally:
-        lstm.two_cores_pay = rule
+        lstm_routes.two_cores_pay = rule
 
 
 def sine_model(wide_head):
@@ -136,7 +136,7 @@ def main():
     best = block_seconds({shape: passes(*shape, rng) for shape in SHAPES}, args.repeats)
     for shape in SHAPES:
         one, two = (1e3 * best[shape, route] for route in ("one core", "two cores"))
-        chosen = "two cores" if lstm.two_cores_pay(*shape[:4]) else "one core"
+        chosen = "two cores" if lstm_routes.two_cores_pay(*shape[:4]) else "one core"
         print(f"{str(shape):>26} {one:12.3f} {two:13.3f} {one / two:7.2f}x {chosen:>10}",
               flush=True)
     print(f"\none epoch of 200 batches of 10 (median of {args.epochs}):")

@@ -346,13 +346,13 @@ def test_bench_two_cores_runs_a_forward_and_backward_pass_by_each_route():
 
 def test_bench_two_cores_switches_the_rule_off_and_back(monkeypatch):
     bench_two_cores = import_benchmark("bench_two_cores")
-    from minilstm.kernels import lstm
-    rule = lstm.two_cores_pay
+    from minilstm.kernels import lstm_routes
+    rule = lstm_routes.two_cores_pay
     with pytest.raises(RuntimeError):
         with bench_two_cores.one_core_only():
-            assert lstm.two_cores_pay(10, 50, 1, 20) is False
+            assert lstm_routes.two_cores_pay(10, 50, 1, 20) is False
             raise RuntimeError("inside")
-    assert lstm.two_cores_pay is rule and rule(10, 50, 1, 20) is True
+    assert lstm_routes.two_cores_pay is rule and rule(10, 50, 1, 20) is True
 
 
 def test_a_page_fault_worker_prints_seconds_and_faults_for_each_timed_run():

@@ -9,7 +9,8 @@ from hypothesis import given, strategies as st
 from conftest import (GRADIENT_TOLERANCE, batches, features, input_forms, lstm_arrays, seeds,
                       steps, units)
 from minilstm.gradcheck import numerical_gradient, relative_error
-from minilstm.kernels import lstm, vector_products
+from minilstm.kernels import (lstm, lstm_gradient_loops, lstm_halves, lstm_numba, lstm_routes,
+                              vector_products)
 
 def numba_path(blas, two_cores=False):
     """The Numba twin with its recurrent products forced through loops or BLAS, on this
@@ -25,8 +26,8 @@ TWINS = {"numpy": (lstm.forward_reference, lstm.backward_reference),
 NUMBA_PATHS = ("numba-loops", "numba-blas", "numba-two-cores")
 
 # How the Numba twin forms the products over all B·T rows (x W, and after the time loop dW,
-# dU, db, dx): (vector_products.LOOP_MAX_ROWS and lstm.GRADIENT_LOOP_MAX_ROWS,
-# lstm.ONE_CORE_MAX_WIDTH) forcing each route
+# dU, db, dx): (vector_products.LOOP_MAX_ROWS and lstm_routes.GRADIENT_LOOP_MAX_ROWS,
+# lstm_routes.ONE_CORE_MAX_WIDTH) forcing each route
 ROUTES = {"few-row loops": (10 ** 9, 10 ** 9), "row-block loops": (0, 10 ** 9),
           "BLAS": (0, 0)}
 
@@ -34,8 +35,8 @@ ROUTES = {"few-row loops": (10 ** 9, 10 ** 9), "row-block loops": (0, 10 ** 9),
 def force_route(patch, route):
     loop_max_rows, one_core_max_width = ROUTES[route]
     patch.setattr(vector_products, "LOOP_MAX_ROWS", loop_max_rows)
-    patch.setattr(lstm, "GRADIENT_LOOP_MAX_ROWS", loop_max_rows)
-    patch.setattr(lstm, "ONE_CORE_MAX_WIDTH", one_core_max_width)
+    patch.setattr(lstm_routes, "GRADIENT_LOOP_MAX_ROWS", loop_max_rows)
+    patch.setattr(lstm_routes, "ONE_CORE_MAX_WIDTH", one_core_max_width)
 
 
 def forward_pass(twin, batch, steps_, features_, units_):
@@ -80,8 +81,8 @@ def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
         route, batch, steps_, features_, units_, with_state, go_backwards, form, seed):
     """x W, dz Wᵀ and the weight gradients over all B·T rows go through loops or BLAS by
     row count (``vector_products.few_rows``; the weight gradients by
-    ``lstm.few_gradient_rows``) and, beyond a few rows, by the products' width
-    (``lstm.one_core_pays``); here each route is forced for every shape drawn. On every
+    ``lstm_routes.few_gradient_rows``) and, beyond a few rows, by the products' width
+    (``lstm_routes.one_core_pays``); here each route is forced for every shape drawn. On every
     route one-hot rows of x take W's rows and sums of dz's rows instead of x W and dW, an
     x that repeats its first step projects and pairs with dz one step's rows, and without
     an initial state dU leaves out the first step's zero terms."""
@@ -155,9 +156,12 @@ def test_a_given_gradient_array_of_the_wrong_shape_is_refused(monkeypatch, twin,
         backward(hidden, None, None, cache, out=(None, np.empty((4, 20)), None))
 
 
+ROW_BLOCKS = (lstm_gradient_loops, "weight_gradients_row_blocks")
+BLAS = (lstm_numba, "weight_gradients")
+
+
 @pytest.mark.parametrize("one_core, units_, route", [
-    (True, 3, "_weight_gradients_row_blocks"), (False, 3, "_weight_gradients"),
-    (None, 3, "_weight_gradients_row_blocks"), (None, 80, "_weight_gradients")])
+    (True, 3, ROW_BLOCKS), (False, 3, BLAS), (None, 3, ROW_BLOCKS), (None, 80, BLAS)])
 def test_one_core_forces_the_route_of_the_products_after_the_time_loop(monkeypatch, one_core,
                                                                         units_, route):
     """Beyond a few rows (here 45, past ``GRADIENT_LOOP_MAX_ROWS``), ``one_core`` picks the
@@ -166,10 +170,11 @@ def test_one_core_forces_the_route_of_the_products_after_the_time_loop(monkeypat
     rng = np.random.default_rng(0)
     x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, 3, 15, 2, units_)
     hidden, *_, cache = lstm.forward_numba(x, kernel, recurrent, bias)
-    called, original = [], getattr(lstm, route)
-    monkeypatch.setattr(lstm, route, lambda *args: called.append(route) or original(*args))
+    module, name = route
+    called, original = [], getattr(module, name)
+    monkeypatch.setattr(module, name, lambda *args: called.append(name) or original(*args))
     lstm.backward_numba(hidden, None, None, cache, one_core=one_core, two_cores=False)
-    assert called == [route]
+    assert called == [route[1]]
 
 
 @pytest.mark.parametrize("form, with_state, input_gradient, few", [
@@ -181,14 +186,14 @@ def test_the_few_row_loops_take_the_weight_gradients_by_the_rows_they_multiply(
         monkeypatch, form, with_state, input_gradient, few):
     """Over 3 × 14 = 42 rows of d_z (more than ``GRADIENT_LOOP_MAX_ROWS``'s 40), an x that
     repeats its first step gives dW 3 rows and, without an initial state, dU 39 pairs: the
-    few-row loops' (``_weight_gradients_by_loops``), whatever dx asks for, and otherwise
+    few-row loops' (``weight_gradients_by_loops``), whatever dx asks for, and otherwise
     BLAS (``one_core=False``)."""
     rng = np.random.default_rng(0)
     x, kernel, recurrent, bias, h0, c0 = lstm_arrays(rng, 3, 14, 2, 3, form=form)
     state = (h0, c0) if with_state else (None, None)
     hidden, *_, cache = lstm.forward_numba(x, kernel, recurrent, bias, *state, two_cores=False)
-    called, original = [], lstm._weight_gradients_by_loops
-    monkeypatch.setattr(lstm, "_weight_gradients_by_loops",
+    called, original = [], lstm_numba.weight_gradients_by_loops
+    monkeypatch.setattr(lstm_numba, "weight_gradients_by_loops",
                         lambda *args: called.append(True) or original(*args))
     lstm.backward_numba(hidden, None, None, cache, input_gradient=input_gradient,
                         one_core=False, two_cores=False)
@@ -221,7 +226,7 @@ def test_on_the_blas_route_a_summed_input_gradient_of_few_rows_runs_by_the_loops
     ((10, 5, 12, 100), False), ((64, 20, 30, 256), False),  # wide products, or BLAS's loops
     ((10, 50, 21, 20), False)])                             # 2·21 + 20 past ONE_CORE_MAX_WIDTH
 def test_two_cores_pay_for_narrow_batches_of_many_rows(shape, expected):
-    assert lstm.two_cores_pay(*shape) is expected
+    assert lstm_routes.two_cores_pay(*shape) is expected
 
 
 @pytest.mark.parametrize("two_cores, batch, halved", [
@@ -230,15 +235,15 @@ def test_two_cores_forces_or_chooses_the_halves(monkeypatch, two_cores, batch, h
     """``two_cores`` forces the halves (even of one sequence: the second is empty) or this
     core; None picks by ``two_cores_pay`` (3 × 100 rows of 2 features into 3 units: narrow
     and, with the rows' limit lowered to 100, enough rows)."""
-    monkeypatch.setattr(lstm, "TWO_CORES_MIN_ROWS", 100)
+    monkeypatch.setattr(lstm_routes, "TWO_CORES_MIN_ROWS", 100)
     rng = np.random.default_rng(0)
     x, kernel, recurrent, bias, _, _ = lstm_arrays(rng, batch, 100, 2, 3)
     called = []
-    monkeypatch.setattr(lstm, "in_halves", lambda function, args: called.append(function)
+    monkeypatch.setattr(lstm_halves, "in_halves", lambda function, args: called.append(function)
                         or (function(0, *args), function(1, *args)))
     hidden, *_, cache = lstm.forward_numba(x, kernel, recurrent, bias, two_cores=two_cores)
     lstm.backward_numba(hidden, None, None, cache, two_cores=two_cores)
-    assert called == ([lstm._forward_half, lstm._backward_half] if halved else [])
+    assert called == ([lstm_halves.forward_half, lstm_halves.backward_half] if halved else [])
 
 
 @pytest.mark.parametrize("blas", [False, True])
@@ -435,7 +440,7 @@ def test_constant_weights_give_the_values_of_a_scalar_loop(twin):
 def test_a_batch_of_one_gives_the_first_sequence_of_a_larger_batch(dtype, atol, batch, steps_,
                                                                     features_, units_, seed):
     """Sequences are independent: the loops path runs a batch of one by its own backward
-    loop (``_backward_fused_one_sequence``) and larger batches two sequences at a time;
+    loop (``backward_fused_one_sequence``) and larger batches two sequences at a time;
     both must give the first sequence's numbers."""
     forward, backward = TWINS["numba-loops"]
     rng = np.random.default_rng(seed)

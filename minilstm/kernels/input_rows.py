@@ -20,7 +20,7 @@ makes the input of an encoder–decoder's decoder: with x_t = x_1 for every t::
 
 one row of each sequence multiplied instead of T.
 
-``lstm.forward_numba`` checks its input for both (``_projection_of_rows``), and
+``lstm.forward_numba`` checks its input for both (``lstm_numba._projection_of_rows``), and
 ``attentive_lstm.forward_numba`` for one-hot rows (``rows_times``); each check stops at
 the first value that rules its form out.
 """

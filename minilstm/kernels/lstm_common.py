@@ -1,0 +1,164 @@
+"""What both LSTM twins share (``lstm``): the cache the forward pass keeps for the backward
+pass, the start of each pass, and the products over all B·T rows after the backward time
+loop as BLAS forms them: dW, dU, db and the input's gradient, in the NumPy twin always and
+in the Numba twin for large shapes (``lstm_routes``)."""
+import functools
+from typing import NamedTuple, Optional
+
+import numpy as np
+
+from .input_rows import rows_transposed_times
+from .vector_products import given_or_zeros
+
+
+class LSTMCache(NamedTuple):
+    """What the forward pass keeps for the backward pass."""
+
+    x: np.ndarray               # (B, T, I) input, in processing order
+    h0: np.ndarray              # (B, H)
+    c0: np.ndarray              # (B, H)
+    gates: np.ndarray           # (B, T, 4H) activated i, f, g, o
+    cells: np.ndarray           # (B, T, H) c_t
+    tanh_cells: np.ndarray      # (B, T, H) tanh(c_t)
+    hidden: np.ndarray          # (B, T, H) h_t
+    kernel: np.ndarray          # (I, 4H)
+    recurrent_kernel: np.ndarray  # (H, 4H)
+    go_backwards: bool
+    repeated: bool = False      # x_t = x_1 at every step (the Numba twin's check)
+    hot: Optional[np.ndarray] = None  # the columns of x's distinct rows when one-hot (Numba)
+    zero_start: bool = False    # h_0 = 0, not given: its products skipped (the Numba twin)
+
+
+def input_and_initial_state(x, recurrent_kernel, h0, c0, go_backwards):
+    """Reverse the input if asked; the initial states as C-contiguous arrays, zeros where
+    they are not given."""
+    batch, units = x.shape[0], recurrent_kernel.shape[0]
+    if go_backwards:
+        x = np.ascontiguousarray(x[:, ::-1])
+    h0 = np.zeros((batch, units), dtype=x.dtype) if h0 is None else np.ascontiguousarray(h0)
+    c0 = np.zeros((batch, units), dtype=x.dtype) if c0 is None else np.ascontiguousarray(c0)
+    return x, h0, c0
+
+
+def column_sums(rows, out=None):
+    """Σ over the rows of a 2-D array, as one BLAS product with a vector of ones:
+    5x faster than ``rows.sum(axis=0)`` on the (500, 80) gradients of the sine tutorial."""
+    return np.matmul(_ones(rows.shape[0], rows.dtype), rows, out=out)
+
+
+@functools.lru_cache(maxsize=32)
+def _ones(length, dtype):
+    """A read-only vector of ones, made once per length and dtype."""
+    ones = np.ones(length, dtype=dtype)
+    ones.flags.writeable = False
+    return ones
+
+
+def as_rows(array):
+    """(B, T, X) -> (B·T, X), a view."""
+    return array.reshape(array.shape[0] * array.shape[1], array.shape[2])
+
+
+def weight_gradients(d_z_rows, cache, out=None, d_z_summed=None):
+    """dW, dU and db as BLAS products over all B·T rows.
+
+    ``out``: optional arrays ``(dW, dU, db)`` to write the weight gradients into (any may
+    be None: a new array is returned for it). ``d_z_summed``: see ``distinct_rows``.
+    """
+    out_kernel, out_recurrent, out_bias = out or (None, None, None)
+    d_kernel = _kernel_gradient(d_z_rows, cache, out_kernel, d_z_summed)  # (I, 4H)
+    previous = previous_hidden_rows(cache)                              # (B·T, H)
+    d_recurrent_kernel = np.matmul(previous.T, d_z_rows, out=out_recurrent)  # (H, 4H)
+    d_bias = column_sums(d_z_rows, out_bias)                            # (4H,)
+    return d_kernel, d_recurrent_kernel, d_bias
+
+
+def _kernel_gradient(d_z_rows, cache, out=None, d_z_summed=None):
+    """dW = Σ_t x_tᵀ dz_t as a BLAS product over x's distinct rows (``distinct_rows``);
+    from one-hot rows (``cache.hot``) as dz's rows summed into the rows of W they select.
+    Only the Numba twin's cache records either form."""
+    x_rows, x_d_z_rows = distinct_rows(cache, d_z_rows, d_z_summed)     # (R, I), (R, 4H)
+    return rows_transposed_times(x_rows, cache.hot, x_d_z_rows, out)     # (I, 4H)
+
+
+def distinct_rows(cache, d_z_rows, d_z_summed):
+    """x's rows for dW = Σ x_rowᵀ dz_row, with the rows of dz each pairs with: all B·T of
+    each, or, for an input that repeats its first step (``cache.repeated``, the Numba
+    twin's), x_1's B rows with Σ_t dz_t, ``d_z_summed (B, 4H)`` (``input_rows``)."""
+    if not cache.repeated:
+        return np.ascontiguousarray(as_rows(cache.x)), d_z_rows         # (B·T, I), (B·T, 4H)
+    return np.ascontiguousarray(cache.x[:, 0]), d_z_summed               # (B, I), (B, 4H)
+
+
+def previous_hidden_rows(cache):
+    """h_{t-1} for every step as rows (B·T, H), h_0 first in each sequence: the rows that
+    dU = Σ_t h_{t-1}ᵀ dz_t pairs with d_z's, for the BLAS product. For h_0 = 0 not given
+    (``cache.zero_start``) the first step's pairs are zero; the few-row loops leave them out
+    (``lstm_gradient_loops``), this product keeps them: leaving them out meant copying d_z's
+    other rows into a new array, 5 MB at (64, 20, 30, 256), which cost about what the zero
+    pairs' 1/20 of the product did, and more where its pages were faulted in afresh at each
+    call (the pass 1.00x and 1.02x as fast with the pairs kept, ``benchmarks/
+    bench_revisions.py --rounds 40``, on an AMD EPYC of family 25)."""
+    previous = np.concatenate([cache.h0[:, None, :], cache.hidden[:, :-1]], axis=1)
+    return as_rows(previous)                                            # (B·T, H)
+
+
+SUMMED_OVER_STEPS = "summed over steps"   # backward's input_gradient for Σ_t dx_t alone
+
+
+def asked_input_gradient(d_z, cache, times_transposed, input_gradient, d_z_summed=None):
+    """What ``input_gradient`` asks for, ``times_transposed(rows, W)`` multiplying: for True,
+    dx_t = dz_t Wᵀ for every step (B, T, I), in the caller's order of steps when the input
+    was read backwards; for ``SUMMED_OVER_STEPS``, Σ_t dx_t = (Σ_t dz_t) Wᵀ (B, I), with
+    Σ_t dz_t ``d_z_summed`` when the caller has it; for False, None (neither product made)."""
+    if dx_summed(input_gradient):
+        if d_z_summed is None:
+            d_z_summed = d_z.sum(axis=1)                                 # (B, 4H)
+        return times_transposed(d_z_summed, cache.kernel)                # (B, I)
+    if not input_gradient:
+        return None
+    d_x = times_transposed(as_rows(d_z), cache.kernel)                  # (B·T, I)
+    return in_callers_order(d_x.reshape(cache.x.shape), cache)          # (B, T, I)
+
+
+def dx_summed(input_gradient):
+    """Whether backward's ``input_gradient`` asks for Σ_t dx_t alone (``SUMMED_OVER_STEPS``,
+    the one string ``backward_start`` lets through)."""
+    return isinstance(input_gradient, str)
+
+
+def dx_per_step(input_gradient):
+    """Whether backward's ``input_gradient`` asks for dx at every step: True, not
+    ``SUMMED_OVER_STEPS`` (one product of B rows) or False (none)."""
+    return not dx_summed(input_gradient) and bool(input_gradient)
+
+
+def in_callers_order(d_x, cache):
+    """dx as the caller gave x: its steps reversed again when the input was read backwards."""
+    return np.ascontiguousarray(d_x[:, ::-1]) if cache.go_backwards else d_x
+
+
+def _zeros_or_copy(array, shape, dtype):
+    """A new array of ``dtype``: zeros when ``array`` is None, else a copy of it."""
+    return np.zeros(shape, dtype=dtype) if array is None else array.astype(dtype, copy=True)
+
+
+def initial_state_gradients(dh_next, dc_next, initial_state_gradient):
+    """(dh_0, dc_0) as the time loop left them, or (None, None) when not asked for."""
+    return (dh_next, dc_next) if initial_state_gradient else (None, None)
+
+
+def backward_start(d_hidden, d_h_last, d_c_last, cache, input_gradient):
+    """What both twins' time loops start from: dL/dh_t (zeros for None), dh_next and dc_next
+    (new arrays the loop overwrites, zeros for None) and d_z, to be filled; an
+    ``input_gradient`` that is a string other than ``SUMMED_OVER_STEPS`` is an error
+    naming it, before any gradient is written."""
+    if isinstance(input_gradient, str) and input_gradient != SUMMED_OVER_STEPS:
+        raise ValueError(f"input_gradient must be True, False or {SUMMED_OVER_STEPS!r}; "
+                         f"got {input_gradient!r}")
+    batch, steps, units = cache.hidden.shape
+    dtype = cache.hidden.dtype
+    return (given_or_zeros(d_hidden, (batch, steps, units), dtype),       # (B, T, H)
+            _zeros_or_copy(d_h_last, (batch, units), dtype),              # (B, H)
+            _zeros_or_copy(d_c_last, (batch, units), dtype),              # (B, H)
+            np.empty((batch, steps, 4 * units), dtype=dtype))             # (B, T, 4H)

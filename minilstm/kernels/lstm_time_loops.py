@@ -1,0 +1,161 @@
+"""The LSTM's jitted time loops (``lstm``'s Numba twin): the gate steps, forwards and
+backwards, and the loops over time that run them with the recurrent products by hand.
+
+The gate steps are shared by two ways of running the time loop. They differ only in who
+computes the recurrent products h_{t-1} U and dz_t Uᵀ: hand-written loops inside one jitted
+call (``forward_fused``, ``backward_fused``: small shapes, where a BLAS call per step costs
+more than it saves), or BLAS through NumPy from a Python loop over time (``lstm_numba``:
+large shapes, where the products dominate); ``lstm_routes.blas_pays`` picks by shape.
+"""
+import functools
+
+import numpy as np
+
+from .fast_math import copy_into, one_minus, tanh
+from .jitting import kernel_jit
+from .vector_products import (add_rows_times_matrix, add_two_vectors_times_matrix_transposed,
+                              add_vector_times_matrix_transposed)
+
+
+@kernel_jit()
+def _gate_views(row, units):
+    """The four gate blocks i, f, g, o of a (4H,) row, as views.
+
+    Loops over a view from index 0 vectorise; the same loop over
+    ``range(2 * units, 3 * units)`` of the whole row did not (2.5x slower).
+    """
+    return row[:units], row[units:2 * units], row[2 * units:3 * units], row[3 * units:]
+
+
+@functools.lru_cache(maxsize=32)
+def gate_slopes(units, dtype):
+    """a (4H,): ½ on the σ gates i, f, o and 1 on g, for ``forward_gates``; made once
+    per size and dtype, read-only."""
+    slopes = np.full(4 * units, 0.5, dtype=dtype)
+    slopes[2 * units:3 * units] = 1.0
+    slopes.flags.writeable = False
+    return slopes
+
+
+@kernel_jit(fastmath={"contract"})
+def forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden):
+    """Step t given z = h_{t-1} U (B, 4H) and x_proj = x W (B, T, 4H): from the
+    pre-activations z + x_proj[:, t] + b, fills gates, cells, tanh_cells, hidden at t.
+
+    All four gates in one loop over 4H: σ(x) = ½ + ½ tanh(x/2) and tanh(x) = 0 + 1 tanh(1 x),
+    so with a = ``slopes`` (½ on i, f, o; 1 on g) every gate is (1 - a) + a tanh(a z).
+    At H = 20 that ran 1.6x faster than a loop per gate, and no slower at H = 256.
+    The cell follows in two short loops, c_t, then tanh(c_t) and h_t: loops that touch
+    few arrays vectorise, while one loop over all of them ran at scalar speed (LLVM gives
+    up its run-time overlap checks past a handful of arrays), and a third loop for h_t
+    alone cost 5–20% more. Fused multiply-adds (``contract``; tanh's polynomials are most of
+    the work) made the whole LSTM kernel 1.05–1.09x faster at the sine tutorial's
+    (10, 50, 1, 20), where this step weighs most (``benchmarks/bench_revisions.py``).
+    """
+    batch, units4 = z.shape
+    units = units4 // 4
+    for b in range(batch):
+        c_prev = c0[b] if t == 0 else cells[b, t - 1]               # (H,)
+        z_b, x_b, gates_b = z[b], x_proj[b, t], gates[b, t]         # (4H,)
+        for j in range(units4):
+            a = slopes[j]
+            gates_b[j] = one_minus(a) + a * tanh(a * (z_b[j] + x_b[j] + bias[j]))
+        i, f, g, o = _gate_views(gates_b, units)                    # (H,) each
+        c_b, tanh_b, h_b = cells[b, t], tanh_cells[b, t], hidden[b, t]   # (H,)
+        for j in range(units):                                      # c = f c_prev + i g
+            c_b[j] = f[j] * c_prev[j] + i[j] * g[j]
+        for j in range(units):                                      # h = o tanh(c)
+            tanh_c = tanh(c_b[j])
+            tanh_b[j] = tanh_c
+            h_b[j] = o[j] * tanh_c
+
+
+@kernel_jit()
+def forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cells,
+                  tanh_cells, hidden, h_last, c_last, zero_start):
+    """The time loop with z = h_{t-1} U by plain loops, all sequences at once (U read once
+    per step, not once per sequence), then the last state copied into ``h_last`` and
+    ``c_last`` (B, H) (h_0 and c_0 for no steps): here, while they are in this core's
+    caches, rather than by two copies from Python after the loop (about 8 µs a pass in
+    the damped-sine recipe, ad hoc). The product is written here, not as a jitted
+    function of its own: each one is a compilation of its own on an empty cache. With
+    ``zero_start`` (h_0 = 0, not given) the first step's product, h_0 U = 0, is skipped."""
+    steps = x_proj.shape[1]
+    for t in range(steps):
+        z[:] = 0.0                                                  # (B, 4H)
+        if t > 0 or not zero_start:
+            add_rows_times_matrix(h0 if t == 0 else hidden[:, t - 1], recurrent_kernel, z)
+        forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden)
+    for b in range(h_last.shape[0]):
+        copy_into(h0[b] if steps == 0 else hidden[b, steps - 1], h_last[b])
+        copy_into(c0[b] if steps == 0 else cells[b, steps - 1], c_last[b])
+
+
+@kernel_jit(fastmath={"contract"})
+def backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z):
+    """Step t of BPTT: fills d_z at t; dh_next and dc_next serve as scratch for dh and dc.
+
+    On return dc_next holds dc_t ⊙ f_t; dh_next holds dh_t, to be overwritten by dz_t Uᵀ.
+    Unlike ``forward_gates``, one loop over the units for all the equations: it has no
+    transcendental to vectorise, and was faster than a loop per equation at every shape
+    measured (1.7x at the sine tutorial's H = 20, where loops of 20 barely vectorise,
+    and 1.1–1.8x at (B, H) = (64, 256)), the same numbers in the same order.
+    """
+    batch, _, units = cells.shape
+    for b in range(batch):
+        c_prev = c0[b] if t == 0 else cells[b, t - 1]               # (H,)
+        gates_b, tanh_b, d_z_b = gates[b, t], tanh_cells[b, t], d_z[b, t]
+        i, f, g, o = _gate_views(gates_b, units)                    # (H,) each
+        d_i, d_f, d_g, d_o = _gate_views(d_z_b, units)
+        dh, dc, d_hidden_b = dh_next[b], dc_next[b], d_hidden[b, t]  # (H,)
+        for j in range(units):
+            dh_j = dh[j] + d_hidden_b[j]                            # dh = dh_next + d_hidden
+            tanh_c, i_j, f_j, g_j, o_j = tanh_b[j], i[j], f[j], g[j], o[j]
+            dc_j = dc[j] + dh_j * o_j * one_minus(tanh_c * tanh_c)  # dc += dh o (1 - tanh²c)
+            d_i[j] = dc_j * g_j * i_j * one_minus(i_j)              # dz[i] = dc g i (1 - i)
+            d_f[j] = dc_j * c_prev[j] * f_j * one_minus(f_j)        # dz[f] = dc c_prev f (1 - f)
+            d_g[j] = dc_j * i_j * one_minus(g_j * g_j)              # dz[g] = dc i (1 - g²)
+            d_o[j] = dh_j * tanh_c * o_j * one_minus(o_j)           # dz[o] = dh tanh(c) o (1 - o)
+            dh[j] = dh_j
+            dc[j] = dc_j * f_j                                      # dc_next = dc f
+
+
+@kernel_jit()
+def backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
+                   recurrent_kernel, d_z, initial_state_gradient):
+    """The time loop backwards with dh_next = dz_t Uᵀ by plain loops, two sequences at a
+    time (each row of U read once for both; the last alone when the batch is odd): the loop
+    of ``add_few_rows_times_matrix_transposed``, written out on the rows d_z[b, t]. Given
+    d_z[:, t], Numba types that view, and so each of its rows, as strided, and the dot
+    products over them did not vectorise (the whole loop 4.3x and 2.1x slower at the
+    addition and damped-sine shapes (10, 5, 12, 100) and (10, 50, 20, 20), ad hoc; from a
+    contiguous copy, slower at H = 20 and at batch 1 and 2). Without
+    ``initial_state_gradient`` the last product, dh_0 = dz_1 Uᵀ, is not formed."""
+    batch = dh_next.shape[0]
+    for t in range(cells.shape[1] - 1, -1, -1):
+        backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z)
+        if t == 0 and not initial_state_gradient:
+            break
+        dh_next[:] = 0.0                                            # (B, H)
+        b = 0
+        while b + 2 <= batch:
+            add_two_vectors_times_matrix_transposed(d_z[b, t], d_z[b + 1, t], recurrent_kernel,
+                                                    dh_next[b], dh_next[b + 1])
+            b += 2
+        if b < batch:
+            add_vector_times_matrix_transposed(d_z[b, t], recurrent_kernel, dh_next[b])
+
+
+@kernel_jit()
+def backward_fused_one_sequence(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
+                                recurrent_kernel, d_z, initial_state_gradient):
+    """``backward_fused`` for a batch of one, with dh_next = dz_t Uᵀ by the one-vector
+    product: the same numbers, and the two-sequence product, which a batch of one never
+    runs, is not compiled (it took about a second of the echo tutorials' start on an
+    empty cache)."""
+    for t in range(cells.shape[1] - 1, -1, -1):
+        backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z)
+        if t == 0 and not initial_state_gradient:
+            break
+        dh_next[:] = 0.0                                            # (1, H)
+        add_vector_times_matrix_transposed(d_z[0, t], recurrent_kernel, dh_next[0])
