@@ -15,7 +15,7 @@ BLAS = (lstm_numba, "weight_gradients")
 @pytest.mark.parametrize("one_core, units_, route", [
     (True, 3, ROW_BLOCKS), (False, 3, BLAS), (None, 3, ROW_BLOCKS), (None, 80, BLAS)])
 def test_one_core_forces_the_route_of_the_products_after_the_time_loop(monkeypatch, one_core,
-                                                                        units_, route):
+                                                                       units_, route):
     """Beyond a few rows (here 45, past ``GRADIENT_LOOP_MAX_ROWS``), ``one_core`` picks the
     loops on this core or BLAS, and None picks by the products' width (``one_core_pays``:
     2·2 + 3 is narrow, 2·2 + 80 not)."""

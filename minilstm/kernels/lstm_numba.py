@@ -29,7 +29,7 @@ def _projection_of_rows(x, kernel):
     batch, steps, _ = x.shape
     repeated = repeats_first_step(x)
     rows = np.ascontiguousarray(x[:, 0] if repeated else as_rows(x))    # (R, I): R = B or B·T
-    projected, hot = rows_times(rows, kernel, rows_times_matrix)      # (R, 4H)
+    projected, hot = rows_times(rows, kernel, rows_times_matrix)        # (R, 4H)
     if repeated:
         every_step = np.empty((batch, steps, kernel.shape[1]), projected.dtype)  # (B, T, 4H)
         every_step[...] = projected[:, None]
