@@ -30,6 +30,7 @@ def test_fit_before_compile_says_to_compile():
     (X, np.zeros((6, 1, 1)), ValueError, r"output shape \(None, 1\); got shape \(6, 1, 1\)"),
     (np.zeros((6, 3)), Y, ValueError, r"rank 3 .* got shape \(6, 3\) \(rank 2\)"),
     (np.zeros((6, 3, 5)), Y, ValueError, r"2 features .* got shape \(6, 3, 5\)"),
+    (np.zeros((6, 4, 2)), Y, ValueError, r"input shape \(None, 3, 2\); got shape \(6, 4, 2\)"),
     (np.where(np.arange(36).reshape(6, 3, 2) == 7, np.nan, 0.0), Y, ValueError,
      r"x contains 1 non-finite values \(NaN or inf\); the first at index \(1, 0, 1\)"),
     (X, np.full((6, 1), np.inf), ValueError, r"y contains 6 non-finite values"),
@@ -39,6 +40,26 @@ def test_fit_before_compile_says_to_compile():
 def test_bad_data_for_fit_gets_a_clear_error(model, x, y, error, message):
     with pytest.raises(error, match=message):
         model.fit(x, y, verbose=0)
+
+
+def test_steps_other_than_the_built_ones_are_refused_and_none_takes_any():
+    """A model built for 3 steps (its output shape, which y must match, follows from them)
+    refuses 4 in every call, as Keras does; ``input_shape=(None, 2)`` takes any number of
+    steps; a model given no input shape is built for the steps of the first data it sees."""
+    fixed = Sequential([LSTM(4, return_sequences=True, input_shape=(3, 2)), Dense(1)], seed=0)
+    fixed.compile(loss="mse", optimizer="adam")
+    message = r"x must match the model's input shape \(None, 3, 2\); got shape \(6, 4, 2\)"
+    for call in (lambda: fixed.fit(np.zeros((6, 4, 2)), np.zeros((6, 4, 1)), verbose=0),
+                 lambda: fixed.evaluate(np.zeros((6, 4, 2)), np.zeros((6, 4, 1)), verbose=0),
+                 lambda: fixed.predict(np.zeros((6, 4, 2)))):
+        with pytest.raises(ValueError, match=message):
+            call()
+    free = Sequential([LSTM(4, input_shape=(None, 2)), Dense(1)], seed=0)
+    assert [free.predict(np.zeros((2, steps, 2))).shape for steps in (3, 7)] == [(2, 1)] * 2
+    inferred = Sequential([LSTM(4), Dense(1)], seed=0)
+    inferred.predict(np.zeros((2, 3, 2)))
+    with pytest.raises(ValueError, match=r"input shape \(None, 3, 2\); got shape \(2, 5, 2\)"):
+        inferred.predict(np.zeros((2, 5, 2)))
 
 
 @pytest.mark.parametrize("batch_size", [0, -3, 2.5, True])

@@ -61,6 +61,23 @@ def check_same_samples(xs, y=None):
     return size
 
 
+def check_input_shapes(xs, input_shapes):
+    """Each input array must match its input shape of the model on every axis the model
+    fixes between the batch and the features (``None`` matches any size), as Keras checks
+    a model built for a shape: the model's output shape, which ``y`` must match, follows
+    from those sizes (a model built for 3 steps refuses 4). The rank and the features are
+    the first layer's checks, whose errors name the layer."""
+    for index, (x, shape) in enumerate(zip(xs, input_shapes)):
+        if x.shape[1:] == shape[1:] or x.ndim != len(shape):
+            continue
+        if any(e is not None and e != a for e, a in zip(shape[1:-1], x.shape[1:-1])):
+            label = "x" if len(xs) == 1 else f"x[{index}]"
+            raise ValueError(
+                f"{label} must match the model's input shape {describe_shape(shape)}; "
+                f"got shape {x.shape}"
+            )
+
+
 def check_target_shape(y, output_shape):
     """``y`` must match the model's output shape (``None`` matches any size).
 

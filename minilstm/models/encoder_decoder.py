@@ -68,6 +68,10 @@ class EncoderDecoder(Model):
     built = True
 
     @property
+    def input_shapes(self):
+        return [self.encoder.input_shape, self.decoder.input_shape]
+
+    @property
     def output_shape(self):
         return (None, None, self.num_decoder_tokens)
 

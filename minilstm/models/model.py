@@ -3,7 +3,7 @@
 A concrete model (``Sequential``, later the encoder–decoder) supplies:
 
 - ``layers``: its layers, in order;
-- ``_ensure_built(xs)`` and ``output_shape``;
+- ``_ensure_built(xs)``, ``input_shapes`` (one per input array) and ``output_shape``;
 - ``_forward(xs, training)``: the output from a list of input arrays;
 - ``_backward(d_out, skip_activation)``: push dL/d(output) back through the layers
   (``skip_activation=True``: ``d_out`` is dL/d(logits) of the last layer), asking the
@@ -140,6 +140,7 @@ class Model:
             raise ValueError(f"model {self.name!r} takes {self.n_inputs} input array(s); "
                              f"got {len(xs)}")
         self._ensure_built(xs)
+        data.check_input_shapes(xs, self.input_shapes)
         if y is None:
             data.check_same_samples(xs)
             return xs, None

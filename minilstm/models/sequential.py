@@ -109,6 +109,10 @@ class Sequential(Model):
             self.build((None,) + xs[0].shape[1:])
 
     @property
+    def input_shapes(self):
+        return [self._layers[0].input_shape]
+
+    @property
     def output_shape(self):
         if not self.built:
             raise ValueError(f"model {self.name!r} is not built yet: give the first layer "
