@@ -13,7 +13,7 @@ _default = np.random.default_rng()
 def set_seed(seed):
     """Reset the package's default generator so a run repeats bit for bit."""
     global _default
-    _default = np.random.default_rng(seed)
+    _default = np.random.default_rng(_checked_seed(seed))
 
 
 def as_generator(seed=None):
@@ -23,7 +23,15 @@ def as_generator(seed=None):
     if isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool):
-        return np.random.default_rng(seed)
+        return np.random.default_rng(_checked_seed(seed))
     raise TypeError(
         f"seed must be None, an int or a numpy.random.Generator; got {type(seed).__name__}"
     )
+
+
+def _checked_seed(seed):
+    """``seed`` when it is an integer >= 0, which NumPy's generators take; else an error
+    naming it."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0; got {seed!r}")
+    return seed

@@ -86,6 +86,17 @@ def test_bad_inputs_get_clear_errors():
         model.beam_search(encoder_input[:2], 0, 4, 5)
 
 
+@pytest.mark.parametrize("decode", ["greedy_decode", "beam_search"])
+def test_start_and_end_outside_the_vocabulary_are_refused_by_name(decode):
+    """The toy model's decoder has 5 tokens: 5, -1 or 0.5 is no token of it."""
+    model, encoder_input = trained_toy_model()
+    for start, end, named in [(5, 4, "start"), (-1, 4, "start"), (0, 0.5, "end")]:
+        with pytest.raises(ValueError, match=rf"{named} must be a token index in \[0, 5\)"):
+            getattr(model, decode)(encoder_input[:1], start, end, 5)
+    with pytest.raises(ValueError, match=r"tokens must be token indices in \[0, 5\); got"):
+        model.decode_step(np.array([1, 5]), model.encode(encoder_input[:2]))
+
+
 def test_attention_weights_for_a_heatmap_are_distributions_over_the_input():
     model, encoder_input = trained_toy_model(attention=True)
     decoder_input = np.eye(5)[[[0, 1, 2]]]

@@ -75,6 +75,8 @@ def test_batch_size_below_one_is_refused(model, batch_size):
     ({"loss": "mse", "optimizer": "adagrad"}, r"unknown optimizer 'adagrad'; valid names"),
     ({"loss": "mse", "metrics": ["auc"]}, r"unknown metric 'auc'; valid names are: .*'acc'"),
     ({}, r"compile needs a loss"),
+    ({"loss": "mse", "metrics": "mae"}, r"metrics must be a list of names, e\.g\. "
+                                        r"metrics=\['mae'\]; got the string 'mae'"),
 ])
 def test_unknown_names_in_compile_list_the_valid_ones(model, compile_kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -88,6 +90,14 @@ def test_validation_arguments_are_checked(model):
         model.fit(X, Y, validation_data=X, verbose=0)
     with pytest.raises(ValueError, match=r"epochs must be an integer >= 1"):
         model.fit(X, Y, epochs=0, verbose=0)
+
+
+@pytest.mark.parametrize("seed", [-1, 2.5, "1", True])
+def test_a_seed_that_is_no_integer_from_zero_up_is_refused_by_name(seed):
+    with pytest.raises((ValueError, TypeError), match=r"seed must be"):
+        minilstm.set_seed(seed)
+    with pytest.raises((ValueError, TypeError), match=r"seed must be"):
+        Sequential([Dense(1, input_shape=(2,))], seed=seed)
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered")

@@ -155,3 +155,5 @@ def test_what_cannot_be_saved_says_why(tmp_path):
     with pytest.raises(ValueError, match="cannot be saved: give it by name"):
         custom.save(tmp_path / "m.npz")
     assert os.listdir(tmp_path) == []
+    with pytest.raises(FileNotFoundError, match=r"cannot save the model to .*no-such-folder"):
+        Sequential([Dense(2, input_dim=3)]).save(tmp_path / "no-such-folder" / "m.npz")

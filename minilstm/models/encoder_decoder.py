@@ -135,10 +135,23 @@ class EncoderDecoder(Model):
     def decode_step(self, tokens, states):
         """One decoder step: token indices ``(B,)`` and the states -> probabilities
         ``(B, K)`` and the new states."""
+        tokens = self._token_indices("tokens", tokens)
         one_hot = np.zeros((len(tokens), 1, self.num_decoder_tokens), dtype=self.decoder.dtype)
         one_hot[np.arange(len(tokens)), 0, tokens] = 1.0
         probabilities, states = self._decode(one_hot, states)
         return probabilities[:, 0], states
+
+    def _token_indices(self, argument, tokens):
+        """``tokens`` (one index or an array of them) as integers, each a token of the
+        decoder's vocabulary, in [0, num_decoder_tokens); else an error naming
+        ``argument``."""
+        indices = np.asarray(tokens)
+        if indices.dtype.kind not in "iu" or indices.size and (
+                indices.min() < 0 or indices.max() >= self.num_decoder_tokens):
+            kind = "a token index" if indices.ndim == 0 else "token indices"
+            raise ValueError(f"{argument} must be {kind} in [0, {self.num_decoder_tokens}); "
+                             f"got {tokens!r}")
+        return indices
 
     def attention_map(self, encoder_input, decoder_input):
         """The attention weights ``(B, T_out, T_in)`` while reading ``decoder_input``."""
@@ -150,6 +163,7 @@ class EncoderDecoder(Model):
     def greedy_decode(self, encoder_input, start, end, max_length):
         """For each input sequence, the tokens chosen one argmax at a time after ``start``,
         stopping at ``end`` (included) or after ``max_length`` tokens."""
+        self._token_indices("start", start), self._token_indices("end", end)
         states = self.encode(encoder_input)
         batch = encoder_input.shape[0]
         tokens = np.full(batch, start)
@@ -176,6 +190,7 @@ class EncoderDecoder(Model):
                              f"{encoder_input.shape[0]}")
         if beam_width < 1:
             raise ValueError(f"beam_width must be >= 1; got {beam_width}")
+        self._token_indices("start", start), self._token_indices("end", end)
         states = self.encode(encoder_input)
         alive = [(0.0, [], [state[0] for state in states])]     # (log p, tokens, states)
         done = []

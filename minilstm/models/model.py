@@ -94,6 +94,9 @@ class Model:
             raise ValueError("compile needs a loss, e.g. loss='mse'")
         self.loss = losses.get(loss)
         self.optimizer = optimizers.get(optimizer)
+        if isinstance(metrics, str):
+            raise ValueError(f"metrics must be a list of names, e.g. metrics=[{metrics!r}]; "
+                             f"got the string {metrics!r}")
         metrics = list(metrics or [])
         self._metric_functions = [metric_registry.get(name) for name in metrics]
         self.metric_names = [name.lower() for name in metrics]

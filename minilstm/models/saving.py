@@ -60,6 +60,9 @@ def save_model(model, path, include_optimizer=True):
 
 def _write_atomically(path, arrays):
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"cannot save the model to {path!r}: its folder {folder!r} "
+                                "does not exist")
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".minilstm-", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
