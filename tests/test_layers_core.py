@@ -1,10 +1,12 @@
-"""Dense, RepeatVector and TimeDistributed: gradients, shapes, Keras behaviour, errors."""
+"""Dense, RepeatVector and TimeDistributed: gradients, shapes, Keras behaviour, errors (and
+the one error every layer shares: backward with no forward pass)."""
 import numpy as np
 import pytest
 from hypothesis import assume, given, strategies as st
 
 from conftest import GRADIENT_TOLERANCE, batches, features, seeds, steps, units
-from minilstm import LSTM, Dense, RepeatVector, TimeDistributed, gradcheck
+from minilstm import (LSTM, AttentionDecoder, AttentiveLSTM, Dense, RepeatVector, TimeDistributed,
+                      gradcheck)
 from minilstm.layers.base import SUMMED_OVER_STEPS
 
 ACTIVATIONS = [None, "linear", "relu", "tanh", "sigmoid", "softmax"]
@@ -176,3 +178,18 @@ def test_dense_refuses_inputs_with_other_features_than_it_was_built_for():
         layer.forward(np.zeros((2, 5)))
     with pytest.raises(ValueError, match="rank 2"):
         layer.forward(np.zeros((2, 3, 4)))
+
+
+@pytest.mark.parametrize("make_layer, d_out", [
+    (lambda: Dense(2), np.zeros((1, 2))),
+    (lambda: LSTM(3), np.zeros((1, 3))),
+    (lambda: RepeatVector(2), np.zeros((1, 2, 3))),
+    (lambda: TimeDistributed(Dense(2)), np.zeros((1, 4, 2))),
+    (lambda: AttentionDecoder(3, 4), np.zeros((1, 5, 4))),
+    (lambda: AttentiveLSTM(3, 3), [np.zeros((1, 2, 3)), np.zeros((1, 2, 3))]),
+])
+def test_backward_before_any_forward_pass_says_so_naming_the_layer(make_layer, d_out):
+    layer = make_layer()
+    with pytest.raises(RuntimeError, match=rf"layer '{layer.name}' has no forward pass to go "
+                                           r"back through: call forward\(x\) before"):
+        layer.backward(d_out)

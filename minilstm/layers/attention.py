@@ -109,6 +109,7 @@ class AttentionDecoder(Layer):
 
     def backward(self, d_out, skip_activation=False, input_gradient=True):
         """dL/d(encoder outputs); with ``skip_activation=True``, ``d_out`` is dL/d(logits)."""
+        self._require_forward("_cache")
         expected = self.attention_weights.shape if self.return_probabilities \
             else self.logits.shape
         d_out = self._check_gradient(d_out, expected)

@@ -91,6 +91,7 @@ class AttentiveLSTM(Layer):
         return [hidden, contexts, h, c]
 
     def backward(self, d_out, input_gradient=True):
+        self._require_forward("_cache")
         d_hidden, d_contexts = d_out
         d_hidden = self._check_gradient(d_hidden, self._cache.hidden.shape, "d_hidden")
         d_contexts = self._check_gradient(d_contexts, self._cache.contexts.shape, "d_contexts")

@@ -252,6 +252,13 @@ class Layer:
             )
         return np.ascontiguousarray(x)
 
+    def _require_forward(self, state):
+        """An error naming the layer when ``backward`` has no forward pass to go back
+        through: ``state`` is the attribute that the layer's forward pass keeps for it."""
+        if not hasattr(self, state):
+            raise RuntimeError(f"layer {self.name!r} has no forward pass to go back through: "
+                               "call forward(x) before backward(d_out)")
+
     def _check_gradient(self, d_out, expected_shape, argument="d_out",
                         shape_name="the output's shape"):
         d_out = np.asarray(d_out, dtype=self.dtype)

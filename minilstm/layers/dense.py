@@ -79,6 +79,7 @@ class Dense(Layer):
 
     def backward(self, d_out, skip_activation=False, input_gradient=True):
         """dL/dx from dL/dy; with ``skip_activation=True``, ``d_out`` is dL/dz."""
+        self._require_forward("_out")
         d_out = self._check_gradient(d_out, self._out.shape)
         d_z = d_out if skip_activation else self._activation_backward(d_out, self._out)
         d_x, d_kernel, d_bias = dense_kernel.backward(

@@ -132,6 +132,7 @@ class LSTM(Layer):
         return [output, h_last, c_last] if self.return_state else output
 
     def backward(self, d_out, input_gradient=True):
+        self._require_forward("_cache")
         batch, steps = self._cache.hidden.shape[:2]
         state_shape = (batch, self.units)
         output_shape = (batch, steps, self.units) if self.return_sequences else state_shape

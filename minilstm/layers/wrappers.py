@@ -73,6 +73,7 @@ class TimeDistributed(Layer):
         return rows.reshape(self._out_shape)
 
     def backward(self, d_out, **kwargs):
+        self._require_forward("_out_shape")
         d_out = self._check_gradient(d_out, self._out_shape)
         rows = d_out.reshape((-1,) + self._out_shape[2:])
         d_rows = self.layer.backward(rows, **kwargs)
