@@ -32,6 +32,8 @@ Example::
     errors = check_layer(layer, x)          # {'x': 2e-10, 'kernel': 5e-10, ...}
     assert max(errors.values()) < 1e-6
 """
+import math
+
 import numpy as np
 
 FLOOR = 1e-12
@@ -54,6 +56,7 @@ def numerical_gradient(function, array, step=1e-3):
 
     ``array`` is perturbed in place, one entry at a time, and restored.
     """
+    _check_step(step)
     if array.dtype != np.float64:
         raise TypeError(f"finite differences need a float64 array; got {array.dtype}")
     gradient = np.zeros_like(array)
@@ -68,6 +71,13 @@ def numerical_gradient(function, array, step=1e-3):
         near, far = values[0] - values[1], values[2] - values[3]
         flat_gradient[i] = (8.0 * near - far) / (12.0 * step)
     return gradient
+
+
+def _check_step(step):
+    """The finite-difference step h must be a finite number > 0."""
+    if isinstance(step, bool) or not isinstance(step, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(step) or step <= 0:
+        raise ValueError(f"step must be a finite number > 0; got {step!r}")
 
 
 def _require_float64(layers):
@@ -86,6 +96,7 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3):
 
     Returns ``{'x': e, 'kernel': e, ..., 'initial_state[0]': e, ...}``.
     """
+    _check_step(step)
     x = np.array(x, dtype=np.float64)
     states = None if initial_state is None else [np.array(s, np.float64) for s in initial_state]
     kwargs = {} if states is None else {"initial_state": states}
@@ -114,6 +125,7 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3):
 
 def check_loss(loss, y_true, y_pred, step=1e-3):
     """Max relative error of dL/dy_pred (and of dL/dlogits where the loss has that form)."""
+    _check_step(step)
     y_true = np.array(y_true, dtype=np.float64)
     y_pred = np.array(y_pred, dtype=np.float64)
     errors = {"y_pred": relative_error(loss.gradient(y_true, y_pred),
@@ -131,6 +143,7 @@ def check_model(model, x, y, step=1e-3):
 
     Returns ``{'layer_name/weight_name': e, ...}``.
     """
+    _check_step(step)
     model.compute_loss(x, y)          # builds the model and validates the data
     _require_float64(model.layers)
     _, analytic = model.compute_gradients(x, y)

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from minilstm import Dense, gradcheck, losses
+from minilstm import Dense, Sequential, gradcheck, losses
 
 
 def test_relative_error_is_scaled_by_the_largest_entry():
@@ -48,3 +48,19 @@ def test_check_loss_catches_a_wrong_loss_gradient():
 def test_checks_refuse_float32():
     with pytest.raises(TypeError, match="float64"):
         gradcheck.check_layer(Dense(2), np.zeros((1, 2)))
+
+
+@pytest.mark.parametrize("step", [0, -1e-3, float("nan"), float("inf"), "1e-3", True])
+def test_a_step_that_is_no_finite_number_above_zero_is_refused_by_name(step):
+    layer = Dense(2, dtype="float64")
+    x = np.ones((3, 4))
+    model = Sequential([Dense(1, input_shape=(4,), dtype="float64")])
+    model.compile(loss="mse", optimizer="sgd")
+    checks = [lambda: gradcheck.numerical_gradient(lambda: 0.0, np.zeros(3), step=step),
+              lambda: gradcheck.check_layer(layer, x, step=step),
+              lambda: gradcheck.check_loss(losses.get("mse"), np.zeros((2, 1)),
+                                           np.ones((2, 1)), step=step),
+              lambda: gradcheck.check_model(model, x, np.zeros((3, 1)), step=step)]
+    for check in checks:
+        with pytest.raises(ValueError, match=r"step must be a finite number > 0; got"):
+            check()
