@@ -23,6 +23,7 @@ import time
 import numpy as np
 
 from minilstm import LSTM, Dense, RepeatVector, Sequential, TimeDistributed
+from minilstm.checks import positive_int_argument
 from minilstm.datasets import addition
 
 
@@ -30,9 +31,12 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=["a", "b", "all"], default="all")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--largest", type=int, default=10, help="part B: largest term")
-    parser.add_argument("--epochs", type=int, default=30, help="part B: epochs of fresh samples")
-    parser.add_argument("--units", type=int, nargs=2, default=[100, 50], metavar=("ENC", "DEC"),
+    parser.add_argument("--largest", type=positive_int_argument,
+                        default=10, help="part B: largest term")
+    parser.add_argument("--epochs", type=positive_int_argument,
+                        default=30, help="part B: epochs of fresh samples")
+    parser.add_argument("--units", type=positive_int_argument,
+                        nargs=2, default=[100, 50], metavar=("ENC", "DEC"),
                         help="part B: encoder and decoder units")
     parser.add_argument("--quick", action="store_true", help="few epochs: a smoke test")
     return parser.parse_args(argv)

@@ -25,6 +25,7 @@ import time
 import numpy as np
 
 from minilstm import EncoderDecoder, RMSprop
+from minilstm.checks import positive_int_argument
 from minilstm.datasets import number_words, translation
 from minilstm.plotting import load_pyplot
 from minilstm.textplot import heatmap
@@ -33,15 +34,18 @@ from minilstm.textplot import heatmap
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--epochs", type=int, default=15)
-    parser.add_argument("--latent", type=int, default=256, help="LSTM units")
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--train", type=int, default=8000, help="training pairs (number words)")
-    parser.add_argument("--held-out", type=int, default=2000, help="held-out pairs to decode")
+    parser.add_argument("--epochs", type=positive_int_argument, default=15)
+    parser.add_argument("--latent", type=positive_int_argument, default=256, help="LSTM units")
+    parser.add_argument("--batch-size", type=positive_int_argument, default=64)
+    parser.add_argument("--train", type=positive_int_argument,
+                        default=8000, help="training pairs (number words)")
+    parser.add_argument("--held-out", type=positive_int_argument,
+                        default=2000, help="held-out pairs to decode")
     parser.add_argument("--data", metavar="FILE", help="tab-separated pairs instead of numbers")
-    parser.add_argument("--num-samples", type=int, default=10000, help="pairs read from --data")
+    parser.add_argument("--num-samples", type=positive_int_argument,
+                        default=10000, help="pairs read from --data")
     parser.add_argument("--attention", action="store_true", help="decode with attention")
-    parser.add_argument("--attention-units", type=int, default=32,
+    parser.add_argument("--attention-units", type=positive_int_argument, default=32,
                         help="size A of the attention scores: 32 halves the epoch time of "
                              "A = 256 on this machine")
     parser.add_argument("--beam", type=int, default=0, help="beam width (0: greedy)")

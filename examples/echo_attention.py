@@ -24,6 +24,7 @@ import time
 import numpy as np
 
 from minilstm import LSTM, AttentionDecoder, Dense, RepeatVector, Sequential, TimeDistributed
+from minilstm.checks import positive_int_argument
 from minilstm.datasets.echo import get_pair, get_pairs, one_hot_decode
 from minilstm.plotting import load_pyplot
 from minilstm.textplot import heatmap, line_chart
@@ -34,14 +35,19 @@ PUBLISHED = {"baseline": [20, 23, 23, 18, 28, 29, 23, 26, 21, 20],
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=10, help="runs of each model")
-    parser.add_argument("--workers", type=int, default=1, help="parallel processes")
+    parser.add_argument("--repeats", type=positive_int_argument,
+                        default=10, help="runs of each model")
+    parser.add_argument("--workers", type=positive_int_argument,
+                        default=1, help="parallel processes")
     parser.add_argument("--seed", type=int, default=1, help="run r uses seed + r")
-    parser.add_argument("--steps", type=int, default=5000, help="training pairs per run")
-    parser.add_argument("--cardinality", type=int, default=50, help="distinct numbers")
-    parser.add_argument("--n-in", type=int, default=5, help="input length")
-    parser.add_argument("--n-out", type=int, default=2, help="numbers to echo")
-    parser.add_argument("--units", type=int, default=150, help="LSTM / decoder units")
+    parser.add_argument("--steps", type=positive_int_argument,
+                        default=5000, help="training pairs per run")
+    parser.add_argument("--cardinality", type=positive_int_argument,
+                        default=50, help="distinct numbers")
+    parser.add_argument("--n-in", type=positive_int_argument, default=5, help="input length")
+    parser.add_argument("--n-out", type=positive_int_argument, default=2, help="numbers to echo")
+    parser.add_argument("--units", type=positive_int_argument,
+                        default=150, help="LSTM / decoder units")
     parser.add_argument("--plot", metavar="FILE", help="save loss curves and heatmap as PNG")
     return parser.parse_args(argv)
 

@@ -92,3 +92,14 @@ def test_translation_quick_smoke_with_attention_beam_search_and_heatmap():
                       "--verbose", "0")
     assert "beam search (width 2)" in out
     assert "Attention while translating" in out
+
+
+def test_counts_on_the_command_line_below_one_are_refused_naming_the_option():
+    """argparse's error (exit status 2) before anything runs; ``--epochs 0`` made the
+    addition example fail at its end with an UnboundLocalError."""
+    for name, option in [("addition_seq2seq.py", "--epochs"), ("echo_attention.py", "--workers"),
+                         ("damped_sine.py", "--examples"), ("char_translation.py", "--latent")]:
+        result = subprocess.run([sys.executable, str(EXAMPLES / name), option, "0"],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 2, (name, result.stderr)
+        assert f"argument {option}: must be an integer >= 1; got '0'" in result.stderr, name
