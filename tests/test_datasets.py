@@ -95,6 +95,8 @@ def test_pair_files_load_with_a_limit_and_name_a_malformed_line(tmp_path):
     path.write_text("Go.\tVa !\tCC-BY 2.0\nHi.\tSalut !\n\nRun!\tCours !\n", encoding="utf-8")
     assert translation.load_pairs(path) == [("Go.", "Va !"), ("Hi.", "Salut !"), ("Run!", "Cours !")]
     assert translation.load_pairs(path, num_samples=2) == [("Go.", "Va !"), ("Hi.", "Salut !")]
+    with pytest.raises(ValueError, match=r"num_samples must be a positive integer; got 0"):
+        translation.load_pairs(path, num_samples=0)          # read one pair before
     path.write_text("Go.\tVa !\nno tab here\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"line 2: expected 'source<TAB>target'"):
         translation.load_pairs(path)

@@ -6,6 +6,8 @@ one step ahead, ending with '\\n'. Sequences are padded with spaces to a common 
 """
 import numpy as np
 
+from ..checks import positive_int
+
 START, END, PAD = "\t", "\n", " "
 
 
@@ -13,7 +15,10 @@ def load_pairs(path, num_samples=None):
     """``[(source, target), ...]`` from a tab-separated file ``source<TAB>target[<TAB>...]``.
 
     Blank lines are skipped; any other line without a tab is an error naming its number.
+    ``num_samples``: read at most that many pairs (a positive integer), or all for None.
     """
+    if num_samples is not None:
+        num_samples = positive_int("num_samples", num_samples)
     pairs = []
     with open(path, encoding="utf-8") as stream:
         for number, line in enumerate(stream, start=1):
