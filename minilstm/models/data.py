@@ -62,7 +62,7 @@ def check_same_samples(xs, y=None):
 
 
 def check_input_shapes(xs, input_shapes):
-    """Each input array must match its input shape of the model on every axis the model
+    """Each input array must match the model's input shape for it on every axis the model
     fixes between the batch and the features (``None`` matches any size), as Keras checks
     a model built for a shape: the model's output shape, which ``y`` must match, follows
     from those sizes (a model built for 3 steps refuses 4). The rank and the features are

@@ -153,6 +153,11 @@ class EncoderDecoder(Model):
                              f"got {tokens!r}")
         return indices
 
+    def _check_start_and_end(self, start, end):
+        """Decoding's ``start`` and ``end`` must be tokens of the decoder's vocabulary."""
+        for argument, token in (("start", start), ("end", end)):
+            self._token_indices(argument, token)
+
     def attention_map(self, encoder_input, decoder_input):
         """The attention weights ``(B, T_out, T_in)`` while reading ``decoder_input``."""
         if not self.attention:
@@ -163,7 +168,7 @@ class EncoderDecoder(Model):
     def greedy_decode(self, encoder_input, start, end, max_length):
         """For each input sequence, the tokens chosen one argmax at a time after ``start``,
         stopping at ``end`` (included) or after ``max_length`` tokens."""
-        self._token_indices("start", start), self._token_indices("end", end)
+        self._check_start_and_end(start, end)
         states = self.encode(encoder_input)
         batch = encoder_input.shape[0]
         tokens = np.full(batch, start)
@@ -190,7 +195,7 @@ class EncoderDecoder(Model):
                              f"{encoder_input.shape[0]}")
         if beam_width < 1:
             raise ValueError(f"beam_width must be >= 1; got {beam_width}")
-        self._token_indices("start", start), self._token_indices("end", end)
+        self._check_start_and_end(start, end)
         states = self.encode(encoder_input)
         alive = [(0.0, [], [state[0] for state in states])]     # (log p, tokens, states)
         done = []
