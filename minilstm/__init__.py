@@ -9,7 +9,7 @@ A Keras-shaped API::
 """
 from . import activations, gradcheck, initializers, kernels, losses, metrics, optimizers
 from .kernels import get_backend, set_backend, use_backend
-from .layers import (LSTM, AttentionDecoder, AttentiveLSTM, Dense, Layer, RepeatVector,
+from .layers import (LSTM, AttentionDecoder, AttentiveLSTM, Dense, Input, Layer, RepeatVector,
                      TimeDistributed)
 from .models import EncoderDecoder, History, Model, NotCompiledError, Sequential, load_model
 from .optimizers import SGD, Adam, RMSprop
@@ -19,7 +19,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "LSTM", "Adam", "AttentionDecoder", "AttentiveLSTM", "Dense", "EncoderDecoder", "History",
-    "Layer", "Model", "NotCompiledError", "RMSprop", "RepeatVector", "SGD", "Sequential",
+    "Input", "Layer", "Model", "NotCompiledError", "RMSprop", "RepeatVector", "SGD", "Sequential",
     "TimeDistributed", "activations", "get_backend", "gradcheck", "initializers", "kernels",
     "load_model", "losses", "metrics", "optimizers", "set_backend", "set_seed", "use_backend",
 ]

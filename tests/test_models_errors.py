@@ -112,7 +112,7 @@ def test_a_diverging_loss_stops_fit_naming_the_epoch_and_batch():
 
 
 def test_sequential_refuses_what_it_cannot_chain():
-    with pytest.raises(TypeError, match=r"takes a minilstm Layer; got str"):
+    with pytest.raises(TypeError, match=r"takes a minilstm Layer or Input; got str"):
         Sequential(["lstm"])
     with pytest.raises(ValueError, match=r"return_state=True"):
         Sequential([LSTM(3, return_state=True, input_shape=(2, 1))])

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import minilstm
-from minilstm import (LSTM, AttentionDecoder, Dense, RepeatVector, Sequential, TimeDistributed,
-                      initializers)
+from minilstm import (LSTM, AttentionDecoder, Dense, Input, RepeatVector, Sequential,
+                      TimeDistributed, initializers)
 
 
 def stacked_lstm():
@@ -29,6 +29,11 @@ def attention_model():
                        AttentionDecoder(5, 4, output_length=3)], seed=3)
 
 
+def attention_decoder_after_an_input():
+    """The decoder can open a model only after an Input: the loaded model must keep it."""
+    return Sequential([Input((5, 4)), AttentionDecoder(5, 4, output_length=3)], seed=5)
+
+
 def lazily_built_mlp():
     model = Sequential([Dense(8, activation="relu"), Dense(2, use_bias=False)], seed=4)
     model.build((None, 3))
@@ -37,7 +42,7 @@ def lazily_built_mlp():
 
 @pytest.mark.parametrize("make_model, input_shape", [
     (stacked_lstm, (4, 7, 2)), (encoder_decoder, (4, 6, 4)), (attention_model, (4, 5, 4)),
-    (lazily_built_mlp, (4, 3))])
+    (attention_decoder_after_an_input, (4, 5, 4)), (lazily_built_mlp, (4, 3))])
 def test_a_loaded_model_predicts_exactly_what_the_saved_one_did(make_model, input_shape,
                                                                 tmp_path):
     model = make_model()

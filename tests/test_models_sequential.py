@@ -7,7 +7,7 @@ from hypothesis import assume, given, strategies as st
 
 import minilstm
 from conftest import GRADIENT_TOLERANCE, batches, features, seeds, steps, units
-from minilstm import LSTM, Dense, RepeatVector, Sequential, TimeDistributed, gradcheck
+from minilstm import LSTM, Dense, Input, RepeatVector, Sequential, TimeDistributed, gradcheck
 from minilstm.layers.base import SUMMED_OVER_STEPS
 
 
@@ -251,3 +251,38 @@ def test_progress_bar_redraws_with_eta_on_a_terminal():
     text = stream.getvalue()
     assert "\r1/4 [======>......................." in text and "ETA:" in text and "loss: 0.5000" in text
     assert text.endswith("loss: 0.2500\n") and "4/4 [==============================]" in text
+
+
+def test_an_input_entry_first_makes_the_model_that_input_shape_makes():
+    """Keras 3's ``Sequential([Input((50, 1)), LSTM(20), ...])``: the same weights, summary
+    and predictions as ``input_shape=(50, 1)`` on the first layer, with the Input none of
+    the model's layers; ``model.add(Input(...))`` works too."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 50, 1)).astype(np.float32)
+    with_input = Sequential([Input((50, 1)), LSTM(20, return_sequences=True), LSTM(20),
+                             Dense(5)], seed=7)
+    added = Sequential(seed=7)
+    for entry in (Input((50, 1)), LSTM(20, return_sequences=True), LSTM(20), Dense(5)):
+        added.add(entry)
+    reference = damped_sine_model(seed=7)
+    summaries = []
+    for model in (with_input, added, reference):
+        assert model.built and len(model.layers) == 3
+        np.testing.assert_array_equal(model.predict(x), reference.predict(x))
+        lines = []
+        model.summary(print_fn=lines.append)
+        summaries.append(lines)
+    assert summaries[0] == summaries[1] == summaries[2]
+
+
+@pytest.mark.parametrize("entries, message", [
+    (lambda: [LSTM(3, input_shape=(4, 2)), Input((4, 2))], r"must be the first entry"),
+    (lambda: [Input((4, 2)), Input((4, 2))], r"and its only Input"),
+    (lambda: [Input((4, 2)), LSTM(3, input_shape=(5, 2))],
+     r"input_shape \(5, 2\), but the model's Input has shape \(4, 2\)"),
+    (lambda: [Input((0, 2))], r"Input's shape must be a non-empty tuple of positive ints"),
+    (lambda: [Input(5)], r"Input's shape must be a non-empty tuple .*; got 5"),
+])
+def test_an_input_entry_out_of_place_or_of_no_shape_is_refused(entries, message):
+    with pytest.raises(ValueError, match=message):
+        Sequential(entries())

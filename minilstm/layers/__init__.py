@@ -3,6 +3,7 @@ from .attention import AttentionDecoder
 from .attentive_recurrent import AttentiveLSTM
 from .base import Layer
 from .dense import Dense
+from .inputs import Input
 from .recurrent import LSTM
 from .reshaping import RepeatVector
 from .wrappers import TimeDistributed
@@ -21,4 +22,5 @@ def from_config(description):
     return _CLASSES[class_name](**config)
 
 
-__all__ = ["AttentionDecoder", "AttentiveLSTM", "Layer", "Dense", "LSTM", "RepeatVector", "TimeDistributed"]
+__all__ = ["AttentionDecoder", "AttentiveLSTM", "Layer", "Dense", "Input", "LSTM", "RepeatVector",
+           "TimeDistributed"]

@@ -1,5 +1,5 @@
 """Sequential: a plain stack of layers, each feeding the next, as in Keras."""
-from ..layers import Layer
+from ..layers import Input, Layer
 from ..layers import from_config as layer_from_config
 from ..layers.base import SUMMED_OVER_STEPS, describe_shape
 from .model import Model
@@ -9,7 +9,8 @@ class Sequential(Model):
     """A linear stack of layers.
 
     Args:
-        layers: optional list of layers, added in order.
+        layers: optional list of layers, added in order; the first entry may be an
+            ``Input(shape)``, Keras 3's way of giving the input shape.
         name: shown by ``summary()``.
         seed: an int or ``numpy.random.Generator`` for weight initialisation and
             shuffling; by default the package generator (``minilstm.set_seed``).
@@ -27,6 +28,7 @@ class Sequential(Model):
     def __init__(self, layers=None, name="sequential", seed=None):
         super().__init__(name=name, seed=seed)
         self._layers = []
+        self._input_shape = None           # (None, ...) from an Input(shape) entry
         for layer in layers or []:
             self.add(layer)
 
@@ -39,15 +41,26 @@ class Sequential(Model):
         return bool(self._layers) and all(layer.built for layer in self._layers)
 
     def add(self, layer):
-        """Append a layer; it is built at once when the input shape is known."""
+        """Append a layer; it is built at once when the input shape is known. An
+        ``Input(shape)``, first, gives that shape."""
+        if isinstance(layer, Input):
+            self._add_input(layer)
+            return
         if not isinstance(layer, Layer):
-            raise TypeError(f"Sequential.add takes a minilstm Layer; got {type(layer).__name__}")
+            raise TypeError(f"Sequential.add takes a minilstm Layer or Input; "
+                            f"got {type(layer).__name__}")
         if getattr(layer, "return_state", False):
             raise ValueError(
                 f"layer {layer.name!r} has return_state=True, so its output is a list; "
                 "Sequential passes one array from layer to layer")
-        if not self._layers and layer.declared_input_shape is None \
-                and layer.first_layer_requirement:
+        declared = layer.declared_input_shape
+        if not self._layers and self._input_shape is not None:
+            if declared is not None and declared != self._input_shape:
+                raise ValueError(
+                    f"layer {layer.name!r} has input_shape {describe_shape(declared[1:])}, "
+                    f"but the model's Input has shape {describe_shape(self._input_shape[1:])}")
+            declared = self._input_shape
+        if not self._layers and declared is None and layer.first_layer_requirement:
             raise ValueError(
                 f"{type(layer).__name__} {layer.name!r} cannot open a model without "
                 f"input_shape: {layer.first_layer_requirement}")
@@ -63,12 +76,21 @@ class Sequential(Model):
         self._layers.append(layer)
         if previous is not None and previous.built and not layer.built:
             layer.build(previous.output_shape, self.rng)
-        elif previous is None and layer.declared_input_shape is not None and not layer.built:
-            layer.build(layer.declared_input_shape, self.rng)
+        elif previous is None and declared is not None and not layer.built:
+            layer.build(declared, self.rng)
+
+    def _add_input(self, entry):
+        """The model's input shape from ``Input(shape)``, which must come first, once."""
+        if self._layers or self._input_shape is not None:
+            raise ValueError(f"{entry!r} must be the first entry of Sequential {self.name!r}, "
+                             "and its only Input")
+        self._input_shape = (None,) + entry.shape
 
     def get_config(self):
-        """Name, layers, input shape and (with ``seed=``) the generator's exact state."""
+        """Name, ``Input`` shape, layers, input shape and (with ``seed=``) the generator's
+        exact state."""
         return {"name": self.name,
+                "input": None if self._input_shape is None else list(self._input_shape[1:]),
                 "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
                            for layer in self._layers],
                 "input_shape": list(self._layers[0].input_shape) if self.built else None,
@@ -77,6 +99,8 @@ class Sequential(Model):
     @classmethod
     def from_config(cls, config):
         model = cls(name=config["name"])
+        if config.get("input") is not None:      # files saved before Input have none
+            model.add(Input(tuple(config["input"])))
         for description in config["layers"]:
             model.add(layer_from_config(description))
         if config["input_shape"] is not None and not model.built:
