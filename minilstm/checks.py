@@ -15,9 +15,6 @@ def positive_int_argument(text):
     """An ``argparse`` type: the command-line ``text`` as an integer >= 1, else an error
     that argparse prints naming the option (``argument --epochs: must be ...``)."""
     try:
-        value = int(text)
+        return positive_int("the value", int(text))
     except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1; got {text!r}")
-    return value
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1; got {text!r}") from None

@@ -96,7 +96,6 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3):
 
     Returns ``{'x': e, 'kernel': e, ..., 'initial_state[0]': e, ...}``.
     """
-    _check_step(step)
     x = np.array(x, dtype=np.float64)
     states = None if initial_state is None else [np.array(s, np.float64) for s in initial_state]
     kwargs = {} if states is None else {"initial_state": states}
@@ -125,7 +124,6 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3):
 
 def check_loss(loss, y_true, y_pred, step=1e-3):
     """Max relative error of dL/dy_pred (and of dL/dlogits where the loss has that form)."""
-    _check_step(step)
     y_true = np.array(y_true, dtype=np.float64)
     y_pred = np.array(y_pred, dtype=np.float64)
     errors = {"y_pred": relative_error(loss.gradient(y_true, y_pred),
@@ -143,7 +141,6 @@ def check_model(model, x, y, step=1e-3):
 
     Returns ``{'layer_name/weight_name': e, ...}``.
     """
-    _check_step(step)
     model.compute_loss(x, y)          # builds the model and validates the data
     _require_float64(model.layers)
     _, analytic = model.compute_gradients(x, y)

@@ -135,7 +135,11 @@ class EncoderDecoder(Model):
     def decode_step(self, tokens, states):
         """One decoder step: token indices ``(B,)`` and the states -> probabilities
         ``(B, K)`` and the new states."""
-        tokens = self._token_indices("tokens", tokens)
+        return self._step(self._token_indices("tokens", tokens), states)
+
+    def _step(self, tokens, states):
+        """``decode_step`` on tokens known to be indices of the vocabulary: the decoding
+        loops' own (``start`` checked once, the rest from argmax and argsort)."""
         one_hot = np.zeros((len(tokens), 1, self.num_decoder_tokens), dtype=self.decoder.dtype)
         one_hot[np.arange(len(tokens)), 0, tokens] = 1.0
         probabilities, states = self._decode(one_hot, states)
@@ -174,7 +178,7 @@ class EncoderDecoder(Model):
         tokens = np.full(batch, start)
         decoded, finished = [[] for _ in range(batch)], np.zeros(batch, dtype=bool)
         for _ in range(max_length):
-            probabilities, states = self.decode_step(tokens, states)
+            probabilities, states = self._step(tokens, states)
             tokens = probabilities.argmax(axis=-1)
             for row in np.flatnonzero(~finished):
                 decoded[row].append(int(tokens[row]))
@@ -202,7 +206,7 @@ class EncoderDecoder(Model):
         for _ in range(max_length):
             last = np.array([tokens[-1] if tokens else start for _, tokens, _ in alive])
             stacked = [np.stack([beam[2][k] for beam in alive]) for k in range(len(states))]
-            probabilities, states = self.decode_step(last, stacked)
+            probabilities, states = self._step(last, stacked)
             log_probabilities = np.log(np.maximum(probabilities.astype(np.float64), 1e-300))
             candidates = []
             for row, (score, tokens, _) in enumerate(alive):

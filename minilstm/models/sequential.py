@@ -87,10 +87,8 @@ class Sequential(Model):
         self._input_shape = (None,) + entry.shape
 
     def get_config(self):
-        """Name, ``Input`` shape, layers, input shape and (with ``seed=``) the generator's
-        exact state."""
+        """Name, layers, input shape and (with ``seed=``) the generator's exact state."""
         return {"name": self.name,
-                "input": None if self._input_shape is None else list(self._input_shape[1:]),
                 "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
                            for layer in self._layers],
                 "input_shape": list(self._layers[0].input_shape) if self.built else None,
@@ -99,12 +97,10 @@ class Sequential(Model):
     @classmethod
     def from_config(cls, config):
         model = cls(name=config["name"])
-        if config.get("input") is not None:      # files saved before Input have none
-            model.add(Input(tuple(config["input"])))
+        if config["input_shape"] is not None:    # as built, whether by Input, input_shape or data
+            model.add(Input(tuple(config["input_shape"][1:])))
         for description in config["layers"]:
             model.add(layer_from_config(description))
-        if config["input_shape"] is not None and not model.built:
-            model.build(config["input_shape"])
         model._restore_generator(config)         # after building, which draws from it
         return model
 
