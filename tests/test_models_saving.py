@@ -1,6 +1,8 @@
 """Saving and loading: identical predictions, exact resumption, no pickle, crash safety."""
+import gc
 import json
 import os
+import warnings
 
 import numpy as np
 import pytest
@@ -121,9 +123,16 @@ def test_truncated_and_foreign_files_get_a_clear_error(tmp_path):
     (tmp_path / "truncated.npz").write_bytes(path.read_bytes()[:300])
     (tmp_path / "noise.npz").write_bytes(b"not a model at all")
     np.savez(tmp_path / "plain.npz", weights=np.zeros(3))
-    for name in ("truncated.npz", "noise.npz", "plain.npz"):
-        with pytest.raises(ValueError, match="is not a readable minilstm model file"):
-            minilstm.load_model(tmp_path / name)
+    with open(tmp_path / "one_array.npz", "wb") as stream:
+        np.save(stream, np.zeros(3))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        for name in ("truncated.npz", "noise.npz", "plain.npz", "one_array.npz"):
+            with pytest.raises(ValueError, match="is not a readable minilstm model file"):
+                minilstm.load_model(tmp_path / name)
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)], \
+        "a failed load left its file open"
     with pytest.raises(FileNotFoundError):
         minilstm.load_model(tmp_path / "missing.npz")
 

@@ -78,8 +78,13 @@ def _write_atomically(path, arrays):
 
 def _read(path):
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
+        # opened here, not by np.load, which leaves its own handle open when the zip is bad
+        with open(path, "rb") as stream:
+            archive = np.load(stream, allow_pickle=False)
+            if not isinstance(archive, np.lib.npyio.NpzFile):
+                raise ValueError("it holds a single array (.npy), not an archive of arrays")
+            with archive:
+                arrays = {name: archive[name] for name in archive.files}
         description = json.loads(str(arrays.pop("description")))
     except FileNotFoundError:
         raise
