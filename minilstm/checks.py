@@ -11,6 +11,18 @@ def positive_int(name, value):
     return int(value)
 
 
+def sample_shape(name, shape):
+    """``shape``, one sample's shape without the batch axis (``(50, 1)``; None for an axis
+    of any size), as a tuple of ints and None; a ValueError naming ``name`` when it is not
+    a non-empty tuple or list of integers >= 1 and None."""
+    if not isinstance(shape, (tuple, list)) or not shape or any(
+            size is not None and (isinstance(size, bool) or not isinstance(size, (int, np.integer))
+                                  or size < 1) for size in shape):
+        raise ValueError(f"{name} must be a non-empty tuple of positive ints or None, without "
+                         f"the batch axis (e.g. (50, 1)); got {shape!r}")
+    return tuple(None if size is None else int(size) for size in shape)
+
+
 def positive_int_argument(text):
     """An ``argparse`` type: the command-line ``text`` as an integer >= 1, else an error
     that argparse prints naming the option (``argument --epochs: must be ...``)."""

@@ -165,6 +165,17 @@ def test_backward_without_input_gradient_returns_none_and_the_same_weight_gradie
     (lambda: RepeatVector(2).forward(np.zeros((2, 3, 4))), ValueError, "2-D input"),
     (lambda: TimeDistributed("dense"), TypeError, "minilstm Layer"),
     (lambda: TimeDistributed(Dense(2)).forward(np.zeros((2, 3))), ValueError, "rank >= 3"),
+    (lambda: Dense(2, input_dim=0), ValueError, "input_dim must be a positive integer; got 0"),
+    (lambda: Dense(2, input_shape=(-3,)), ValueError,
+     r"input_shape of Dense 'dense' must be a non-empty tuple of positive ints .*; got \(-3,\)"),
+    (lambda: LSTM(2, input_shape=(0, 3)), ValueError,
+     r"input_shape of LSTM 'lstm' .*; got \(0, 3\)"),
+    (lambda: LSTM(2, input_shape=(5, 2.5)), ValueError, r"positive ints .*; got \(5, 2.5\)"),
+    (lambda: LSTM(2, input_shape=5), ValueError, r"positive ints .*; got 5"),
+    (lambda: RepeatVector(2, input_shape=(0,), name="r"), ValueError,
+     r"input_shape of RepeatVector 'r' must be"),
+    (lambda: LSTM(2).build((None, 5, 0)), ValueError,
+     r"the input shape of LSTM 'lstm' must be .*; got \(5, 0\)"),
 ])
 def test_bad_arguments_get_a_clear_error(make_call, error, message):
     with pytest.raises(error, match=message):

@@ -35,6 +35,7 @@ def test_fit_before_compile_says_to_compile():
      r"x contains 1 non-finite values \(NaN or inf\); the first at index \(1, 0, 1\)"),
     (X, np.full((6, 1), np.inf), ValueError, r"y contains 6 non-finite values"),
     (np.full((6, 3, 2), "a"), Y, TypeError, r"x must be a numeric array"),
+    (X + 1j, Y, TypeError, r"x must be a real array; got complex128"),
     (np.zeros((0, 3, 2)), np.zeros((0, 1)), ValueError, r"x holds no samples"),
 ])
 def test_bad_data_for_fit_gets_a_clear_error(model, x, y, error, message):

@@ -25,6 +25,7 @@ import re
 import numpy as np
 
 from .. import initializers
+from ..checks import sample_shape
 from ..kernels import lstm as lstm_kernel
 from ..seeding import as_generator
 
@@ -62,9 +63,8 @@ class Layer:
             raise ValueError(f"dtype must be one of {list(DTYPES)}; got {dtype!r}")
         self.dtype = np.dtype(dtype)
         self._name = name
-        self.declared_input_shape = (
-            None if input_shape is None else (None,) + tuple(input_shape)
-        )
+        self.declared_input_shape = None if input_shape is None else (None,) + sample_shape(
+            f"input_shape of {type(self).__name__} {self.name!r}", input_shape)
         self.input_shape = None
         self._output_shape = None
         self.params = {}
@@ -89,6 +89,9 @@ class Layer:
     def build(self, input_shape, rng=None):
         """Create the weights for ``input_shape`` (batch first, ``None`` allowed)."""
         input_shape = tuple(None if d is None else int(d) for d in input_shape)
+        if len(input_shape) > 1:       # a shorter one is _check_build_shape's to refuse
+            sample_shape(f"the input shape of {type(self).__name__} {self.name!r}",
+                         input_shape[1:])
         self._check_build_shape(input_shape)
         self.input_shape = input_shape
         self._output_shape = None

@@ -39,7 +39,7 @@ class Dense(Layer):
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  input_dim=None, input_shape=None, dtype="float32", name=None):
         if input_dim is not None and input_shape is None:
-            input_shape = (input_dim,)
+            input_shape = (positive_int("input_dim", input_dim),)
         super().__init__(name=name, dtype=dtype, input_shape=input_shape)
         self.units = positive_int("units", units)
         self.output_activation = activations.canonical_name(activation)

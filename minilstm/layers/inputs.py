@@ -1,4 +1,5 @@
 """``Input(shape)``: a Sequential's input shape as its first entry, as Keras 3 writes it."""
+from ..checks import sample_shape
 
 
 class Input:
@@ -16,12 +17,7 @@ class Input:
     """
 
     def __init__(self, shape, name=None):
-        if not isinstance(shape, (tuple, list)) or not shape or any(
-                size is not None and (isinstance(size, bool) or not isinstance(size, int)
-                                      or size < 1) for size in shape):
-            raise ValueError(f"Input's shape must be a non-empty tuple of positive ints or "
-                             f"None, without the batch axis (e.g. (50, 1)); got {shape!r}")
-        self.shape = tuple(shape)
+        self.shape = sample_shape("Input's shape", shape)
         self.name = name
 
     def __repr__(self):

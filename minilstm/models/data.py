@@ -22,6 +22,8 @@ def _as_array(item, label, dtype):
     """``item`` as a C-contiguous array of ``dtype``, with at least one sample, all finite."""
     if item is None:
         raise TypeError(f"{label} must be an array; got None")
+    if isinstance(item, np.ndarray) and item.dtype.kind == "c":   # not cast: NumPy drops .imag
+        raise TypeError(f"{label} must be a real array; got {item.dtype}")
     try:
         array = np.ascontiguousarray(item, dtype=dtype)
     except (TypeError, ValueError) as error:
