@@ -86,6 +86,50 @@ def test_bad_inputs_get_clear_errors():
         model.beam_search(encoder_input[:2], 0, 4, 5)
 
 
+@pytest.mark.parametrize("make_call, message", [
+    (lambda: EncoderDecoder(None, 5, 6), "latent_dim must be a positive integer; got None"),
+    (lambda: EncoderDecoder(4, 0, 6), "num_encoder_tokens must be a positive integer; got 0"),
+    (lambda: EncoderDecoder(4, 5, 2.5), "num_decoder_tokens must be a positive integer"),
+])
+def test_sizes_that_are_not_positive_integers_are_refused_by_name(make_call, message):
+    with pytest.raises(ValueError, match=message):
+        make_call()
+
+
+@pytest.mark.parametrize("decode, arguments, message", [
+    ("greedy_decode", {"max_length": 0}, "max_length must be a positive integer; got 0"),
+    ("greedy_decode", {"max_length": -1}, "max_length must be a positive integer; got -1"),
+    ("beam_search", {"max_length": 0}, "max_length must be a positive integer; got 0"),
+    ("beam_search", {"max_length": 5, "beam_width": 0}, "beam_width must be a positive integer"),
+    ("beam_search", {"max_length": 5, "beam_width": 1.5},
+     "beam_width must be a positive integer; got 1.5"),
+])
+def test_decoding_lengths_and_widths_below_one_are_refused_by_name(decode, arguments, message):
+    model, encoder_input = trained_toy_model()
+    with pytest.raises(ValueError, match=message):
+        getattr(model, decode)(encoder_input[:1], 0, 4, **arguments)
+
+
+def test_decoding_takes_nested_lists_as_well_as_arrays():
+    model, encoder_input = trained_toy_model()
+    assert model.greedy_decode(encoder_input[:2].tolist(), 0, 4, 5) == \
+        model.greedy_decode(encoder_input[:2], 0, 4, 5)
+    assert model.beam_search(encoder_input[:1].tolist(), 0, 4, 5) == \
+        model.beam_search(encoder_input[:1], 0, 4, 5)
+
+
+def test_summary_lists_the_encoder_decoder_and_output_layer_with_keras_counts():
+    """At Chollet's latent size, 256, with 71 input and 93 output characters: Keras counts
+    4·u·(in + u + 1) for an LSTM and in·out + out for a Dense, so 4·256·(71 + 256 + 1),
+    4·256·(93 + 256 + 1) and 256·93 + 93."""
+    lines = []
+    EncoderDecoder(256, 71, 93).summary(print_fn=lines.append)
+    counts = [int(line.split()[-1]) for line in lines
+              if line.startswith((" encoder ", " decoder ", " decoder_dense "))]
+    assert counts == [335_872, 358_400, 23_901]
+    assert "Total params: 718,173" in lines
+
+
 @pytest.mark.parametrize("decode", ["greedy_decode", "beam_search"])
 def test_start_and_end_outside_the_vocabulary_are_refused_by_name(decode):
     """The toy model's decoder has 5 tokens: 5, -1 or 0.5 is no token of it."""

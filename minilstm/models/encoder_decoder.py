@@ -24,6 +24,7 @@ import heapq
 
 import numpy as np
 
+from ..checks import positive_int
 from ..layers import LSTM, AttentiveLSTM, Dense
 from .model import Model
 
@@ -42,9 +43,9 @@ class EncoderDecoder(Model):
     def __init__(self, latent_dim, num_encoder_tokens, num_decoder_tokens, attention=False,
                  attention_units=None, dtype="float32", name="encoder_decoder", seed=None):
         super().__init__(name=name, seed=seed)
-        self.latent_dim = int(latent_dim)
-        self.num_encoder_tokens = int(num_encoder_tokens)
-        self.num_decoder_tokens = int(num_decoder_tokens)
+        self.latent_dim = positive_int("latent_dim", latent_dim)
+        self.num_encoder_tokens = positive_int("num_encoder_tokens", num_encoder_tokens)
+        self.num_decoder_tokens = positive_int("num_decoder_tokens", num_decoder_tokens)
         self.attention = bool(attention)
         self.encoder = LSTM(latent_dim, return_sequences=self.attention, return_state=True,
                             dtype=dtype, name="encoder")
@@ -173,8 +174,9 @@ class EncoderDecoder(Model):
         """For each input sequence, the tokens chosen one argmax at a time after ``start``,
         stopping at ``end`` (included) or after ``max_length`` tokens."""
         self._check_start_and_end(start, end)
+        max_length = positive_int("max_length", max_length)
         states = self.encode(encoder_input)
-        batch = encoder_input.shape[0]
+        batch = states[0].shape[0]
         tokens = np.full(batch, start)
         decoded, finished = [[] for _ in range(batch)], np.zeros(batch, dtype=bool)
         for _ in range(max_length):
@@ -194,13 +196,13 @@ class EncoderDecoder(Model):
         the sum of log p(token | input, earlier tokens) over the tokens, ``end`` included.
         A beam ends at ``end`` or after ``max_length`` tokens.
         """
-        if encoder_input.shape[0] != 1:
-            raise ValueError(f"beam_search decodes one sequence at a time; got a batch of "
-                             f"{encoder_input.shape[0]}")
-        if beam_width < 1:
-            raise ValueError(f"beam_width must be >= 1; got {beam_width}")
+        beam_width = positive_int("beam_width", beam_width)
+        max_length = positive_int("max_length", max_length)
         self._check_start_and_end(start, end)
         states = self.encode(encoder_input)
+        if states[0].shape[0] != 1:
+            raise ValueError(f"beam_search decodes one sequence at a time; got a batch of "
+                             f"{states[0].shape[0]}")
         alive = [(0.0, [], [state[0] for state in states])]     # (log p, tokens, states)
         done = []
         for _ in range(max_length):

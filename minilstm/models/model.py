@@ -20,6 +20,7 @@ from . import data
 from .flat_weights import FlatWeights
 from .history import History
 from .progress import ProgressBar
+from .summary import print_summary
 
 
 class NotCompiledError(ValueError, RuntimeError):
@@ -72,6 +73,10 @@ class Model:
             count = len(layer.get_weights())
             layer.set_weights(weights[:count])
             weights = weights[count:]
+
+    def summary(self, line_length=65, print_fn=print):
+        """Print each layer's name, type, output shape and parameter count, as Keras does."""
+        print_summary(self, line_length, print_fn)
 
     def named_parameters(self):
         """``(key, param, grad)`` for every weight; key is ``'layer_name/weight_name'``."""

@@ -169,31 +169,3 @@ class Sequential(Model):
             last -= 1
         for index in range(last, first - 1, -1):
             d_out = layers[index].backward(d_out, input_gradient=wanted(index))
-
-    def summary(self, line_length=65, print_fn=print):
-        """Print each layer's name, type, output shape and parameter count, as Keras does."""
-        if not self.built:
-            raise ValueError(f"model {self.name!r} is not built yet: give the first layer "
-                             "input_shape=..., or call build() or fit() first")
-        columns = (int(line_length * 0.45), int(line_length * 0.85))
-        def row(*fields):
-            line = ""
-            for field, stop in zip(fields, columns + (line_length,)):
-                line = (line + " " + str(field)).ljust(stop)
-            return line.rstrip()
-        print_fn(f'Model: "{self.name}"')
-        print_fn("_" * line_length)
-        print_fn(row("Layer (type)", "Output Shape", "Param #"))
-        print_fn("=" * line_length)
-        for index, layer in enumerate(self._layers):
-            shape = layer.output_shape
-            shape_text = ", ".join(describe_shape(s) for s in shape) if isinstance(shape, list) \
-                else describe_shape(shape)
-            print_fn(row(f"{layer.name} ({type(layer).__name__})", shape_text,
-                         layer.count_params()))
-            print_fn("=" * line_length if index == len(self._layers) - 1 else "")
-        total = self.count_params()
-        print_fn(f"Total params: {total:,}")
-        print_fn(f"Trainable params: {total:,}")
-        print_fn("Non-trainable params: 0")
-        print_fn("_" * line_length)
