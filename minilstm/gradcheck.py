@@ -36,7 +36,11 @@ import math
 
 import numpy as np
 
+from . import losses
+
 FLOOR = 1e-12
+# what check_layer calls of a layer: the layer protocol (minilstm.layers.base)
+_LAYER_PROTOCOL = ("forward", "backward", "zero_grads", "params", "grads", "dtype")
 
 
 def relative_error(analytic, numeric):
@@ -80,6 +84,14 @@ def _check_step(step):
         raise ValueError(f"step must be a finite number > 0; got {step!r}")
 
 
+def _require_layer(layer):
+    missing = [name for name in _LAYER_PROTOCOL if not hasattr(layer, name)]
+    if missing:
+        raise TypeError(f"check_layer takes a layer (a minilstm Layer, or an object with "
+                        f"{', '.join(_LAYER_PROTOCOL)}); got {type(layer).__name__}, "
+                        f"without {', '.join(missing)}")
+
+
 def _require_float64(layers):
     for layer in layers:
         if layer.dtype != np.float64:
@@ -96,10 +108,11 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3):
 
     Returns ``{'x': e, 'kernel': e, ..., 'initial_state[0]': e, ...}``.
     """
+    _require_layer(layer)
+    _require_float64([layer])
     x = np.array(x, dtype=np.float64)
     states = None if initial_state is None else [np.array(s, np.float64) for s in initial_state]
     kwargs = {} if states is None else {"initial_state": states}
-    _require_float64([layer])
     first = layer.forward(x, **kwargs)
     rng = np.random.default_rng(seed)
     projections = [rng.standard_normal(np.shape(out)) for out in _as_list(first)]
@@ -123,7 +136,12 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3):
 
 
 def check_loss(loss, y_true, y_pred, step=1e-3):
-    """Max relative error of dL/dy_pred (and of dL/dlogits where the loss has that form)."""
+    """Max relative error of dL/dy_pred (and of dL/dlogits where the loss has that form).
+
+    ``loss``: a loss object, or its name as ``compile`` takes it (``'mse'``, ...).
+    """
+    if isinstance(loss, str):
+        loss = losses.get(loss)
     y_true = np.array(y_true, dtype=np.float64)
     y_pred = np.array(y_pred, dtype=np.float64)
     errors = {"y_pred": relative_error(loss.gradient(y_true, y_pred),

@@ -64,3 +64,18 @@ def test_a_step_that_is_no_finite_number_above_zero_is_refused_by_name(step):
     for check in checks:
         with pytest.raises(ValueError, match=r"step must be a finite number > 0; got"):
             check()
+
+
+def test_check_loss_takes_a_loss_by_the_name_compile_takes():
+    rng = np.random.default_rng(2)
+    y_true, y_pred = rng.standard_normal((3, 2)), rng.standard_normal((3, 2))
+    assert gradcheck.check_loss("mse", y_true, y_pred) == \
+        gradcheck.check_loss(losses.get("mse"), y_true, y_pred)
+    with pytest.raises(ValueError, match="unknown loss 'mean_error'"):
+        gradcheck.check_loss("mean_error", y_true, y_pred)
+
+
+def test_check_layer_refuses_what_is_no_layer_naming_what_it_lacks():
+    with pytest.raises(TypeError, match=r"check_layer takes a layer .*; got str, without "
+                                        r"forward, backward"):
+        gradcheck.check_layer("lstm", np.zeros((1, 3, 2)))

@@ -2,6 +2,7 @@
 import builtins
 
 import numpy as np
+import pytest
 
 from minilstm.plotting import load_pyplot
 from minilstm.textplot import heatmap, line_chart
@@ -34,3 +35,28 @@ def test_heatmap_shades_the_largest_value_darkest():
     rows = text.splitlines()
     assert rows[1].split() == ["a", "@@"]           # 0 is blank, 1.0 the darkest
     assert rows[2].split() == ["b", "=="]           # 0.5: the middle shade
+
+
+def test_line_chart_leaves_non_finite_values_out_as_gaps():
+    """The scale spans the finite values; the NaN and the inf get no mark, as in matplotlib."""
+    chart = line_chart({"loss": [1.0, np.nan, np.inf, 0.0]}, height=2, width=4)
+    lines = chart.splitlines()
+    assert lines[0] == "   1.000 |*   "
+    assert lines[1] == "   0.000 |   *"
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: line_chart({"loss": []}), r"series 'loss' must be a non-empty 1-D sequence"),
+    (lambda: line_chart({"loss": [[1.0, 2.0]]}), r"1-D sequence of numbers; got shape \(1, 2\)"),
+    (lambda: line_chart({"loss": [np.nan, np.inf]}), r"NaN or infinite: nothing to plot"),
+    (lambda: line_chart({str(k): [1.0] for k in range(6)}), r"a dict of 1 to 5 labels"),
+    (lambda: line_chart([1.0, 2.0]), r"a dict of 1 to 5 labels .*; got \[1.0, 2.0\]"),
+    (lambda: line_chart({"loss": [1.0, 2.0]}, height=1), r"height must be an integer >= 2"),
+    (lambda: line_chart({"loss": [1.0, 2.0]}, width=-3), r"width must be a positive integer"),
+    (lambda: heatmap(np.array([0.1, 0.2])), r"2-D array; got shape \(2,\)"),
+    (lambda: heatmap(np.array([[0.1, np.nan]])), r"finite values >= 0; got nan"),
+    (lambda: heatmap(np.array([[0.1, -0.3]])), r"finite values >= 0; got -0.3"),
+])
+def test_charts_refuse_what_they_cannot_draw_by_name(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
