@@ -130,3 +130,23 @@ def test_targets_without_the_trailing_unit_axis_are_accepted_like_keras(model):
     assert len(history.history["loss"]) == 1
     with pytest.raises(ValueError, match=r"output shape \(None, 1\); got shape \(6, 2\)"):
         model.fit(X, np.zeros((6, 2)), verbose=0)
+
+
+def test_nested_lists_and_a_list_of_one_array_are_taken_as_one_array(model):
+    """As ``np.asarray`` reads them, one sample too ([[...]] is one sample, not one input)."""
+    x, y = np.arange(36.0).reshape(6, 3, 2) / 36, np.linspace(0, 1, 6).reshape(6, 1)
+    expected = model.predict(x)
+    np.testing.assert_array_equal(model.predict(x.tolist()), expected)
+    np.testing.assert_array_equal(model.predict([x]), expected)
+    np.testing.assert_array_equal(model.predict(x[:1].tolist()), expected[:1])
+    assert model.test_on_batch(x.tolist(), y.tolist()) == model.test_on_batch(x, y)
+    assert model.test_on_batch(x[:1].tolist(), y[:1].tolist()) == model.test_on_batch(x[:1], y[:1])
+
+
+@pytest.mark.parametrize("x, message", [
+    ([X, X], r"x must be one array \(the model takes 1 input array\); got a list of 2 arrays"),
+    ((X,) * 3, r"x must be one array .*; got a tuple of 3 arrays"),
+])
+def test_several_arrays_for_a_model_of_one_input_are_refused(model, x, message):
+    with pytest.raises(ValueError, match=message):
+        model.predict(x)

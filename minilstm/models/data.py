@@ -10,12 +10,27 @@ import numpy as np
 from ..layers.base import describe_shape
 
 
-def as_arrays(data, argument, dtype):
-    """A list of finite float arrays of ``dtype`` from one array or a list of them."""
+def as_arrays(data, argument, dtype, count=1):
+    """``count`` finite float arrays of ``dtype``, as a list, from ``data``.
+
+    One array is given as an array, as anything ``np.asarray`` takes (nested lists of
+    numbers, of one sample too), or as a list holding one array; several as a list or
+    tuple of that many. Else a ValueError says what ``argument`` held.
+    """
     if not isinstance(data, (list, tuple)):
-        return [_as_array(data, argument, dtype)]
-    return [_as_array(item, argument if len(data) == 1 else f"{argument}[{index}]", dtype)
-            for index, item in enumerate(data)]
+        items = [data]
+    elif count == 1 and not all(isinstance(item, np.ndarray) for item in data):
+        items = [data]                                  # nested lists of numbers
+    else:
+        items = data
+    if len(items) != count:
+        wanted = "one array" if count == 1 else f"a list of {count} arrays"
+        given = "one array" if items is not data else \
+            f"a {type(data).__name__} of {len(data)} array{'s' if len(data) != 1 else ''}"
+        raise ValueError(f"{argument} must be {wanted} (the model takes {count} input "
+                         f"array{'s' if count > 1 else ''}); got {given}")
+    return [_as_array(item, argument if count == 1 else f"{argument}[{index}]", dtype)
+            for index, item in enumerate(items)]
 
 
 def _as_array(item, label, dtype):

@@ -143,10 +143,7 @@ class Model:
         return logs
 
     def _checked_data(self, x, y):
-        xs = data.as_arrays(x, "x", self._input_dtype)
-        if len(xs) != self.n_inputs:
-            raise ValueError(f"model {self.name!r} takes {self.n_inputs} input array(s); "
-                             f"got {len(xs)}")
+        xs = data.as_arrays(x, "x", self._input_dtype, self.n_inputs)
         self._ensure_built(xs)
         data.check_input_shapes(xs, self.input_shapes)
         if y is None:
