@@ -23,14 +23,14 @@ import time
 import numpy as np
 
 from minilstm import LSTM, Dense, RepeatVector, Sequential, TimeDistributed
-from minilstm.checks import positive_int_argument
+from minilstm.checks import non_negative_int_argument, positive_int_argument
 from minilstm.datasets import addition
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=["a", "b", "all"], default="all")
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=non_negative_int_argument, default=1)
     parser.add_argument("--largest", type=positive_int_argument,
                         default=10, help="part B: largest term")
     parser.add_argument("--epochs", type=positive_int_argument,

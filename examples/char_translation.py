@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 from minilstm import EncoderDecoder, RMSprop
-from minilstm.checks import positive_int_argument
+from minilstm.checks import non_negative_int_argument, positive_int_argument
 from minilstm.datasets import number_words, translation
 from minilstm.plotting import load_pyplot
 from minilstm.textplot import heatmap
@@ -33,7 +33,7 @@ from minilstm.textplot import heatmap
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=non_negative_int_argument, default=1)
     parser.add_argument("--epochs", type=positive_int_argument, default=15)
     parser.add_argument("--latent", type=positive_int_argument, default=256, help="LSTM units")
     parser.add_argument("--batch-size", type=positive_int_argument, default=64)
@@ -48,9 +48,11 @@ def parse_args(argv=None):
     parser.add_argument("--attention-units", type=positive_int_argument, default=32,
                         help="size A of the attention scores: 32 halves the epoch time of "
                              "A = 256 on this machine")
-    parser.add_argument("--beam", type=int, default=0, help="beam width (0: greedy)")
+    parser.add_argument("--beam", type=non_negative_int_argument, default=0,
+                        help="beam width (0: greedy)")
     parser.add_argument("--plot", metavar="FILE", help="save the attention heatmap as a PNG")
-    parser.add_argument("--show", type=int, default=10, help="translations to print")
+    parser.add_argument("--show", type=non_negative_int_argument, default=10,
+                        help="translations to print")
     parser.add_argument("--quick", action="store_true", help="small model, 2 epochs: a smoke test")
     parser.add_argument("--verbose", type=int, default=2, choices=[0, 1, 2])
     return parser.parse_args(argv)

@@ -22,7 +22,7 @@ import numpy as np
 
 import minilstm
 from minilstm import LSTM, Dense, Sequential
-from minilstm.checks import positive_int_argument
+from minilstm.checks import non_negative_int_argument, positive_int_argument
 from minilstm.datasets.damped_sine import generate_examples
 from minilstm.plotting import load_pyplot
 from minilstm.textplot import line_chart
@@ -30,7 +30,8 @@ from minilstm.textplot import line_chart
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=1, help="seed for data and weights")
+    parser.add_argument("--seed", type=non_negative_int_argument, default=1,
+                        help="seed for data and weights")
     parser.add_argument("--examples", type=positive_int_argument,
                         default=10_000, help="training examples")
     parser.add_argument("--quick", action="store_true",

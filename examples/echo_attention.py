@@ -24,7 +24,7 @@ import time
 import numpy as np
 
 from minilstm import LSTM, AttentionDecoder, Dense, RepeatVector, Sequential, TimeDistributed
-from minilstm.checks import positive_int_argument
+from minilstm.checks import non_negative_int_argument, positive_int_argument
 from minilstm.datasets.echo import get_pair, get_pairs, one_hot_decode
 from minilstm.plotting import load_pyplot
 from minilstm.textplot import heatmap, line_chart
@@ -39,7 +39,8 @@ def parse_args(argv=None):
                         default=10, help="runs of each model")
     parser.add_argument("--workers", type=positive_int_argument,
                         default=1, help="parallel processes")
-    parser.add_argument("--seed", type=int, default=1, help="run r uses seed + r")
+    parser.add_argument("--seed", type=non_negative_int_argument, default=1,
+                        help="run r uses seed + r")
     parser.add_argument("--steps", type=positive_int_argument,
                         default=5000, help="training pairs per run")
     parser.add_argument("--cardinality", type=positive_int_argument,
@@ -49,7 +50,11 @@ def parse_args(argv=None):
     parser.add_argument("--units", type=positive_int_argument,
                         default=150, help="LSTM / decoder units")
     parser.add_argument("--plot", metavar="FILE", help="save loss curves and heatmap as PNG")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.n_out > args.n_in:
+        parser.error(f"--n-out ({args.n_out}) must be at most --n-in ({args.n_in}): the "
+                     "numbers echoed are the first of the input")
+    return args
 
 
 def define_model(kind, n_in, cardinality, units, seed):

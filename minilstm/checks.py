@@ -23,10 +23,19 @@ def sample_shape(name, shape):
     return tuple(None if size is None else int(size) for size in shape)
 
 
-def positive_int_argument(text):
-    """An ``argparse`` type: the command-line ``text`` as an integer >= 1, else an error
-    that argparse prints naming the option (``argument --epochs: must be ...``)."""
-    try:
-        return positive_int("the value", int(text))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1; got {text!r}") from None
+def int_argument_at_least(minimum):
+    """An ``argparse`` type: the command-line text as an integer >= ``minimum``, else an
+    error that argparse prints naming the option (``argument --epochs: must be ...``)."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(f"must be an integer >= {minimum}; got {text!r}")
+        return value
+    return parse
+
+
+positive_int_argument = int_argument_at_least(1)      # counts: epochs, units, workers
+non_negative_int_argument = int_argument_at_least(0)  # seeds, and counts where 0 means none

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from minilstm.datasets import addition as addition_data
 
@@ -103,3 +104,21 @@ def test_counts_on_the_command_line_below_one_are_refused_naming_the_option():
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 2, (name, result.stderr)
         assert f"argument {option}: must be an integer >= 1; got '0'" in result.stderr, name
+
+
+@pytest.mark.parametrize("name, arguments, message", [
+    ("damped_sine.py", ["--seed", "-1"], "argument --seed: must be an integer >= 0; got '-1'"),
+    ("addition_seq2seq.py", ["--seed", "x"], "argument --seed: must be an integer >= 0; got 'x'"),
+    ("char_translation.py", ["--beam", "-1"], "argument --beam: must be an integer >= 0"),
+    ("char_translation.py", ["--show", "-1"], "argument --show: must be an integer >= 0"),
+    ("echo_attention.py", ["--n-in", "3", "--n-out", "4"],
+     "--n-out (4) must be at most --n-in (3)"),
+])
+def test_negative_seeds_and_widths_and_impossible_lengths_are_refused_by_argparse(
+        name, arguments, message):
+    """Before: NumPy's 'expected non-negative integer' from deep in the seeding, a
+    ValueError from beam search after training, the data's error after start-up."""
+    result = subprocess.run([sys.executable, str(EXAMPLES / name), *arguments],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
