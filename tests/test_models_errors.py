@@ -150,3 +150,22 @@ def test_nested_lists_and_a_list_of_one_array_are_taken_as_one_array(model):
 def test_several_arrays_for_a_model_of_one_input_are_refused(model, x, message):
     with pytest.raises(ValueError, match=message):
         model.predict(x)
+
+
+@pytest.mark.parametrize("verbose", [5, -1, "loud", None, 1.5])
+def test_a_verbosity_keras_does_not_know_is_refused_by_name(model, verbose):
+    for call in (lambda: model.fit(X, Y, verbose=verbose),
+                 lambda: model.evaluate(X, Y, verbose=verbose),
+                 lambda: model.predict(X, verbose=verbose)):
+        with pytest.raises(ValueError, match=r"verbose must be 0, 1, 2 or 'auto'; got"):
+            call()
+
+
+def test_verbose_auto_is_verbose_one_as_in_keras(model, capsys):
+    """Keras 3's default, "auto", shows the progress bar (it printed verbose=2's line)."""
+    model.fit(X, Y, verbose="auto")
+    model.evaluate(X, Y, verbose="auto")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Epoch 1/1"
+    assert lines[1].startswith("1/1 [==============================] - ")
+    assert lines[2].startswith("1/1 [==============================] - ")

@@ -19,7 +19,7 @@ from ..seeding import as_generator
 from . import data
 from .flat_weights import FlatWeights
 from .history import History
-from .progress import ProgressBar
+from .progress import ProgressBar, checked_verbose
 from .summary import print_summary
 
 
@@ -212,6 +212,7 @@ class Model:
         batch if the loss becomes NaN or infinite.
         """
         self._require_compiled("fit")
+        verbose = checked_verbose(verbose)
         batch_size = data.check_batch_size(batch_size)
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
             raise ValueError(f"epochs must be an integer >= 1; got {epochs!r}")
@@ -271,6 +272,7 @@ class Model:
     def evaluate(self, x, y, batch_size=None, verbose=1, return_dict=False):
         """The loss (and metrics) over (x, y): a float, or a list ``[loss, metric, ...]``."""
         self._require_compiled("evaluate")
+        verbose = checked_verbose(verbose)
         batch_size = data.check_batch_size(batch_size)
         xs, y = self._checked_data(x, y)
         progress = ProgressBar(len(data.batches(y.shape[0], batch_size)), verbose)
@@ -280,6 +282,7 @@ class Model:
 
     def predict(self, x, batch_size=None, verbose=0):
         """The model's output for ``x``, computed ``batch_size`` samples at a time."""
+        verbose = checked_verbose(verbose)
         batch_size = data.check_batch_size(batch_size)
         xs, _ = self._checked_data(x, None)
         index_batches = data.batches(xs[0].shape[0], batch_size)

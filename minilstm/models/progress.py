@@ -2,12 +2,22 @@
 
 ``verbose=1``: a bar redrawn in place with the running loss and an ETA
 (on a terminal; elsewhere only the finished line is written).
-``verbose=2``: one line per epoch. ``verbose=0``: nothing.
+``verbose=2``: one line per epoch. ``verbose=0``: nothing. ``verbose="auto"``
+(Keras 3's default): 1.
 """
 import sys
 import time
 
 _REDRAW_EVERY_S = 0.1
+_VERBOSITY = {"auto": 1, 0: 0, 1: 1, 2: 2}     # True and False count as 1 and 0
+
+
+def checked_verbose(verbose):
+    """``verbose`` as 0, 1 or 2; a ValueError naming it when it is none of those or 'auto'."""
+    try:
+        return _VERBOSITY[verbose]
+    except (KeyError, TypeError):
+        raise ValueError(f"verbose must be 0, 1, 2 or 'auto'; got {verbose!r}") from None
 
 
 def format_logs(logs):
