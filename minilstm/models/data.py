@@ -18,6 +18,8 @@ def as_arrays(data, argument, dtype, count=1):
     tuple of that many. Else a ValueError says what ``argument`` held.
     """
     if not isinstance(data, (list, tuple)):
+        if count == 1:                                  # the common case, first
+            return [_as_array(data, argument, dtype)]
         items = [data]
     elif count == 1 and not all(isinstance(item, np.ndarray) for item in data):
         items = [data]                                  # nested lists of numbers
