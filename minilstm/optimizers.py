@@ -30,18 +30,23 @@ from .kernels import optimizers as update_kernels
 from .naming import lookup
 
 
+def _is_number(value):
+    """A real number, Python's or NumPy's, and not a bool."""
+    return isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
+
+
 def _positive(name, value, allow_none=False, allow_zero=False):
     if value is None and allow_none:
         return None
-    ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
-    if not ok or not (value >= 0 if allow_zero else value > 0) or not np.isfinite(value):
+    if not _is_number(value) or not (value >= 0 if allow_zero else value > 0) \
+            or not np.isfinite(value):
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be a finite number {bound}; got {value!r}")
     return float(value)
 
 
 def _fraction(name, value):
-    if not (isinstance(value, (int, float)) and 0.0 <= value < 1.0):
+    if not (_is_number(value) and 0.0 <= value < 1.0):
         raise ValueError(f"{name} must be in [0, 1); got {value!r}")
     return float(value)
 

@@ -115,3 +115,12 @@ def test_bad_optimizer_arguments_get_a_clear_error(make, message):
     with pytest.raises(ValueError, match=message):
         make()
 
+
+def test_numpy_scalars_are_taken_as_hyperparameters_as_python_numbers_are():
+    """np.float32(0.9) was refused as 'rho must be in [0, 1); got 0.9'."""
+    made = RMSprop(learning_rate=np.float32(0.01), rho=np.float32(0.9), momentum=np.float64(0.5))
+    assert made.get_config()["rho"] == pytest.approx(0.9) and made.momentum == 0.5
+    assert Adam(beta_1=np.float32(0.8)).beta_1 == pytest.approx(0.8)
+    with pytest.raises(ValueError, match=r"beta_2 must be in \[0, 1\); got True"):
+        Adam(beta_2=True)
+
