@@ -71,12 +71,14 @@ class CategoricalCrossentropy(Loss):
     fuses_with_softmax = True
 
     def __call__(self, y_true, y_pred):
+        y_true, y_pred = error_losses.as_same_shape_arrays(y_true, y_pred)
         rows = y_pred.size // y_pred.shape[-1]
         normalised = y_pred / y_pred.sum(axis=-1, keepdims=True)
         clipped = np.clip(normalised, EPSILON, 1.0 - EPSILON)
         return float(-(y_true * np.log(clipped)).sum() / rows)
 
     def gradient(self, y_true, y_pred):
+        y_true, y_pred = error_losses.as_same_shape_arrays(y_true, y_pred)
         rows = y_pred.size // y_pred.shape[-1]
         total = y_pred.sum(axis=-1, keepdims=True)                  # (..., 1)
         normalised = y_pred / total                                 # (..., K)

@@ -90,6 +90,19 @@ def test_fused_form_stays_finite_where_probabilities_underflow():
                                [[-1.0, 1.0]])
 
 
+@pytest.mark.parametrize("name", ["mse", "mae", "categorical_crossentropy"])
+def test_no_loss_broadcasts_a_target_against_a_prediction(name):
+    """(2, 3) against (3, 2, 3) broadcasts in NumPy: categorical cross-entropy on
+    probabilities returned a number for it."""
+    loss = losses.get(name)
+    y_pred = np.full((3, 2, 3), 1 / 3)
+    calls = [loss, loss.gradient] + ([loss.from_logits] if hasattr(loss, "from_logits") else [])
+    for call in calls:
+        with pytest.raises(ValueError,
+                           match=r"y_true must have .* shape \(3, 2, 3\); got \(2, 3\)"):
+            call(np.eye(3)[[0, 1]], y_pred)
+
+
 def test_unknown_loss_name_lists_the_valid_ones():
     with pytest.raises(ValueError, match="unknown loss 'hinge'; valid names are: .*'mae'"):
         losses.get("hinge")

@@ -123,4 +123,3 @@ def test_numpy_scalars_are_taken_as_hyperparameters_as_python_numbers_are():
     assert Adam(beta_1=np.float32(0.8)).beta_1 == pytest.approx(0.8)
     with pytest.raises(ValueError, match=r"beta_2 must be in \[0, 1\); got True"):
         Adam(beta_2=True)
-
