@@ -9,12 +9,12 @@ that choice, in two parts:
 - *passes*: one forward and one backward pass at each shape (the damped-sine tutorial's
   two layers, smaller and larger batches, wider layers), forced each way by
   ``two_cores=True/False``: per round, a block of ``BLOCK_CALLS`` passes each way, in turns,
-  each block after a pause of ``SETTLE_S`` and ``WARM_CALLS`` untimed passes; the minimum milliseconds a pass over ``--repeats``
-  rounds, their ratio and the route the rule takes. Blocks, not passes in turns: each route
-  leaves its arrays (and the memory the allocator hands out next) in the caches of the core
-  that wrote them, and the other route's next pass would pay for fetching them. The pause
-  lets BLAS's threads, which spin for a while after a product (the one-core route's at
-  some shapes), go to sleep first;
+  each block after a pause of ``SETTLE_S`` and ``WARM_CALLS`` untimed passes; the minimum
+  milliseconds a pass over ``--repeats`` rounds, their ratio and the route the rule takes.
+  Blocks, not passes in turns: each route leaves its arrays (and the memory the allocator
+  hands out next) in the caches of the core that wrote them, and the other route's next
+  pass would pay for fetching them. The pause lets BLAS's threads, which spin for a while
+  after a product (the one-core route's at some shapes), go to sleep first;
 - *beside BLAS's threads*: what the halves cost where another layer of the model runs a
   product large enough for NumPy's BLAS to use both cores, whose threads then compete with
   the second half for the second core. A sine-tutorial model with a ``Dense(3000)`` before

@@ -128,7 +128,8 @@ def report(results, args, wall_seconds):
         reference = f"   (published mean {np.mean(PUBLISHED[kind]):.2f}%)" if published else ""
         print(f"  {kind:>9}: {scores}  -> mean {mean:.2f}%{reference}")
     for kind, runs in by_kind.items():
-        print(f"\nSpot checks, {kind} (run with seed {runs[-1]['seed']}): input -> expected, predicted")
+        print(f"\nSpot checks, {kind} (run with seed {runs[-1]['seed']}): "
+              "input -> expected, predicted")
         for x, expected, predicted in runs[-1]["spot_checks"]:
             mark = "ok" if expected == predicted else "  "
             print(f"  {mark} {x} -> {expected}, {predicted}")

@@ -65,7 +65,8 @@ def test_addition_encoding_round_trips_through_one_hot():
 
 
 def test_addition_unknown_character_gets_a_clear_error():
-    with pytest.raises(ValueError, match=r"character '-' at position 1 of '3-4' is not in the alphabet"):
+    with pytest.raises(ValueError,
+                       match=r"character '-' at position 1 of '3-4' is not in the alphabet"):
         addition.integer_encode(["3-4"])
     with pytest.raises(ValueError, match=r"character 'é' at position 3 of '12\+é' is not"):
         addition.integer_encode(["1+21", "12+é"])
@@ -77,9 +78,11 @@ def test_addition_unknown_character_gets_a_clear_error():
     (0, "zero", "zéro"), (21, "twenty-one", "vingt et un"), (71, "seventy-one", "soixante et onze"),
     (80, "eighty", "quatre-vingts"), (81, "eighty-one", "quatre-vingt-un"),
     (91, "ninety-one", "quatre-vingt-onze"), (200, "two hundred", "deux cents"),
-    (205, "two hundred and five", "deux cent cinq"), (280, "two hundred and eighty", "deux cent quatre-vingts"),
+    (205, "two hundred and five", "deux cent cinq"),
+    (280, "two hundred and eighty", "deux cent quatre-vingts"),
     (1000, "one thousand", "mille"), (3000, "three thousand", "trois mille"),
-    (7377, "seven thousand three hundred and seventy-seven", "sept mille trois cent soixante-dix-sept"),
+    (7377, "seven thousand three hundred and seventy-seven",
+     "sept mille trois cent soixante-dix-sept"),
 ])
 def test_number_words_follow_the_english_and_french_rules(n, english, french):
     assert number_words.to_english(n) == english and number_words.to_french(n) == french
@@ -93,7 +96,8 @@ def test_number_words_refuse_numbers_outside_their_range():
 def test_pair_files_load_with_a_limit_and_name_a_malformed_line(tmp_path):
     path = tmp_path / "fra.txt"
     path.write_text("Go.\tVa !\tCC-BY 2.0\nHi.\tSalut !\n\nRun!\tCours !\n", encoding="utf-8")
-    assert translation.load_pairs(path) == [("Go.", "Va !"), ("Hi.", "Salut !"), ("Run!", "Cours !")]
+    assert translation.load_pairs(path) == [("Go.", "Va !"), ("Hi.", "Salut !"),
+                                            ("Run!", "Cours !")]
     assert translation.load_pairs(path, num_samples=2) == [("Go.", "Va !"), ("Hi.", "Salut !")]
     with pytest.raises(ValueError, match=r"num_samples must be a positive integer; got 0"):
         translation.load_pairs(path, num_samples=0)          # read one pair before

@@ -16,7 +16,8 @@ def test_use_backend_switches_and_restores():
 
 
 def test_unknown_backend_is_refused_with_the_valid_names():
-    with pytest.raises(ValueError, match=r"backend must be one of \['numba', 'numpy'\]; got 'cuda'"):
+    with pytest.raises(ValueError,
+                       match=r"backend must be one of \['numba', 'numpy'\]; got 'cuda'"):
         set_backend("cuda")
 
 

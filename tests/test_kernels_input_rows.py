@@ -65,7 +65,7 @@ def test_hot_rows_transposed_times_is_the_product(dtype, atol, n_rows, n_columns
 
 @given(st.integers(1, 3), st.integers(2, 5), widths, seeds, st.data())
 def test_a_sequence_repeats_its_first_step_until_one_value_differs(batch, steps, n_columns,
-                                                                    seed, data):
+                                                                   seed, data):
     first = np.random.default_rng(seed).standard_normal((batch, 1, n_columns))
     x = np.repeat(first, steps, axis=1)                                  # (B, T, I)
     assert repeats_first_step(x)

@@ -66,7 +66,7 @@ def run_both_twins(arrays, with_state, go_backwards, rng):
 
 @given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds)
 def test_numba_twin_matches_numpy_reference_in_float64(batch, steps_, features_, units_,
-                                                        with_state, go_backwards, form, seed):
+                                                       with_state, go_backwards, form, seed):
     rng = np.random.default_rng(seed)
     arrays = lstm_arrays(rng, batch, steps_, features_, units_, form=form)
     results = run_both_twins(arrays, with_state, go_backwards, rng)
@@ -98,7 +98,7 @@ def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
 
 @given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds)
 def test_numba_twin_matches_numpy_reference_in_float32(batch, steps_, features_, units_,
-                                                        with_state, go_backwards, form, seed):
+                                                       with_state, go_backwards, form, seed):
     rng = np.random.default_rng(seed)
     arrays = lstm_arrays(rng, batch, steps_, features_, units_, dtype=np.float32,
                          form=form)
@@ -322,7 +322,7 @@ def test_constant_weights_give_the_values_of_a_scalar_loop(twin):
 @pytest.mark.parametrize("dtype, atol", [(np.float64, 1e-12), (np.float32, 1e-5)])
 @given(st.integers(2, 4), steps, features, units, seeds)
 def test_a_batch_of_one_gives_the_first_sequence_of_a_larger_batch(dtype, atol, batch, steps_,
-                                                                    features_, units_, seed):
+                                                                   features_, units_, seed):
     """Sequences are independent: the loops path runs a batch of one by its own backward
     loop (``backward_fused_one_sequence``) and larger batches two sequences at a time;
     both must give the first sequence's numbers."""

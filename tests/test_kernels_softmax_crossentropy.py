@@ -72,5 +72,6 @@ def test_a_nan_logit_gives_a_nan_loss_not_a_silent_number():
 
 @pytest.mark.parametrize("twin", ["numba", "reference"])
 def test_targets_of_another_shape_are_refused_by_name(twin):
-    with pytest.raises(ValueError, match=r"y_true must have the logits' shape \(2, 3\); got \(2, 4\)"):
+    with pytest.raises(ValueError,
+                       match=r"y_true must have the logits' shape \(2, 3\); got \(2, 4\)"):
         getattr(kernels, f"crossentropy_from_logits_{twin}")(np.zeros((2, 4)), np.zeros((2, 3)))

@@ -78,7 +78,8 @@ def test_weights_use_the_tutorials_initialisers():
 
 
 @pytest.mark.parametrize("make_call, message", [
-    (lambda: AttentionDecoder(4, 3, output_length=0), "output_length must be None or an integer >= 1"),
+    (lambda: AttentionDecoder(4, 3, output_length=0),
+     "output_length must be None or an integer >= 1"),
     (lambda: AttentionDecoder(0, 3), "units must be a positive integer"),
     (lambda: AttentionDecoder(4, 3).forward(np.zeros((2, 5))),
      r"needs encoder outputs of shape \(batch, time, features\)"),

@@ -28,7 +28,7 @@ def test_lstm_layer_gradients_match_finite_differences(
 
 
 @pytest.mark.parametrize("features_, units_, expected", [(1, 20, 1760), (20, 20, 3280),
-                                                        (50, 150, 120600), (12, 100, 45200)])
+                                                         (50, 150, 120600), (12, 100, 45200)])
 def test_parameter_count_equals_keras(features_, units_, expected):
     layer = LSTM(units_, input_shape=(None, features_))
     layer.build(layer.declared_input_shape)

@@ -70,7 +70,8 @@ def test_a_saved_encoder_decoder_decodes_the_same_after_loading(attention, tmp_p
     model.save(tmp_path / "translator.npz")
     loaded = minilstm.load_model(tmp_path / "translator.npz")
     assert isinstance(loaded, EncoderDecoder) and loaded.optimizer.iterations == 3
-    assert loaded.greedy_decode(encoder_input, 0, 4, 8) == model.greedy_decode(encoder_input, 0, 4, 8)
+    assert loaded.greedy_decode(encoder_input, 0, 4, 8) == \
+        model.greedy_decode(encoder_input, 0, 4, 8)
 
 
 def test_bad_inputs_get_clear_errors():

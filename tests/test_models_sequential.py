@@ -249,7 +249,8 @@ def test_progress_bar_redraws_with_eta_on_a_terminal():
     bar.update(1, {"loss": 0.5})
     bar.finish({"loss": 0.25})
     text = stream.getvalue()
-    assert "\r1/4 [======>......................." in text and "ETA:" in text and "loss: 0.5000" in text
+    assert "\r1/4 [======>......................." in text
+    assert "ETA:" in text and "loss: 0.5000" in text
     assert text.endswith("loss: 0.2500\n") and "4/4 [==============================]" in text
 
 

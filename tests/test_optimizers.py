@@ -14,6 +14,7 @@ def backend(request):
     with use_backend(request.param):
         yield request.param
 
+
 GRADS = [np.array([0.5, -2.0, 1e-4]), np.array([0.1, 0.3, -1e-4]), np.array([-1.0, 0.0, 2.0])]
 START = np.array([1.0, -1.0, 0.5])
 

@@ -18,7 +18,6 @@ from ..seeding import as_generator
 ALPHABET = tuple("0123456789+ ")
 
 
-
 def input_length(n_numbers, largest):
     return n_numbers * math.ceil(math.log10(largest + 1)) + n_numbers - 1
 
@@ -53,7 +52,8 @@ def integer_encode(strings, alphabet=ALPHABET):
     strings of an addition epoch, this about 0.2 ms)."""
     lengths = {len(text) for text in strings}
     if len(lengths) > 1:
-        raise ValueError(f"strings must have one length to be encoded together; got {sorted(lengths)}")
+        raise ValueError(f"strings must have one length to be encoded together; "
+                         f"got {sorted(lengths)}")
     length = lengths.pop() if lengths else 0
     if length == 0:
         return np.empty((len(strings), 0), dtype=np.int64)
@@ -85,7 +85,8 @@ def invert(sequences, alphabet=ALPHABET):
 
 
 def generate_data(n_samples, n_numbers, largest, seed=None):
-    """The tutorial's ``generate_data``: one-hot ``X (n, in_length, 12)``, ``y (n, out_length, 12)``."""
+    """The tutorial's ``generate_data``: one-hot ``X (n, in_length, 12)`` and
+    ``y (n, out_length, 12)``."""
     X, y = random_sum_pairs(n_samples, n_numbers, largest, seed)
     return encode_pairs(X, y, n_numbers, largest)
 

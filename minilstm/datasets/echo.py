@@ -13,7 +13,6 @@ from ..checks import positive_int
 from ..seeding import as_generator
 
 
-
 def generate_sequence(length, n_unique, seed=None):
     """``length`` random integers in ``[0, n_unique - 1]``, as an int array."""
     positive_int("length", length)

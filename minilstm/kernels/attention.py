@@ -446,7 +446,7 @@ def _parameter_gradients_loops(s_prev, r_s_prev, y_prev, c, d_r, d_z, d_p, d_o, 
     outer_products_sum(y_prev, d_o, out.W_o)
     outer_products_sum(s_prev, d_r, out.U_r)            # dU_g = Σ s_{t-1}ᵀ dG_t
     outer_products_sum(s_prev, d_z, out.U_z)
-    outer_products_sum(r_s_prev, d_p, out.U_p)          #        (r ⊙ s_{t-1})ᵀ dP_t
+    outer_products_sum(r_s_prev, d_p, out.U_p)          # U_p's:  (r ⊙ s_{t-1})ᵀ dP_t
     outer_products_sum(s_prev, d_o, out.U_o)
     outer_products_sum(c, d_r, out.C_r)                 # dC_g = Σ c_tᵀ dG_t
     outer_products_sum(c, d_z, out.C_z)

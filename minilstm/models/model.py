@@ -114,8 +114,8 @@ class Model:
 
     # ---------------------------------------------------------------- one batch
     def _uses_fused_softmax(self):
-        last = self.layers[-1]
-        return self.loss.fuses_with_softmax and getattr(last, "output_activation", None) == "softmax"
+        last_activation = getattr(self.layers[-1], "output_activation", None)
+        return self.loss.fuses_with_softmax and last_activation == "softmax"
 
     def _batch_loss(self, output, y):
         if self._uses_fused_softmax():

@@ -74,7 +74,8 @@ class ProgressBar:
         per_step = elapsed / max(self.target, 1)
         per_step_text = f"{per_step * 1e3:.0f}ms/step" if per_step >= 1e-3 \
             else f"{per_step * 1e6:.0f}us/step"
-        head = self._bar(self.target) + " - " if self.verbose == 1 else f"{self.target}/{self.target} - "
+        head = (self._bar(self.target) if self.verbose == 1
+                else f"{self.target}/{self.target}") + " - "
         line = f"{head}{format_duration(elapsed)} {per_step_text}"
         if logs:
             line += " - " + format_logs(logs)
