@@ -111,6 +111,22 @@ def test_decoding_lengths_and_widths_below_one_are_refused_by_name(decode, argum
         getattr(model, decode)(encoder_input[:1], 0, 4, **arguments)
 
 
+@pytest.mark.parametrize("attention", [False, True])
+def test_decode_step_refuses_a_scalar_token_and_states_not_from_encode(attention):
+    """A scalar token was 'len() of unsized object'; two states for the attention model
+    'not enough values to unpack'."""
+    model, encoder_input = trained_toy_model(attention=attention)
+    states = model.encode(encoder_input[:1])
+    assert model.decode_step([0], states)[0].shape == (1, 5)
+    with pytest.raises(ValueError, match=r"tokens must be a 1-D array .*; got shape \(\)"):
+        model.decode_step(0, states)
+    names = r"\[h, c, encoder_outputs\]" if attention else r"\[h, c\]"
+    for wrong, given in [(states[:1], "a list of 1"), (states[0], "a ndarray")]:
+        with pytest.raises(ValueError, match=rf"states must be the list {names}, as encode "
+                                             rf"returns it; got {given}"):
+            model.decode_step([0], wrong)
+
+
 def test_decoding_takes_nested_lists_as_well_as_arrays():
     model, encoder_input = trained_toy_model()
     assert model.greedy_decode(encoder_input[:2].tolist(), 0, 4, 5) == \

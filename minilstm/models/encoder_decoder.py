@@ -134,9 +134,19 @@ class EncoderDecoder(Model):
         return [h, c, outputs] if self.attention else [h, c]
 
     def decode_step(self, tokens, states):
-        """One decoder step: token indices ``(B,)`` and the states -> probabilities
-        ``(B, K)`` and the new states."""
-        return self._step(self._token_indices("tokens", tokens), states)
+        """One decoder step: token indices ``(B,)`` and the states (``encode``'s, or the
+        last step's) -> probabilities ``(B, K)`` and the new states."""
+        tokens = self._token_indices("tokens", tokens)
+        if tokens.ndim != 1:
+            raise ValueError(f"tokens must be a 1-D array of token indices, one per sequence; "
+                             f"got shape {tokens.shape}")
+        names = ["h", "c", "encoder_outputs"] if self.attention else ["h", "c"]
+        if not isinstance(states, (list, tuple)) or len(states) != len(names):
+            given = f"a {type(states).__name__}" + (
+                f" of {len(states)}" if isinstance(states, (list, tuple)) else "")
+            raise ValueError(f"states must be the list [{', '.join(names)}], as encode "
+                             f"returns it; got {given}")
+        return self._step(tokens, states)
 
     def _step(self, tokens, states):
         """``decode_step`` on tokens known to be indices of the vocabulary: the decoding
