@@ -171,3 +171,10 @@ def test_what_cannot_be_saved_says_why(tmp_path):
     assert os.listdir(tmp_path) == []
     with pytest.raises(FileNotFoundError, match=r"cannot save the model to .*no-such-folder"):
         Sequential([Dense(2, input_dim=3)]).save(tmp_path / "no-such-folder" / "m.npz")
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(FileNotFoundError, match=r"its folder .*a-file' is not a folder"):
+        Sequential([Dense(2, input_dim=3)]).save(tmp_path / "a-file" / "m.npz")
+    with pytest.raises(IsADirectoryError, match=r"it is a folder; name a file in it, e\.g\. "
+                                                r".*model\.npz'"):
+        Sequential([Dense(2, input_dim=3)]).save(tmp_path)
+    assert sorted(os.listdir(tmp_path)) == ["a-file"]

@@ -61,8 +61,12 @@ def save_model(model, path, include_optimizer=True):
 def _write_atomically(path, arrays):
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
+        why = "is not a folder" if os.path.exists(folder) else "does not exist"
         raise FileNotFoundError(f"cannot save the model to {path!r}: its folder {folder!r} "
-                                "does not exist")
+                                f"{why}")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"cannot save the model to {path!r}: it is a folder; name a "
+                                f"file in it, e.g. {os.path.join(path, 'model.npz')!r}")
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".minilstm-", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
