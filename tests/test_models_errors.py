@@ -123,6 +123,9 @@ def test_sequential_refuses_what_it_cannot_chain():
         Sequential([Dense(2, name="same", input_dim=1), Dense(1, name="same")])
     with pytest.raises(ValueError, match=r"not built yet"):
         Sequential([LSTM(3)]).summary()
+    twice = Dense(3)
+    with pytest.raises(ValueError, match=r"layer 'dense_1' is in model 'sequential' already"):
+        Sequential([Dense(3, input_dim=3), twice, twice])
 
 
 def test_targets_without_the_trailing_unit_axis_are_accepted_like_keras(model):

@@ -67,6 +67,10 @@ class Sequential(Model):
         if self._layers and layer.declared_input_shape is not None:
             raise ValueError(f"only the first layer takes input_shape; layer {layer.name!r} "
                              "is not first")
+        if any(existing is layer for existing in self._layers):
+            raise ValueError(f"layer {layer.name!r} is in model {self.name!r} already: a layer "
+                             "keeps one forward pass for its backward pass, so each place in "
+                             "a model needs a layer of its own")
         taken = {existing.name for existing in self._layers}
         if layer._name is None:
             layer.name = self._unique_name(layer.name, taken)
