@@ -146,14 +146,17 @@ def show_attention(model, source, decoded, vocabularies, lengths, plot_path):
     weights = model.attention_map(encoder_input, decoder_input)[0, :len(decoded), :len(source)]
     print(f"\nAttention while translating {source!r} -> {decoded!r} "
           "(rows: output characters; columns: input characters; darker = more weight):")
-    print(heatmap(weights, row_labels=[repr(char) for char in decoded],
-                  column_labels=list(source.replace(" ", "_"))))
+    # the same visible labels in both charts: a space or the end marker as a raw tick
+    # label is blank (or breaks the line)
+    row_labels = [repr(char) for char in decoded]
+    column_labels = list(source.replace(" ", "_"))
+    print(heatmap(weights, row_labels=row_labels, column_labels=column_labels))
     pyplot = load_pyplot(plot_path) if plot_path else None
     if pyplot is not None:
         figure, axes = pyplot.subplots(figsize=(max(6, len(source) / 3), max(4, len(decoded) / 3)))
         axes.imshow(weights, cmap="Greys")
-        axes.set(xticks=range(len(source)), xticklabels=list(source),
-                 yticks=range(len(decoded)), yticklabels=list(decoded),
+        axes.set(xticks=range(len(source)), xticklabels=column_labels,
+                 yticks=range(len(decoded)), yticklabels=row_labels,
                  xlabel="input character", ylabel="output character")
         figure.tight_layout()
         figure.savefig(plot_path)

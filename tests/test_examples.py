@@ -8,7 +8,9 @@ import sys
 import numpy as np
 import pytest
 
+from minilstm import EncoderDecoder
 from minilstm.datasets import addition as addition_data
+from minilstm.datasets import translation
 
 EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 
@@ -122,3 +124,39 @@ def test_negative_seeds_and_widths_and_impossible_lengths_are_refused_by_argpars
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
+
+
+def test_translation_heatmap_png_has_the_text_charts_visible_labels(monkeypatch, tmp_path):
+    """A space as a raw tick label is blank: the PNG's rows were unlabelled where the model
+    wrote spaces. Both charts now label a space '_' (input) or ' ' in quotes (output)."""
+    example = load_example("char_translation")
+    source_vocabulary = translation.Vocabulary.from_texts(["a b"])
+    target_vocabulary = translation.Vocabulary.from_texts(["x y"], markers=True)
+    model = EncoderDecoder(4, len(source_vocabulary), len(target_vocabulary), attention=True,
+                           seed=0)
+    labels = {}
+
+    class Axes:
+        def imshow(self, weights, cmap):
+            labels["shape"] = weights.shape
+
+        def set(self, **settings):
+            labels.update(settings)
+
+    class Figure:
+        def tight_layout(self):
+            pass
+
+        def savefig(self, path):
+            pass
+
+    class PyPlot:
+        def subplots(self, figsize):
+            return Figure(), Axes()
+
+    monkeypatch.setattr(example, "load_pyplot", lambda path: PyPlot())
+    example.show_attention(model, "a b", "x y", (source_vocabulary, target_vocabulary), (3, 4),
+                           str(tmp_path / "attention.png"))
+    assert labels["shape"] == (3, 3)
+    assert list(labels["xticklabels"]) == ["a", "_", "b"]
+    assert list(labels["yticklabels"]) == ["'x'", "' '", "'y'"]

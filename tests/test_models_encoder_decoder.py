@@ -121,9 +121,9 @@ def test_decode_step_refuses_a_scalar_token_and_states_not_from_encode(attention
     with pytest.raises(ValueError, match=r"tokens must be a 1-D array .*; got shape \(\)"):
         model.decode_step(0, states)
     names = r"\[h, c, encoder_outputs\]" if attention else r"\[h, c\]"
-    for wrong, given in [(states[:1], "a list of 1"), (states[0], "a ndarray")]:
+    for wrong, described in [(states[:1], "a list of 1"), (states[0], "a ndarray")]:
         with pytest.raises(ValueError, match=rf"states must be the list {names}, as encode "
-                                             rf"returns it; got {given}"):
+                                             rf"returns it; got {described}"):
             model.decode_step([0], wrong)
 
 
