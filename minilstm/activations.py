@@ -68,7 +68,9 @@ _ACTIVATIONS = {
 
 
 def get(name):
-    """Return ``(forward, backward)`` for an activation name; ``None`` means linear."""
+    """Return ``(forward, backward)`` for an activation name; ``None`` means linear. Only
+    names: each activation's derivative is written out here, so no function of the user's
+    (a Keras model's ``activation=tf.nn.gelu``) can be taken."""
     return lookup("activation", "linear" if name is None else name, _ACTIVATIONS)
 
 

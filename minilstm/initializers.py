@@ -119,7 +119,8 @@ def get(initializer):
         return initializer
     if isinstance(initializer, dict) and initializer.get("class_name") == "Constant":
         return Constant(initializer["value"])
-    return lookup("initializer", initializer, _INITIALIZERS)
+    return lookup("initializer", initializer, _INITIALIZERS,
+                  also="a function (shape, dtype, rng) -> array")
 
 
 def serialize(initializer):

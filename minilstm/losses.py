@@ -114,4 +114,4 @@ def get(loss):
     and the long names) or a ``Loss`` instance."""
     if isinstance(loss, Loss):
         return loss
-    return lookup("loss", loss, _LOSSES)()
+    return lookup("loss", loss, _LOSSES, also="a minilstm Loss")()

@@ -1,12 +1,15 @@
 """Looking up components by name, with errors that list what exists."""
 
 
-def lookup(kind, name, table):
-    """Return ``table[name]``, or raise a ValueError naming the valid choices."""
+def lookup(kind, name, table, also=None):
+    """Return ``table[name]``, or raise an error naming the valid choices; ``also`` says
+    what else the caller takes (an object of its kind), for the error's text."""
+    valid = ", ".join(repr(key) for key in sorted(table))
     if not isinstance(name, str):
-        raise TypeError(f"{kind} must be a string name or an object; got {type(name).__name__}")
+        others = f", or {also}" if also else ""
+        raise TypeError(f"{kind} must be one of the names {valid}{others}; "
+                        f"got {type(name).__name__}")
     try:
         return table[name.lower()]
     except KeyError:
-        valid = ", ".join(repr(key) for key in sorted(table))
         raise ValueError(f"unknown {kind} {name!r}; valid names are: {valid}") from None

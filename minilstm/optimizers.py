@@ -194,4 +194,4 @@ def get(optimizer):
     defaults) or an ``Optimizer`` instance."""
     if isinstance(optimizer, Optimizer):
         return optimizer
-    return lookup("optimizer", optimizer, _OPTIMIZERS)()
+    return lookup("optimizer", optimizer, _OPTIMIZERS, also="a minilstm Optimizer")()

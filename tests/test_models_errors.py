@@ -102,6 +102,22 @@ def test_a_seed_that_is_no_integer_from_zero_up_is_refused_by_name(seed):
 
 
 @pytest.mark.filterwarnings("ignore:overflow encountered")
+@pytest.mark.parametrize("make_call, message", [
+    (lambda: Dense(2, activation=np.tanh),
+     r"activation must be one of the names 'linear', .* 'tanh'; got ufunc"),
+    (lambda: Sequential([Dense(1, input_dim=2)]).compile(loss="mse", metrics=[3]),
+     r"metric must be one of the names 'acc', .*, or a function \(y_true, y_pred\) -> float; "
+     r"got int"),
+    (lambda: Sequential([Dense(1, input_dim=2)]).compile(loss=3),
+     r"loss must be one of the names .*, or a minilstm Loss; got int"),
+])
+def test_what_is_neither_a_known_name_nor_an_object_taken_lists_the_names(make_call, message):
+    """It said 'must be a string name or an object; got function' for an activation
+    function, which is an object, and which no activation may be."""
+    with pytest.raises(TypeError, match=message):
+        make_call()
+
+
 def test_a_diverging_loss_stops_fit_naming_the_epoch_and_batch():
     rng = np.random.default_rng(0)
     x = rng.uniform(-1e3, 1e3, (40, 4))

@@ -137,6 +137,23 @@ def test_truncated_and_foreign_files_get_a_clear_error(tmp_path):
         minilstm.load_model(tmp_path / "missing.npz")
 
 
+def test_a_model_compiled_with_a_metric_function_loads_with_compile_false(tmp_path):
+    """As in Keras, the file holds the function's name only: loading it compiled says how
+    to go on rather than failing on an unknown name."""
+    def largest_error(y_true, y_pred):
+        return float(np.abs(y_true - y_pred).max())
+
+    model = stacked_lstm()
+    model.compile(loss="mse", optimizer="adam", metrics=["mae", largest_error])
+    model.save(tmp_path / "m.npz")
+    with pytest.raises(ValueError, match=r"compiled with the metric 'largest_error', a function "
+                                         r".*load it with compile=False"):
+        minilstm.load_model(tmp_path / "m.npz")
+    loaded = minilstm.load_model(tmp_path / "m.npz", compile=False)
+    x = np.ones((2, 7, 2))
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
+
+
 def test_a_file_with_pickled_objects_is_refused_not_executed(tmp_path):
     np.savez(tmp_path / "evil.npz", description=np.array([{"format": "x"}], dtype=object))
     with pytest.raises(ValueError, match="Object arrays cannot be loaded"):

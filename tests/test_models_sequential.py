@@ -7,7 +7,8 @@ from hypothesis import assume, given, strategies as st
 
 import minilstm
 from conftest import GRADIENT_TOLERANCE, batches, features, seeds, steps, units
-from minilstm import LSTM, Dense, Input, RepeatVector, Sequential, TimeDistributed, gradcheck
+from minilstm import (LSTM, Dense, Input, RepeatVector, Sequential, TimeDistributed, gradcheck,
+                      losses)
 from minilstm.layers.base import SUMMED_OVER_STEPS
 
 
@@ -177,6 +178,26 @@ def test_evaluate_train_and_test_on_batch_return_keras_shapes():
     assert loss == pytest.approx(mse)
     logs = model.evaluate(x, y, verbose=0, return_dict=True)
     assert list(logs) == ["loss", "mae", "mse"] and logs["mae"] == pytest.approx(mae)
+
+
+def test_a_metric_function_of_the_users_is_logged_under_its_name_as_in_keras():
+    rng = np.random.default_rng(3)
+    x, y = sum_problem(rng, 20)
+
+    def largest_error(y_true, y_pred):
+        return float(np.abs(y_true - y_pred).max())
+
+    model = Sequential([LSTM(3, input_shape=(4, 1)), Dense(1)], seed=0)
+    model.compile(loss="mse", optimizer="sgd",
+                  metrics=[largest_error, losses.MeanAbsoluteError(), "mae"])
+    history = model.fit(x, y, verbose=0, validation_split=0.25)
+    assert list(history.history) == ["loss", "largest_error", "mean_absolute_error", "mae",
+                                     "val_loss", "val_largest_error",
+                                     "val_mean_absolute_error", "val_mae"]
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert logs["largest_error"] == pytest.approx(
+        float(np.abs(y.reshape(-1, 1) - model.predict(x)).max()), rel=1e-6)
+    assert logs["mean_absolute_error"] == logs["mae"]
 
 
 def test_train_on_batch_changes_the_weights_by_one_optimizer_step():

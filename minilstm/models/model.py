@@ -103,8 +103,8 @@ class Model:
             raise ValueError(f"metrics must be a list of names, e.g. metrics=[{metrics!r}]; "
                              f"got the string {metrics!r}")
         metrics = list(metrics or [])
-        self._metric_functions = [metric_registry.get(name) for name in metrics]
-        self.metric_names = [name.lower() for name in metrics]
+        self._metric_functions = [metric_registry.get(metric) for metric in metrics]
+        self.metric_names = [metric_registry.name_of(metric) for metric in metrics]
 
     def _require_compiled(self, action):
         if self.loss is None:

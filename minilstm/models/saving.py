@@ -16,7 +16,7 @@ import zipfile
 
 import numpy as np
 
-from .. import losses, optimizers
+from .. import losses, metrics, optimizers
 
 FORMAT = "minilstm.model"
 VERSION = 1
@@ -122,6 +122,11 @@ def load_model(path, compile=True):
     if compile and compiled is not None:
         optimizer = _OPTIMIZERS[compiled["optimizer"]["class_name"]](
             **compiled["optimizer"]["config"])
+        unknown = [name for name in compiled["metrics"] if not metrics.known(name)]
+        if unknown:
+            raise ValueError(f"{path} was compiled with the metric {unknown[0]!r}, a function "
+                             "of its user's that a file cannot hold: load it with "
+                             "compile=False, then compile it with that function again")
         model.compile(optimizer=optimizer, loss=losses.get(compiled["loss"]),
                       metrics=compiled["metrics"])
         saved_state = description["optimizer_state"]
