@@ -78,6 +78,8 @@ def test_batch_size_below_one_is_refused(model, batch_size):
     ({}, r"compile needs a loss"),
     ({"loss": "mse", "metrics": "mae"}, r"metrics must be a list of names, e\.g\. "
                                         r"metrics=\['mae'\]; got the string 'mae'"),
+    ({"loss": "mse", "metrics": np.max}, r"metrics must be a list, e\.g\. metrics=\[max\]; "
+                                         r"got the function max alone"),
 ])
 def test_unknown_names_in_compile_list_the_valid_ones(model, compile_kwargs, message):
     with pytest.raises(ValueError, match=message):

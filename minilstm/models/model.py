@@ -102,6 +102,10 @@ class Model:
         if isinstance(metrics, str):
             raise ValueError(f"metrics must be a list of names, e.g. metrics=[{metrics!r}]; "
                              f"got the string {metrics!r}")
+        if callable(metrics):
+            name = metric_registry.name_of(metrics)
+            raise ValueError(f"metrics must be a list, e.g. metrics=[{name}]; got the function "
+                             f"{name} alone")
         metrics = list(metrics or [])
         self._metric_functions = [metric_registry.get(metric) for metric in metrics]
         self.metric_names = [metric_registry.name_of(metric) for metric in metrics]
