@@ -1,14 +1,34 @@
 """Argument checks shared across the package, with errors that name the argument."""
 import argparse
+import math
 
 import numpy as np
 
 
+def is_int_at_least(value, minimum):
+    """Whether ``value`` is an integer, Python's or NumPy's but not a bool, >= ``minimum``."""
+    return (isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+            and value >= minimum)
+
+
+def is_real_number(value):
+    """Whether ``value`` is a real number, Python's or NumPy's, and not a bool."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
 def positive_int(name, value):
     """``value`` as an int, or a ValueError naming ``name`` when it is not an integer >= 1."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+    if not is_int_at_least(value, 1):
         raise ValueError(f"{name} must be a positive integer; got {value!r}")
     return int(value)
+
+
+def positive_number(name, value):
+    """``value`` as a float, or a ValueError naming ``name`` when it is not a finite number
+    > 0."""
+    if not is_real_number(value) or not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0; got {value!r}")
+    return float(value)
 
 
 def sample_shape(name, shape):
@@ -16,8 +36,7 @@ def sample_shape(name, shape):
     of any size), as a tuple of ints and None; a ValueError naming ``name`` when it is not
     a non-empty tuple or list of integers >= 1 and None."""
     if not isinstance(shape, (tuple, list)) or not shape or any(
-            size is not None and (isinstance(size, bool) or not isinstance(size, (int, np.integer))
-                                  or size < 1) for size in shape):
+            size is not None and not is_int_at_least(size, 1) for size in shape):
         raise ValueError(f"{name} must be a non-empty tuple of positive ints or None, without "
                          f"the batch axis (e.g. (50, 1)); got {shape!r}")
     return tuple(None if size is None else int(size) for size in shape)

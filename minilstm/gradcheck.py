@@ -32,11 +32,10 @@ Example::
     errors = check_layer(layer, x)          # {'x': 2e-10, 'kernel': 5e-10, ...}
     assert max(errors.values()) < 1e-6
 """
-import math
-
 import numpy as np
 
 from . import losses
+from .checks import positive_number
 
 FLOOR = 1e-12
 # what check_layer calls of a layer: the layer protocol (minilstm.layers.base)
@@ -60,7 +59,7 @@ def numerical_gradient(function, array, step=1e-3):
 
     ``array`` is perturbed in place, one entry at a time, and restored.
     """
-    _check_step(step)
+    positive_number("step", step)
     if array.dtype != np.float64:
         raise TypeError(f"finite differences need a float64 array; got {array.dtype}")
     gradient = np.zeros_like(array)
@@ -75,13 +74,6 @@ def numerical_gradient(function, array, step=1e-3):
         near, far = values[0] - values[1], values[2] - values[3]
         flat_gradient[i] = (8.0 * near - far) / (12.0 * step)
     return gradient
-
-
-def _check_step(step):
-    """The finite-difference step h must be a finite number > 0."""
-    if isinstance(step, bool) or not isinstance(step, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(step) or step <= 0:
-        raise ValueError(f"step must be a finite number > 0; got {step!r}")
 
 
 def _require_layer(layer):

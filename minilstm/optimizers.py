@@ -26,27 +26,17 @@ import math
 
 import numpy as np
 
+from .checks import is_real_number, positive_number
 from .kernels import optimizers as update_kernels
 from .naming import lookup
 
 
-def _is_number(value):
-    """A real number, Python's or NumPy's, and not a bool."""
-    return isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
-
-
-def _positive(name, value, allow_none=False, allow_zero=False):
-    if value is None and allow_none:
-        return None
-    if not _is_number(value) or not (value >= 0 if allow_zero else value > 0) \
-            or not np.isfinite(value):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a finite number {bound}; got {value!r}")
-    return float(value)
+def _positive_or_none(name, value):
+    return None if value is None else positive_number(name, value)
 
 
 def _fraction(name, value):
-    if not (_is_number(value) and 0.0 <= value < 1.0):
+    if not (is_real_number(value) and 0.0 <= value < 1.0):
         raise ValueError(f"{name} must be in [0, 1); got {value!r}")
     return float(value)
 
@@ -62,10 +52,10 @@ class Optimizer:
     hyperparameter_names = ()
 
     def __init__(self, learning_rate, clipnorm=None, clipvalue=None, global_clipnorm=None):
-        self.learning_rate = _positive("learning_rate", learning_rate)
-        self.clipnorm = _positive("clipnorm", clipnorm, allow_none=True)
-        self.clipvalue = _positive("clipvalue", clipvalue, allow_none=True)
-        self.global_clipnorm = _positive("global_clipnorm", global_clipnorm, allow_none=True)
+        self.learning_rate = positive_number("learning_rate", learning_rate)
+        self.clipnorm = _positive_or_none("clipnorm", clipnorm)
+        self.clipvalue = _positive_or_none("clipvalue", clipvalue)
+        self.global_clipnorm = _positive_or_none("global_clipnorm", global_clipnorm)
         if self.clipnorm is not None and self.global_clipnorm is not None:
             raise ValueError("set at most one of clipnorm and global_clipnorm; got both")
         self.iterations = 0
@@ -160,7 +150,7 @@ class RMSprop(Optimizer):
         super().__init__(learning_rate, **clipping)
         self.rho = _fraction("rho", rho)
         self.momentum = _fraction("momentum", momentum)
-        self.epsilon = _positive("epsilon", epsilon)
+        self.epsilon = positive_number("epsilon", epsilon)
 
     def _update(self, param, grad, slots):
         update_kernels.rmsprop(param, grad, slots["velocity"], slots["momentum"],
@@ -176,7 +166,7 @@ class Adam(Optimizer):
         super().__init__(learning_rate, **clipping)
         self.beta_1 = _fraction("beta_1", beta_1)
         self.beta_2 = _fraction("beta_2", beta_2)
-        self.epsilon = _positive("epsilon", epsilon)
+        self.epsilon = positive_number("epsilon", epsilon)
 
     def _update(self, param, grad, slots):
         t = self.iterations

@@ -7,6 +7,8 @@ never touched.
 """
 import numpy as np
 
+from .checks import is_int_at_least
+
 _default = np.random.default_rng()
 
 
@@ -32,6 +34,6 @@ def as_generator(seed=None):
 def _checked_seed(seed):
     """``seed`` when it is an integer >= 0, which NumPy's generators take; else an error
     naming it."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+    if not is_int_at_least(seed, 0):
         raise ValueError(f"seed must be an integer >= 0; got {seed!r}")
     return seed

@@ -9,6 +9,8 @@ soixante ('vingt et un', 'soixante et onze') but not to quatre-vingt ('quatre-vi
 'deux cent cinq'); 'mille' never does ('trois mille'); 'cent' and 'mille' alone mean one
 hundred and one thousand.
 """
+from ..checks import is_int_at_least
+
 _ENGLISH_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve "
                   "thirteen fourteen fifteen sixteen seventeen eighteen nineteen").split()
 _ENGLISH_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
@@ -21,7 +23,7 @@ LARGEST = 9_999
 
 def _thousands_hundreds_rest(n):
     """``n`` checked and split: 7377 -> (7, 3, 77)."""
-    if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= LARGEST:
+    if not is_int_at_least(n, 0) or n > LARGEST:
         raise ValueError(f"n must be an integer in [0, {LARGEST}]; got {n!r}")
     thousands, rest = divmod(n, 1000)
     return (thousands, *divmod(rest, 100))

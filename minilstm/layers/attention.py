@@ -2,10 +2,8 @@
 
 The equations and their backward pass are in ``minilstm/kernels/attention.py``.
 """
-import numpy as np
-
 from .. import initializers
-from ..checks import positive_int
+from ..checks import is_int_at_least, positive_int
 from ..kernels import attention as attention_kernel
 from .base import Layer
 
@@ -55,8 +53,7 @@ class AttentionDecoder(Layer):
         self.units = positive_int("units", units)
         self.output_dim = positive_int("output_dim", output_dim)
         self.return_probabilities = bool(return_probabilities)
-        if output_length is not None and (isinstance(output_length, bool) or not isinstance(
-                output_length, (int, np.integer)) or output_length < 1):
+        if output_length is not None and not is_int_at_least(output_length, 1):
             raise ValueError(f"output_length must be None or an integer >= 1; "
                              f"got {output_length!r}")
         self.output_length = None if output_length is None else int(output_length)

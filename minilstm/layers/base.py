@@ -88,10 +88,10 @@ class Layer:
     # ------------------------------------------------------------------ build
     def build(self, input_shape, rng=None):
         """Create the weights for ``input_shape`` (batch first, ``None`` allowed)."""
-        input_shape = tuple(None if d is None else int(d) for d in input_shape)
-        if len(input_shape) > 1:       # a shorter one is _check_build_shape's to refuse
-            sample_shape(f"the input shape of {type(self).__name__} {self.name!r}",
-                         input_shape[1:])
+        batch, sizes = input_shape[0], tuple(input_shape[1:])
+        input_shape = (None if batch is None else int(batch),) + (
+            sample_shape(f"the input shape of {type(self).__name__} {self.name!r}", sizes)
+            if sizes else ())          # no sizes: _check_build_shape's to refuse
         self._check_build_shape(input_shape)
         self.input_shape = input_shape
         self._output_shape = None

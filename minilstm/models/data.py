@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from ..checks import is_int_at_least
 from ..layers.base import describe_shape
 
 
@@ -119,8 +120,7 @@ def check_target_shape(y, output_shape):
 def check_batch_size(batch_size):
     if batch_size is None:
         return 32
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
+    if not is_int_at_least(batch_size, 1):
         raise ValueError(f"batch_size must be an integer >= 1; got {batch_size!r}")
     return int(batch_size)
 

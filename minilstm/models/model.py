@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import losses, optimizers
 from .. import metrics as metric_registry
+from ..checks import is_int_at_least
 from ..seeding import as_generator
 from . import data
 from .flat_weights import FlatWeights
@@ -218,7 +219,7 @@ class Model:
         self._require_compiled("fit")
         verbose = checked_verbose(verbose)
         batch_size = data.check_batch_size(batch_size)
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
+        if not is_int_at_least(epochs, 1):
             raise ValueError(f"epochs must be an integer >= 1; got {epochs!r}")
         xs, y = self._checked_data(x, y)
         validation = None

@@ -120,13 +120,13 @@ def load_model(path, compile=True):
     model.set_weights([arrays[f"weight.{index}"] for index in range(expected)])
     compiled = description["compile"]
     if compile and compiled is not None:
-        optimizer = _OPTIMIZERS[compiled["optimizer"]["class_name"]](
-            **compiled["optimizer"]["config"])
         unknown = [name for name in compiled["metrics"] if not metrics.known(name)]
         if unknown:
             raise ValueError(f"{path} was compiled with the metric {unknown[0]!r}, a function "
                              "of its user's that a file cannot hold: load it with "
                              "compile=False, then compile it with that function again")
+        optimizer = _OPTIMIZERS[compiled["optimizer"]["class_name"]](
+            **compiled["optimizer"]["config"])
         model.compile(optimizer=optimizer, loss=losses.get(compiled["loss"]),
                       metrics=compiled["metrics"])
         saved_state = description["optimizer_state"]
