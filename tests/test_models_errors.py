@@ -93,6 +93,14 @@ def test_validation_arguments_are_checked(model):
         model.fit(X, Y, validation_data=X, verbose=0)
     with pytest.raises(ValueError, match=r"epochs must be an integer >= 1"):
         model.fit(X, Y, epochs=0, verbose=0)
+    for initial_epoch in (-1, 1.5, None):
+        with pytest.raises(ValueError, match=r"initial_epoch must be an integer >= 0; got "):
+            model.fit(X, Y, initial_epoch=initial_epoch, verbose=0)
+    # a string Keras does not know would be true, and shuffle
+    for shuffle in ("no", 1, None):
+        with pytest.raises(ValueError,
+                           match=r"shuffle must be True, False or 'batch'; got " + repr(shuffle)):
+            model.fit(X, Y, shuffle=shuffle, verbose=0)
 
 
 @pytest.mark.parametrize("seed", [-1, 2.5, "1", True])

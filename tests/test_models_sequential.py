@@ -1,4 +1,5 @@
 """Sequential: whole-model gradients, Keras's training loop semantics, summary, seeding."""
+import copy
 import io
 
 import numpy as np
@@ -198,6 +199,62 @@ def test_a_metric_function_of_the_users_is_logged_under_its_name_as_in_keras():
     assert logs["largest_error"] == pytest.approx(
         float(np.abs(y.reshape(-1, 1) - model.predict(x)).max()), rel=1e-6)
     assert logs["mean_absolute_error"] == logs["mae"]
+
+
+@pytest.mark.parametrize("shuffle", [False, True, "batch"])
+def test_fit_visits_the_batches_in_the_order_shuffle_asks_for(shuffle):
+    """True: a new permutation of the samples each epoch, from the model's generator;
+    'batch' (Keras 2): the batches of consecutive samples in a new order, the smaller last
+    one still last; False: in order. Each gives the weights of ``train_on_batch`` on those
+    batches in that order."""
+    rng = np.random.default_rng(5)
+    x, y = rng.standard_normal((11, 4)), rng.standard_normal((11, 1))
+
+    def make():
+        model = Sequential([Dense(1, input_shape=(4,), dtype="float64")], seed=7)
+        model.compile(loss="mse", optimizer=minilstm.SGD(learning_rate=0.1))
+        return model
+
+    fitted, stepped = make(), make()
+    draws = copy.deepcopy(fitted.rng)
+    fitted.fit(x, y, batch_size=3, epochs=2, shuffle=shuffle, verbose=0)
+    for _ in range(2):
+        if shuffle == "batch":
+            order = np.concatenate([np.arange(3 * batch, 3 * batch + 3)
+                                    for batch in draws.permutation(3)] + [np.arange(9, 11)])
+        else:
+            order = draws.permutation(11) if shuffle else np.arange(11)
+        assert (order == np.arange(11)).all() == (not shuffle)
+        for start in range(0, 11, 3):
+            batch = order[start:start + 3]
+            stepped.train_on_batch(x[batch], y[batch])
+    np.testing.assert_array_equal(fitted.get_weights()[0], stepped.get_weights()[0])
+
+
+def test_initial_epoch_resumes_a_run_where_it_stopped_as_keras_counts_it(capsys):
+    x, y = sum_problem(np.random.default_rng(6), 30)
+
+    def make():
+        model = Sequential([LSTM(3, input_shape=(4, 1), dtype="float64"),
+                            Dense(1, dtype="float64")], seed=0)
+        model.compile(loss="mse", optimizer="adam")
+        return model
+
+    whole, resumed = make(), make()
+    whole.fit(x, y, batch_size=10, epochs=4, verbose=0)
+    resumed.fit(x, y, batch_size=10, epochs=2, verbose=0)
+    capsys.readouterr()
+    history = resumed.fit(x, y, batch_size=10, epochs=4, initial_epoch=2, verbose=2)
+    assert history.epoch == [2, 3] and len(history.history["loss"]) == 2
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Epoch 3/4" and lines[2] == "Epoch 4/4" and len(lines) == 4
+    for a, b in zip(whole.get_weights(), resumed.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    # nothing is left to run from the last epoch on, as in Keras
+    history = resumed.fit(x, y, batch_size=10, epochs=4, initial_epoch=4, verbose=0)
+    assert history.epoch == [] and history.history == {}
+    for a, b in zip(whole.get_weights(), resumed.get_weights()):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_train_on_batch_changes_the_weights_by_one_optimizer_step():

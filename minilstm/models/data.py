@@ -129,10 +129,40 @@ def batches(n_samples, batch_size, order=None):
     """The samples of each batch (the last may be smaller): slices of consecutive
     samples, which take views of the data, or index arrays cut from the permutation
     ``order``."""
-    starts = range(0, n_samples, batch_size)
     if order is None:
-        return [slice(start, start + batch_size) for start in starts]
-    return [order[start:start + batch_size] for start in starts]
+        if n_samples <= batch_size:                     # one batch: the common call
+            return [slice(0, n_samples)]
+        return [slice(start, start + batch_size) for start in range(0, n_samples, batch_size)]
+    return [order[start:start + batch_size] for start in range(0, n_samples, batch_size)]
+
+
+def check_shuffle(shuffle):
+    """``shuffle`` as ``True``, ``False`` or ``'batch'``; a ValueError naming it otherwise
+    (a string such as ``'no'`` would be true, and shuffle)."""
+    if shuffle is True or shuffle is False or isinstance(shuffle, np.bool_):
+        return bool(shuffle)
+    if isinstance(shuffle, str) and shuffle == "batch":
+        return shuffle
+    raise ValueError(f"shuffle must be True, False or 'batch'; got {shuffle!r}")
+
+
+def epoch_batches(n_samples, batch_size, shuffle, rng):
+    """One epoch's batches, as ``batches`` gives them, for a checked ``shuffle``.
+
+    ``True``: the samples in a new random order, drawn from ``rng``. ``'batch'`` (Keras
+    2's option for data read in chunks): the batches of consecutive samples, each a view,
+    visited in a random order, the smaller last one still last. ``False``: in order.
+    Nothing is drawn from ``rng`` where there is nothing to reorder.
+    """
+    if n_samples == 1 or not shuffle:
+        return batches(n_samples, batch_size)
+    if shuffle is True:
+        return batches(n_samples, batch_size, rng.permutation(n_samples))
+    in_order = batches(n_samples, batch_size)
+    full = n_samples // batch_size                      # the batches of batch_size samples
+    if full < 2:
+        return in_order
+    return [in_order[number] for number in rng.permutation(full)] + in_order[full:]
 
 
 def take(arrays, index):

@@ -208,19 +208,27 @@ class Model:
 
     # ---------------------------------------------------------------- whole data sets
     def fit(self, x, y, batch_size=None, epochs=1, verbose=1, *, validation_split=0.0,
-            validation_data=None, shuffle=True):
-        """Train for ``epochs`` passes over (x, y); returns a ``History``.
+            validation_data=None, shuffle=True, initial_epoch=0):
+        """Train until epoch ``epochs`` over (x, y); returns a ``History``.
 
         ``validation_split`` holds out the last fraction of the samples (before
         shuffling, as Keras); ``validation_data=(x_val, y_val)`` gives them
-        explicitly. Training stops with a FloatingPointError naming the epoch and
-        batch if the loss becomes NaN or infinite.
+        explicitly. ``shuffle``: the samples in a new order each epoch (``True``), in
+        order (``False``), or whole batches in a new order (``'batch'``; see
+        ``data.epoch_batches``). ``initial_epoch``: the epochs already trained, to
+        resume a run as Keras does; epochs ``initial_epoch + 1`` to ``epochs`` are run
+        (none when ``initial_epoch >= epochs``), and ``History.epoch`` counts from it.
+        Training stops with a FloatingPointError naming the epoch and batch if the loss
+        becomes NaN or infinite.
         """
         self._require_compiled("fit")
         verbose = checked_verbose(verbose)
         batch_size = data.check_batch_size(batch_size)
         if not is_int_at_least(epochs, 1):
             raise ValueError(f"epochs must be an integer >= 1; got {epochs!r}")
+        if not is_int_at_least(initial_epoch, 0):
+            raise ValueError(f"initial_epoch must be an integer >= 0; got {initial_epoch!r}")
+        shuffle = data.check_shuffle(shuffle)
         xs, y = self._checked_data(x, y)
         validation = None
         if validation_data is not None:
@@ -232,13 +240,11 @@ class Model:
             xs, y, validation = xs_train, y_train, (xs_val, y_val)
         n_samples = y.shape[0]
         history = History({"epochs": epochs, "batch_size": batch_size, "samples": n_samples})
-        for epoch in range(epochs):
+        for epoch in range(initial_epoch, epochs):
             if verbose:
                 print(f"Epoch {epoch + 1}/{epochs}")
-            # one sample: no permutation to draw (nor any random number to consume)
-            order = self.rng.permutation(n_samples) if shuffle and n_samples > 1 else None
-            logs = self._run_epoch(xs, y, data.batches(n_samples, batch_size, order),
-                                   epoch, verbose)
+            logs = self._run_epoch(xs, y, data.epoch_batches(n_samples, batch_size, shuffle,
+                                                             self.rng), epoch, verbose)
             if validation is not None:
                 val_logs = self._evaluate_arrays(*validation, batch_size)
                 logs.update({f"val_{name}": value for name, value in val_logs.items()})
