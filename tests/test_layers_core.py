@@ -204,3 +204,43 @@ def test_backward_before_any_forward_pass_says_so_naming_the_layer(make_layer, d
     with pytest.raises(RuntimeError, match=rf"layer '{layer.name}' has no forward pass to go "
                                            r"back through: call forward\(x\) before"):
         layer.backward(d_out)
+
+
+@pytest.mark.parametrize("make_layer, x", [
+    (lambda: Dense(2), np.zeros((1, 3))),
+    (lambda: LSTM(3), np.zeros((1, 4, 2))),
+    (lambda: RepeatVector(2), np.zeros((1, 3))),
+    (lambda: TimeDistributed(Dense(2)), np.zeros((1, 4, 3))),
+    (lambda: AttentionDecoder(3, 4), np.zeros((1, 5, 2))),
+])
+def test_a_list_of_gradients_for_a_layer_of_one_output_is_refused_by_name(make_layer, x):
+    """It failed inside NumPy ('setting an array element with a sequence') or, with arrays
+    of one shape, as an array of another shape."""
+    layer = make_layer()
+    output = layer.forward(x, training=True)
+    for d_out in ([np.zeros_like(output), None, None], [np.zeros_like(output)] * 3):
+        with pytest.raises(ValueError, match=rf"d_out for layer '{layer.name}' must be one "
+                                             rf"array of the output's shape .*; got a list of 3"):
+            layer.backward(d_out)
+
+
+def test_an_lstm_returning_its_state_names_what_its_backward_got():
+    layer = LSTM(3, return_state=True)
+    output, h, c = layer.forward(np.zeros((1, 4, 2)), training=True)
+    for d_out, got in ((np.zeros_like(output), "ndarray"),
+                       ([np.zeros_like(output)], "a list of 1")):
+        with pytest.raises(ValueError, match=r"return_state=True: backward takes \[d_output, "
+                                             rf"d_h, d_c\] \(None for zero\); got {got}$"):
+            layer.backward(d_out)
+
+
+def test_freezing_a_layer_is_refused_rather_than_ignored():
+    """Setting Keras's ``trainable = False`` made an attribute nothing read: the layer went
+    on training."""
+    layer = LSTM(3)
+    assert layer.trainable is True
+    layer.trainable = True
+    with pytest.raises(NotImplementedError, match=r"layer 'lstm': freezing its weights "
+                                                  r"\(trainable=False\) is not implemented"):
+        layer.trainable = False
+    assert layer.trainable is True

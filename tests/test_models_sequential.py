@@ -365,3 +365,20 @@ def test_an_input_entry_first_makes_the_model_that_input_shape_makes():
 def test_an_input_entry_out_of_place_or_of_no_shape_is_refused(entries, message):
     with pytest.raises(ValueError, match=message):
         Sequential(entries())
+
+
+def test_get_layer_finds_a_layer_by_name_or_index_as_in_keras():
+    model = Sequential([LSTM(3, input_shape=(4, 1), name="encoder"), Dense(1)])
+    encoder, dense = model.layers
+    assert model.get_layer("encoder") is encoder and model.get_layer("dense") is dense
+    assert model.get_layer(index=1) is dense and model.get_layer(index=-2) is encoder
+    no_such = (r"model 'sequential' has no layer named 'decoder'; its layers are: 'encoder', "
+               r"'dense'$")
+    for kwargs, message in (({"name": "decoder"}, no_such),
+                            ({"index": 2}, r"index must be an integer from -2 to 1 \(model "
+                                           r"'sequential' has 2 layers\); got 2"),
+                            ({"index": 1.0}, r"index must be an integer"),
+                            ({}, r"get_layer takes one of name and index; got neither"),
+                            ({"name": "dense", "index": 1}, r"got both")):
+        with pytest.raises(ValueError, match=message):
+            model.get_layer(**kwargs)

@@ -85,6 +85,18 @@ class Layer:
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}>"
 
+    @property
+    def trainable(self):
+        """Keras's flag: always True, since every weight of a minilstm layer is trained."""
+        return True
+
+    @trainable.setter
+    def trainable(self, value):
+        if value is not True:
+            raise NotImplementedError(
+                f"layer {self.name!r}: freezing its weights (trainable={value!r}) is not "
+                "implemented; every weight of a minilstm model is trained")
+
     # ------------------------------------------------------------------ build
     def build(self, input_shape, rng=None):
         """Create the weights for ``input_shape`` (batch first, ``None`` allowed)."""
@@ -264,6 +276,12 @@ class Layer:
 
     def _check_gradient(self, d_out, expected_shape, argument="d_out",
                         shape_name="the output's shape"):
+        if isinstance(d_out, (list, tuple)) and any(
+                item is None or isinstance(item, np.ndarray) for item in d_out):
+            raise ValueError(
+                f"{argument} for layer {self.name!r} must be one array of {shape_name} "
+                f"{tuple(expected_shape)}; got a {type(d_out).__name__} of {len(d_out)} "
+                "(a list [d_output, d_h, d_c] is for an LSTM with return_state=True)")
         d_out = np.asarray(d_out, dtype=self.dtype)
         if d_out.shape != tuple(expected_shape):
             raise ValueError(

@@ -138,9 +138,11 @@ class LSTM(Layer):
         output_shape = (batch, steps, self.units) if self.return_sequences else state_shape
         if self.return_state:
             if not isinstance(d_out, (list, tuple)) or len(d_out) != 3:
+                got = (f"a {type(d_out).__name__} of {len(d_out)}"
+                       if isinstance(d_out, (list, tuple)) else type(d_out).__name__)
                 raise ValueError(
                     f"LSTM {self.name!r} has return_state=True: backward takes "
-                    "[d_output, d_h, d_c] (None for zero)"
+                    f"[d_output, d_h, d_c] (None for zero); got {got}"
                 )
             d_output, d_h, d_c = (
                 None if grad is None else self._check_gradient(grad, shape, argument=label)

@@ -46,7 +46,7 @@ class RepeatVector(Layer):
         """dL/dx from dL/dy ``(B, n, F)``, or from Σ_t dL/dy_t ``(B, F)``, which it is."""
         self._require_forward("_batch_shape")
         batch, features = self._batch_shape
-        if np.ndim(d_out) == 2:
+        if isinstance(d_out, np.ndarray) and d_out.ndim == 2:
             d_sum = self._check_gradient(d_out, (batch, features), "d_out summed over steps",
                                          shape_name="shape")                  # (B, F)
         else:

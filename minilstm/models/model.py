@@ -57,6 +57,25 @@ class Model:
             self._generator = np.random.default_rng()
             self._generator.bit_generator.state = config["generator_state"]
 
+    # ---------------------------------------------------------------- layers
+    def get_layer(self, name=None, index=None):
+        """The layer called ``name``, or the one at ``index`` of ``layers``, as in Keras."""
+        layers = self.layers
+        if (name is None) == (index is None):
+            raise ValueError("get_layer takes one of name and index; got "
+                             + ("neither" if name is None else "both"))
+        if name is None:
+            if not is_int_at_least(index, -len(layers)) or index >= len(layers):
+                raise ValueError(f"index must be an integer from {-len(layers)} to "
+                                 f"{len(layers) - 1} (model {self.name!r} has {len(layers)} "
+                                 f"layers); got {index!r}")
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"model {self.name!r} has no layer named {name!r}; its layers are: "
+                         + ", ".join(repr(layer.name) for layer in layers))
+
     # ---------------------------------------------------------------- weights
     def count_params(self):
         return int(sum(layer.count_params() for layer in self.layers))
