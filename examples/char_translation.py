@@ -25,7 +25,8 @@ import time
 import numpy as np
 
 from minilstm import EncoderDecoder, RMSprop
-from minilstm.checks import non_negative_int_argument, positive_int_argument
+from minilstm.checks import (existing_file_argument, non_negative_int_argument,
+                             output_file_argument, positive_int_argument)
 from minilstm.datasets import number_words, translation
 from minilstm.plotting import load_pyplot
 from minilstm.textplot import heatmap
@@ -41,7 +42,8 @@ def parse_args(argv=None):
                         default=8000, help="training pairs (number words)")
     parser.add_argument("--held-out", type=positive_int_argument,
                         default=2000, help="held-out pairs to decode")
-    parser.add_argument("--data", metavar="FILE", help="tab-separated pairs instead of numbers")
+    parser.add_argument("--data", metavar="FILE", type=existing_file_argument,
+                        help="tab-separated pairs instead of numbers")
     parser.add_argument("--num-samples", type=positive_int_argument,
                         default=10000, help="pairs read from --data")
     parser.add_argument("--attention", action="store_true", help="decode with attention")
@@ -50,7 +52,8 @@ def parse_args(argv=None):
                              "A = 256 on this machine")
     parser.add_argument("--beam", type=non_negative_int_argument, default=0,
                         help="beam width (0: greedy)")
-    parser.add_argument("--plot", metavar="FILE", help="save the attention heatmap as a PNG")
+    parser.add_argument("--plot", metavar="FILE", type=output_file_argument,
+                        help="save the attention heatmap as a PNG")
     parser.add_argument("--show", type=non_negative_int_argument, default=10,
                         help="translations to print")
     parser.add_argument("--quick", action="store_true", help="small model, 2 epochs: a smoke test")

@@ -22,7 +22,8 @@ import numpy as np
 
 import minilstm
 from minilstm import LSTM, Dense, Sequential
-from minilstm.checks import non_negative_int_argument, positive_int_argument
+from minilstm.checks import (non_negative_int_argument, output_file_argument,
+                             positive_int_argument)
 from minilstm.datasets.damped_sine import generate_examples
 from minilstm.plotting import load_pyplot
 from minilstm.textplot import line_chart
@@ -36,7 +37,8 @@ def parse_args():
                         default=10_000, help="training examples")
     parser.add_argument("--quick", action="store_true",
                         help="3,000 examples: a smoke test, too short to beat the mean")
-    parser.add_argument("--plot", metavar="FILE", help="save expected vs predicted as a PNG")
+    parser.add_argument("--plot", metavar="FILE", type=output_file_argument,
+                        help="save expected vs predicted as a PNG")
     parser.add_argument("--verbose", type=int, default=1, choices=[0, 1, 2])
     return parser.parse_args()
 

@@ -24,7 +24,8 @@ import time
 import numpy as np
 
 from minilstm import LSTM, AttentionDecoder, Dense, RepeatVector, Sequential, TimeDistributed
-from minilstm.checks import non_negative_int_argument, positive_int_argument
+from minilstm.checks import (non_negative_int_argument, output_file_argument,
+                             positive_int_argument)
 from minilstm.datasets.echo import get_pair, get_pairs, one_hot_decode
 from minilstm.plotting import load_pyplot
 from minilstm.textplot import heatmap, line_chart
@@ -49,7 +50,8 @@ def parse_args(argv=None):
     parser.add_argument("--n-out", type=positive_int_argument, default=2, help="numbers to echo")
     parser.add_argument("--units", type=positive_int_argument,
                         default=150, help="LSTM / decoder units")
-    parser.add_argument("--plot", metavar="FILE", help="save loss curves and heatmap as PNG")
+    parser.add_argument("--plot", metavar="FILE", type=output_file_argument,
+                        help="save loss curves and heatmap as PNG")
     args = parser.parse_args(argv)
     if args.n_out > args.n_in:
         parser.error(f"--n-out ({args.n_out}) must be at most --n-in ({args.n_in}): the "

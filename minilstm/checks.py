@@ -1,6 +1,7 @@
 """Argument checks shared across the package, with errors that name the argument."""
 import argparse
 import math
+import os
 
 import numpy as np
 
@@ -58,3 +59,22 @@ def int_argument_at_least(minimum):
 
 positive_int_argument = int_argument_at_least(1)      # counts: epochs, units, workers
 non_negative_int_argument = int_argument_at_least(0)  # seeds, and counts where 0 means none
+
+
+def existing_file_argument(text):
+    """An ``argparse`` type: a path to a file that exists, checked before any work starts."""
+    if not os.path.isfile(text):
+        what = "is a folder, not a file" if os.path.isdir(text) else "does not exist"
+        raise argparse.ArgumentTypeError(f"{text!r} {what}")
+    return text
+
+
+def output_file_argument(text):
+    """An ``argparse`` type: a path a file can be written to (its folder exists, and it is
+    not a folder itself), checked before any work starts rather than after the training."""
+    folder = os.path.dirname(text) or "."
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder: give a file name in it")
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"the folder {folder!r} does not exist")
+    return text

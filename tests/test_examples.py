@@ -115,11 +115,21 @@ def test_counts_on_the_command_line_below_one_are_refused_naming_the_option():
     ("char_translation.py", ["--show", "-1"], "argument --show: must be an integer >= 0"),
     ("echo_attention.py", ["--n-in", "3", "--n-out", "4"],
      "--n-out (4) must be at most --n-in (3)"),
+    ("char_translation.py", ["--data", "/no-such-folder/pairs.txt"],
+     "argument --data: '/no-such-folder/pairs.txt' does not exist"),
+    ("char_translation.py", ["--data", str(EXAMPLES)],
+     f"argument --data: {str(EXAMPLES)!r} is a folder, not a file"),
+    ("damped_sine.py", ["--plot", "/no-such-folder/sine.png"],
+     "argument --plot: the folder '/no-such-folder' does not exist"),
+    ("echo_attention.py", ["--plot", str(EXAMPLES)],
+     f"argument --plot: {str(EXAMPLES)!r} is a folder: give a file name in it"),
 ])
-def test_negative_seeds_and_widths_and_impossible_lengths_are_refused_by_argparse(
+def test_bad_seeds_widths_lengths_and_paths_are_refused_by_argparse_before_any_work(
         name, arguments, message):
     """Before: NumPy's 'expected non-negative integer' from deep in the seeding, a
-    ValueError from beam search after training, the data's error after start-up."""
+    ValueError from beam search after training, the data's error after start-up; a
+    missing --data file a traceback, and a --plot path that cannot be written an error
+    after the training, with matplotlib installed."""
     result = subprocess.run([sys.executable, str(EXAMPLES / name), *arguments],
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2, result.stderr
