@@ -52,3 +52,30 @@ def test_backward_accumulates_every_weight_until_zero_grads():
         np.testing.assert_allclose(layer.grads[name], 2 * once[name], rtol=1e-12, err_msg=name)
     layer.zero_grads()
     assert not any(grad.any() for grad in layer.grads.values())
+
+
+def test_backward_takes_none_for_a_zero_gradient_and_names_what_else_it_got():
+    """It unpacked one array along the batch axis, failed with 'not enough values to
+    unpack', or read None as an array of shape ()."""
+    rng = np.random.default_rng(3)
+    x, memory = rng.standard_normal((2, 6, 5)), rng.standard_normal((2, 7, 3))
+    state = [rng.standard_normal((2, 4)), rng.standard_normal((2, 4))]
+    d_hidden = rng.standard_normal((2, 6, 4))
+    gradients = []
+    for d_contexts in (np.zeros((2, 6, 3)), None):
+        layer = built_layer()
+        layer.forward(x, memory, state)
+        gradients.append((layer.backward([d_hidden, d_contexts]), dict(layer.grads)))
+    np.testing.assert_array_equal(gradients[0][0], gradients[1][0])
+    for name, grad in gradients[0][1].items():
+        np.testing.assert_array_equal(grad, gradients[1][1][name], err_msg=name)
+    for d_out, got in ((d_hidden, "ndarray"), ([d_hidden], "a list of 1")):
+        with pytest.raises(ValueError, match=r"backward takes \[d_hidden, d_contexts\] \(None "
+                                             rf"for zero\); got {got}$"):
+            layer.backward(d_out)
+
+
+def test_attention_units_of_zero_are_refused_rather_than_read_as_the_default():
+    with pytest.raises(ValueError, match=r"attention_units must be a positive integer; got 0"):
+        AttentiveLSTM(4, memory_dim=3, attention_units=0)
+    assert AttentiveLSTM(4, memory_dim=3).attention_units == 4

@@ -7,7 +7,7 @@ import numpy as np
 from .. import initializers
 from ..checks import positive_int
 from ..kernels import attentive_lstm as kernel
-from .base import Layer
+from .base import Layer, describe_gradients
 from .recurrent import prepare_initial_state
 
 
@@ -27,8 +27,8 @@ class AttentiveLSTM(Layer):
         ``forward(x, memory, initial_state, training=False)`` with ``x (B, T, K)``,
         ``memory (B, T_in, D)`` and ``initial_state=[h0, c0]`` returns
         ``[hidden (B, T, n), contexts (B, T, D), h_T, c_T]``; ``attention_weights``
-        then holds ``(B, T, T_in)``. ``backward([d_hidden, d_contexts])`` returns dL/dx
-        and sets ``d_memory`` and ``d_initial_state``.
+        then holds ``(B, T, T_in)``. ``backward([d_hidden, d_contexts])`` (``None`` for
+        zero) returns dL/dx and sets ``d_memory`` and ``d_initial_state``.
     """
 
     weight_names = kernel.AttentiveLSTMWeights._fields
@@ -39,7 +39,8 @@ class AttentiveLSTM(Layer):
         super().__init__(name=name, dtype=dtype)
         self.units = positive_int("units", units)
         self.memory_dim = positive_int("memory_dim", memory_dim)
-        self.attention_units = positive_int("attention_units", attention_units or units)
+        self.attention_units = positive_int(
+            "attention_units", self.units if attention_units is None else attention_units)
         self.kernel_initializer = kernel_initializer
         self.recurrent_initializer = recurrent_initializer
         self.unit_forget_bias = bool(unit_forget_bias)
@@ -92,9 +93,15 @@ class AttentiveLSTM(Layer):
 
     def backward(self, d_out, input_gradient=True):
         self._require_forward("_cache")
-        d_hidden, d_contexts = d_out
-        d_hidden = self._check_gradient(d_hidden, self._cache.hidden.shape, "d_hidden")
-        d_contexts = self._check_gradient(d_contexts, self._cache.contexts.shape, "d_contexts")
+        if not isinstance(d_out, (list, tuple)) or len(d_out) != 2:
+            raise ValueError(f"AttentiveLSTM {self.name!r}: backward takes [d_hidden, "
+                             f"d_contexts] (None for zero); got {describe_gradients(d_out)}")
+        d_hidden, d_contexts = (
+            np.zeros(shape, self.dtype) if grad is None
+            else self._check_gradient(grad, shape, label)
+            for grad, shape, label in zip(d_out, (self._cache.hidden.shape,
+                                                  self._cache.contexts.shape),
+                                          ("d_hidden", "d_contexts")))
         d_x, self.d_memory, d_weights, d_h0, d_c0 = kernel.backward(
             self._cache, d_hidden, d_contexts, input_gradient=input_gradient)
         self._add_grads(self.weight_names, d_weights)

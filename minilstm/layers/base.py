@@ -38,6 +38,13 @@ def _snake_case(name):
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
+def describe_gradients(d_out):
+    """What a layer's backward got, for its errors: ``'a list of 3'`` or a type's name."""
+    if isinstance(d_out, (list, tuple)):
+        return f"a {type(d_out).__name__} of {len(d_out)}"
+    return type(d_out).__name__
+
+
 def describe_shape(shape):
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + (
         ",)" if len(shape) == 1 else ")")
@@ -280,7 +287,7 @@ class Layer:
                 item is None or isinstance(item, np.ndarray) for item in d_out):
             raise ValueError(
                 f"{argument} for layer {self.name!r} must be one array of {shape_name} "
-                f"{tuple(expected_shape)}; got a {type(d_out).__name__} of {len(d_out)} "
+                f"{tuple(expected_shape)}; got {describe_gradients(d_out)} "
                 "(a list [d_output, d_h, d_c] is for an LSTM with return_state=True)")
         d_out = np.asarray(d_out, dtype=self.dtype)
         if d_out.shape != tuple(expected_shape):

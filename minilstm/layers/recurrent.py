@@ -7,7 +7,7 @@ import numpy as np
 from .. import initializers
 from ..checks import positive_int
 from ..kernels import lstm as lstm_kernel
-from .base import Layer
+from .base import Layer, describe_gradients
 
 
 def prepare_initial_state(layer, initial_state, batch):
@@ -138,11 +138,9 @@ class LSTM(Layer):
         output_shape = (batch, steps, self.units) if self.return_sequences else state_shape
         if self.return_state:
             if not isinstance(d_out, (list, tuple)) or len(d_out) != 3:
-                got = (f"a {type(d_out).__name__} of {len(d_out)}"
-                       if isinstance(d_out, (list, tuple)) else type(d_out).__name__)
                 raise ValueError(
                     f"LSTM {self.name!r} has return_state=True: backward takes "
-                    f"[d_output, d_h, d_c] (None for zero); got {got}"
+                    f"[d_output, d_h, d_c] (None for zero); got {describe_gradients(d_out)}"
                 )
             d_output, d_h, d_c = (
                 None if grad is None else self._check_gradient(grad, shape, argument=label)
