@@ -10,10 +10,11 @@ Part B — seq2seq on characters: ' 3+10' -> '13'.
     -> TimeDistributed(Dense(12, softmax)); 30 epochs of 1,000 fresh samples, batch 10.
     Published: last-epoch loss 0.0579, accuracy 0.9940; 20 of 20 printed examples right.
 Then the readers' questions: with largest 10 there are only 100 distinct pairs — does the
-model learn addition or memorise? (train on 80% of the pairs, test on the 20% never seen),
-and what happens with --largest 100.
+model learn addition or memorise? (train on 80% of the pairs, test on the 20% never seen);
+does masking the inputs' padding help? (the same batches read with and without it); and
+what happens with --largest 100.
 
-    python examples/addition_seq2seq.py                   # parts A and B, then unseen pairs
+    python examples/addition_seq2seq.py                   # parts A and B, then the questions
     python examples/addition_seq2seq.py --part b --largest 100 --epochs 30
     python examples/addition_seq2seq.py --quick           # a small, fast version (CI)
 """
@@ -78,8 +79,9 @@ def part_a(args, rng):
 
 # ------------------------------------------------------------------ part B: seq2seq
 
-def define_seq2seq(n_numbers, largest, units, seed):
-    steps_in = addition.input_length(n_numbers, largest)
+def define_seq2seq(n_numbers, largest, units, seed, any_length=False):
+    """The tutorial's model; ``any_length=True`` reads inputs of any number of steps."""
+    steps_in = None if any_length else addition.input_length(n_numbers, largest)
     steps_out = addition.output_length(n_numbers, largest)
     symbols = len(addition.ALPHABET)
     model = Sequential([
@@ -157,6 +159,45 @@ def unseen_pairs(args, rng):
     return accuracy_seen, accuracy_unseen
 
 
+def batches_by_length(X, y, n_numbers, largest, rng, batch_size=10):
+    """The samples of integer terms ``X`` and sums ``y`` in batches whose unpadded inputs
+    have one length, in a random order: ``(padded inputs, unpadded inputs, sums)`` each."""
+    padded_X, _ = addition.encode_pairs(X, y, n_numbers, largest)
+    batches = []
+    for rows, unpadded_X, sums in addition.encode_by_length(X, y, n_numbers, largest).values():
+        order = rng.permutation(len(rows))
+        for start in range(0, len(rows), batch_size):
+            chosen = order[start:start + batch_size]
+            batches.append((padded_X[rows[chosen]], unpadded_X[chosen], sums[chosen]))
+    return [batches[number] for number in rng.permutation(len(batches))]
+
+
+def masking_the_padding(args, rng):
+    """Readers asked whether masking the inputs' padding helps. Keras's ``Masking`` layer
+    would make the encoder read the real characters alone (``addition.encode_by_length``);
+    a batch must then hold inputs of one length. So two models, from the same weights, train
+    on the same such batches in the same order: one reads them padded, one unpadded."""
+    n_numbers, largest = 2, 10
+    epochs = 3 if args.quick else args.epochs
+    print(f"\nMasking the padding? Two models on the same batches, each of one input length, "
+          f"{epochs} epochs of 1,000 fresh samples: one reads the inputs padded, one without")
+    padded = define_seq2seq(n_numbers, largest, args.units, args.seed)
+    unpadded = define_seq2seq(n_numbers, largest, args.units, args.seed, any_length=True)
+    for _ in range(epochs):
+        X, y = addition.random_sum_pairs(1000, n_numbers, largest, seed=rng)
+        for padded_x, unpadded_x, sums in batches_by_length(X, y, n_numbers, largest, rng):
+            padded.train_on_batch(padded_x, sums)
+            unpadded.train_on_batch(unpadded_x, sums)
+    X, y = addition.random_sum_pairs(1000, n_numbers, largest, seed=rng)
+    accuracy_padded, _, _ = exact_match(padded, *addition.encode_pairs(X, y, n_numbers, largest))
+    hits = sum(exact_match(unpadded, unpadded_x, sums)[0] * len(rows) for rows, unpadded_x, sums
+               in addition.encode_by_length(X, y, n_numbers, largest).values())
+    accuracy_unpadded = hits / len(X)
+    print(f"  exact match on 1,000 fresh samples: {accuracy_padded:.1%} padded, "
+          f"{accuracy_unpadded:.1%} with the padding masked")
+    return accuracy_padded, accuracy_unpadded
+
+
 def main(argv=None):
     args = parse_args(argv)
     rng = np.random.default_rng(args.seed)
@@ -167,6 +208,7 @@ def main(argv=None):
         results["seq2seq"] = part_b(args, rng)
         if args.largest == 10:
             results["unseen"] = unseen_pairs(args, rng)
+            results["masking"] = masking_the_padding(args, rng)
     return results
 
 

@@ -65,11 +65,26 @@ def test_damped_sine_quick_smoke_run_prints_the_tutorials_output():
     assert "training: 3,000 examples" in out and "o predicted" in out
 
 
-def test_addition_quick_smoke_run_covers_both_parts_and_the_unseen_pairs():
+def test_addition_quick_smoke_run_covers_both_parts_and_the_readers_questions():
     out = run_example("addition_seq2seq.py", "--quick")
     assert "MLP: RMSE" in out and "LSTM: RMSE" in out
     assert out.count("expected") >= 20 and "exact match on 1,000 fresh samples" in out
     assert "on the 20 pairs never seen" in out
+    assert re.search(r"[0-9.]+% padded, [0-9.]+% with the padding masked", out)
+
+
+def test_both_models_of_the_masking_question_read_the_same_samples_in_the_same_batches():
+    example = load_example("addition_seq2seq")
+    X, y = addition_data.random_sum_pairs(95, 2, 10, seed=4)
+    batches = example.batches_by_length(X, y, 2, 10, np.random.default_rng(0))
+    seen = []
+    for padded_x, unpadded_x, sums in batches:
+        assert len(padded_x) == len(unpadded_x) == len(sums) <= 10
+        assert len({len(text.lstrip(" ")) for text in addition_data.invert(padded_x)}) == 1
+        assert [text.lstrip(" ") for text in addition_data.invert(padded_x)] == \
+            addition_data.invert(unpadded_x)
+        seen += addition_data.invert(padded_x)
+    assert sorted(seen) == sorted(addition_data.invert(addition_data.encode_pairs(X, y, 2, 10)[0]))
 
 
 def test_addition_seq2seq_recipe_reaches_99_percent_exact_match():
