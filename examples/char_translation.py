@@ -65,6 +65,10 @@ def corpus(args, rng):
     """Training pairs and held-out pairs the model never sees while training."""
     if args.data:
         pairs = translation.load_pairs(args.data, args.num_samples)
+        if len(pairs) < 3:
+            raise ValueError(f"--data {args.data} holds {len(pairs)} translation pair(s); the "
+                             "example needs at least 3: 90% to train on (a fifth of them to "
+                             "validate) and 10% held out")
         order = rng.permutation(len(pairs))
         split = int(0.9 * len(pairs))
         return [pairs[i] for i in order[:split]], [pairs[i] for i in order[split:]]

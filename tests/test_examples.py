@@ -151,6 +151,21 @@ def test_bad_seeds_widths_lengths_and_paths_are_refused_by_argparse_before_any_w
     assert message in result.stderr
 
 
+def test_a_pair_file_too_small_to_split_is_refused_saying_how_many_pairs_it_needs(tmp_path):
+    """Two pairs left one to train on, and fit's validation split failed with 'leaves no
+    samples on one side of the split of 1 samples'; three pairs split."""
+    example = load_example("char_translation")
+    path = tmp_path / "pairs.txt"
+    path.write_text("Go.\tVa !\nHi.\tSalut !\n", encoding="utf-8")
+    args = example.parse_args(["--data", str(path)])
+    with pytest.raises(ValueError, match=r"holds 2 translation pair\(s\); the example needs "
+                                         r"at least 3"):
+        example.corpus(args, np.random.default_rng(0))
+    path.write_text("Go.\tVa !\nHi.\tSalut !\nRun!\tCours !\n", encoding="utf-8")
+    train_pairs, held_out = example.corpus(args, np.random.default_rng(0))
+    assert (len(train_pairs), len(held_out)) == (2, 1)
+
+
 def test_translation_heatmap_png_has_the_text_charts_visible_labels(monkeypatch, tmp_path):
     """A space as a raw tick label is blank: the PNG's rows were unlabelled where the model
     wrote spaces. Both charts now label a space '_' (input) or ' ' in quotes (output)."""
