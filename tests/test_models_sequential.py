@@ -160,6 +160,9 @@ def test_fit_learns_and_returns_a_keras_history():
     history = model.fit(x, y, batch_size=10, epochs=6, verbose=0, validation_split=0.25)
     assert set(history.history) == {"loss", "mae", "val_loss", "val_mae"}
     assert history.epoch == list(range(6))
+    # Keras's params (verbose, epochs, steps per epoch), and the batches' sizes
+    assert history.params == {"verbose": 0, "epochs": 6, "steps": 15, "batch_size": 10,
+                              "samples": 150}
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
     # the validation figures are the last quarter of the samples, evaluated after the epoch
     val_loss, val_mae = model.evaluate(x[150:], y[150:], verbose=0)

@@ -258,7 +258,9 @@ class Model:
             xs_train, y_train, xs_val, y_val = data.split_validation(xs, y, validation_split)
             xs, y, validation = xs_train, y_train, (xs_val, y_val)
         n_samples = y.shape[0]
-        history = History({"epochs": epochs, "batch_size": batch_size, "samples": n_samples})
+        history = History({"verbose": verbose, "epochs": epochs,
+                           "steps": math.ceil(n_samples / batch_size),       # Keras's three
+                           "batch_size": batch_size, "samples": n_samples})
         for epoch in range(initial_epoch, epochs):
             if verbose:
                 print(f"Epoch {epoch + 1}/{epochs}")
