@@ -79,6 +79,37 @@ def test_addition_inputs_by_length_are_the_padded_ones_without_their_spaces():
         np.testing.assert_array_equal(unpadded_y, padded_y[rows])
 
 
+def test_addition_strings_too_long_for_their_padding_are_refused():
+    """'300+10' made a 6-step input beside the 5-step ones, and a model built for 5 refused
+    it only later, naming neither the sum nor the width."""
+    with pytest.raises(ValueError, match=r"'300\+10' \(terms\) is longer than the 5 characters "
+                                         r"that n_numbers=2, largest=10 allow"):
+        addition.to_string([[300, 10]], [310], 2, 10)
+    with pytest.raises(ValueError, match=r"'301' \(sum\) is longer than the 2 characters"):
+        addition.encode_pairs(np.array([[300, 1]]), np.array([301]), 2, 10)
+
+
+def test_addition_one_hot_and_invert_refuse_what_they_cannot_read():
+    with pytest.raises(ValueError, match=r"sequence values must be in \[0, 11\]; got values "
+                                         r"from 3 to 12"):
+        addition.one_hot_encode(np.array([[3, 12]]))
+    with pytest.raises(ValueError, match=r"sequences must be one-hot or probability sequences "
+                                         r"of shape \(n, length, 12\); got shape \(3, 12\)"):
+        addition.invert(np.zeros((3, 12)))
+
+
+@pytest.mark.parametrize("length, period, decay, message", [
+    (5, 0, 0.1, r"period must be a finite number > 0; got 0"),
+    (5, 10, float("nan"), r"decay must be a finite number; got nan"),
+    (0, 10, 0.1, r"length must be a positive integer; got 0"),
+])
+def test_a_damped_sine_wave_of_no_period_or_decay_is_refused_rather_than_nan(
+        length, period, decay, message):
+    """A period of 0 gave five NaNs, with NumPy's warnings only."""
+    with pytest.raises(ValueError, match=message):
+        damped_sine.generate_sequence(length, period, decay)
+
+
 def test_addition_unknown_character_gets_a_clear_error():
     with pytest.raises(ValueError,
                        match=r"character '-' at position 1 of '3-4' is not in the alphabet"):

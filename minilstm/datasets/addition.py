@@ -14,6 +14,7 @@ import numpy as np
 
 from ..checks import positive_int
 from ..seeding import as_generator
+from .echo import one_hot_encode as one_hot_of_integers
 
 ALPHABET = tuple("0123456789+ ")
 
@@ -41,6 +42,11 @@ def to_string(X, y, n_numbers, largest):
     width_in, width_out = input_length(n_numbers, largest), output_length(n_numbers, largest)
     X_text = ["+".join(map(str, row)).rjust(width_in) for row in np.asarray(X).tolist()]
     y_text = [str(v).rjust(width_out) for v in np.asarray(y).tolist()]
+    for texts, width, what in ((X_text, width_in, "terms"), (y_text, width_out, "sum")):
+        too_long = next((text for text in texts if len(text) > width), None)
+        if too_long is not None:
+            raise ValueError(f"{too_long!r} ({what}) is longer than the {width} characters "
+                             f"that n_numbers={n_numbers}, largest={largest} allow")
     return X_text, y_text
 
 
@@ -73,15 +79,18 @@ def integer_encode(strings, alphabet=ALPHABET):
 
 
 def one_hot_encode(encoded, n_symbols=len(ALPHABET)):
-    """Indices ``(..., length)`` -> one-hot float32 ``(..., length, n_symbols)``."""
-    one_hot = np.zeros(encoded.shape + (n_symbols,), dtype=np.float32)
-    np.put_along_axis(one_hot, encoded[..., None], 1.0, axis=-1)
-    return one_hot
+    """Indices ``(..., length)`` in ``[0, n_symbols - 1]`` -> one-hot float32
+    ``(..., length, n_symbols)`` (the echo tutorial's encoding, checked the same way)."""
+    return one_hot_of_integers(encoded, n_symbols)
 
 
 def invert(sequences, alphabet=ALPHABET):
     """One-hot or probability sequences ``(n, length, n_symbols)`` -> strings (argmax)."""
-    return ["".join(alphabet[i] for i in row) for row in np.asarray(sequences).argmax(axis=-1)]
+    sequences = np.asarray(sequences)
+    if sequences.ndim != 3 or sequences.shape[-1] != len(alphabet):
+        raise ValueError(f"sequences must be one-hot or probability sequences of shape (n, "
+                         f"length, {len(alphabet)}); got shape {sequences.shape}")
+    return ["".join(alphabet[i] for i in row) for row in sequences.argmax(axis=-1)]
 
 
 def generate_data(n_samples, n_numbers, largest, seed=None):

@@ -8,7 +8,7 @@ splits them into the input (the first ``length``) and the target (the rest).
 """
 import numpy as np
 
-from ..checks import positive_int
+from ..checks import is_real_number, positive_int, positive_number
 from ..seeding import as_generator
 
 
@@ -16,7 +16,12 @@ PERIODS = np.arange(10, 21)                                           # 10..20, 
 
 
 def generate_sequence(length, period, decay):
-    """``length`` values of one damped sine wave, as a float64 array ``(length,)``."""
+    """``length`` values of one damped sine wave, as a float64 array ``(length,)``: a
+    positive ``period`` (in steps) and a finite ``decay`` (negative: a growing wave)."""
+    positive_int("length", length)
+    positive_number("period", period)
+    if not is_real_number(decay) or not np.isfinite(decay):
+        raise ValueError(f"decay must be a finite number; got {decay!r}")
     i = np.arange(length)
     return 0.5 + 0.5 * np.sin(2.0 * np.pi * i / period) * np.exp(-decay * i)
 
