@@ -60,12 +60,6 @@ attention_classes = st.integers(2, 5)
 
 def attention_weights(rng, features, units, classes, dtype=np.float64, scale=0.7):
     """Random AttentionWeights for kernel-level tests."""
-    from minilstm.kernels.attention import AttentionWeights, WEIGHT_NAMES
-    shapes = {"V_a": (units,), "W_a": (units, units), "U_a": (features, units),
-              "b_a": (units,), "W_s": (features, units), "C_o": (features, classes),
-              "U_o": (units, classes), "W_o": (classes, classes), "b_o": (classes,)}
-    for gate in "rzp":
-        shapes.update({f"C_{gate}": (features, units), f"U_{gate}": (units, units),
-                       f"W_{gate}": (classes, units), f"b_{gate}": (units,)})
-    return AttentionWeights(**{name: (scale * rng.standard_normal(shapes[name])).astype(dtype)
-                               for name in WEIGHT_NAMES})
+    from minilstm.kernels.attention import AttentionWeights, weight_shapes
+    return AttentionWeights(*((scale * rng.standard_normal(shape)).astype(dtype)
+                              for shape in weight_shapes(features, units, classes)))

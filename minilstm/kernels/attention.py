@@ -52,6 +52,7 @@ step functions, ``batch_products_pay``). ``forward`` / ``backward`` call the twi
 backend in use. Both twins live in this one file, past the usual length, so that the
 equations above sit beside both implementations of them.
 """
+import functools
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -63,6 +64,7 @@ from .fast_math import copy_into, one_minus, sigmoid, softmax_in_place, tanh, ze
 from .jitting import kernel_jit
 from .reference_math import sigmoid as sigmoid_reference
 from .reference_math import softmax
+from .shapes import require_shape, require_shapes
 from .vector_products import (add_rows_times_matrix_transposed, add_vector_times_matrix,
                               add_vector_times_matrix_transposed, blas_product, few_rows,
                               flat_rows_product, given_or_zeros, gradient_arrays,
@@ -114,6 +116,37 @@ class AttentionCache(NamedTuple):
     gates: np.ndarray       # (B, T_out, 3, n)   r_t, z_t, p_t
 
 
+@functools.lru_cache(maxsize=16)
+def weight_shapes(features, units, classes):
+    """The shape of every weight, in ``WEIGHT_NAMES``'s order, for encoder outputs of
+    ``features`` D, ``units`` n and ``classes`` K (the comments of ``AttentionWeights``)."""
+    gate = ((features, units), (units, units), (classes, units), (units,))   # C_g U_g W_g b_g
+    return (((units,), (units, units), (features, units), (units,))          # V_a W_a U_a b_a
+            + gate * 3                                                        # g = r, z, p
+            + ((features, classes), (units, classes), (classes, classes), (classes,))  # o
+            + ((features, units),))                                           # W_s
+
+
+def _check_forward(h, weights):
+    """h (B, T_in, D) and every weight against the shapes the loops index: n from W_a, K
+    from W_o (``shapes``)."""
+    if h.ndim != 3:
+        raise ValueError(f"h must have shape (batch, steps, features); got {h.shape}")
+    require_shapes(WEIGHT_NAMES, weights,
+                   weight_shapes(h.shape[2], weights.W_a.shape[0], weights.W_o.shape[0]))
+
+
+def _check_upstream(cache, d_outputs, d_logits, d_attention):
+    """The given upstream gradients against the forward pass's outputs."""
+    batch, output_length, steps_in = cache.attention.shape
+    classes = cache.weights.W_o.shape[0]
+    for name, array, shape in (("d_outputs", d_outputs, (batch, output_length, classes)),
+                               ("d_logits", d_logits, (batch, output_length, classes)),
+                               ("d_attention", d_attention, cache.attention.shape)):
+        if array is not None:
+            require_shape(name, np.asarray(array), shape)
+
+
 def _allocate(h, weights, output_length):
     """Zeroed forward arrays for a batch: the layout both twins fill."""
     batch, steps_in, features = h.shape
@@ -155,6 +188,7 @@ def forward_reference(h, weights, output_length, step_functions=NUMPY_STEP_FUNCT
     (with memory h, its projection uh and the query s_{t-1} W_a), σ and tanh are
     ``step_functions``'s (``StepFunctions``).
     """
+    _check_forward(h, weights)
     w, f = weights, step_functions
     states, outputs, energies, attention, contexts, gates, logits = _allocate(
         h, w, output_length)
@@ -187,6 +221,7 @@ def backward_reference(cache, d_outputs=None, d_logits=None, d_attention=None, o
     ``AttentionWeights``, written into the arrays of ``out`` where given (see
     ``_parameter_gradients``). The attention step backwards is ``step_functions``'s.
     """
+    _check_upstream(cache, d_outputs, d_logits, d_attention)
     w, h = cache.weights, cache.h
     batch, output_length, steps_in = cache.attention.shape
     units, classes = w.W_a.shape[0], w.W_o.shape[0]
@@ -197,7 +232,8 @@ def backward_reference(cache, d_outputs=None, d_logits=None, d_attention=None, o
     d_gates = _gate_gradient_arrays(batch, output_length, units, dtype)   # dR, dZ, dP
     d_o_all = np.empty((batch, output_length, classes), dtype)    # do
     d_wa_all = np.empty((batch, output_length, units), dtype)     # dwa
-    d_attention = given_or_zeros(d_attention, cache.attention.shape, dtype)  # (B, T_out, T_in)
+    d_attention = given_or_zeros("d_attention", d_attention, cache.attention.shape,
+                                 dtype)                     # (B, T_out, T_in)
     ds = np.zeros((batch, units), dtype)                    # dL/ds_t
     dy = np.zeros((batch, classes), dtype)                  # dL/dy_t from feedback
     for t in reversed(range(output_length)):
@@ -547,8 +583,9 @@ def forward_numba(h, weights, output_length):
     """Same contract as ``forward_reference``; the step loop is jitted (or, for
     large batches, the NumPy twin's loop runs, with ``JITTED_STEP_FUNCTIONS``:
     ``batch_products_pay``)."""
-    w = _contiguous(weights)
     h = np.ascontiguousarray(h)
+    _check_forward(h, weights)
+    w = _contiguous(weights)
     if batch_products_pay(h.shape[0], w.W_a.shape[0]):
         return forward_reference(h, w, output_length, JITTED_STEP_FUNCTIONS)
     states, outputs, energies, attention, contexts, gates, logits = _allocate(
@@ -569,9 +606,10 @@ def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None, out=N
     units, classes = w.W_a.shape[0], w.W_o.shape[0]
     dtype = h.dtype
 
-    d_outputs = given_or_zeros(d_outputs, (batch, output_length, classes), dtype)
-    d_logits = given_or_zeros(d_logits, (batch, output_length, classes), dtype)
-    d_attention = given_or_zeros(d_attention, (batch, output_length, steps_in), dtype)
+    d_outputs = given_or_zeros("d_outputs", d_outputs, (batch, output_length, classes), dtype)
+    d_logits = given_or_zeros("d_logits", d_logits, (batch, output_length, classes), dtype)
+    d_attention = given_or_zeros("d_attention", d_attention, (batch, output_length, steps_in),
+                                 dtype)
     d_h = np.zeros(h.shape, dtype)                                  # (B, T_in, D)
     d_uh = np.zeros((batch, steps_in, units), dtype)                # (B, T_in, n)
     d_V_a = np.zeros(units, dtype)                                  # (n,)

@@ -34,6 +34,7 @@ The jitted attention step may reassociate its sums (the energies E_tj · v, the 
 products dc · M_j), so that those loops vectorise; results then agree with the NumPy twin
 to rounding, not bit for bit.
 """
+import functools
 from typing import NamedTuple, Optional
 
 import numpy as np
@@ -42,7 +43,8 @@ from . import additive_attention, lstm
 from .backend import dispatch
 from .input_rows import rows_times, rows_transposed_times
 from .lstm_time_loops import backward_gates, forward_gates, gate_slopes
-from .vector_products import blas_product, flat_rows_product
+from .shapes import require_shape, require_shapes
+from .vector_products import blas_product, flat_rows_product, given_or_zeros
 
 
 class AttentiveLSTMWeights(NamedTuple):
@@ -71,6 +73,43 @@ class AttentiveLSTMCache(NamedTuple):
     hot: Optional[np.ndarray] = None  # (B·T,) the columns of x's rows when one-hot (Numba)
 
 
+@functools.lru_cache(maxsize=16)
+def weight_shapes(inputs, features, units, attention_units):
+    """The shape of every weight, in ``AttentiveLSTMWeights``'s order, for inputs of
+    ``inputs`` K features, a memory of ``features`` D, ``units`` n and ``attention_units`` A."""
+    return ((inputs, 4 * units), (features, 4 * units), (units, 4 * units), (4 * units,),
+            (features, attention_units), (units, attention_units), (attention_units,))
+
+
+def _check_forward(x, memory, weights, h0, c0):
+    """x (B, T, K), memory (B, T_in, D), the weights (n from U, A from v) and the initial
+    state (B, n) against the shapes the loops index (``shapes``)."""
+    for name, array in (("x", x), ("memory", memory)):
+        if array.ndim != 3:
+            raise ValueError(f"{name} must have shape (batch, steps, features); got "
+                             f"{array.shape}")
+    if memory.shape[0] != x.shape[0]:
+        raise ValueError(f"memory must have x's batch of {x.shape[0]}; got shape "
+                         f"{memory.shape}")
+    units, attention_units = weights.recurrent_kernel.shape[0], weights.v.shape[0]
+    require_shapes(AttentiveLSTMWeights._fields, weights,
+                   weight_shapes(x.shape[2], memory.shape[2], units, attention_units))
+    for name, state in (("h0", h0), ("c0", c0)):
+        require_shape(name, state, (x.shape[0], units))
+
+
+def _upstream(cache, d_hidden, d_contexts, d_h_last, d_c_last):
+    """What both twins' backward loops start from, checked against the forward pass's
+    outputs: dL/dh_t and dL/dc_t ``(B, T, n)``, ``(B, T, D)``, as C-contiguous arrays, and
+    new arrays for dh and dc carried in (zeros for None) ``(B, n)``."""
+    dtype = cache.memory.dtype
+    batch, _, units = cache.hidden.shape
+    return (given_or_zeros("d_hidden", d_hidden, cache.hidden.shape, dtype),
+            given_or_zeros("d_contexts", d_contexts, cache.contexts.shape, dtype),
+            given_or_zeros("d_h_last", d_h_last, (batch, units), dtype).copy(),
+            given_or_zeros("d_c_last", d_c_last, (batch, units), dtype).copy())
+
+
 def _allocate(x, memory, w):
     batch, steps, _ = x.shape
     steps_in, features = memory.shape[1], memory.shape[2]
@@ -93,6 +132,7 @@ def forward_reference(x, memory, weights, h0, c0):
     Returns ``hidden (B, T, n)``, ``contexts (B, T, D)``, ``attention (B, T, T_in)``,
     the final ``h``, ``c`` and the cache for ``backward_reference``.
     """
+    _check_forward(x, memory, weights, h0, c0)
     w = weights
     energies, attention, contexts, gates, cells, _, hidden = _allocate(x, memory, w)
     x_proj = flat_rows_product(x, w.kernel) + w.bias             # (B, T, 4n)
@@ -118,10 +158,10 @@ def backward_reference(cache, d_hidden, d_contexts, d_h_last=None, d_c_last=None
     ``input_gradient=False`` ``d_x`` is None, its (B·T, 4n) @ (4n, K) product not made
     (the decoder's input is data: teacher forcing's previous targets).
     """
+    d_hidden, d_contexts, dh_next, dc_next = _upstream(cache, d_hidden, d_contexts, d_h_last,
+                                                       d_c_last)
     w, memory = cache.weights, cache.memory
     batch, steps, units = cache.hidden.shape
-    dh_next = np.zeros((batch, units), memory.dtype) if d_h_last is None else d_h_last.copy()
-    dc_next = np.zeros((batch, units), memory.dtype) if d_c_last is None else d_c_last.copy()
     d_memory = np.zeros_like(memory)                             # (B, T_in, D)
     d_memory_proj = np.zeros(memory.shape[:2] + w.v.shape, memory.dtype)   # (B, T_in, A)
     d_v = np.zeros_like(w.v)                                     # (A,)
@@ -167,9 +207,10 @@ def _parameter_gradients(cache, d_z, d_query, d_memory, d_memory_proj, d_v, d_h0
 
 def forward_numba(x, memory, weights, h0, c0):
     """Same contract as ``forward_reference``."""
-    w = weights
     x, memory = np.ascontiguousarray(x), np.ascontiguousarray(memory)
     h0, c0 = np.ascontiguousarray(h0), np.ascontiguousarray(c0)
+    _check_forward(x, memory, weights, h0, c0)
+    w = weights
     energies, attention, contexts, gates, cells, tanh_cells, hidden = _allocate(x, memory, w)
     projected, hot = rows_times(x.reshape(-1, x.shape[2]), w.kernel, blas_product)  # (B·T, 4n)
     x_proj = projected.reshape(x.shape[:2] + (w.kernel.shape[1],))  # (B, T, 4n), b: in gates
@@ -191,12 +232,11 @@ def forward_numba(x, memory, weights, h0, c0):
 def backward_numba(cache, d_hidden, d_contexts, d_h_last=None, d_c_last=None,
                    input_gradient=True):
     """Same contract as ``backward_reference``."""
+    d_hidden, d_contexts, dh_next, dc_next = _upstream(cache, d_hidden, d_contexts, d_h_last,
+                                                       d_c_last)
     w, memory = cache.weights, cache.memory
     batch, steps, units = cache.hidden.shape
     dtype = memory.dtype
-    d_hidden = np.ascontiguousarray(d_hidden, dtype)
-    dh_next = np.zeros((batch, units), dtype) if d_h_last is None else d_h_last.astype(dtype)
-    dc_next = np.zeros((batch, units), dtype) if d_c_last is None else d_c_last.astype(dtype)
     d_memory = np.zeros_like(memory)
     d_memory_proj = np.zeros(memory.shape[:2] + w.v.shape, dtype)
     d_v = np.zeros_like(w.v)

@@ -140,7 +140,8 @@ def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     Returns ``hidden (B, T, H)``, ``h_T (B, H)``, ``c_T (B, H)`` and the cache
     for ``backward_reference``.
     """
-    x, h0, c0 = input_and_initial_state(x, recurrent_kernel, h0, c0, go_backwards)
+    x, h0, c0 = input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0,
+                                        go_backwards)
     batch, steps, _ = x.shape
     units = recurrent_kernel.shape[0]
     x_proj = _input_projection(x, kernel, bias)                  # (B, T, 4H)

@@ -8,6 +8,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from .input_rows import rows_transposed_times
+from .shapes import require_shape
 from .vector_products import given_or_zeros
 
 
@@ -29,15 +30,31 @@ class LSTMCache(NamedTuple):
     zero_start: bool = False    # h_0 = 0, not given: its products skipped (the Numba twin)
 
 
-def input_and_initial_state(x, recurrent_kernel, h0, c0, go_backwards):
-    """Reverse the input if asked; the initial states as C-contiguous arrays, zeros where
-    they are not given."""
+def input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0, go_backwards):
+    """The arguments checked against the shapes the time loops index (``shapes``); the
+    input reversed if asked; the initial states as C-contiguous arrays, zeros where they
+    are not given."""
+    _check_forward_shapes(x, kernel, recurrent_kernel, bias, h0, c0)
     batch, units = x.shape[0], recurrent_kernel.shape[0]
     if go_backwards:
         x = np.ascontiguousarray(x[:, ::-1])
     h0 = np.zeros((batch, units), dtype=x.dtype) if h0 is None else np.ascontiguousarray(h0)
     c0 = np.zeros((batch, units), dtype=x.dtype) if c0 is None else np.ascontiguousarray(c0)
     return x, h0, c0
+
+
+def _check_forward_shapes(x, kernel, recurrent_kernel, bias, h0, c0):
+    """x (B, T, I), W (I, 4H), U (H, 4H), b (4H,) and the given states (B, H), H from U."""
+    if x.ndim != 3:
+        raise ValueError(f"x must have shape (batch, steps, features); got {x.shape}")
+    batch, _, features = x.shape
+    units = recurrent_kernel.shape[0] if recurrent_kernel.ndim else 0
+    require_shape("recurrent_kernel", recurrent_kernel, (units, 4 * units))
+    require_shape("kernel", kernel, (features, 4 * units))
+    require_shape("bias", bias, (4 * units,))
+    for name, state in (("h0", h0), ("c0", c0)):
+        if state is not None:
+            require_shape(name, state, (batch, units))
 
 
 def column_sums(rows, out=None):
@@ -138,9 +155,12 @@ def in_callers_order(d_x, cache):
     return np.ascontiguousarray(d_x[:, ::-1]) if cache.go_backwards else d_x
 
 
-def _zeros_or_copy(array, shape, dtype):
-    """A new array of ``dtype``: zeros when ``array`` is None, else a copy of it."""
-    return np.zeros(shape, dtype=dtype) if array is None else array.astype(dtype, copy=True)
+def _zeros_or_copy(name, array, shape, dtype):
+    """A new array of ``dtype``: zeros when ``array`` is None, else a copy of it, which must
+    have ``shape`` (an error naming it otherwise)."""
+    if array is None:
+        return np.zeros(shape, dtype=dtype)
+    return require_shape(name, array, shape).astype(dtype, copy=True)
 
 
 def initial_state_gradients(dh_next, dc_next, initial_state_gradient):
@@ -158,7 +178,7 @@ def backward_start(d_hidden, d_h_last, d_c_last, cache, input_gradient):
                          f"got {input_gradient!r}")
     batch, steps, units = cache.hidden.shape
     dtype = cache.hidden.dtype
-    return (given_or_zeros(d_hidden, (batch, steps, units), dtype),       # (B, T, H)
-            _zeros_or_copy(d_h_last, (batch, units), dtype),              # (B, H)
-            _zeros_or_copy(d_c_last, (batch, units), dtype),              # (B, H)
+    return (given_or_zeros("d_hidden", d_hidden, (batch, steps, units), dtype),  # (B, T, H)
+            _zeros_or_copy("d_h_last", d_h_last, (batch, units), dtype),         # (B, H)
+            _zeros_or_copy("d_c_last", d_c_last, (batch, units), dtype),         # (B, H)
             np.empty((batch, steps, 4 * units), dtype=dtype))             # (B, T, 4H)

@@ -47,7 +47,8 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     on this core; ``None`` chooses by shape (``two_cores_pay``) where the loops run.
     """
     zero_start = h0 is None                                      # h_0 U = 0: not formed
-    x, h0, c0 = input_and_initial_state(x, recurrent_kernel, h0, c0, go_backwards)
+    x, h0, c0 = input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0,
+                                        go_backwards)
     batch, steps, inputs = x.shape
     units = recurrent_kernel.shape[0]
     recurrent_kernel = np.ascontiguousarray(recurrent_kernel)

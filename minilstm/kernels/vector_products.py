@@ -47,6 +47,7 @@ import numpy as np
 
 from .fast_math import zero_for
 from .jitting import kernel_jit
+from .shapes import require_shape, require_shapes
 
 LOOP_MAX_ROWS = 10
 
@@ -338,10 +339,13 @@ def add_few_rows_times_matrix_transposed(rows, matrix, out):
         add_vector_times_matrix_transposed(rows[r], matrix, out[r])
 
 
-def given_or_zeros(array, shape, dtype):
+def given_or_zeros(name, array, shape, dtype):
     """What the jitted loops read for an optional input: ``array`` as a C-contiguous array
-    of ``dtype``, or zeros of ``shape`` when it is None."""
-    return np.zeros(shape, dtype) if array is None else np.ascontiguousarray(array, dtype)
+    of ``dtype``, or zeros of ``shape`` when it is None; a given array of another shape is
+    an error naming it (``name``)."""
+    if array is None:
+        return np.zeros(shape, dtype)
+    return require_shape(name, np.ascontiguousarray(array, dtype), shape)
 
 
 def gradient_arrays(given, shapes, names, dtype):
@@ -351,10 +355,7 @@ def gradient_arrays(given, shapes, names, dtype):
     error naming it (``names``); one of another dtype or layout gets its own compilation."""
     arrays = [np.empty(shape, dtype) if array is None else array
               for array, shape in zip(given or (None,) * len(shapes), shapes)]
-    if [array.shape for array in arrays] != list(shapes):
-        name, array, shape = next((name, array, shape) for name, array, shape
-                                  in zip(names, arrays, shapes) if array.shape != shape)
-        raise ValueError(f"out's {name} must have shape {shape}; got {array.shape}")
+    require_shapes((f"out's {name}" for name in names), arrays, shapes)
     return arrays
 
 

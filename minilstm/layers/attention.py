@@ -79,16 +79,9 @@ class AttentionDecoder(Layer):
                 f"features) with known features; got {input_shape}")
 
     def _create_weights(self, input_shape, rng):
-        features, units, classes = input_shape[-1], self.units, self.output_dim
-        shapes = {"V_a": (units,), "W_a": (units, units), "U_a": (features, units),
-                  "b_a": (units,), "W_s": (features, units),
-                  "C_o": (features, classes), "U_o": (units, classes),
-                  "W_o": (classes, classes), "b_o": (classes,)}
-        for gate in "rzp":
-            shapes.update({f"C_{gate}": (features, units), f"U_{gate}": (units, units),
-                           f"W_{gate}": (classes, units), f"b_{gate}": (units,)})
-        for name in self.weight_names:
-            self._add_weight(name, shapes[name], self.initializers[_ROLES[name]], rng)
+        shapes = attention_kernel.weight_shapes(input_shape[-1], self.units, self.output_dim)
+        for name, shape in zip(self.weight_names, shapes):
+            self._add_weight(name, shape, self.initializers[_ROLES[name]], rng)
 
     def compute_output_shape(self, input_shape):
         batch, steps_in = input_shape[0], input_shape[1]

@@ -59,16 +59,13 @@ class AttentiveLSTM(Layer):
                              f"features) with known features; got {input_shape}")
 
     def _create_weights(self, input_shape, rng):
-        units, attention_units = self.units, self.attention_units
-        shapes = {"kernel": (input_shape[-1], 4 * units),
-                  "context_kernel": (self.memory_dim, 4 * units),
-                  "recurrent_kernel": (units, 4 * units), "bias": (4 * units,),
-                  "W1": (self.memory_dim, attention_units), "W2": (units, attention_units),
-                  "v": (attention_units,)}
-        for name in self.weight_names:
+        units = self.units
+        shapes = kernel.weight_shapes(input_shape[-1], self.memory_dim, units,
+                                      self.attention_units)
+        for name, shape in zip(self.weight_names, shapes):
             initializer = {"recurrent_kernel": self.recurrent_initializer,
                            "bias": "zeros"}.get(name, self.kernel_initializer)
-            self._add_weight(name, shapes[name], initializer, rng)
+            self._add_weight(name, shape, initializer, rng)
         if self.unit_forget_bias:
             self.params["bias"][units:2 * units] += 1.0
 
