@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import attention_weights, lstm_arrays
-from minilstm.kernels import attention, attentive_lstm, lstm, optimizers
+from minilstm.kernels import attention, attentive_lstm, dense, lstm, optimizers
 
 TWINS = ("numpy", "numba")
 RNG = np.random.default_rng(0)
@@ -133,3 +133,20 @@ def test_optimizer_updates_name_the_array_of_another_shape_than_the_weights(
         with pytest.raises(ValueError, match=rf"{name} must have param's shape \(8,\); "
                                              r"got \(5,\)"):
             kernel(param, *arrays.values(), *hyperparameters)
+
+
+@pytest.mark.parametrize("backend", TWINS)
+def test_lstm_backward_names_a_given_gradient_array_of_the_wrong_shape(backend):
+    """On the BLAS route (the NumPy twin's, and the Numba twin's for large shapes) a wrong
+    ``out`` failed inside NumPy's matmul, or as a cast from an object array."""
+    *_, cache = twin(lstm, "forward", backend)(X, KERNEL, RECURRENT, BIAS)
+    with pytest.raises(ValueError, match=r"out's dW must have shape \(4, 20\); got \(3, 20\)"):
+        twin(lstm, "backward", backend)(None, H0, None, cache,
+                                        out=[np.zeros((3, 20)), None, None])
+
+
+@pytest.mark.parametrize("backend", TWINS)
+def test_dense_kernel_of_one_axis_is_refused_by_name(backend):
+    """The Numba twin failed with loops_pay()'s missing argument."""
+    with pytest.raises(ValueError, match=r"kernel must have shape \(inputs, units\); got \(4,\)"):
+        twin(dense, "forward", backend)(np.ones((3, 4)), np.ones(4), np.zeros(2))

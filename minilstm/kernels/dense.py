@@ -43,6 +43,8 @@ def loops_pay(rows, inputs, units):
 def _check_shapes(x, kernel, bias=None, d_z=None):
     """x (..., I) against W (I, U), b against (U,) and dz against (..., U): a clear error,
     never the loops reading past an array."""
+    if kernel.ndim != 2:
+        raise ValueError(f"kernel must have shape (inputs, units); got {kernel.shape}")
     if x.ndim < 1 or x.shape[-1] != kernel.shape[0]:
         raise ValueError(f"x must have W's {kernel.shape[0]} input features on its last "
                          f"axis; got shape {x.shape}")
@@ -157,7 +159,7 @@ def forward_numba(x, kernel, bias=None):
     """Same contract as ``forward_reference``: one jitted call where ``loops_pay``, for x
     of W's dtype and a 1-D bias (zeros for None); the NumPy twin otherwise."""
     rows = _as_rows(x)                                                   # (R, I)
-    if x.dtype != kernel.dtype or (bias is not None and bias.ndim != 1) \
+    if x.dtype != kernel.dtype or (bias is not None and bias.ndim != 1) or kernel.ndim != 2 \
             or not loops_pay(rows.shape[0], *kernel.shape):
         return forward_reference(x, kernel, bias)
     z = np.empty((rows.shape[0], kernel.shape[1]), x.dtype)              # (R, U)
@@ -172,7 +174,7 @@ def backward_numba(x, d_z, kernel, out=None, input_gradient=True):
     and dz of W's dtype; the NumPy twin otherwise."""
     rows_x = _as_rows(x)                                                 # (R, I)
     if x.dtype != kernel.dtype or d_z.dtype != x.dtype or d_z.ndim != x.ndim \
-            or not loops_pay(rows_x.shape[0], *kernel.shape):
+            or kernel.ndim != 2 or not loops_pay(rows_x.shape[0], *kernel.shape):
         return backward_reference(x, d_z, kernel, out, input_gradient)
     if x.ndim != 2:             # the loops see rows only, not the leading axes they came from
         _check_shapes(x, kernel, d_z=d_z)

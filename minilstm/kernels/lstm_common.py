@@ -83,6 +83,11 @@ def weight_gradients(d_z_rows, cache, out=None, d_z_summed=None):
     be None: a new array is returned for it). ``d_z_summed``: see ``distinct_rows``.
     """
     out_kernel, out_recurrent, out_bias = out or (None, None, None)
+    shapes = (cache.kernel.shape, cache.recurrent_kernel.shape, cache.kernel.shape[1:])
+    for name, given, shape in zip(("dW", "dU", "db"), (out_kernel, out_recurrent, out_bias),
+                                  shapes):
+        if given is not None:
+            require_shape(f"out's {name}", given, shape)
     d_kernel = _kernel_gradient(d_z_rows, cache, out_kernel, d_z_summed)  # (I, 4H)
     previous = previous_hidden_rows(cache)                              # (B·T, H)
     d_recurrent_kernel = np.matmul(previous.T, d_z_rows, out=out_recurrent)  # (H, 4H)
