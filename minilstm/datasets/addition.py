@@ -112,8 +112,9 @@ def encode_by_length(X, y, n_numbers, largest):
     of its samples in ``X``, ``X_length`` their one-hot inputs ``(n, length, 12)``, spaces
     left out, and ``y_length`` their padded one-hot sums, as ``encode_pairs`` gives them.
 
-    Keras's ``Masking`` layer before the encoder would carry its zero initial state
-    unchanged through the leading spaces: the same as reading these shorter inputs."""
+    With the spaces encoded as rows of zeros, Keras's ``Masking(mask_value=0.0)`` before the
+    encoder would carry its zero initial state unchanged through the leading spaces: the
+    same as reading these shorter inputs."""
     X_text, y_text = to_string(X, y, n_numbers, largest)
     unpadded = [text.lstrip(" ") for text in X_text]
     lengths = np.array([len(text) for text in unpadded])                       # (n,)
