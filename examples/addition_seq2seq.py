@@ -173,10 +173,11 @@ def batches_by_length(X, y, n_numbers, largest, rng, batch_size=10):
 
 
 def masking_the_padding(args, rng):
-    """Readers asked whether masking the inputs' padding helps. Keras's ``Masking`` layer
-    would make the encoder read the real characters alone (``addition.encode_by_length``);
-    a batch must then hold inputs of one length. So two models, from the same weights, train
-    on the same such batches in the same order: one reads them padded, one unpadded."""
+    """Readers asked whether masking the inputs' padding helps. Keras's ``Masking`` layer,
+    the spaces encoded as its mask value, would make the encoder read the real characters
+    alone (``addition.encode_by_length``); a batch must then hold inputs of one length. So
+    two models, from the same weights, train on the same such batches in the same order:
+    one reads them padded, one unpadded."""
     n_numbers, largest = 2, 10
     epochs = 3 if args.quick else args.epochs
     print(f"\nMasking the padding? Two models on the same batches, each of one input length, "
