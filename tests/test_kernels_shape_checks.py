@@ -150,3 +150,12 @@ def test_dense_kernel_of_one_axis_is_refused_by_name(backend):
     """The Numba twin failed with loops_pay()'s missing argument."""
     with pytest.raises(ValueError, match=r"kernel must have shape \(inputs, units\); got \(4,\)"):
         twin(dense, "forward", backend)(np.ones((3, 4)), np.ones(4), np.zeros(2))
+
+
+@pytest.mark.parametrize("backend", TWINS)
+@pytest.mark.parametrize("output_length", [0, -1, 2.0])
+def test_attention_decoder_needs_an_output_length_of_one_step_or_more(backend, output_length):
+    """-1 failed in NumPy's allocation ('negative dimensions'), 2.0 in a slice; 0 returned
+    empty arrays."""
+    with pytest.raises(ValueError, match=r"output_length must be an integer >= 1; got "):
+        twin(attention, "forward", backend)(H, WEIGHTS, output_length)

@@ -127,11 +127,13 @@ def weight_shapes(features, units, classes):
             + ((features, units),))                                           # W_s
 
 
-def _check_forward(h, weights):
+def _check_forward(h, weights, output_length):
     """h (B, T_in, D) and every weight against the shapes the loops index: n from W_a, K
-    from W_o (``shapes``)."""
+    from W_o (``shapes``); an output length of at least one step."""
     if h.ndim != 3:
         raise ValueError(f"h must have shape (batch, steps, features); got {h.shape}")
+    if not isinstance(output_length, (int, np.integer)) or output_length < 1:
+        raise ValueError(f"output_length must be an integer >= 1; got {output_length!r}")
     require_shapes(WEIGHT_NAMES, weights,
                    weight_shapes(h.shape[2], weights.W_a.shape[0], weights.W_o.shape[0]))
 
@@ -188,7 +190,7 @@ def forward_reference(h, weights, output_length, step_functions=NUMPY_STEP_FUNCT
     (with memory h, its projection uh and the query s_{t-1} W_a), σ and tanh are
     ``step_functions``'s (``StepFunctions``).
     """
-    _check_forward(h, weights)
+    _check_forward(h, weights, output_length)
     w, f = weights, step_functions
     states, outputs, energies, attention, contexts, gates, logits = _allocate(
         h, w, output_length)
@@ -584,7 +586,7 @@ def forward_numba(h, weights, output_length):
     large batches, the NumPy twin's loop runs, with ``JITTED_STEP_FUNCTIONS``:
     ``batch_products_pay``)."""
     h = np.ascontiguousarray(h)
-    _check_forward(h, weights)
+    _check_forward(h, weights, output_length)
     w = _contiguous(weights)
     if batch_products_pay(h.shape[0], w.W_a.shape[0]):
         return forward_reference(h, w, output_length, JITTED_STEP_FUNCTIONS)
