@@ -132,7 +132,7 @@ def check_loss(loss, y_true, y_pred, step=1e-3):
 
     ``loss``: a loss object, or its name as ``compile`` takes it (``'mse'``, ...).
     """
-    if isinstance(loss, str):
+    if isinstance(loss, str):                  # an object of the user's is taken as it is
         loss = losses.get(loss)
     y_true = np.array(y_true, dtype=np.float64)
     y_pred = np.array(y_pred, dtype=np.float64)

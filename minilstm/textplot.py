@@ -1,7 +1,7 @@
 """Small text charts, so every example shows its result without matplotlib."""
 import numpy as np
 
-from .checks import positive_int
+from .checks import is_int_at_least, positive_int
 
 _MARKS = "*o+x#"
 
@@ -25,7 +25,7 @@ def line_chart(series, height=12, width=None):
     finite = np.concatenate([v[np.isfinite(v)] for v in values.values()])
     if not finite.size:
         raise ValueError("every value of every series is NaN or infinite: nothing to plot")
-    if positive_int("height", height) < 2:
+    if not is_int_at_least(height, 2):
         raise ValueError(f"height must be an integer >= 2; got {height!r}")
     width = positive_int("width", width or max(v.size for v in values.values()))
     low, high = finite.min(), finite.max()

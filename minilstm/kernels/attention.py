@@ -507,8 +507,8 @@ def _parameter_gradients_by_loops(cache, d_h, d_uh, d_V_a, d_gates, d_o, d_wa, d
     run on them into ``out``'s arrays (``vector_products.gradient_arrays``); returns what
     ``_parameter_gradients`` does."""
     h, w = cache.h, cache.weights
-    targets = AttentionWeights._make(gradient_arrays(out, [weight.shape for weight in w],
-                                                     WEIGHT_NAMES, h.dtype))
+    shapes = weight_shapes(h.shape[2], w.W_a.shape[0], w.W_o.shape[0])     # as forward checked
+    targets = AttentionWeights._make(gradient_arrays(out, shapes, WEIGHT_NAMES, h.dtype))
     batch, output_length, units = d_gates[0].shape
     rows = batch * output_length
 

@@ -44,7 +44,7 @@ from .backend import dispatch
 from .input_rows import rows_times, rows_transposed_times
 from .lstm_time_loops import backward_gates, forward_gates, gate_slopes
 from .shapes import require_shape, require_shapes
-from .vector_products import blas_product, flat_rows_product, given_or_zeros
+from .vector_products import blas_product, flat_rows_product, given_or_zeros, zeros_or_copy
 
 
 class AttentiveLSTMWeights(NamedTuple):
@@ -101,13 +101,13 @@ def _check_forward(x, memory, weights, h0, c0):
 def _upstream(cache, d_hidden, d_contexts, d_h_last, d_c_last):
     """What both twins' backward loops start from, checked against the forward pass's
     outputs: dL/dh_t and dL/dc_t ``(B, T, n)``, ``(B, T, D)``, as C-contiguous arrays, and
-    new arrays for dh and dc carried in (zeros for None) ``(B, n)``."""
+    new arrays for dh and dc carried in ``(B, n)``; zeros for each None."""
     dtype = cache.memory.dtype
     batch, _, units = cache.hidden.shape
     return (given_or_zeros("d_hidden", d_hidden, cache.hidden.shape, dtype),
             given_or_zeros("d_contexts", d_contexts, cache.contexts.shape, dtype),
-            given_or_zeros("d_h_last", d_h_last, (batch, units), dtype).copy(),
-            given_or_zeros("d_c_last", d_c_last, (batch, units), dtype).copy())
+            zeros_or_copy("d_h_last", d_h_last, (batch, units), dtype),
+            zeros_or_copy("d_c_last", d_c_last, (batch, units), dtype))
 
 
 def _allocate(x, memory, w):
@@ -154,7 +154,8 @@ def backward_reference(cache, d_hidden, d_contexts, d_h_last=None, d_c_last=None
     """BPTT through attention and cell (see the module docstring).
 
     Returns ``d_x, d_memory``, the weight gradients (``AttentiveLSTMWeights``) and
-    ``d_h0, d_c0``. ``d_h_last``, ``d_c_last`` may be ``None`` for zeros. With
+    ``d_h0, d_c0``. Any of ``d_hidden``, ``d_contexts``, ``d_h_last``, ``d_c_last`` may be
+    ``None`` for zeros. With
     ``input_gradient=False`` ``d_x`` is None, its (B·T, 4n) @ (4n, K) product not made
     (the decoder's input is data: teacher forcing's previous targets).
     """

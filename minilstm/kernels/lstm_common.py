@@ -9,7 +9,7 @@ import numpy as np
 
 from .input_rows import rows_transposed_times
 from .shapes import require_shape
-from .vector_products import given_or_zeros
+from .vector_products import given_or_zeros, gradient_arrays, zeros_or_copy
 
 
 class LSTMCache(NamedTuple):
@@ -82,12 +82,9 @@ def weight_gradients(d_z_rows, cache, out=None, d_z_summed=None):
     ``out``: optional arrays ``(dW, dU, db)`` to write the weight gradients into (any may
     be None: a new array is returned for it). ``d_z_summed``: see ``distinct_rows``.
     """
-    out_kernel, out_recurrent, out_bias = out or (None, None, None)
-    shapes = (cache.kernel.shape, cache.recurrent_kernel.shape, cache.kernel.shape[1:])
-    for name, given, shape in zip(("dW", "dU", "db"), (out_kernel, out_recurrent, out_bias),
-                                  shapes):
-        if given is not None:
-            require_shape(f"out's {name}", given, shape)
+    out_kernel, out_recurrent, out_bias = gradient_arrays(
+        out, (cache.kernel.shape, cache.recurrent_kernel.shape, cache.kernel.shape[1:]),
+        ("dW", "dU", "db"), d_z_rows.dtype)
     d_kernel = _kernel_gradient(d_z_rows, cache, out_kernel, d_z_summed)  # (I, 4H)
     previous = previous_hidden_rows(cache)                              # (B·T, H)
     d_recurrent_kernel = np.matmul(previous.T, d_z_rows, out=out_recurrent)  # (H, 4H)
@@ -160,14 +157,6 @@ def in_callers_order(d_x, cache):
     return np.ascontiguousarray(d_x[:, ::-1]) if cache.go_backwards else d_x
 
 
-def _zeros_or_copy(name, array, shape, dtype):
-    """A new array of ``dtype``: zeros when ``array`` is None, else a copy of it, which must
-    have ``shape`` (an error naming it otherwise)."""
-    if array is None:
-        return np.zeros(shape, dtype=dtype)
-    return require_shape(name, array, shape).astype(dtype, copy=True)
-
-
 def initial_state_gradients(dh_next, dc_next, initial_state_gradient):
     """(dh_0, dc_0) as the time loop left them, or (None, None) when not asked for."""
     return (dh_next, dc_next) if initial_state_gradient else (None, None)
@@ -184,6 +173,6 @@ def backward_start(d_hidden, d_h_last, d_c_last, cache, input_gradient):
     batch, steps, units = cache.hidden.shape
     dtype = cache.hidden.dtype
     return (given_or_zeros("d_hidden", d_hidden, (batch, steps, units), dtype),  # (B, T, H)
-            _zeros_or_copy("d_h_last", d_h_last, (batch, units), dtype),         # (B, H)
-            _zeros_or_copy("d_c_last", d_c_last, (batch, units), dtype),         # (B, H)
+            zeros_or_copy("d_h_last", d_h_last, (batch, units), dtype),          # (B, H)
+            zeros_or_copy("d_c_last", d_c_last, (batch, units), dtype),          # (B, H)
             np.empty((batch, steps, 4 * units), dtype=dtype))             # (B, T, 4H)

@@ -348,6 +348,14 @@ def given_or_zeros(name, array, shape, dtype):
     return require_shape(name, np.ascontiguousarray(array, dtype), shape)
 
 
+def zeros_or_copy(name, array, shape, dtype):
+    """A new array of ``dtype`` that a loop may overwrite: zeros when ``array`` is None, else
+    a copy of it, which must have ``shape`` (an error naming it, ``name``, otherwise)."""
+    if array is None:
+        return np.zeros(shape, dtype)
+    return require_shape(name, array, shape).astype(dtype, copy=True)
+
+
 def gradient_arrays(given, shapes, names, dtype):
     """The arrays that few-row weight gradients (``outer_products_sum``, ``sum_of_rows``) are
     written into, one per entry of ``shapes``: those of ``given`` (a sequence, or None for

@@ -93,9 +93,8 @@ class AttentiveLSTM(Layer):
         if not isinstance(d_out, (list, tuple)) or len(d_out) != 2:
             raise ValueError(f"AttentiveLSTM {self.name!r}: backward takes [d_hidden, "
                              f"d_contexts] (None for zero); got {describe_gradients(d_out)}")
-        d_hidden, d_contexts = (
-            np.zeros(shape, self.dtype) if grad is None
-            else self._check_gradient(grad, shape, label)
+        d_hidden, d_contexts = (                     # None: zeros, which the kernel makes
+            None if grad is None else self._check_gradient(grad, shape, label)
             for grad, shape, label in zip(d_out, (self._cache.hidden.shape,
                                                   self._cache.contexts.shape),
                                           ("d_hidden", "d_contexts")))
