@@ -32,6 +32,18 @@ def positive_number(name, value):
     return float(value)
 
 
+def require_finite(array, label):
+    """A ValueError naming ``label`` when ``array`` holds a NaN or an infinity: how many,
+    and the index of the first."""
+    bad = ~np.isfinite(array)
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{label} contains {int(bad.sum())} non-finite values (NaN or inf); "
+            f"the first at index {first}"
+        )
+
+
 def sample_shape(name, shape):
     """``shape``, one sample's shape without the batch axis (``(50, 1)``; None for an axis
     of any size), as a tuple of ints and None; a ValueError naming ``name`` when it is not

@@ -17,6 +17,9 @@ hurt the translation tutorial. Adam is Keras's (ε-hat form) in every version.
 The updates themselves are kernels (``minilstm/kernels/optimizers.py``): a NumPy
 twin and a one-pass Numba twin, chosen by the backend switch.
 
+Each takes ``lr=``, Keras 2's name for ``learning_rate``, as Keras 2 did, so that code of
+the tutorials' era (``Adam(lr=0.01)``) runs as written.
+
 Gradient clipping, applied before the update as in Keras: ``clipnorm`` rescales
 each gradient whose L2 norm exceeds it; ``global_clipnorm`` rescales all of them
 together when their joint norm exceeds it; ``clipvalue`` clips each element
@@ -51,8 +54,12 @@ class Optimizer:
     slot_names = ()
     hyperparameter_names = ()
 
-    def __init__(self, learning_rate, clipnorm=None, clipvalue=None, global_clipnorm=None):
-        self.learning_rate = positive_number("learning_rate", learning_rate)
+    def __init__(self, learning_rate, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 lr=None):
+        # lr: Keras 2's name for the learning rate, which the tutorials' era wrote
+        # (Adam(lr=0.01)); given, it is the learning rate, as in Keras 2
+        self.learning_rate = positive_number(
+            "learning_rate" if lr is None else "lr", learning_rate if lr is None else lr)
         self.clipnorm = _positive_or_none("clipnorm", clipnorm)
         self.clipvalue = _positive_or_none("clipvalue", clipvalue)
         self.global_clipnorm = _positive_or_none("global_clipnorm", global_clipnorm)

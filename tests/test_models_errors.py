@@ -198,3 +198,38 @@ def test_verbose_auto_is_verbose_one_as_in_keras(model, capsys):
     assert lines[0] == "Epoch 1/1"
     assert lines[1].startswith("1/1 [==============================] - ")
     assert lines[2].startswith("1/1 [==============================] - ")
+
+
+def _with(weights, index, value):
+    return [value if i == index else w for i, w in enumerate(weights)]
+
+
+@pytest.mark.parametrize("change, error, message", [
+    (lambda w: _with(w, 4, np.zeros(2)), ValueError,
+     r"weight 'bias' of layer 'dense' must have shape \(1,\); got \(2,\)"),
+    (lambda w: _with(w, 3, np.where(np.arange(4).reshape(4, 1) == 2, np.nan, w[3])), ValueError,
+     r"weight 'kernel' of layer 'dense' contains 1 non-finite values \(NaN or inf\); "
+     r"the first at index \(2, 0\)"),
+    (lambda w: _with(w, 1, w[1] + 1j), TypeError,
+     r"weight 'recurrent_kernel' of layer 'lstm' must hold real numbers; got dtype complex"),
+    (lambda w: _with(w, 2, np.full(16, "a")), TypeError,
+     r"weight 'bias' of layer 'lstm' must hold real numbers; got dtype <U1"),
+    (lambda w: _with(w, 0, [[1.0, 2.0], [3.0]]), TypeError,
+     r"weight 'kernel' of layer 'lstm' must be a numeric array"),
+])
+def test_set_weights_refuses_bad_weights_and_leaves_every_layer_as_it_was(
+        model, change, error, message):
+    """Every array is checked before any is copied: the arrays before the bad one (here
+    the LSTM's, when the Dense layer's are bad) are not loaded either, and a NaN weight is
+    refused rather than surfacing later as a NaN loss."""
+    before = model.get_weights()
+    ones = [np.ones_like(w) for w in before]
+    with pytest.raises(error, match=message):
+        model.set_weights(change(ones))
+    assert all(np.array_equal(now, then) for now, then in zip(model.get_weights(), before))
+
+
+def test_set_weights_casts_other_real_types_to_the_layers_dtype(model):
+    model.set_weights([np.arange(w.size).reshape(w.shape) for w in model.get_weights()])
+    kernel = model.layers[0].get_weights()[0]
+    assert kernel.dtype == np.float32 and kernel.shape == (2, 16) and kernel[1, 3] == 19

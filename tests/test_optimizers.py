@@ -111,10 +111,18 @@ def test_float32_weights_stay_float32():
     (lambda: Adam(learning_rate=-1), "learning_rate must be a finite number > 0"),
     (lambda: SGD(momentum=1.5), r"momentum must be in \[0, 1\)"),
     (lambda: Adam(clipnorm=1.0, global_clipnorm=1.0), "at most one of clipnorm"),
+    (lambda: RMSprop(lr=0), "lr must be a finite number > 0; got 0"),
 ])
 def test_bad_optimizer_arguments_get_a_clear_error(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+@pytest.mark.parametrize("optimizer_class", [SGD, RMSprop, Adam])
+def test_keras_2s_lr_is_the_learning_rate(optimizer_class):
+    """Keras 2's code, the tutorials' era, names the learning rate ``lr``; it was refused."""
+    made = optimizer_class(lr=0.025)
+    assert made.learning_rate == 0.025 and made.get_config()["learning_rate"] == 0.025
 
 
 def test_numpy_scalars_are_taken_as_hyperparameters_as_python_numbers_are():

@@ -25,7 +25,7 @@ import re
 import numpy as np
 
 from .. import initializers
-from ..checks import sample_shape
+from ..checks import require_finite, sample_shape
 from ..kernels import lstm as lstm_kernel
 from ..seeding import as_generator
 
@@ -161,7 +161,15 @@ class Layer:
         return [self.params[name].copy() for name in self.weight_names if name in self.params]
 
     def set_weights(self, weights):
-        """Load weights given in Keras's order; shapes must match exactly."""
+        """Load weights given in Keras's order. All of them are checked before any is
+        copied (``checked_weights``), so a refused call leaves the layer as it was."""
+        for name, value in self.checked_weights(weights):
+            np.copyto(self.params[name], value, casting="same_kind")
+
+    def checked_weights(self, weights):
+        """``(name, array)`` for each of ``weights``, given in Keras's order; a ValueError or
+        TypeError naming the weight unless each has the weight's exact shape, a real number
+        type and only finite values (a NaN set here would surface only as a NaN loss)."""
         self._require_built("weights")
         names = [name for name in self.weight_names if name in self.params]
         weights = list(weights)
@@ -170,14 +178,21 @@ class Layer:
                 f"layer {self.name!r} expects {len(names)} weight arrays {names}; "
                 f"got {len(weights)}"
             )
+        checked = []
         for name, value in zip(names, weights):
-            value = np.asarray(value)
+            label = f"weight {name!r} of layer {self.name!r}"
+            try:
+                value = np.asarray(value)
+            except ValueError as error:                 # a ragged nested list
+                raise TypeError(f"{label} must be a numeric array; {error}") from None
+            if value.dtype.kind not in "biuf":
+                raise TypeError(f"{label} must hold real numbers; got dtype {value.dtype}")
             if value.shape != self.params[name].shape:
                 raise ValueError(
-                    f"weight {name!r} of layer {self.name!r} must have shape "
-                    f"{self.params[name].shape}; got {value.shape}"
-                )
-            np.copyto(self.params[name], value, casting="same_kind")
+                    f"{label} must have shape {self.params[name].shape}; got {value.shape}")
+            require_finite(value, label)
+            checked.append((name, value))
+        return checked
 
     def count_params(self):
         self._require_built("parameter count")

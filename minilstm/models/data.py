@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..checks import is_int_at_least
+from ..checks import is_int_at_least, require_finite
 from ..layers.base import describe_shape
 
 
@@ -51,18 +51,8 @@ def _as_array(item, label, dtype):
     if array.shape[0] == 0:
         raise ValueError(f"{label} holds no samples (shape {array.shape})")
     if not math.isfinite(np.add.reduce(array, axis=None)):
-        _check_finite(array, label)   # a NaN or inf anywhere makes the sum non-finite
+        require_finite(array, label)   # a NaN or inf anywhere makes the sum non-finite
     return array
-
-
-def _check_finite(array, label):
-    bad = ~np.isfinite(array)
-    if bad.any():
-        first = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(
-            f"{label} contains {int(bad.sum())} non-finite values (NaN or inf); "
-            f"the first at index {first}"
-        )
 
 
 def check_same_samples(xs, y=None):

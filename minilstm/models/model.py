@@ -84,15 +84,21 @@ class Model:
         return [w for layer in self.layers for w in layer.get_weights()]
 
     def set_weights(self, weights):
+        """Load every layer's weights, given in Keras's order (``get_weights``'s). All are
+        checked before any layer's are copied, so a refused call leaves the model as it was."""
         weights = list(weights)
         expected = sum(len(layer.get_weights()) for layer in self.layers)
         if len(weights) != expected:
             raise ValueError(
                 f"model {self.name!r} expects {expected} weight arrays; got {len(weights)}")
+        chunks, start = [], 0
         for layer in self.layers:
-            count = len(layer.get_weights())
-            layer.set_weights(weights[:count])
-            weights = weights[count:]
+            stop = start + len(layer.get_weights())
+            chunks.append(weights[start:stop])
+            layer.checked_weights(chunks[-1])
+            start = stop
+        for layer, chunk in zip(self.layers, chunks):
+            layer.set_weights(chunk)
 
     def summary(self, line_length=65, print_fn=print):
         """Print each layer's name, type, output shape and parameter count, as Keras does."""
