@@ -98,7 +98,7 @@ class Model:
             layer.checked_weights(chunks[-1])
             start = stop
         for layer, chunk in zip(self.layers, chunks):
-            layer.set_weights(chunk)
+            layer.set_weights(chunk)          # checks them again: cheap beside the copy
 
     def summary(self, line_length=65, print_fn=print):
         """Print each layer's name, type, output shape and parameter count, as Keras does."""
