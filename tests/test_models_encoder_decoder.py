@@ -147,6 +147,18 @@ def test_summary_lists_the_encoder_decoder_and_output_layer_with_keras_counts():
     assert "Total params: 718,173" in lines
 
 
+def test_summary_keeps_the_counts_in_one_column_past_a_long_list_of_shapes():
+    """The attentive decoder's four output shapes ran past the count column, which then
+    stood at a different place on each row; a list of shapes is bracketed, as in Keras 2."""
+    lines = []
+    EncoderDecoder(8, 5, 6, attention=True).summary(print_fn=lines.append)
+    header = next(line for line in lines if "Param #" in line)
+    rows = [line for line in lines if line.startswith((" encoder ", " decoder"))]
+    assert [row[header.index("Param #"):] for row in rows] == ["448", "872", "102"]
+    assert "[(None, None, 8), (None, None, 8), (None, 8), (None, 8)]" in rows[1]
+    assert len(lines[1]) == len(header) and set(lines[1]) == {"_"}
+
+
 @pytest.mark.parametrize("decode", ["greedy_decode", "beam_search"])
 def test_start_and_end_outside_the_vocabulary_are_refused_by_name(decode):
     """The toy model's decoder has 5 tokens: 5, -1 or 0.5 is no token of it."""

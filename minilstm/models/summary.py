@@ -2,34 +2,53 @@
 from ..layers.base import describe_shape
 
 
+def _shape_text(shape):
+    """A layer's output shape as Keras 2 prints it: ``(None, 20)``, or a list of shapes in
+    brackets for a layer of several outputs (an LSTM with ``return_state``)."""
+    if isinstance(shape, list):
+        return "[" + ", ".join(describe_shape(s) for s in shape) + "]"
+    return describe_shape(shape)
+
+
+def _column_stops(rows, line_length):
+    """Where each of the three columns ends: Keras's 45%, 85% and 100% of ``line_length``,
+    each moved right where a row's text would reach it, so that the counts stay in one
+    column however long a name or a list of shapes is."""
+    stops, start = [], 0
+    for column, share in enumerate((0.45, 0.85, 1.0)):
+        widest = max(len(f" {row[column]}") for row in rows)
+        start = max(int(line_length * share), start + widest + (1 if share < 1.0 else 0))
+        stops.append(start)
+    return stops
+
+
 def print_summary(model, line_length=65, print_fn=print):
     """Print each of ``model.layers``' name, type, output shape and parameter count, and
     the totals, as Keras does (every weight is trainable here)."""
     if not model.built:
         raise ValueError(f"model {model.name!r} is not built yet: give the first layer "
                          "input_shape=..., or call build() or fit() first")
-    columns = (int(line_length * 0.45), int(line_length * 0.85), line_length)
+    header = ("Layer (type)", "Output Shape", "Param #")
+    rows = [(f"{layer.name} ({type(layer).__name__})", _shape_text(layer.output_shape),
+             str(layer.count_params())) for layer in model.layers]
+    stops = _column_stops([header, *rows], line_length)
+    width = stops[-1]
 
-    def row(*fields):
-        line = ""
-        for field, stop in zip(fields, columns):
-            line = (line + " " + str(field)).ljust(stop)
-        return line.rstrip()
+    def line(fields):
+        text = ""
+        for field, stop in zip(fields, stops):
+            text = (text + " " + field).ljust(stop)
+        return text.rstrip()
 
     print_fn(f'Model: "{model.name}"')
-    print_fn("_" * line_length)
-    print_fn(row("Layer (type)", "Output Shape", "Param #"))
-    print_fn("=" * line_length)
-    layers = model.layers
-    for index, layer in enumerate(layers):
-        shape = layer.output_shape
-        shape_text = (", ".join(describe_shape(s) for s in shape) if isinstance(shape, list)
-                      else describe_shape(shape))
-        print_fn(row(f"{layer.name} ({type(layer).__name__})", shape_text,
-                     layer.count_params()))
-        print_fn("=" * line_length if index == len(layers) - 1 else "")
+    print_fn("_" * width)
+    print_fn(line(header))
+    print_fn("=" * width)
+    for index, row in enumerate(rows):
+        print_fn(line(row))
+        print_fn("=" * width if index == len(rows) - 1 else "")
     total = model.count_params()
     print_fn(f"Total params: {total:,}")
     print_fn(f"Trainable params: {total:,}")
     print_fn("Non-trainable params: 0")
-    print_fn("_" * line_length)
+    print_fn("_" * width)
