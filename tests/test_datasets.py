@@ -152,6 +152,19 @@ def test_pair_files_load_with_a_limit_and_name_a_malformed_line(tmp_path):
         translation.load_pairs(path)
 
 
+def test_pair_files_drop_a_byte_order_mark_and_name_a_line_that_is_not_utf8(tmp_path):
+    """A BOM (as some editors save UTF-8) stuck to the first source text; a Latin-1 file
+    failed inside the codec, naming neither the file nor the line."""
+    path = tmp_path / "fra.txt"
+    path.write_bytes("\ufeffGo.\tVa !\nCoffee.\tCafé.\n".encode("utf-8"))
+    assert translation.load_pairs(path) == [("Go.", "Va !"), ("Coffee.", "Café.")]
+    path.write_bytes("Go.\tVa !\nCoffee.\tCafé.\n".encode("latin-1"))
+    message = (r"fra.txt, line 2: not UTF-8 text \(invalid continuation byte: byte 0xe9 "
+               r"at offset 11 of the line\)")
+    with pytest.raises(ValueError, match=message):
+        translation.load_pairs(path)
+
+
 def test_teacher_forcing_arrays_shift_the_target_by_one_step():
     pairs = [("ab", "xy"), ("b", "y")]
     source = translation.Vocabulary.from_texts([s for s, _ in pairs])

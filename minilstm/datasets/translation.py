@@ -14,15 +14,22 @@ START, END, PAD = "\t", "\n", " "
 def load_pairs(path, num_samples=None):
     """``[(source, target), ...]`` from a tab-separated file ``source<TAB>target[<TAB>...]``.
 
-    Blank lines are skipped; any other line without a tab is an error naming its number.
-    ``num_samples``: read at most that many pairs (a positive integer), or all for None.
+    The file is UTF-8 (a byte-order mark at its start is dropped); a line that is not is an
+    error naming its number. Blank lines are skipped; any other line without a tab is an
+    error naming its number. ``num_samples``: read at most that many pairs (a positive
+    integer), or all for None.
     """
     if num_samples is not None:
         num_samples = positive_int("num_samples", num_samples)
     pairs = []
-    with open(path, encoding="utf-8") as stream:
-        for number, line in enumerate(stream, start=1):
-            line = line.rstrip("\r\n")
+    with open(path, "rb") as stream:
+        for number, raw in enumerate(stream, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as error:
+                raise ValueError(f"{path}, line {number}: not UTF-8 text ({error.reason}: "
+                                 f"byte {raw[error.start]:#04x} at offset {error.start} of "
+                                 "the line); save the file as UTF-8") from None
             if not line.strip():
                 continue
             fields = line.split("\t")
