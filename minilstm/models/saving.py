@@ -84,10 +84,11 @@ def _read(path):
     try:
         # opened here, not by np.load, which leaves its own handle open when the zip is bad
         with open(path, "rb") as stream:
-            archive = np.load(stream, allow_pickle=False)
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise ValueError("it holds a single array (.npy), not an archive of arrays")
-            with archive:
+            if not zipfile.is_zipfile(stream):     # np.load would try it as a pickle
+                raise ValueError("it is not an .npz archive of arrays, as save writes (a "
+                                 "truncated one, a single .npy array or another format)")
+            stream.seek(0)
+            with np.load(stream, allow_pickle=False) as archive:
                 arrays = {name: archive[name] for name in archive.files}
         description = json.loads(str(arrays.pop("description")))
     except FileNotFoundError:
