@@ -27,7 +27,8 @@ def line_chart(series, height=12, width=None):
         raise ValueError("every value of every series is NaN or infinite: nothing to plot")
     if not is_int_at_least(height, 2):
         raise ValueError(f"height must be an integer >= 2; got {height!r}")
-    width = positive_int("width", width or max(v.size for v in values.values()))
+    width = positive_int("width", max(v.size for v in values.values()) if width is None
+                         else width)
     low, high = finite.min(), finite.max()
     span = high - low or 1.0
     grid = [[" "] * width for _ in range(height)]
@@ -46,18 +47,31 @@ def line_chart(series, height=12, width=None):
 _SHADES = " .:-=+*#%@"
 
 
+def _labels(name, labels, count):
+    """``labels`` as ``count`` strings (their indices when None), or a ValueError naming
+    ``name`` when there are more or fewer."""
+    if labels is None:
+        return [str(index) for index in range(count)]
+    labels = [str(label) for label in labels]
+    if len(labels) != count:
+        raise ValueError(f"{name} must have one label per {name.split('_')[0]} of the "
+                         f"values, {count}; got {len(labels)}")
+    return labels
+
+
 def heatmap(values, row_labels=None, column_labels=None):
     """Shade a 2-D array of finite, non-negative values (attention weights, say), darker
-    for larger, scaled to the maximum; returns the map as a string."""
+    for larger, scaled to the maximum; returns the map as a string. The labels, one per
+    row and one per column, default to the indices."""
     values = np.asarray(values, dtype=float)
-    if values.ndim != 2:
-        raise ValueError(f"heatmap needs a 2-D array; got shape {values.shape}")
+    if values.ndim != 2 or not values.size:
+        raise ValueError(f"heatmap needs a non-empty 2-D array; got shape {values.shape}")
     if not np.isfinite(values).all() or (values < 0).any():
         raise ValueError("heatmap shades finite values >= 0; got "
                          f"{values[~np.isfinite(values) | (values < 0)][0]}")
     rows, columns = values.shape
-    row_labels = row_labels or [str(r) for r in range(rows)]
-    column_labels = column_labels or [str(c) for c in range(columns)]
+    row_labels = _labels("row_labels", row_labels, rows)
+    column_labels = _labels("column_labels", column_labels, columns)
     width = max(3, max(len(label) for label in column_labels))
     margin = max(len(label) for label in row_labels)
     levels = np.rint(values / (values.max() or 1.0) * (len(_SHADES) - 1)).astype(int)

@@ -37,6 +37,13 @@ def test_heatmap_shades_the_largest_value_darkest():
     assert rows[2].split() == ["b", "=="]           # 0.5: the middle shade
 
 
+def test_heatmap_labels_may_be_numbers_or_an_array():
+    """Input tokens as integers, or an array of strings, failed in str methods or in the
+    truth value of an array."""
+    text = heatmap(np.array([[1.0, 0.0]]), row_labels=np.array(["t1"]), column_labels=[7, 12])
+    assert text.splitlines() == ["     7 12", "t1  @@   "]
+
+
 def test_line_chart_leaves_non_finite_values_out_as_gaps():
     """The scale spans the finite values; the NaN and the inf get no mark, as in matplotlib."""
     chart = line_chart({"loss": [1.0, np.nan, np.inf, 0.0]}, height=2, width=4)
@@ -54,6 +61,12 @@ def test_line_chart_leaves_non_finite_values_out_as_gaps():
     (lambda: line_chart({"loss": [1.0, 2.0]}, height=1), r"height must be an integer >= 2"),
     (lambda: line_chart({"loss": [1.0, 2.0]}, width=-3), r"width must be a positive integer"),
     (lambda: heatmap(np.array([0.1, 0.2])), r"2-D array; got shape \(2,\)"),
+    (lambda: heatmap(np.zeros((0, 3))), r"non-empty 2-D array; got shape \(0, 3\)"),
+    (lambda: heatmap(np.ones((1, 2)), row_labels=["a", "b"]),
+     r"row_labels must have one label per row of the values, 1; got 2"),
+    (lambda: heatmap(np.ones((1, 2)), column_labels=["x"]),
+     r"column_labels must have one label per column of the values, 2; got 1"),
+    (lambda: line_chart({"loss": [1.0, 2.0]}, width=0), r"width must be a positive integer"),
     (lambda: heatmap(np.array([[0.1, np.nan]])), r"finite values >= 0; got nan"),
     (lambda: heatmap(np.array([[0.1, -0.3]])), r"finite values >= 0; got -0.3"),
 ])
