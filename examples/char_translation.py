@@ -147,6 +147,9 @@ def main(argv=None):
 
 def show_attention(model, source, decoded, vocabularies, lengths, plot_path):
     """Where the decoder looked while writing ``decoded``: rows output, columns input."""
+    if not decoded:                 # the end marker first: no output step to show
+        print(f"\nNo attention to show: {source!r} was decoded as nothing.")
+        return
     encoder_input = vocabularies[0].encode([source], lengths[0])
     decoder_input = vocabularies[1].encode([translation.START + decoded], len(decoded) + 1)
     # step t reads character t of '\t' + decoded and writes decoded[t]

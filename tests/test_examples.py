@@ -200,3 +200,16 @@ def test_translation_heatmap_png_has_the_text_charts_visible_labels(monkeypatch,
     assert labels["shape"] == (3, 3)
     assert list(labels["xticklabels"]) == ["a", "_", "b"]
     assert list(labels["yticklabels"]) == ["'x'", "' '", "'y'"]
+
+
+def test_translation_heatmap_of_an_empty_decoding_says_so(capsys):
+    """A model that writes the end marker first decodes nothing: the heatmap had no rows,
+    and the example failed in it after the whole training."""
+    example = load_example("char_translation")
+    source_vocabulary = translation.Vocabulary.from_texts(["ab"])
+    target_vocabulary = translation.Vocabulary.from_texts(["xy"], markers=True)
+    model = EncoderDecoder(4, len(source_vocabulary), len(target_vocabulary), attention=True,
+                           seed=0)
+    example.show_attention(model, "ab", "", (source_vocabulary, target_vocabulary), (2, 4),
+                           None)
+    assert "No attention to show: 'ab' was decoded as nothing." in capsys.readouterr().out
