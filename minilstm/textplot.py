@@ -47,15 +47,15 @@ def line_chart(series, height=12, width=None):
 _SHADES = " .:-=+*#%@"
 
 
-def _labels(name, labels, count):
+def _labels(axis, labels, count):
     """``labels`` as ``count`` strings (their indices when None), or a ValueError naming
-    ``name`` when there are more or fewer."""
+    the argument when there are more or fewer; ``axis``: 'row' or 'column'."""
     if labels is None:
         return [str(index) for index in range(count)]
     labels = [str(label) for label in labels]
     if len(labels) != count:
-        raise ValueError(f"{name} must have one label per {name.split('_')[0]} of the "
-                         f"values, {count}; got {len(labels)}")
+        raise ValueError(f"{axis}_labels must have one label per {axis} of the values, "
+                         f"{count}; got {len(labels)}")
     return labels
 
 
@@ -70,8 +70,8 @@ def heatmap(values, row_labels=None, column_labels=None):
         raise ValueError("heatmap shades finite values >= 0; got "
                          f"{values[~np.isfinite(values) | (values < 0)][0]}")
     rows, columns = values.shape
-    row_labels = _labels("row_labels", row_labels, rows)
-    column_labels = _labels("column_labels", column_labels, columns)
+    row_labels = _labels("row", row_labels, rows)
+    column_labels = _labels("column", column_labels, columns)
     width = max(3, max(len(label) for label in column_labels))
     margin = max(len(label) for label in row_labels)
     levels = np.rint(values / (values.max() or 1.0) * (len(_SHADES) - 1)).astype(int)

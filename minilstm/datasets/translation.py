@@ -14,10 +14,10 @@ START, END, PAD = "\t", "\n", " "
 def load_pairs(path, num_samples=None):
     """``[(source, target), ...]`` from a tab-separated file ``source<TAB>target[<TAB>...]``.
 
-    The file is UTF-8 (a byte-order mark at its start is dropped); a line that is not is an
-    error naming its number. Blank lines are skipped; any other line without a tab is an
-    error naming its number. ``num_samples``: read at most that many pairs (a positive
-    integer), or all for None.
+    The file is read as UTF-8 (a byte-order mark at its start is dropped). Blank lines are
+    skipped; a line that is not UTF-8, or any other line without a tab, is an error naming
+    its number. ``num_samples``: read at most that many pairs (a positive integer), or all
+    for None.
     """
     if num_samples is not None:
         num_samples = positive_int("num_samples", num_samples)

@@ -14,11 +14,12 @@ def _column_stops(rows, line_length):
     """Where each of the three columns ends: Keras's 45%, 85% and 100% of ``line_length``,
     each moved right where a row's text would reach it, so that the counts stay in one
     column however long a name or a list of shapes is."""
-    stops, start = [], 0
+    stops, stop = [], 0
     for column, share in enumerate((0.45, 0.85, 1.0)):
-        widest = max(len(f" {row[column]}") for row in rows)
-        start = max(int(line_length * share), start + widest + (1 if share < 1.0 else 0))
-        stops.append(start)
+        widest = 1 + max(len(row[column]) for row in rows)      # each field after a space
+        gap = 1 if column < 2 else 0                             # and one before the next
+        stop = max(int(line_length * share), stop + widest + gap)
+        stops.append(stop)
     return stops
 
 
