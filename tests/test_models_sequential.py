@@ -8,8 +8,8 @@ from hypothesis import assume, given, strategies as st
 
 import minilstm
 from conftest import GRADIENT_TOLERANCE, batches, features, seeds, steps, units
-from minilstm import (LSTM, Dense, Input, RepeatVector, Sequential, TimeDistributed, gradcheck,
-                      losses)
+from minilstm import (LSTM, Dense, EncoderDecoder, Input, RepeatVector, Sequential,
+                      TimeDistributed, gradcheck, losses)
 from minilstm.layers.base import SUMMED_OVER_STEPS
 
 
@@ -385,3 +385,15 @@ def test_get_layer_finds_a_layer_by_name_or_index_as_in_keras():
                             ({"name": "dense", "index": 1}, r"got both")):
         with pytest.raises(ValueError, match=message):
             model.get_layer(**kwargs)
+
+
+def test_input_shape_is_kerass_batch_first_shape_or_a_list_for_two_inputs():
+    """``model.input_shape`` was missing; Keras gives it beside ``output_shape``."""
+    assert damped_sine_model().input_shape == (None, 50, 1)
+    assert Sequential([Input((None, 3)), LSTM(2)]).input_shape == (None, None, 3)
+    inferred = Sequential([LSTM(2), Dense(1)], seed=0)
+    with pytest.raises(ValueError, match=r"is not built yet, so it has no input shape"):
+        inferred.input_shape
+    inferred.predict(np.zeros((1, 4, 3)))
+    assert inferred.input_shape == (None, 4, 3)
+    assert EncoderDecoder(4, 5, 6).input_shape == [(None, None, 5), (None, None, 6)]

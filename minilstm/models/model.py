@@ -136,6 +136,19 @@ class Model:
         self._metric_functions = [metric_registry.get(metric) for metric in metrics]
         self.metric_names = [metric_registry.name_of(metric) for metric in metrics]
 
+    def _require_built(self, what):
+        if not self.built:
+            raise ValueError(f"model {self.name!r} is not built yet, so it has no {what}: give "
+                             "the first layer input_shape=..., or call build() or fit() first")
+
+    @property
+    def input_shape(self):
+        """Keras's ``model.input_shape``: the input's shape, batch first (``(None, 50, 1)``),
+        or a list of them for a model of several inputs (the encoder–decoder's two)."""
+        self._require_built("input shape")
+        shapes = self.input_shapes
+        return shapes[0] if len(shapes) == 1 else list(shapes)
+
     def _require_compiled(self, action):
         if self.loss is None:
             raise NotCompiledError(

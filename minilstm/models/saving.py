@@ -44,9 +44,7 @@ def _optimizer_arrays(optimizer):
 
 def save_model(model, path, include_optimizer=True):
     """Write ``model`` to ``path`` (see the module docstring)."""
-    if not model.built:
-        raise ValueError(f"model {model.name!r} is not built yet, so it has no weights to "
-                         "save: give the first layer input_shape=..., or fit it first")
+    model._require_built("weights to save")
     arrays = {f"weight.{index}": weight for index, weight in enumerate(model.get_weights())}
     description = {"format": FORMAT, "version": VERSION,
                    "class_name": type(model).__name__, "config": model.get_config(),

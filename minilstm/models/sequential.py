@@ -138,9 +138,7 @@ class Sequential(Model):
 
     @property
     def output_shape(self):
-        if not self.built:
-            raise ValueError(f"model {self.name!r} is not built yet: give the first layer "
-                             "input_shape=..., or call build() or fit() first")
+        self._require_built("output shape")
         return self._layers[-1].output_shape
 
     def _forward(self, xs, training):

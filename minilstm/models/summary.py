@@ -26,9 +26,7 @@ def _column_stops(rows, line_length):
 def print_summary(model, line_length=65, print_fn=print):
     """Print each of ``model.layers``' name, type, output shape and parameter count, and
     the totals, as Keras does (every weight is trainable here)."""
-    if not model.built:
-        raise ValueError(f"model {model.name!r} is not built yet: give the first layer "
-                         "input_shape=..., or call build() or fit() first")
+    model._require_built("summary")
     header = ("Layer (type)", "Output Shape", "Param #")
     rows = [(f"{layer.name} ({type(layer).__name__})", _shape_text(layer.output_shape),
              str(layer.count_params())) for layer in model.layers]
