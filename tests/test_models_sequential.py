@@ -397,3 +397,15 @@ def test_input_shape_is_kerass_batch_first_shape_or_a_list_for_two_inputs():
     inferred.predict(np.zeros((1, 4, 3)))
     assert inferred.input_shape == (None, 4, 3)
     assert EncoderDecoder(4, 5, 6).input_shape == [(None, None, 5), (None, None, 6)]
+
+
+def test_metrics_names_name_what_evaluate_returns_in_its_order():
+    assert Sequential([LSTM(2, input_shape=(3, 1))]).metrics_names == []   # not compiled
+    model = damped_sine_model()
+    assert model.metrics_names == ["loss"]
+    model.compile(loss="mae", optimizer="adam", metrics=["mse", "acc"])
+    x, y = np.zeros((2, 50, 1)), np.zeros((2, 5))
+    values = model.evaluate(x, y, verbose=0)
+    assert model.metrics_names == ["loss", "mse", "acc"] == list(
+        model.evaluate(x, y, verbose=0, return_dict=True))
+    assert len(values) == 3

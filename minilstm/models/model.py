@@ -149,6 +149,12 @@ class Model:
         shapes = self.input_shapes
         return shapes[0] if len(shapes) == 1 else list(shapes)
 
+    @property
+    def metrics_names(self):
+        """Keras's: the names of what ``evaluate`` returns, in its order (``['loss', 'acc']``);
+        empty before ``compile``."""
+        return [] if self.loss is None else ["loss", *self.metric_names]
+
     def _require_compiled(self, action):
         if self.loss is None:
             raise NotCompiledError(
