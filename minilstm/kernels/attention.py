@@ -64,7 +64,7 @@ from .fast_math import copy_into, one_minus, sigmoid, softmax_in_place, tanh, ze
 from .jitting import kernel_jit
 from .reference_math import sigmoid as sigmoid_reference
 from .reference_math import softmax
-from .shapes import require_shape, require_shapes
+from .shapes import require_shapes
 from .vector_products import (add_rows_times_matrix_transposed, add_vector_times_matrix,
                               add_vector_times_matrix_transposed, blas_product, few_rows,
                               flat_rows_product, given_or_zeros, gradient_arrays,
@@ -138,15 +138,15 @@ def _check_forward(h, weights, output_length):
                    weight_shapes(h.shape[2], weights.W_a.shape[0], weights.W_o.shape[0]))
 
 
-def _check_upstream(cache, d_outputs, d_logits, d_attention):
-    """The given upstream gradients against the forward pass's outputs."""
-    batch, output_length, steps_in = cache.attention.shape
-    classes = cache.weights.W_o.shape[0]
-    for name, array, shape in (("d_outputs", d_outputs, (batch, output_length, classes)),
-                               ("d_logits", d_logits, (batch, output_length, classes)),
-                               ("d_attention", d_attention, cache.attention.shape)):
-        if array is not None:
-            require_shape(name, np.asarray(array), shape)
+def _upstream(cache, d_outputs, d_logits, d_attention):
+    """What both twins' backward loops read of the upstream gradients, checked against the
+    forward pass's outputs: dL/dy, dL/do ``(B, T_out, K)`` and dL/da ``(B, T_out, T_in)``
+    as C-contiguous arrays of h's dtype; zeros for each None."""
+    batch, output_length, _ = cache.attention.shape
+    classes, dtype = cache.weights.W_o.shape[0], cache.h.dtype
+    return (given_or_zeros("d_outputs", d_outputs, (batch, output_length, classes), dtype),
+            given_or_zeros("d_logits", d_logits, (batch, output_length, classes), dtype),
+            given_or_zeros("d_attention", d_attention, cache.attention.shape, dtype))
 
 
 def _allocate(h, weights, output_length):
@@ -223,7 +223,7 @@ def backward_reference(cache, d_outputs=None, d_logits=None, d_attention=None, o
     ``AttentionWeights``, written into the arrays of ``out`` where given (see
     ``_parameter_gradients``). The attention step backwards is ``step_functions``'s.
     """
-    _check_upstream(cache, d_outputs, d_logits, d_attention)
+    d_outputs, d_logits, d_attention = _upstream(cache, d_outputs, d_logits, d_attention)
     w, h = cache.weights, cache.h
     batch, output_length, steps_in = cache.attention.shape
     units, classes = w.W_a.shape[0], w.W_o.shape[0]
@@ -234,18 +234,13 @@ def backward_reference(cache, d_outputs=None, d_logits=None, d_attention=None, o
     d_gates = _gate_gradient_arrays(batch, output_length, units, dtype)   # dR, dZ, dP
     d_o_all = np.empty((batch, output_length, classes), dtype)    # do
     d_wa_all = np.empty((batch, output_length, units), dtype)     # dwa
-    d_attention = given_or_zeros("d_attention", d_attention, cache.attention.shape,
-                                 dtype)                     # (B, T_out, T_in)
     ds = np.zeros((batch, units), dtype)                    # dL/ds_t
     dy = np.zeros((batch, classes), dtype)                  # dL/dy_t from feedback
     for t in reversed(range(output_length)):
         s_prev, y_t = cache.states[:, t], cache.outputs[:, t + 1]        # (B, n), (B, K)
         r, z, p = cache.gates[:, t, 0], cache.gates[:, t, 1], cache.gates[:, t, 2]
-        if d_outputs is not None:
-            dy = dy + d_outputs[:, t]
-        d_o = y_t * (dy - (dy * y_t).sum(axis=-1, keepdims=True))        # (B, K)
-        if d_logits is not None:
-            d_o = d_o + d_logits[:, t]
+        dy = dy + d_outputs[:, t]
+        d_o = y_t * (dy - (dy * y_t).sum(axis=-1, keepdims=True)) + d_logits[:, t]  # (B, K)
         dP = ds * z * (1.0 - p * p)                         # (B, n)
         dZ = ds * (p - s_prev) * z * (1.0 - z)              # (B, n)
         d_rs = dP @ w.U_p.T                                 # (B, n)
@@ -608,10 +603,7 @@ def backward_numba(cache, d_outputs=None, d_logits=None, d_attention=None, out=N
     units, classes = w.W_a.shape[0], w.W_o.shape[0]
     dtype = h.dtype
 
-    d_outputs = given_or_zeros("d_outputs", d_outputs, (batch, output_length, classes), dtype)
-    d_logits = given_or_zeros("d_logits", d_logits, (batch, output_length, classes), dtype)
-    d_attention = given_or_zeros("d_attention", d_attention, (batch, output_length, steps_in),
-                                 dtype)
+    d_outputs, d_logits, d_attention = _upstream(cache, d_outputs, d_logits, d_attention)
     d_h = np.zeros(h.shape, dtype)                                  # (B, T_in, D)
     d_uh = np.zeros((batch, steps_in, units), dtype)                # (B, T_in, n)
     d_V_a = np.zeros(units, dtype)                                  # (n,)

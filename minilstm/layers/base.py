@@ -163,7 +163,11 @@ class Layer:
     def set_weights(self, weights):
         """Load weights given in Keras's order. All of them are checked before any is
         copied (``checked_weights``), so a refused call leaves the layer as it was."""
-        for name, value in self.checked_weights(weights):
+        self.assign_weights(self.checked_weights(weights))
+
+    def assign_weights(self, checked):
+        """Copy ``checked_weights``'s ``(name, array)`` pairs into the weights."""
+        for name, value in checked:
             np.copyto(self.params[name], value, casting="same_kind")
 
     def checked_weights(self, weights):

@@ -87,18 +87,16 @@ class Model:
         """Load every layer's weights, given in Keras's order (``get_weights``'s). All are
         checked before any layer's are copied, so a refused call leaves the model as it was."""
         weights = list(weights)
-        expected = sum(len(layer.get_weights()) for layer in self.layers)
-        if len(weights) != expected:
+        counts = [len(layer.get_weights()) for layer in self.layers]
+        if len(weights) != sum(counts):
             raise ValueError(
-                f"model {self.name!r} expects {expected} weight arrays; got {len(weights)}")
-        chunks, start = [], 0
-        for layer in self.layers:
-            stop = start + len(layer.get_weights())
-            chunks.append(weights[start:stop])
-            layer.checked_weights(chunks[-1])
-            start = stop
-        for layer, chunk in zip(self.layers, chunks):
-            layer.set_weights(chunk)          # checks them again: cheap beside the copy
+                f"model {self.name!r} expects {sum(counts)} weight arrays; got {len(weights)}")
+        checked, start = [], 0
+        for layer, count in zip(self.layers, counts):
+            checked.append(layer.checked_weights(weights[start:start + count]))
+            start += count
+        for layer, named in zip(self.layers, checked):
+            layer.assign_weights(named)
 
     def summary(self, line_length=65, print_fn=print):
         """Print each layer's name, type, output shape and parameter count, as Keras does."""
