@@ -43,6 +43,19 @@ def test_bad_data_for_fit_gets_a_clear_error(model, x, y, error, message):
         model.fit(x, y, verbose=0)
 
 
+@pytest.mark.parametrize("call", [
+    lambda model: model.fit(X, None, verbose=0),
+    lambda model: model.fit(X, Y, validation_data=(X, None), verbose=0),
+    lambda model: model.evaluate(X, None, verbose=0),
+    lambda model: model.train_on_batch(X, None),
+    lambda model: model.test_on_batch(X, None),
+    lambda model: model.compute_gradients(X, None),
+])
+def test_targets_left_out_are_refused_by_name(model, call):
+    with pytest.raises(TypeError, match=r"^y must be an array; got None$"):
+        call(model)
+
+
 def test_steps_other_than_the_built_ones_are_refused_and_none_takes_any():
     """A model built for 3 steps (its output shape, which y must match, follows from them)
     refuses 4 in every call, as Keras does; ``input_shape=(None, 2)`` takes any number of

@@ -189,13 +189,16 @@ class Model:
             logs[name] = function(y, output)
         return logs
 
-    def _checked_data(self, x, y):
+    def _checked_inputs(self, x):
+        """``x`` as the list of checked input arrays, the model built for them."""
         xs = data.as_arrays(x, "x", self._input_dtype, self.n_inputs)
         self._ensure_built(xs)
         data.check_input_shapes(xs, self.input_shapes)
-        if y is None:
-            data.check_same_samples(xs)
-            return xs, None
+        return xs
+
+    def _checked_data(self, x, y):
+        """The checked inputs and targets; ``y`` is required (None is refused by name)."""
+        xs = self._checked_inputs(x)
         (y_array,) = data.as_arrays(y, "y", self.layers[-1].dtype)
         data.check_same_samples(xs, y_array)
         return xs, data.check_target_shape(y_array, self.output_shape)
@@ -339,7 +342,8 @@ class Model:
         """The model's output for ``x``, computed ``batch_size`` samples at a time."""
         verbose = checked_verbose(verbose)
         batch_size = data.check_batch_size(batch_size)
-        xs, _ = self._checked_data(x, None)
+        xs = self._checked_inputs(x)
+        data.check_same_samples(xs)
         index_batches = data.batches(xs[0].shape[0], batch_size)
         progress = ProgressBar(len(index_batches), verbose)
         outputs = [self._forward(data.take(xs, index), training=False)
