@@ -5,8 +5,12 @@
                      the last axis has one value)
     mae / mse        the losses of the same names
 
-or a function ``(y_true, y_pred) -> float`` of the user's, logged under its name.
+or a function ``(y_true, y_pred)`` of the user's, logged under its name: what it returns,
+one number or one per sample (or per step), is averaged, as Keras's ``MeanMetricWrapper``
+averages a metric function's values.
 """
+import numpy as np
+
 from . import losses
 from .kernels import accuracy as accuracy_kernel
 from .naming import lookup
@@ -29,11 +33,49 @@ _METRICS = {
 
 
 def get(metric):
-    """A metric function ``(y_true, y_pred) -> float`` from its name, or the function
-    itself (a metric of the user's, as Keras takes one)."""
+    """A metric function ``(y_true, y_pred) -> float`` from its name, or from a function of
+    the user's (as Keras takes one), whose values are averaged (``averaged``)."""
     if callable(metric):
-        return metric
+        return averaged(metric)
     return lookup("metric", metric, _METRICS, also="a function (y_true, y_pred) -> float")
+
+
+def averaged(function):
+    """``function`` as a metric: the mean of what it returns, one number or an array of
+    them; anything else (None, a string, nothing) is a TypeError naming the metric, where
+    the logs would have kept it, or a NaN, silently."""
+    name = name_of(function)
+
+    def metric(y_true, y_pred):
+        value = function(y_true, y_pred)
+        if isinstance(value, float):                    # the common case, first
+            return value
+        try:
+            values = np.asarray(value)
+        except ValueError:                              # a ragged list
+            values = None
+        if values is None or values.dtype.kind not in "biuf" or values.size == 0:
+            raise TypeError(f"metric {name!r} must return a number or an array of numbers; "
+                            f"got {type(value).__name__} {value!r:.60}")
+        return float(values.mean())
+    return metric
+
+
+def names_of(metrics):
+    """The names the logs keep ``metrics`` under (``name_of``), each once; a ValueError
+    names a second metric of a name, or one named ``'loss'``, which would replace another's
+    value in the logs (Keras refuses two metrics of one name too)."""
+    names = []
+    for metric in metrics:
+        name = name_of(metric)
+        if name == "loss":
+            raise ValueError("a metric is named 'loss', the loss's own name in the logs: "
+                             "give the function another name")
+        if name in names:
+            raise ValueError(f"two metrics are named {name!r}, and the logs keep one value "
+                             "per name: give each metric a name of its own")
+        names.append(name)
+    return names
 
 
 def known(name):

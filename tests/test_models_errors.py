@@ -99,6 +99,38 @@ def test_unknown_names_in_compile_list_the_valid_ones(model, compile_kwargs, mes
         model.compile(**compile_kwargs)
 
 
+def loss(y_true, y_pred):
+    return 0.0
+
+
+@pytest.mark.parametrize("metrics, message", [
+    (["mae", "MAE"], r"two metrics are named 'mae'"),
+    ([lambda t, p: 0.0, lambda t, p: 1.0], r"two metrics are named '<lambda>'"),
+    ([loss], r"a metric is named 'loss', the loss's own name in the logs"),
+    (3, r"metrics must be a list, e\.g\. metrics=\['mae'\]; got int 3"),
+    (["mse", "f1"], r"unknown metric 'f1'"),
+])
+def test_a_refused_compile_names_the_metric_and_leaves_the_model_as_it_was(
+        model, metrics, message):
+    """Two metrics of one name (or one named 'loss') would share one entry of the logs:
+    one value would replace the other's silently."""
+    compiled = (model.loss, model.optimizer, model.metrics_names)
+    with pytest.raises(ValueError, match=message):
+        model.compile(loss="mae", optimizer="sgd", metrics=metrics)
+    assert (model.loss, model.optimizer, model.metrics_names) == compiled
+
+
+@pytest.mark.parametrize("value", [None, "0.5", [], [1.0, "a"]])
+def test_a_metric_that_returns_no_number_is_refused_by_name(model, value):
+    def odd(y_true, y_pred):
+        return value
+
+    model.compile(loss="mse", optimizer="sgd", metrics=[odd])
+    with pytest.raises(TypeError, match=r"metric 'odd' must return a number or an array of "
+                                        r"numbers; got "):
+        model.evaluate(X, Y, verbose=0)
+
+
 def test_validation_arguments_are_checked(model):
     with pytest.raises(ValueError, match=r"validation_split must be in \(0, 1\)"):
         model.fit(X, Y, validation_split=1.5, verbose=0)

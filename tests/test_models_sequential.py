@@ -204,6 +204,24 @@ def test_a_metric_function_of_the_users_is_logged_under_its_name_as_in_keras():
     assert logs["mean_absolute_error"] == logs["mae"]
 
 
+def test_a_metric_function_of_per_sample_values_is_averaged_as_keras_averages_it():
+    """Keras's custom metrics return a value per sample (``K.mean(..., axis=-1)``), and
+    Keras logs their mean; so does minilstm, where the logs kept the array."""
+    rng = np.random.default_rng(4)
+    x, y = sum_problem(rng, 20)
+
+    def absolute_error(y_true, y_pred):
+        return np.abs(y_true - y_pred).mean(axis=-1)         # (samples,)
+
+    model = Sequential([LSTM(3, input_shape=(4, 1)), Dense(1)], seed=0)
+    model.compile(loss="mse", optimizer="sgd", metrics=[absolute_error, "mae"])
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert isinstance(logs["absolute_error"], float)
+    assert logs["absolute_error"] == pytest.approx(logs["mae"], rel=1e-6)
+    logged = model.fit(x, y, batch_size=8, verbose=0).history
+    assert logged["absolute_error"][0] == pytest.approx(logged["mae"][0], rel=1e-6)
+
+
 @pytest.mark.parametrize("shuffle", [False, True, "batch"])
 def test_fit_visits_the_batches_in_the_order_shuffle_asks_for(shuffle):
     """True: a new permutation of the samples each epoch, from the model's generator;

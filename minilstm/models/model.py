@@ -121,8 +121,7 @@ class Model:
         """Choose the loss (required), the optimiser and the metrics by name or object."""
         if loss is None:
             raise ValueError("compile needs a loss, e.g. loss='mse'")
-        self.loss = losses.get(loss)
-        self.optimizer = optimizers.get(optimizer)
+        loss, optimizer = losses.get(loss), optimizers.get(optimizer)
         if isinstance(metrics, str):
             raise ValueError(f"metrics must be a list of names, e.g. metrics=[{metrics!r}]; "
                              f"got the string {metrics!r}")
@@ -130,9 +129,14 @@ class Model:
             name = metric_registry.name_of(metrics)
             raise ValueError(f"metrics must be a list, e.g. metrics=[{name}]; got the function "
                              f"{name} alone")
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise ValueError(f"metrics must be a list, e.g. metrics=['mae']; got "
+                             f"{type(metrics).__name__} {metrics!r:.60}")
         metrics = list(metrics or [])
-        self._metric_functions = [metric_registry.get(metric) for metric in metrics]
-        self.metric_names = [metric_registry.name_of(metric) for metric in metrics]
+        names = metric_registry.names_of(metrics)
+        functions = [metric_registry.get(metric) for metric in metrics]
+        self.loss, self.optimizer = loss, optimizer        # a refused call changes nothing
+        self.metric_names, self._metric_functions = names, functions
 
     def _require_built(self, what):
         if not self.built:
