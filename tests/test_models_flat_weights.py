@@ -1,4 +1,7 @@
 """One array for all weights: the update equals one update per weight, bit for bit."""
+import copy
+import pickle
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -111,6 +114,37 @@ def test_a_rebuilt_layer_or_a_replaced_weight_array_is_packed_again(change):
     assert model._flat is not first
     assert np.shares_memory(lstm.params["kernel"], model._flat.params)
     assert not np.array_equal(lstm.params["kernel"], new_kernel)
+
+
+@pytest.mark.parametrize("duplicate", [copy.deepcopy, lambda model: pickle.loads(
+    pickle.dumps(model))], ids=["deepcopy", "pickle"])
+@pytest.mark.parametrize("make", [
+    lambda: sequence_model(minilstm.Adam(0.01), dtype="float32"),
+    lambda: minilstm.EncoderDecoder(3, 2, 4, attention=True, seed=2)])
+def test_a_copy_of_a_trained_model_trains_as_the_model_would_and_leaves_it_alone(make,
+                                                                                 duplicate):
+    """A copied view is an array of its own: a copy that kept its packed weights would
+    update an array its layers no longer read, and not train at all."""
+    rng = np.random.default_rng(7)
+    model = make()
+    if isinstance(model, minilstm.EncoderDecoder):
+        model.compile(loss="categorical_crossentropy", optimizer="adam")
+        eye = np.eye(4, dtype=np.float32)
+        x = [np.eye(2, dtype=np.float32)[rng.integers(0, 2, (6, 3))],
+             eye[rng.integers(0, 4, (6, 2))]]
+        y = eye[rng.integers(0, 4, (6, 2))]
+    else:
+        x, y = data(rng)
+    model.fit(x, y, batch_size=3, shuffle=False, verbose=0)
+    trained = model.get_weights()
+    twin = duplicate(model)
+    twin.fit(x, y, batch_size=3, epochs=2, shuffle=False, verbose=0)
+    for before, now in zip(trained, model.get_weights()):
+        np.testing.assert_array_equal(before, now)
+    model.fit(x, y, batch_size=3, epochs=2, shuffle=False, verbose=0)
+    for expected, copied in zip(model.get_weights(), twin.get_weights()):
+        np.testing.assert_array_equal(expected, copied)
+    assert not any(np.array_equal(a, b) for a, b in zip(trained, twin.get_weights()))
 
 
 @settings(max_examples=30, deadline=None)

@@ -40,6 +40,13 @@ class Model:
         self._metric_functions = []
         self._flat = None
 
+    def __getstate__(self):
+        """What ``copy.deepcopy`` and ``pickle`` copy: all but the packed weights
+        (``FlatWeights``), which the copy packs again when it first trains. A copied view
+        is an array of its own, so the copy's layers would no longer read the packed array
+        that its optimiser updates: the copy would not train."""
+        return {**self.__dict__, "_flat": None}
+
     # ---------------------------------------------------------------- randomness
     @property
     def rng(self):
@@ -294,18 +301,18 @@ class Model:
         for epoch in range(initial_epoch, epochs):
             if verbose:
                 print(f"Epoch {epoch + 1}/{epochs}")
-            logs = self._run_epoch(xs, y, data.epoch_batches(n_samples, batch_size, shuffle,
-                                                             self.rng), epoch, verbose)
+            index_batches = data.epoch_batches(n_samples, batch_size, shuffle, self.rng)
+            progress = ProgressBar(len(index_batches), verbose)
+            logs = self._run_epoch(xs, y, index_batches, epoch, progress)
             if validation is not None:
                 val_logs = self._evaluate_arrays(*validation, batch_size)
                 logs.update({f"val_{name}": value for name, value in val_logs.items()})
             if verbose:
-                self._progress.finish(logs)
+                progress.finish(logs)
             history.record(epoch, logs)
         return history
 
-    def _run_epoch(self, xs, y, index_batches, epoch, verbose):
-        self._progress = ProgressBar(len(index_batches), verbose)
+    def _run_epoch(self, xs, y, index_batches, epoch, progress):
         totals, seen, flat, arrays = {}, 0, self._flat_weights(), xs + [y]
         for number, index in enumerate(index_batches, start=1):
             *x_batch, y_batch = data.take(arrays, index)
@@ -318,7 +325,7 @@ class Model:
             for name, value in self._logs(loss, output, y_batch).items():
                 totals[name] = totals.get(name, 0.0) + value * size
             seen += size
-            self._progress.update(number, {name: total / seen for name, total in totals.items()})
+            progress.update(number, {name: total / seen for name, total in totals.items()})
         return {name: total / seen for name, total in totals.items()}
 
     def _evaluate_arrays(self, xs, y, batch_size):
