@@ -68,6 +68,9 @@ class Optimizer:
         self.iterations = 0
         self.state = {}
         self._flat_moments = (None, None, None)   # (FlatWeights, state it was made for, slots)
+        # the model compiled with it (Model.compile sets it): the moments are kept by weight
+        # name, which two models share ('lstm/kernel'), so one optimiser serves one model
+        self.owner = None
 
     def get_config(self):
         """The constructor arguments: ``type(optimizer)(**config)`` rebuilds it."""

@@ -120,6 +120,24 @@ def test_a_refused_compile_names_the_metric_and_leaves_the_model_as_it_was(
     assert (model.loss, model.optimizer, model.metrics_names) == compiled
 
 
+def test_an_optimiser_that_trains_another_model_is_refused_until_that_model_lets_it_go(model):
+    """Both models name their weights 'lstm/kernel', ...: one optimiser would have trained
+    the second from the first one's moments, and mixed them from then on."""
+    optimizer = minilstm.Adam(0.01)
+    model.compile(loss="mse", optimizer=optimizer)
+    model.fit(X, Y, verbose=0)
+    other = Sequential([LSTM(4, input_shape=(3, 2)), Dense(1)], name="other")
+    with pytest.raises(ValueError, match=r"^this Adam already trains another model, "
+                                         r"'sequential', .* \(Adam\(\.\.\.\) again, or "
+                                         r"optimizer='adam'\)$"):
+        other.compile(loss="mse", optimizer=optimizer)
+    assert other.optimizer is None
+    model.compile(loss="mae", optimizer=optimizer)          # its own, compiled again
+    model.compile(loss="mae", optimizer="sgd")              # lets it go
+    other.compile(loss="mse", optimizer=optimizer)
+    assert optimizer.owner is other
+
+
 @pytest.mark.parametrize("value", [None, "0.5", [], [1.0, "a"]])
 def test_a_metric_that_returns_no_number_is_refused_by_name(model, value):
     def odd(y_true, y_pred):

@@ -138,6 +138,7 @@ def test_a_copy_of_a_trained_model_trains_as_the_model_would_and_leaves_it_alone
     model.fit(x, y, batch_size=3, shuffle=False, verbose=0)
     trained = model.get_weights()
     twin = duplicate(model)
+    assert twin.optimizer.owner is twin and model.optimizer.owner is model
     twin.fit(x, y, batch_size=3, epochs=2, shuffle=False, verbose=0)
     for before, now in zip(trained, model.get_weights()):
         np.testing.assert_array_equal(before, now)

@@ -129,6 +129,7 @@ class Model:
         if loss is None:
             raise ValueError("compile needs a loss, e.g. loss='mse'")
         loss, optimizer = losses.get(loss), optimizers.get(optimizer)
+        self._require_own(optimizer)
         if isinstance(metrics, str):
             raise ValueError(f"metrics must be a list of names, e.g. metrics=[{metrics!r}]; "
                              f"got the string {metrics!r}")
@@ -144,6 +145,19 @@ class Model:
         functions = [metric_registry.get(metric) for metric in metrics]
         self.loss, self.optimizer = loss, optimizer        # a refused call changes nothing
         self.metric_names, self._metric_functions = names, functions
+        optimizer.owner = self
+
+    def _require_own(self, optimizer):
+        """A ValueError when ``optimizer`` still trains another model: the moments it keeps
+        by weight name would mix the two models' (their weights share names, such as
+        ``'lstm/kernel'``). Keras 3 refuses one optimiser for two models' weights too."""
+        other = optimizer.owner
+        if other is not None and other is not self and other.optimizer is optimizer:
+            name = type(optimizer).__name__
+            raise ValueError(
+                f"this {name} already trains another model, {other.name!r}, and keeps the "
+                f"moments of its weights: give each model an optimiser of its own ({name}(...) "
+                f"again, or optimizer={name.lower()!r})")
 
     def _require_built(self, what):
         if not self.built:
