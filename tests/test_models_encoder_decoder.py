@@ -127,6 +127,46 @@ def test_decode_step_refuses_a_scalar_token_and_states_not_from_encode(attention
             model.decode_step([0], wrong)
 
 
+DECODING_CALLS = {
+    "encode": lambda model, x: model.encode(x),
+    "greedy_decode": lambda model, x: model.greedy_decode(x, 0, 4, 5),
+    "beam_search": lambda model, x: model.beam_search(x[:1], 0, 4, 5),
+    "attention_map": lambda model, x: model.attention_map(x, np.zeros((2, 6, 5))),
+}
+
+
+@pytest.mark.parametrize("attention, call", [
+    (attention, call) for attention in (False, True) for call in DECODING_CALLS
+    if attention or call != "attention_map"])
+def test_a_nan_in_what_is_decoded_is_refused_by_name_not_decoded_into_tokens(attention, call):
+    """predict refused a NaN; encode and the decoders took it, and greedy decoding of a NaN
+    input returned tokens (the argmax of NaN probabilities: token 0)."""
+    model, encoder_input = trained_toy_model(attention=attention)
+    bad = encoder_input[:2].copy()
+    bad[0, 1, 2] = np.nan
+    with pytest.raises(ValueError, match=r"^encoder_input contains 1 non-finite values "
+                                         r"\(NaN or inf\); the first at index \(0, 1, 2\)$"):
+        DECODING_CALLS[call](model, bad)
+
+
+@pytest.mark.parametrize("attention", [False, True])
+def test_decode_step_and_attention_map_refuse_bad_arrays_by_name(attention):
+    model, encoder_input = trained_toy_model(attention=attention)
+    states = model.encode(encoder_input[:2])
+    bad = [state.copy() for state in states]
+    bad[1][1, 0] = np.inf
+    with pytest.raises(ValueError, match=r"^states\[1\] \(c\) contains 1 non-finite"):
+        model.decode_step([0, 0], bad)
+    if attention:
+        decoder_input = np.zeros((2, 6, 5))
+        decoder_input[1, 0, 0] = np.nan
+        with pytest.raises(ValueError, match=r"^decoder_input contains 1 non-finite"):
+            model.attention_map(encoder_input[:2], decoder_input)
+        with pytest.raises(ValueError, match=r"^encoder_input and decoder_input must hold "
+                                             r"the same number of sequences; got 2 and 3$"):
+            model.attention_map(encoder_input[:2], np.zeros((3, 6, 5)))
+
+
 def test_decoding_takes_nested_lists_as_well_as_arrays():
     model, encoder_input = trained_toy_model()
     assert model.greedy_decode(encoder_input[:2].tolist(), 0, 4, 5) == \

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..checks import positive_int
 from ..layers import LSTM, AttentiveLSTM, Dense
+from . import data
 from .model import Model
 
 
@@ -98,7 +99,7 @@ class EncoderDecoder(Model):
     # ---------------------------------------------------------------- training
     def _forward(self, xs, training):
         encoder_input, decoder_input = xs
-        return self._decode(decoder_input, self.encode(encoder_input, training), training)[0]
+        return self._decode(decoder_input, self._encode(encoder_input, training), training)[0]
 
     def _decode(self, decoder_input, states, training=False):
         """Output probabilities ``(B, T, K)`` and the decoder's final states."""
@@ -129,9 +130,19 @@ class EncoderDecoder(Model):
     # ---------------------------------------------------------------- inference
     def encode(self, encoder_input, training=False):
         """Encoder inputs ``(B, T, num_encoder_tokens)`` -> the decoder's starting states:
-        ``[h, c]``, or ``[h, c, encoder_outputs]`` with attention."""
+        ``[h, c]``, or ``[h, c, encoder_outputs]`` with attention. The inputs are checked
+        as ``predict`` checks them: a NaN is refused, not decoded into tokens."""
+        return self._encode(self._checked("encoder_input", encoder_input), training)
+
+    def _encode(self, encoder_input, training):
         outputs, h, c = self.encoder.forward(encoder_input, training=training)
         return [h, c, outputs] if self.attention else [h, c]
+
+    def _checked(self, argument, array):
+        """``array`` as the model's dtype, finite, with at least one sample; else an error
+        naming ``argument`` (``data.as_arrays``)."""
+        (array,) = data.as_arrays(array, argument, self.encoder.dtype)
+        return array
 
     def decode_step(self, tokens, states):
         """One decoder step: token indices ``(B,)`` and the states (``encode``'s, or the
@@ -146,7 +157,8 @@ class EncoderDecoder(Model):
                 f" of {len(states)}" if isinstance(states, (list, tuple)) else "")
             raise ValueError(f"states must be the list [{', '.join(names)}], as encode "
                              f"returns it; got {given}")
-        return self._step(tokens, states)
+        return self._step(tokens, [self._checked(f"states[{index}] ({name})", state)
+                                   for index, (name, state) in enumerate(zip(names, states))])
 
     def _step(self, tokens, states):
         """``decode_step`` on tokens known to be indices of the vocabulary: the decoding
@@ -177,7 +189,12 @@ class EncoderDecoder(Model):
         """The attention weights ``(B, T_out, T_in)`` while reading ``decoder_input``."""
         if not self.attention:
             raise ValueError("attention_map needs a model built with attention=True")
-        self._decode(decoder_input, self.encode(encoder_input))
+        states = self.encode(encoder_input)
+        decoder_input = self._checked("decoder_input", decoder_input)
+        if len(decoder_input) != len(states[0]):
+            raise ValueError(f"encoder_input and decoder_input must hold the same number of "
+                             f"sequences; got {len(states[0])} and {len(decoder_input)}")
+        self._decode(decoder_input, states)
         return self.decoder.attention_weights
 
     def greedy_decode(self, encoder_input, start, end, max_length):
