@@ -35,19 +35,26 @@ Example::
 import numpy as np
 
 from . import losses
-from .checks import positive_number
+from .checks import positive_number, require_finite
 
 FLOOR = 1e-12
 # what check_layer calls of a layer: the layer protocol (minilstm.layers.base)
 _LAYER_PROTOCOL = ("forward", "backward", "zero_grads", "params", "grads", "dtype")
 
 
-def relative_error(analytic, numeric):
-    """``max|a - n| / max(max|a|, max|n|, 1e-12)`` (see the module docstring)."""
+def relative_error(analytic, numeric, name=None):
+    """``max|a - n| / max(max|a|, max|n|, 1e-12)`` (see the module docstring).
+
+    A NaN or an infinity in either gradient is a ValueError naming it (and ``name``, the
+    array whose gradient it is): the error would be NaN, which no check can read.
+    """
     analytic, numeric = np.asarray(analytic, np.float64), np.asarray(numeric, np.float64)
     if analytic.shape != numeric.shape:
         raise ValueError(f"gradient shapes differ: analytic {analytic.shape}, "
                          f"numeric {numeric.shape}")
+    of = "" if name is None else f" of {name}"
+    require_finite(analytic, f"the analytic gradient{of}")
+    require_finite(numeric, f"the numerical gradient{of}")
     if analytic.size == 0:
         return 0.0
     scale = max(np.abs(analytic).max(), np.abs(numeric).max(), FLOOR)
@@ -91,6 +98,14 @@ def _require_float64(layers):
                             f"{layer.dtype}: build it with dtype='float64'")
 
 
+def _finite_float64(array, label):
+    """A float64 copy of ``array`` (perturbed in place by the differences), all finite: a
+    NaN would make every error NaN."""
+    array = np.array(array, dtype=np.float64)
+    require_finite(array, label)
+    return array
+
+
 def _as_list(output):
     return list(output) if isinstance(output, (list, tuple)) else [output]
 
@@ -102,8 +117,10 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3):
     """
     _require_layer(layer)
     _require_float64([layer])
-    x = np.array(x, dtype=np.float64)
-    states = None if initial_state is None else [np.array(s, np.float64) for s in initial_state]
+    x = _finite_float64(x, "x")
+    states = None if initial_state is None else [
+        _finite_float64(state, f"initial_state[{index}]")
+        for index, state in enumerate(initial_state)]
     kwargs = {} if states is None else {"initial_state": states}
     first = layer.forward(x, **kwargs)
     rng = np.random.default_rng(seed)
@@ -123,7 +140,7 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3):
     targets = {"x": x, **layer.params}
     if states is not None:
         targets.update({f"initial_state[{i}]": s for i, s in enumerate(states)})
-    return {name: relative_error(analytic[name], numerical_gradient(loss, array, step))
+    return {name: relative_error(analytic[name], numerical_gradient(loss, array, step), name)
             for name, array in targets.items()}
 
 
@@ -134,15 +151,15 @@ def check_loss(loss, y_true, y_pred, step=1e-3):
     """
     if isinstance(loss, str):                  # an object of the user's is taken as it is
         loss = losses.get(loss)
-    y_true = np.array(y_true, dtype=np.float64)
-    y_pred = np.array(y_pred, dtype=np.float64)
+    y_true, y_pred = _finite_float64(y_true, "y_true"), _finite_float64(y_pred, "y_pred")
     errors = {"y_pred": relative_error(loss.gradient(y_true, y_pred),
                                        numerical_gradient(lambda: loss(y_true, y_pred),
-                                                          y_pred, step))}
+                                                          y_pred, step), "y_pred")}
     if hasattr(loss, "gradient_from_logits"):
         errors["logits"] = relative_error(
             loss.gradient_from_logits(y_true, y_pred),
-            numerical_gradient(lambda: loss.from_logits(y_true, y_pred), y_pred, step))
+            numerical_gradient(lambda: loss.from_logits(y_true, y_pred), y_pred, step),
+            "the logits")
     return errors
 
 
@@ -156,5 +173,5 @@ def check_model(model, x, y, step=1e-3):
     _, analytic = model.compute_gradients(x, y)
     return {key: relative_error(analytic[key],
                                 numerical_gradient(lambda: model.compute_loss(x, y),
-                                                   param, step))
+                                                   param, step), key)
             for key, param, _ in model.named_parameters()}

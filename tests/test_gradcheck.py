@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from minilstm import Dense, Sequential, gradcheck, losses
+from minilstm import LSTM, Dense, Sequential, gradcheck, losses
 
 
 def test_relative_error_is_scaled_by_the_largest_entry():
@@ -43,6 +43,37 @@ def test_check_loss_catches_a_wrong_loss_gradient():
     rng = np.random.default_rng(1)
     errors = gradcheck.check_loss(HalvedGradient(), rng.standard_normal(5), rng.standard_normal(5))
     assert errors["y_pred"] == pytest.approx(0.5, rel=1e-6)
+
+
+def test_a_nan_in_the_inputs_is_refused_by_name_where_every_error_was_nan():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((3, 2))
+    x[1, 0] = np.nan
+    with pytest.raises(ValueError, match=r"^x contains 1 non-finite values \(NaN or inf\); "
+                                         r"the first at index \(1, 0\)$"):
+        gradcheck.check_layer(Dense(2, dtype="float64"), x)
+    state = [np.zeros((1, 2)), np.full((1, 2), np.inf)]
+    with pytest.raises(ValueError, match=r"^initial_state\[1\] contains 2 non-finite"):
+        gradcheck.check_layer(LSTM(2, dtype="float64"), np.ones((1, 3, 2)), initial_state=state)
+    with pytest.raises(ValueError, match=r"^y_pred contains 1 non-finite"):
+        gradcheck.check_loss("mse", np.ones(3), [0.5, np.nan, 0.5])
+    with pytest.raises(ValueError, match=r"^y_true contains 1 non-finite"):
+        gradcheck.check_loss("mae", [np.inf, 0.0], np.ones(2))
+
+
+def test_a_gradient_that_is_not_finite_is_refused_naming_its_array():
+    """A weight set to NaN behind set_weights's back makes the output NaN, so the
+    differences are NaN: the error names the first array checked (x), where every error
+    was NaN."""
+    layer = Dense(2, dtype="float64")
+    layer.build((None, 3))
+    layer.params["bias"][0] = np.nan
+    with pytest.raises(ValueError, match=r"^the numerical gradient of x contains 6 "):
+        gradcheck.check_layer(layer, np.ones((2, 3)))
+    with pytest.raises(ValueError, match=r"^the numerical gradient contains 1 non-finite"):
+        gradcheck.relative_error(np.zeros(2), [0.0, np.inf])
+    with pytest.raises(ValueError, match=r"^the analytic gradient of kernel contains 1 "):
+        gradcheck.relative_error([np.nan, 0.0], np.zeros(2), "kernel")
 
 
 def test_checks_refuse_float32():
