@@ -152,6 +152,8 @@ def test_a_metric_that_returns_no_number_is_refused_by_name(model, value):
 def test_validation_arguments_are_checked(model):
     with pytest.raises(ValueError, match=r"validation_split must be in \(0, 1\)"):
         model.fit(X, Y, validation_split=1.5, verbose=0)
+    with pytest.raises(ValueError, match=r"validation_split must be in \(0, 1\); got '0\.2'"):
+        model.fit(X, Y, validation_split="0.2", verbose=0)
     with pytest.raises(ValueError, match=r"validation_data must be a pair"):
         model.fit(X, Y, validation_data=X, verbose=0)
     with pytest.raises(ValueError, match=r"epochs must be an integer >= 1"):

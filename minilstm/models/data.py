@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..checks import is_int_at_least, require_finite
+from ..checks import is_int_at_least, is_real_number, require_finite
 from ..layers.base import describe_shape
 
 
@@ -166,7 +166,7 @@ def take(arrays, index):
 
 def split_validation(xs, y, validation_split):
     """Keras's rule: the *last* fraction of the samples, before any shuffling."""
-    if not 0.0 < validation_split < 1.0:
+    if not is_real_number(validation_split) or not 0.0 < validation_split < 1.0:
         raise ValueError(f"validation_split must be in (0, 1); got {validation_split!r}")
     n_samples = y.shape[0]
     n_train = int(n_samples * (1.0 - validation_split))
