@@ -219,6 +219,24 @@ def test_sequential_refuses_what_it_cannot_chain():
         Sequential([Dense(3, input_dim=3), twice, twice])
 
 
+@pytest.mark.parametrize("layers", [
+    lambda built: [Dense(3, input_dim=4), built],
+    lambda built: [minilstm.Input((4,)), built],
+    lambda built: [Dense(3, input_dim=4), minilstm.RepeatVector(2), built],
+], ids=["after a layer", "after an Input", "of another rank"])
+def test_a_layer_built_for_other_inputs_is_refused_where_it_is_added(layers):
+    """It was taken, and the model's output shape reported, until data reached it."""
+    built = Dense(2, name="built")
+    built.build((None, 5))
+    with pytest.raises(ValueError, match=r"^layer 'built' is built for input \(None, 5\), "
+                                         r"but here it would receive \(None, "):
+        Sequential(layers(built))
+    fitting = Dense(2)
+    fitting.build((None, None, 3))                   # None fits any number of steps
+    model = Sequential([Dense(3, input_dim=4), minilstm.RepeatVector(2), fitting])
+    assert model.predict(np.ones((1, 4))).shape == (1, 2, 2)
+
+
 def test_targets_without_the_trailing_unit_axis_are_accepted_like_keras(model):
     history = model.fit(X, np.zeros(6), verbose=0)
     assert len(history.history["loss"]) == 1

@@ -5,6 +5,13 @@ from ..layers.base import SUMMED_OVER_STEPS, describe_shape
 from .model import Model
 
 
+def _fits(shape, built_for):
+    """Whether arrays of ``shape`` fit a layer built for ``built_for``: the same rank, and
+    each size the same where both fix it (None is any size)."""
+    return len(shape) == len(built_for) and all(
+        a is None or b is None or a == b for a, b in zip(shape, built_for))
+
+
 class Sequential(Model):
     """A linear stack of layers.
 
@@ -77,11 +84,15 @@ class Sequential(Model):
         elif layer.name in taken:
             raise ValueError(f"layer names must be unique in a model; {layer.name!r} is taken")
         previous = self._layers[-1] if self._layers else None
+        incoming = declared if previous is None else \
+            previous.output_shape if previous.built else None
+        if layer.built and incoming is not None and not _fits(incoming, layer.input_shape):
+            raise ValueError(
+                f"layer {layer.name!r} is built for input {describe_shape(layer.input_shape)}, "
+                f"but here it would receive {describe_shape(incoming)}")
         self._layers.append(layer)
-        if previous is not None and previous.built and not layer.built:
-            layer.build(previous.output_shape, self.rng)
-        elif previous is None and declared is not None and not layer.built:
-            layer.build(declared, self.rng)
+        if incoming is not None and not layer.built:
+            layer.build(incoming, self.rng)
 
     def _add_input(self, entry):
         """The model's input shape from ``Input(shape)``, which must come first, once."""
