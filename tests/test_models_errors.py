@@ -231,6 +231,11 @@ def test_a_layer_built_for_other_inputs_is_refused_where_it_is_added(layers):
     with pytest.raises(ValueError, match=r"^layer 'built' is built for input \(None, 5\), "
                                          r"but here it would receive \(None, "):
         Sequential(layers(built))
+    unbuilt = Sequential([Dense(3), built])          # built by the first data
+    unbuilt.compile(loss="mse", optimizer="sgd")
+    with pytest.raises(ValueError, match=r"^layer 'built' is built for input \(None, 5\), "
+                                         r"but here it would receive \(None, 3\)$"):
+        unbuilt.fit(np.ones((2, 4)), np.ones((2, 2)), verbose=0)
     fitting = Dense(2)
     fitting.build((None, None, 3))                   # None fits any number of steps
     model = Sequential([Dense(3, input_dim=4), minilstm.RepeatVector(2), fitting])

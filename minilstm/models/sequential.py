@@ -5,11 +5,17 @@ from ..layers.base import SUMMED_OVER_STEPS, describe_shape
 from .model import Model
 
 
-def _fits(shape, built_for):
-    """Whether arrays of ``shape`` fit a layer built for ``built_for``: the same rank, and
-    each size the same where both fix it (None is any size)."""
-    return len(shape) == len(built_for) and all(
-        a is None or b is None or a == b for a, b in zip(shape, built_for))
+def _require_fit(layer, incoming):
+    """A ValueError when ``layer`` is built for inputs that arrays of shape ``incoming``
+    do not fit: another rank, or another size on an axis both fix (None is any size)."""
+    if not layer.built:
+        return
+    built_for = layer.input_shape
+    if len(incoming) != len(built_for) or any(
+            a is not None and b is not None and a != b for a, b in zip(incoming, built_for)):
+        raise ValueError(
+            f"layer {layer.name!r} is built for input {describe_shape(built_for)}, "
+            f"but here it would receive {describe_shape(incoming)}")
 
 
 class Sequential(Model):
@@ -86,10 +92,8 @@ class Sequential(Model):
         previous = self._layers[-1] if self._layers else None
         incoming = declared if previous is None else \
             previous.output_shape if previous.built else None
-        if layer.built and incoming is not None and not _fits(incoming, layer.input_shape):
-            raise ValueError(
-                f"layer {layer.name!r} is built for input {describe_shape(layer.input_shape)}, "
-                f"but here it would receive {describe_shape(incoming)}")
+        if incoming is not None:
+            _require_fit(layer, incoming)
         self._layers.append(layer)
         if incoming is not None and not layer.built:
             layer.build(incoming, self.rng)
@@ -133,6 +137,7 @@ class Sequential(Model):
             raise ValueError(f"model {self.name!r} has no layers to build")
         shape = tuple(input_shape)
         for layer in self._layers:
+            _require_fit(layer, shape)
             if not layer.built:
                 layer.build(shape, self.rng)
             shape = layer.output_shape
