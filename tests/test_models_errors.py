@@ -206,8 +206,19 @@ def test_a_diverging_loss_stops_fit_naming_the_epoch_and_batch():
 def test_sequential_refuses_what_it_cannot_chain():
     with pytest.raises(TypeError, match=r"takes a minilstm Layer or Input; got str"):
         Sequential(["lstm"])
-    with pytest.raises(ValueError, match=r"return_state=True"):
+    with pytest.raises(ValueError, match=r"^Sequential passes one array from layer to layer; "
+                                         r"LSTM 'lstm' has return_state=True, so its output "
+                                         r"is a list \[output, h, c\]$"):
         Sequential([LSTM(3, return_state=True, input_shape=(2, 1))])
+    for stack in (lambda layer: Sequential([minilstm.Input((2, 2)), layer]),
+                  lambda layer: Sequential([Dense(2, input_shape=(2, 2)), layer]),
+                  lambda layer: minilstm.TimeDistributed(layer)):
+        with pytest.raises(ValueError, match=r"AttentiveLSTM 'decoder' reads a memory and an "
+                                             r"initial state besides its input"):
+            stack(minilstm.AttentiveLSTM(3, 3, name="decoder"))   # forward(x) failed in it
+    with pytest.raises(ValueError, match=r"^TimeDistributed applies a layer of one input and "
+                                         r"one output array; LSTM 'lstm' has return_state"):
+        minilstm.TimeDistributed(LSTM(3, return_state=True))
     with pytest.raises(ValueError, match=r"only the first layer takes input_shape"):
         Sequential([LSTM(3, input_shape=(2, 1)), Dense(1, input_dim=3)])
     with pytest.raises(ValueError, match=r"'same' is taken"):

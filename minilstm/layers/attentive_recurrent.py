@@ -32,6 +32,8 @@ class AttentiveLSTM(Layer):
     """
 
     weight_names = kernel.AttentiveLSTMWeights._fields
+    stack_refusal = ("reads a memory and an initial state besides its input, and returns four "
+                     "arrays: EncoderDecoder(attention=True) feeds and reads it")
 
     def __init__(self, units, memory_dim, attention_units=None,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",

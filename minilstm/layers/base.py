@@ -65,6 +65,12 @@ class Layer:
     # backward takes Σ_t dL/dy_t (B, F) as well as dL/dy (B, T, F)
     takes_summed_output_gradient = False
 
+    @property
+    def stack_refusal(self):
+        """Why this layer cannot stand in a stack that hands one array from layer to layer
+        (``Sequential``, ``TimeDistributed``), or None: it can."""
+        return None
+
     def __init__(self, name=None, dtype="float32", input_shape=None):
         if str(np.dtype(dtype)) not in DTYPES:
             raise ValueError(f"dtype must be one of {list(DTYPES)}; got {dtype!r}")

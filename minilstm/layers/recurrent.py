@@ -65,6 +65,12 @@ class LSTM(Layer):
     weight_names = ("kernel", "recurrent_kernel", "bias")
     gives_summed_input_gradient = True
 
+    @property
+    def stack_refusal(self):
+        if self.return_state:
+            return "has return_state=True, so its output is a list [output, h, c]"
+        return None
+
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",

@@ -21,6 +21,10 @@ class TimeDistributed(Layer):
     def __init__(self, layer, input_shape=None, name=None):
         if not isinstance(layer, Layer):
             raise TypeError(f"layer must be a minilstm Layer; got {type(layer).__name__}")
+        if layer.stack_refusal:
+            raise ValueError(f"TimeDistributed applies a layer of one input and one output "
+                             f"array; {type(layer).__name__} {layer.name!r} "
+                             f"{layer.stack_refusal}")
         super().__init__(name=name, dtype=layer.dtype, input_shape=input_shape)
         self.layer = layer
         self.weight_names = layer.weight_names

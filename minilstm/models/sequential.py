@@ -62,10 +62,9 @@ class Sequential(Model):
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add takes a minilstm Layer or Input; "
                             f"got {type(layer).__name__}")
-        if getattr(layer, "return_state", False):
-            raise ValueError(
-                f"layer {layer.name!r} has return_state=True, so its output is a list; "
-                "Sequential passes one array from layer to layer")
+        if layer.stack_refusal:
+            raise ValueError(f"Sequential passes one array from layer to layer; "
+                             f"{type(layer).__name__} {layer.name!r} {layer.stack_refusal}")
         declared = layer.declared_input_shape
         if not self._layers and self._input_shape is not None:
             if declared is not None and declared != self._input_shape:
