@@ -44,6 +44,15 @@ def require_finite(array, label):
         )
 
 
+def name_argument(value):
+    """``value``, a name given to a layer or a model, when it is None (the default name) or
+    a non-empty string without '/', the separator of a weight's key (``'lstm/kernel'``), as
+    Keras 3 requires; else a ValueError naming it."""
+    if value is not None and (not isinstance(value, str) or not value or "/" in value):
+        raise ValueError(f"name must be a non-empty string without '/'; got {value!r}")
+    return value
+
+
 def sample_shape(name, shape):
     """``shape``, one sample's shape without the batch axis (``(50, 1)``; None for an axis
     of any size), as a tuple of ints and None; a ValueError naming ``name`` when it is not

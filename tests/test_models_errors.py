@@ -332,3 +332,24 @@ def test_set_weights_casts_other_real_types_to_the_layers_dtype(model):
     model.set_weights([np.arange(w.size).reshape(w.shape) for w in model.get_weights()])
     kernel = model.layers[0].get_weights()[0]
     assert kernel.dtype == np.float32 and kernel.shape == (2, 16) and kernel[1, 3] == 19
+
+
+@pytest.mark.parametrize("name", ["", 3, "encoder/lstm"])
+@pytest.mark.parametrize("make", [lambda name: LSTM(3, name=name),
+                                  lambda name: Dense(2, name=name),
+                                  lambda name: Sequential(name=name),
+                                  lambda name: minilstm.EncoderDecoder(2, 3, 4, name=name)],
+                         ids=["LSTM", "Dense", "Sequential", "EncoderDecoder"])
+def test_a_name_that_is_no_string_is_empty_or_holds_a_slash_is_refused(make, name):
+    """'/' joins a layer's name to its weight's in the optimiser's keys ('lstm/kernel'), and
+    Keras 3 refuses it; an empty name was taken for the default, and then not made unique
+    (two such layers were refused as both named 'lstm'); a number was kept as a number."""
+    with pytest.raises(ValueError, match=r"^name must be a non-empty string without '/'; got "):
+        make(name)
+
+
+def test_renaming_a_layer_is_checked_as_naming_it_is():
+    layer = LSTM(3, name="encoder")
+    with pytest.raises(ValueError, match=r"without '/'; got 'a/b'$"):
+        layer.name = "a/b"
+    assert layer.name == "encoder"

@@ -25,7 +25,7 @@ import re
 import numpy as np
 
 from .. import initializers
-from ..checks import require_finite, sample_shape
+from ..checks import name_argument, require_finite, sample_shape
 from ..kernels import lstm as lstm_kernel
 from ..seeding import as_generator
 
@@ -75,7 +75,7 @@ class Layer:
         if str(np.dtype(dtype)) not in DTYPES:
             raise ValueError(f"dtype must be one of {list(DTYPES)}; got {dtype!r}")
         self.dtype = np.dtype(dtype)
-        self._name = name
+        self._name = name_argument(name)
         self.declared_input_shape = None if input_shape is None else (None,) + sample_shape(
             f"input_shape of {type(self).__name__} {self.name!r}", input_shape)
         self.input_shape = None
@@ -93,7 +93,7 @@ class Layer:
 
     @name.setter
     def name(self, value):
-        self._name = value
+        self._name = name_argument(value)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}>"

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import losses, optimizers
 from .. import metrics as metric_registry
-from ..checks import is_int_at_least
+from ..checks import is_int_at_least, name_argument
 from ..seeding import as_generator
 from . import data
 from .flat_weights import FlatWeights
@@ -32,7 +32,7 @@ class Model:
     n_inputs = 1
 
     def __init__(self, name=None, seed=None):
-        self.name = name or "model"
+        self.name = name_argument(name) or "model"
         self._generator = None if seed is None else as_generator(seed)
         self.loss = None
         self.optimizer = None
