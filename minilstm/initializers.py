@@ -123,6 +123,16 @@ def get(initializer):
                   also="a function (shape, dtype, rng) -> array")
 
 
+def checked(argument, initializer):
+    """``initializer`` when ``get`` takes it; else ``get``'s error, naming ``argument``
+    (``kernel_initializer``...), raised where the layer is made rather than built."""
+    try:
+        get(initializer)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{argument}: {error}") from None
+    return initializer
+
+
 def serialize(initializer):
     """The JSON form of an initialiser: its name, or ``Constant``'s value."""
     if isinstance(initializer, str):

@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import minilstm
 from minilstm import initializers
 
 
@@ -37,3 +38,28 @@ def test_constant_and_unknown_names():
     np.testing.assert_array_equal(initializers.Constant(0.5)((2,), np.float64), [0.5, 0.5])
     with pytest.raises(ValueError, match="unknown initializer 'xavier'; valid names are"):
         initializers.get("xavier")
+
+
+@pytest.mark.parametrize("make, argument", [
+    (lambda value: minilstm.LSTM(3, kernel_initializer=value), "kernel_initializer"),
+    (lambda value: minilstm.LSTM(3, recurrent_initializer=value), "recurrent_initializer"),
+    (lambda value: minilstm.LSTM(3, bias_initializer=value), "bias_initializer"),
+    (lambda value: minilstm.Dense(3, kernel_initializer=value), "kernel_initializer"),
+    (lambda value: minilstm.Dense(3, bias_initializer=value), "bias_initializer"),
+    (lambda value: minilstm.AttentiveLSTM(3, 2, kernel_initializer=value), "kernel_initializer"),
+    (lambda value: minilstm.AttentiveLSTM(3, 2, recurrent_initializer=value),
+     "recurrent_initializer"),
+    (lambda value: minilstm.AttentionDecoder(3, 2, kernel_initializer=value),
+     "kernel_initializer"),
+    (lambda value: minilstm.AttentionDecoder(3, 2, recurrent_initializer=value),
+     "recurrent_initializer"),
+    (lambda value: minilstm.AttentionDecoder(3, 2, bias_initializer=value), "bias_initializer"),
+])
+def test_an_unknown_initializer_is_refused_where_the_layer_is_made_naming_the_argument(
+        make, argument):
+    """It was taken until the layer was built, at the first data, by an error that named
+    no argument."""
+    with pytest.raises(ValueError, match=rf"^{argument}: unknown initializer 'xavier'; "):
+        make("xavier")
+    with pytest.raises(TypeError, match=rf"^{argument}: initializer must be one of the names"):
+        make(3)

@@ -57,8 +57,10 @@ class AttentionDecoder(Layer):
             raise ValueError(f"output_length must be None or an integer >= 1; "
                              f"got {output_length!r}")
         self.output_length = None if output_length is None else int(output_length)
-        self.initializers = {"kernel": kernel_initializer, "recurrent": recurrent_initializer,
-                             "bias": bias_initializer}
+        self.initializers = {role: initializers.checked(f"{role}_initializer", initializer)
+                             for role, initializer in (("kernel", kernel_initializer),
+                                                       ("recurrent", recurrent_initializer),
+                                                       ("bias", bias_initializer))}
         self.attention_weights = None
 
     def get_config(self):

@@ -43,8 +43,9 @@ class AttentiveLSTM(Layer):
         self.memory_dim = positive_int("memory_dim", memory_dim)
         self.attention_units = positive_int(
             "attention_units", self.units if attention_units is None else attention_units)
-        self.kernel_initializer = kernel_initializer
-        self.recurrent_initializer = recurrent_initializer
+        self.kernel_initializer = initializers.checked("kernel_initializer", kernel_initializer)
+        self.recurrent_initializer = initializers.checked("recurrent_initializer",
+                                                          recurrent_initializer)
         self.unit_forget_bias = bool(unit_forget_bias)
         self.attention_weights = None
 

@@ -45,8 +45,8 @@ class Dense(Layer):
         self.output_activation = activations.canonical_name(activation)
         self._activate, self._activation_backward = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer
+        self.kernel_initializer = initializers.checked("kernel_initializer", kernel_initializer)
+        self.bias_initializer = initializers.checked("bias_initializer", bias_initializer)
 
     def get_config(self):
         return {**super().get_config(), "units": self.units,

@@ -84,9 +84,10 @@ class LSTM(Layer):
             )
         self.units = positive_int("units", units)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = kernel_initializer
-        self.recurrent_initializer = recurrent_initializer
-        self.bias_initializer = bias_initializer
+        self.kernel_initializer = initializers.checked("kernel_initializer", kernel_initializer)
+        self.recurrent_initializer = initializers.checked("recurrent_initializer",
+                                                          recurrent_initializer)
+        self.bias_initializer = initializers.checked("bias_initializer", bias_initializer)
         self.unit_forget_bias = bool(unit_forget_bias)
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
