@@ -353,3 +353,19 @@ def test_renaming_a_layer_is_checked_as_naming_it_is():
     with pytest.raises(ValueError, match=r"without '/'; got 'a/b'$"):
         layer.name = "a/b"
     assert layer.name == "encoder"
+
+
+def test_summary_takes_keras_defaults_for_none_and_refuses_what_it_cannot_use(model, capsys):
+    """line_length=None is Keras's default width (it failed multiplying None); a width that
+    is no positive integer, or a print_fn that cannot be called, is refused by name."""
+    lines = []
+    model.summary(line_length=None, print_fn=lines.append)
+    assert {len(line) for line in lines if line and set(line) <= set("_=")} == {65}
+    model.summary(print_fn=None)
+    assert capsys.readouterr().out.splitlines() == lines
+    for line_length in (0, -5, "80", 2.5):
+        with pytest.raises(ValueError, match=rf"^line_length must be a positive integer; "
+                                             rf"got {line_length!r}$"):
+            model.summary(line_length=line_length)
+    with pytest.raises(TypeError, match=r"^print_fn must be a function of one line of text"):
+        model.summary(print_fn="stdout")

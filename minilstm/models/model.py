@@ -105,7 +105,7 @@ class Model:
         for layer, named in zip(self.layers, checked):
             layer.assign_weights(named)
 
-    def summary(self, line_length=65, print_fn=print):
+    def summary(self, line_length=None, print_fn=None):
         """Print each layer's name, type, output shape and parameter count, as Keras does."""
         print_summary(self, line_length, print_fn)
 

@@ -1,5 +1,8 @@
 """``model.summary()``: Keras's table of layers, output shapes and parameter counts."""
+from ..checks import positive_int
 from ..layers.base import describe_shape
+
+LINE_LENGTH = 65                    # Keras 2's for a Sequential model
 
 
 def _shape_text(shape):
@@ -23,9 +26,17 @@ def _column_stops(rows, line_length):
     return stops
 
 
-def print_summary(model, line_length=65, print_fn=print):
+def print_summary(model, line_length=None, print_fn=None):
     """Print each of ``model.layers``' name, type, output shape and parameter count, and
-    the totals, as Keras does (every weight is trainable here)."""
+    the totals, as Keras does (every weight is trainable here). ``line_length``: the
+    table's width (None: 65, widened where a row needs it); ``print_fn``: called with each
+    line (None: ``print``)."""
+    line_length = LINE_LENGTH if line_length is None else positive_int("line_length",
+                                                                       line_length)
+    print_fn = print if print_fn is None else print_fn
+    if not callable(print_fn):
+        raise TypeError(f"print_fn must be a function of one line of text, such as print; "
+                        f"got {type(print_fn).__name__}")
     model._require_built("summary")
     header = ("Layer (type)", "Output Shape", "Param #")
     rows = [(f"{layer.name} ({type(layer).__name__})", _shape_text(layer.output_shape),
