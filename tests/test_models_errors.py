@@ -369,3 +369,16 @@ def test_summary_takes_keras_defaults_for_none_and_refuses_what_it_cannot_use(mo
             model.summary(line_length=line_length)
     with pytest.raises(TypeError, match=r"^print_fn must be a function of one line of text"):
         model.summary(print_fn="stdout")
+
+
+def test_a_layer_refused_by_add_leaves_the_model_and_the_layer_as_they_were():
+    """The refused LSTM stayed in the model, unbuilt: every later call failed on it."""
+    model = Sequential([Dense(3, input_shape=(2,))])
+    lstm = LSTM(3)
+    with pytest.raises(ValueError, match=r"LSTM 'lstm' needs input shape \(batch, time, "
+                                         r"features\)"):
+        model.add(lstm)
+    assert [layer.name for layer in model.layers] == ["dense"] and model.built
+    assert not lstm.built and Sequential([lstm]).layers[0].name == "lstm"
+    model.add(Dense(1))
+    assert model.output_shape == (None, 1)

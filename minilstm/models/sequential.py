@@ -84,18 +84,23 @@ class Sequential(Model):
                              "keeps one forward pass for its backward pass, so each place in "
                              "a model needs a layer of its own")
         taken = {existing.name for existing in self._layers}
-        if layer._name is None:
+        given_name = layer._name
+        if given_name is None:
             layer.name = self._unique_name(layer.name, taken)
         elif layer.name in taken:
             raise ValueError(f"layer names must be unique in a model; {layer.name!r} is taken")
         previous = self._layers[-1] if self._layers else None
         incoming = declared if previous is None else \
             previous.output_shape if previous.built else None
-        if incoming is not None:
-            _require_fit(layer, incoming)
+        try:
+            if incoming is not None:
+                _require_fit(layer, incoming)
+                if not layer.built:
+                    layer.build(incoming, self.rng)
+        except ValueError:
+            layer.name = given_name             # a refused layer leaves no trace
+            raise
         self._layers.append(layer)
-        if incoming is not None and not layer.built:
-            layer.build(incoming, self.rng)
 
     def _add_input(self, entry):
         """The model's input shape from ``Input(shape)``, which must come first, once."""
