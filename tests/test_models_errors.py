@@ -382,3 +382,16 @@ def test_a_layer_refused_by_add_leaves_the_model_and_the_layer_as_they_were():
     assert not lstm.built and Sequential([lstm]).layers[0].name == "lstm"
     model.add(Dense(1))
     assert model.output_shape == (None, 1)
+
+
+def test_data_that_a_lazily_built_model_refuses_builds_none_of_its_layers():
+    """The Dense layer was built for the refused 2-D data, so the model refused the right
+    3-D data from then on."""
+    model = Sequential([Dense(3), LSTM(2)])
+    model.compile(loss="mse", optimizer="adam")
+    with pytest.raises(ValueError, match=r"LSTM 'lstm' needs input shape \(batch, time, "
+                                         r"features\) with known features; got \(None, 3\)"):
+        model.fit(np.zeros((4, 5)), np.zeros((4, 2)), verbose=0)
+    assert not any(layer.built for layer in model.layers)
+    model.fit(np.zeros((4, 6, 5)), np.zeros((4, 2)), verbose=0)
+    assert model.input_shape == (None, 6, 5)

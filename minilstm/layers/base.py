@@ -113,17 +113,28 @@ class Layer:
     # ------------------------------------------------------------------ build
     def build(self, input_shape, rng=None):
         """Create the weights for ``input_shape`` (batch first, ``None`` allowed)."""
-        batch, sizes = input_shape[0], tuple(input_shape[1:])
-        input_shape = (None if batch is None else int(batch),) + (
-            sample_shape(f"the input shape of {type(self).__name__} {self.name!r}", sizes)
-            if sizes else ())          # no sizes: _check_build_shape's to refuse
-        self._check_build_shape(input_shape)
+        input_shape = self._buildable_shape(input_shape)
         self.input_shape = input_shape
         self._output_shape = None
         self.params, self._grads, self._unwritten = {}, {}, set()
         self._storage_shared = False
         self._create_weights(input_shape, as_generator(rng))
         self.built = True
+
+    def _buildable_shape(self, input_shape):
+        """``input_shape`` as ``build`` takes it (a tuple of ints and None), or the
+        ValueError that ``build`` raises for it."""
+        batch, sizes = input_shape[0], tuple(input_shape[1:])
+        input_shape = (None if batch is None else int(batch),) + (
+            sample_shape(f"the input shape of {type(self).__name__} {self.name!r}", sizes)
+            if sizes else ())          # no sizes: _check_build_shape's to refuse
+        self._check_build_shape(input_shape)
+        return input_shape
+
+    def output_shape_for(self, input_shape):
+        """The output shape that ``build(input_shape)`` would give, or the ValueError it
+        would raise; nothing is built (a model checks a whole stack before building any)."""
+        return self.compute_output_shape(self._buildable_shape(input_shape))
 
     def _check_build_shape(self, input_shape):
         """Subclasses raise a ValueError for shapes they cannot take."""

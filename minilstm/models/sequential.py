@@ -140,8 +140,11 @@ class Sequential(Model):
         if not self._layers:
             raise ValueError(f"model {self.name!r} has no layers to build")
         shape = tuple(input_shape)
-        for layer in self._layers:
+        for layer in self._layers:          # every layer checked before any is built
             _require_fit(layer, shape)
+            shape = layer.output_shape if layer.built else layer.output_shape_for(shape)
+        shape = tuple(input_shape)
+        for layer in self._layers:
             if not layer.built:
                 layer.build(shape, self.rng)
             shape = layer.output_shape
