@@ -48,8 +48,8 @@ def parse_args(argv=None):
                         default=10000, help="pairs read from --data")
     parser.add_argument("--attention", action="store_true", help="decode with attention")
     parser.add_argument("--attention-units", type=positive_int_argument, default=32,
-                        help="size A of the attention scores: 32 halves the epoch time of "
-                             "A = 256 on this machine")
+                        help="with --attention, the size A of the attention scores: 32 "
+                             "halves the epoch time of A = 256 on this machine")
     parser.add_argument("--beam", type=non_negative_int_argument, default=0,
                         help="beam width (0: greedy)")
     parser.add_argument("--plot", metavar="FILE", type=output_file_argument,
@@ -107,7 +107,8 @@ def prepare(args):
 
 def define_model(args, vocabularies):
     model = EncoderDecoder(args.latent, len(vocabularies[0]), len(vocabularies[1]),
-                           attention=args.attention, attention_units=args.attention_units,
+                           attention=args.attention,
+                           attention_units=args.attention_units if args.attention else None,
                            seed=args.seed)
     model.compile(optimizer=RMSprop(), loss="categorical_crossentropy", metrics=["accuracy"])
     return model

@@ -83,6 +83,10 @@ def test_bad_inputs_get_clear_errors():
         model.fit([encoder_input, np.zeros((31, 6, 5))], np.zeros((32, 6, 5)), verbose=0)
     with pytest.raises(ValueError, match="3 features"):
         model.encode(np.zeros((1, 4, 7)))
+    for wrong in (5, 7):               # the loss's shape error named y_true and the logits
+        with pytest.raises(ValueError, match=rf"^y must have one step per step of the "
+                                             rf"decoder's input, 6; got shape \(32, {wrong}, 5\)"):
+            model.fit([encoder_input, np.zeros((32, 6, 5))], np.zeros((32, wrong, 5)), verbose=0)
     with pytest.raises(ValueError, match="one sequence at a time"):
         model.beam_search(encoder_input[:2], 0, 4, 5)
 
@@ -91,6 +95,11 @@ def test_bad_inputs_get_clear_errors():
     (lambda: EncoderDecoder(None, 5, 6), "latent_dim must be a positive integer; got None"),
     (lambda: EncoderDecoder(4, 0, 6), "num_encoder_tokens must be a positive integer; got 0"),
     (lambda: EncoderDecoder(4, 5, 2.5), "num_decoder_tokens must be a positive integer"),
+    (lambda: EncoderDecoder(4, 5, 6, attention="no"), r"attention must be True or False; "
+                                                      r"got 'no'"),
+    (lambda: EncoderDecoder(4, 5, 6, attention_units=8), r"attention_units=8 sizes the "
+                                                         r"attention's scores: it needs "
+                                                         r"attention=True"),
 ])
 def test_sizes_that_are_not_positive_integers_are_refused_by_name(make_call, message):
     with pytest.raises(ValueError, match=message):

@@ -47,6 +47,11 @@ class EncoderDecoder(Model):
         self.latent_dim = positive_int("latent_dim", latent_dim)
         self.num_encoder_tokens = positive_int("num_encoder_tokens", num_encoder_tokens)
         self.num_decoder_tokens = positive_int("num_decoder_tokens", num_decoder_tokens)
+        if not isinstance(attention, (bool, np.bool_)):
+            raise ValueError(f"attention must be True or False; got {attention!r}")
+        if attention_units is not None and not attention:
+            raise ValueError(f"attention_units={attention_units!r} sizes the attention's "
+                             "scores: it needs attention=True")
         self.attention = bool(attention)
         self.encoder = LSTM(latent_dim, return_sequences=self.attention, return_state=True,
                             dtype=dtype, name="encoder")
@@ -79,6 +84,15 @@ class EncoderDecoder(Model):
 
     def _ensure_built(self, xs):
         """Built at construction: the token counts fix every weight's shape."""
+
+    def _checked_data(self, x, y):
+        """``Model``'s checks, and the targets' steps: the decoder's, one per step of
+        ``decoder_input`` (the output shape leaves the steps open)."""
+        xs, y = super()._checked_data(x, y)
+        if y.shape[1] != xs[1].shape[1]:
+            raise ValueError(f"y must have one step per step of the decoder's input, "
+                             f"{xs[1].shape[1]}; got shape {y.shape}")
+        return xs, y
 
     def get_config(self):
         return {"name": self.name, "latent_dim": self.latent_dim,
