@@ -26,3 +26,12 @@ def test_environment_variable_chooses_the_backend_at_import():
     out = subprocess.run([sys.executable, "-c", "import minilstm; print(minilstm.get_backend())"],
                          env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "numpy"
+
+
+def test_an_unknown_backend_in_the_environment_is_refused_naming_the_variable():
+    env = dict(os.environ, MINILSTM_BACKEND="cuda")
+    run = subprocess.run([sys.executable, "-c", "import minilstm"], env=env,
+                         capture_output=True, text=True)
+    assert run.returncode != 0
+    assert ("ValueError: the environment variable MINILSTM_BACKEND must be one of "
+            "['numba', 'numpy']; got 'cuda'") in run.stderr

@@ -16,15 +16,16 @@ import os
 BACKENDS = ("numba", "numpy")
 
 
-def _validated(name):
+def _validated(name, argument="backend"):
     if name not in BACKENDS:
         raise ValueError(
-            f"backend must be one of {list(BACKENDS)}; got {name!r}"
+            f"{argument} must be one of {list(BACKENDS)}; got {name!r}"
         )
     return name
 
 
-_current = _validated(os.environ.get("MINILSTM_BACKEND", "numba").strip().lower())
+_current = _validated(os.environ.get("MINILSTM_BACKEND", "numba").strip().lower(),
+                      "the environment variable MINILSTM_BACKEND")
 
 
 def get_backend():
