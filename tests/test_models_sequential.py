@@ -412,6 +412,11 @@ def test_input_shape_is_kerass_batch_first_shape_or_a_list_for_two_inputs():
     inferred = Sequential([LSTM(2), Dense(1)], seed=0)
     with pytest.raises(ValueError, match=r"is not built yet, so it has no input shape"):
         inferred.input_shape
+    for what, call in [("input shape", lambda model: model.input_shape),
+                       ("summary", lambda model: model.summary())]:
+        with pytest.raises(ValueError, match=rf"^model 'sequential' has no layers, so it has "
+                                             rf"no {what}: add some first$"):
+            call(Sequential())             # it said: give the first layer input_shape=...
     inferred.predict(np.zeros((1, 4, 3)))
     assert inferred.input_shape == (None, 4, 3)
     assert EncoderDecoder(4, 5, 6).input_shape == [(None, None, 5), (None, None, 6)]

@@ -160,6 +160,9 @@ class Model:
                 f"again, or optimizer={name.lower()!r})")
 
     def _require_built(self, what):
+        if not self.layers:
+            raise ValueError(f"model {self.name!r} has no layers, so it has no {what}: add "
+                             "some first")
         if not self.built:
             raise ValueError(f"model {self.name!r} is not built yet, so it has no {what}: give "
                              "the first layer input_shape=..., or call build() or fit() first")
