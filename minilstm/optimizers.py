@@ -26,6 +26,7 @@ together when their joint norm exceeds it; ``clipvalue`` clips each element
 to [-clipvalue, clipvalue].
 """
 import math
+import weakref
 
 import numpy as np
 
@@ -68,9 +69,23 @@ class Optimizer:
         self.iterations = 0
         self.state = {}
         self._flat_moments = (None, None, None)   # (FlatWeights, state it was made for, slots)
-        # the model compiled with it (Model.compile sets it): the moments are kept by weight
-        # name, which two models share ('lstm/kernel'), so one optimiser serves one model
-        self.owner = None
+        self._owner = None                        # a weak reference to ``owner``
+
+    @property
+    def owner(self):
+        """The model compiled with this optimiser (``Model.compile`` sets it), or None. Its
+        moments are kept by weight name, which two models share (``'lstm/kernel'``), so one
+        optimiser serves one model. The reference is weak: it keeps no model alive."""
+        return None if self._owner is None else self._owner()
+
+    @owner.setter
+    def owner(self, model):
+        self._owner = None if model is None else weakref.ref(model)
+
+    def __getstate__(self):
+        """A copy (``copy.deepcopy``, ``pickle``) has no owner: a copied model claims its
+        copy of the optimiser (``Model.__setstate__``), and a weak reference is no state."""
+        return {**self.__dict__, "_owner": None}
 
     def get_config(self):
         """The constructor arguments: ``type(optimizer)(**config)`` rebuilds it."""

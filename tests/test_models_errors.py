@@ -1,4 +1,9 @@
 """Bad input to a model gets a clear error before any kernel runs."""
+import copy
+import gc
+import pickle
+import weakref
+
 import numpy as np
 import pytest
 
@@ -137,6 +142,20 @@ def test_an_optimiser_that_trains_another_model_is_refused_until_that_model_lets
     model.compile(loss="mae", optimizer="sgd")              # lets it go
     other.compile(loss="mse", optimizer=optimizer)
     assert optimizer.owner is other
+
+
+def test_an_optimiser_holds_its_model_weakly_and_a_copy_of_it_alone_has_no_owner():
+    """The owner is no state of the optimiser: copying the optimiser copied its model, and
+    the optimiser kept a model alive that nothing else held."""
+    optimizer = minilstm.Adam()
+    model = Sequential([Dense(1, input_shape=(2,))])
+    model.compile(loss="mse", optimizer=optimizer)
+    assert copy.deepcopy(optimizer).owner is None
+    assert pickle.loads(pickle.dumps(optimizer)).owner is None
+    held = weakref.ref(model)
+    del model
+    gc.collect()
+    assert held() is None and optimizer.owner is None
 
 
 @pytest.mark.parametrize("value", [None, "0.5", [], [1.0, "a"]])

@@ -47,6 +47,12 @@ class Model:
         that its optimiser updates: the copy would not train."""
         return {**self.__dict__, "_flat": None}
 
+    def __setstate__(self, state):
+        """A copy of a compiled model owns its copy of the optimiser (``Optimizer.owner``)."""
+        self.__dict__.update(state)
+        if self.optimizer is not None:
+            self.optimizer.owner = self
+
     # ---------------------------------------------------------------- randomness
     @property
     def rng(self):
