@@ -4,7 +4,8 @@ import pytest
 from hypothesis import assume, given, strategies as st
 
 from conftest import GRADIENT_TOLERANCE, batches, seeds, steps
-from minilstm import activations, gradcheck, losses, metrics, use_backend
+from minilstm import (Adam, Dense, Sequential, activations, gradcheck, losses, metrics,
+                      use_backend)
 
 classes = st.integers(2, 5)
 
@@ -115,3 +116,32 @@ def test_metrics_accuracy_is_categorical_per_timestep():
     assert metrics.get("acc") is metrics.get("accuracy")
     with pytest.raises(ValueError, match="unknown metric 'f1'; valid names are"):
         metrics.get("f1")
+
+
+class Huber(losses.Loss):
+    """A loss of the user's, as the README describes one: its value and its gradient."""
+
+    name = "huber"
+
+    def __call__(self, y_true, y_pred):
+        error = y_pred - y_true
+        return float(np.mean(np.where(np.abs(error) < 1.0, 0.5 * error ** 2,
+                                      np.abs(error) - 0.5)))
+
+    def gradient(self, y_true, y_pred):
+        error = y_pred - y_true
+        return (np.clip(error, -1.0, 1.0) / error.size).astype(y_pred.dtype)
+
+
+def test_a_loss_of_the_users_is_checked_by_gradcheck_and_trains_a_model():
+    rng = np.random.default_rng(6)
+    y_true, y_pred = rng.standard_normal((5, 2)), 3.0 * rng.standard_normal((5, 2))
+    assert gradcheck.check_loss(Huber(), y_true, y_pred)["y_pred"] < GRADIENT_TOLERANCE
+    model = Sequential([Dense(1, input_shape=(2,))], seed=0)
+    model.compile(loss=Huber(), optimizer=Adam(0.05))
+    x = rng.standard_normal((32, 2))
+    y = x @ np.array([[1.5], [-2.0]])
+    history = model.fit(x, y, batch_size=8, epochs=30, verbose=0).history["loss"]
+    assert history[-1] < 0.5 * history[0]
+    targets = y.astype(np.float32)                  # as fit and evaluate read them
+    assert model.evaluate(x, y, verbose=0) == Huber()(targets, model.predict(x))
