@@ -48,6 +48,13 @@ def test_bad_data_for_fit_gets_a_clear_error(model, x, y, error, message):
         model.fit(x, y, verbose=0)
 
 
+def test_several_target_arrays_are_refused_as_the_one_output_they_are_not(model):
+    """The error said 'the model takes 1 input array' of the targets."""
+    with pytest.raises(ValueError, match=r"^y must be one array \(the model has one output\); "
+                                         r"got a list of 2 arrays$"):
+        model.fit(X, [Y, Y], verbose=0)
+
+
 @pytest.mark.parametrize("call", [
     lambda model: model.fit(X, None, verbose=0),
     lambda model: model.fit(X, Y, validation_data=(X, None), verbose=0),
