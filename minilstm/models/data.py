@@ -11,13 +11,13 @@ from ..checks import is_int_at_least, is_real_number, require_finite
 from ..layers.base import describe_shape
 
 
-def as_arrays(data, argument, dtype, count=1, why=None):
+def as_arrays(data, argument, dtype, count=1, role=None):
     """``count`` finite float arrays of ``dtype``, as a list, from ``data``.
 
     One array is given as an array, as anything ``np.asarray`` takes (nested lists of
     numbers, of one sample too), or as a list holding one array; several as a list or
-    tuple of that many. Else a ValueError says what ``argument`` held, and ``why`` that
-    many arrays (``'the model takes 2 input arrays'``) when given.
+    tuple of that many. Else a ValueError says what ``argument`` held, and why that many
+    for the model's ``role='input'`` or ``'output'``.
     """
     if not isinstance(data, (list, tuple)):
         if count == 1:                                  # the common case, first
@@ -31,8 +31,9 @@ def as_arrays(data, argument, dtype, count=1, why=None):
         wanted = "one array" if count == 1 else f"a list of {count} arrays"
         given = "one array" if items is not data else \
             f"a {type(data).__name__} of {len(data)} array{'s' if len(data) != 1 else ''}"
-        because = "" if why is None else f" ({why})"
-        raise ValueError(f"{argument} must be {wanted}{because}; got {given}")
+        why = {None: "", "output": " (the model has one output)",
+               "input": f" (the model takes {count} input array{'s' if count > 1 else ''})"}
+        raise ValueError(f"{argument} must be {wanted}{why[role]}; got {given}")
     return [_as_array(item, argument if count == 1 else f"{argument}[{index}]", dtype)
             for index, item in enumerate(items)]
 

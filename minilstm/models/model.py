@@ -225,9 +225,7 @@ class Model:
 
     def _checked_inputs(self, x):
         """``x`` as the list of checked input arrays, the model built for them."""
-        xs = data.as_arrays(x, "x", self._input_dtype, self.n_inputs,
-                            why=f"the model takes {self.n_inputs} input "
-                                f"array{'s' if self.n_inputs > 1 else ''}")
+        xs = data.as_arrays(x, "x", self._input_dtype, self.n_inputs, role="input")
         self._ensure_built(xs)
         data.check_input_shapes(xs, self.input_shapes)
         return xs
@@ -235,8 +233,7 @@ class Model:
     def _checked_data(self, x, y):
         """The checked inputs and targets; ``y`` is required (None is refused by name)."""
         xs = self._checked_inputs(x)
-        (y_array,) = data.as_arrays(y, "y", self.layers[-1].dtype,
-                                    why="the model has one output")
+        (y_array,) = data.as_arrays(y, "y", self.layers[-1].dtype, role="output")
         data.check_same_samples(xs, y_array)
         return xs, data.check_target_shape(y_array, self.output_shape)
 
