@@ -1,4 +1,6 @@
 """Initialisers follow Keras's formulas and draw only from the generator they are given."""
+import re
+
 import numpy as np
 import pytest
 
@@ -36,6 +38,10 @@ def test_same_generator_seed_gives_the_same_weights():
 
 def test_constant_and_unknown_names():
     np.testing.assert_array_equal(initializers.Constant(0.5)((2,), np.float64), [0.5, 0.5])
+    for value in (float("nan"), float("inf"), "0.5", None):   # NaN weights were made silently
+        with pytest.raises(ValueError, match=rf"^Constant's value must be a finite number; "
+                                             rf"got {re.escape(repr(value))}$"):
+            initializers.Constant(value)
     with pytest.raises(ValueError, match="unknown initializer 'xavier'; valid names are"):
         initializers.get("xavier")
 
