@@ -69,3 +69,20 @@ def test_an_unknown_initializer_is_refused_where_the_layer_is_made_naming_the_ar
         make("xavier")
     with pytest.raises(TypeError, match=rf"^{argument}: initializer must be one of the names"):
         make(3)
+
+
+@pytest.mark.parametrize("draw, error, message", [
+    (lambda shape, dtype, rng: np.ones((5, 5)), ValueError,
+     r"must have shape \(3, 2\); got \(5, 5\)$"),
+    (lambda shape, dtype, rng: 0.5, ValueError, r"must have shape \(3, 2\); got \(\)$"),
+    (lambda shape, dtype, rng: np.full(shape, np.nan), ValueError,
+     r"contains 6 non-finite values \(NaN or inf\); the first at index \(0, 0\)$"),
+    (lambda shape, dtype, rng: np.full(shape, "a"), TypeError, r"must hold real numbers"),
+])
+def test_what_an_initializer_of_the_users_draws_is_checked_as_set_weights_checks_it(
+        draw, error, message):
+    """A wrong shape was taken (a 5 x 5 kernel for 3 inputs and 2 units), a NaN too."""
+    layer = minilstm.Dense(2, kernel_initializer=draw)
+    with pytest.raises(error, match=r"^weight 'kernel' of layer 'dense' from its initializer "
+                                    + message):
+        layer.build((None, 3))

@@ -38,6 +38,22 @@ def _snake_case(name):
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
+def _checked_weight_array(label, value, shape):
+    """``value`` as an array, when it holds real numbers, all finite, in ``shape``; else a
+    TypeError or ValueError naming ``label`` (a NaN weight would surface only as a NaN
+    loss, a wrong shape deep inside a kernel)."""
+    try:
+        value = np.asarray(value)
+    except ValueError as error:                         # a ragged nested list
+        raise TypeError(f"{label} must be a numeric array; {error}") from None
+    if value.dtype.kind not in "biuf":
+        raise TypeError(f"{label} must hold real numbers; got dtype {value.dtype}")
+    if value.shape != shape:
+        raise ValueError(f"{label} must have shape {shape}; got {value.shape}")
+    require_finite(value, label)
+    return value
+
+
 def describe_gradients(d_out):
     """What a layer's backward got, for its errors: ``'a list of 3'`` or a type's name."""
     if isinstance(d_out, (list, tuple)):
@@ -143,8 +159,11 @@ class Layer:
         """Subclasses call ``_add_weight`` for each weight, in Keras's order."""
 
     def _add_weight(self, name, shape, initializer, rng):
-        self.params[name] = np.ascontiguousarray(
-            initializers.get(initializer)(tuple(shape), self.dtype, rng), dtype=self.dtype)
+        shape = tuple(shape)
+        drawn = _checked_weight_array(f"weight {name!r} of layer {self.name!r} from its "
+                                      f"initializer", initializers.get(initializer)(
+                                          shape, self.dtype, rng), shape)
+        self.params[name] = np.ascontiguousarray(drawn, dtype=self.dtype)
         self._grads[name] = np.zeros(shape, dtype=self.dtype)
 
     def compute_output_shape(self, input_shape):
@@ -199,21 +218,9 @@ class Layer:
                 f"layer {self.name!r} expects {len(names)} weight arrays {names}; "
                 f"got {len(weights)}"
             )
-        checked = []
-        for name, value in zip(names, weights):
-            label = f"weight {name!r} of layer {self.name!r}"
-            try:
-                value = np.asarray(value)
-            except ValueError as error:                 # a ragged nested list
-                raise TypeError(f"{label} must be a numeric array; {error}") from None
-            if value.dtype.kind not in "biuf":
-                raise TypeError(f"{label} must hold real numbers; got dtype {value.dtype}")
-            if value.shape != self.params[name].shape:
-                raise ValueError(
-                    f"{label} must have shape {self.params[name].shape}; got {value.shape}")
-            require_finite(value, label)
-            checked.append((name, value))
-        return checked
+        return [(name, _checked_weight_array(f"weight {name!r} of layer {self.name!r}", value,
+                                             self.params[name].shape))
+                for name, value in zip(names, weights)]
 
     def count_params(self):
         self._require_built("parameter count")
