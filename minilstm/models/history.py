@@ -2,7 +2,10 @@
 
 
 class History:
-    """``history[name]`` is the per-epoch list for ``loss``, each metric and ``val_*``."""
+    """``history.history[name]`` is the per-epoch list for ``loss``, each metric and
+    ``val_*``; ``epoch`` the epochs' numbers, from 0 (or from ``fit``'s ``initial_epoch``);
+    ``params`` Keras's ``verbose``, ``epochs``, ``steps``, with ``batch_size`` and
+    ``samples``."""
 
     def __init__(self, params=None):
         self.history = {}
