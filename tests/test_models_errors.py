@@ -422,3 +422,12 @@ def test_data_that_a_lazily_built_model_refuses_builds_none_of_its_layers():
     assert not any(layer.built for layer in model.layers)
     model.fit(np.zeros((4, 6, 5)), np.zeros((4, 2)), verbose=0)
     assert model.input_shape == (None, 6, 5)
+
+
+@pytest.mark.parametrize("layers", [LSTM(3, name="one"), "lstm"])
+def test_sequential_of_one_layer_not_in_a_list_is_refused_saying_so(layers):
+    """One layer failed as "'LSTM' object is not iterable"; a string was read letter by
+    letter, each refused as no layer."""
+    with pytest.raises(TypeError, match=r"^layers must be a list of layers, e\.g\. "
+                                        r"Sequential\(\[layer\]\); got "):
+        Sequential(layers)

@@ -42,6 +42,9 @@ class Sequential(Model):
         super().__init__(name=name, seed=seed)
         self._layers = []
         self._input_shape = None           # (None, ...) from an Input(shape) entry
+        if isinstance(layers, (Layer, Input, str)):
+            raise TypeError(f"layers must be a list of layers, e.g. Sequential([layer]); got "
+                            f"{type(layers).__name__} {layers!r}")
         for layer in layers or []:
             self.add(layer)
 
