@@ -17,6 +17,16 @@ def is_real_number(value):
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
 
 
+def flag(name, value):
+    """``value`` as a bool when it is True or False (Python's, NumPy's, or the integers 1
+    and 0); else a ValueError naming ``name``: ``bool('False')`` is True, so a string read
+    from a config file would have turned the option on."""
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, (int, np.integer))
+                                               and value in (0, 1)):
+        return bool(value)
+    raise ValueError(f"{name} must be True or False; got {value!r}")
+
+
 def positive_int(name, value):
     """``value`` as an int, or a ValueError naming ``name`` when it is not an integer >= 1."""
     if not is_int_at_least(value, 1):

@@ -30,7 +30,7 @@ import weakref
 
 import numpy as np
 
-from .checks import is_real_number, positive_number
+from .checks import flag, is_real_number, positive_number
 from .kernels import optimizers as update_kernels
 from .naming import lookup
 
@@ -156,7 +156,7 @@ class SGD(Optimizer):
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **clipping):
         super().__init__(learning_rate, **clipping)
         self.momentum = _fraction("momentum", momentum)
-        self.nesterov = bool(nesterov)
+        self.nesterov = flag("nesterov", nesterov)
 
     def _update(self, param, grad, slots):
         if self.momentum == 0.0:

@@ -1,5 +1,6 @@
 """Bad input to a model gets a clear error before any kernel runs."""
 import copy
+import re
 import gc
 import pickle
 import weakref
@@ -431,3 +432,37 @@ def test_sequential_of_one_layer_not_in_a_list_is_refused_saying_so(layers):
     with pytest.raises(TypeError, match=r"^layers must be a list of layers, e\.g\. "
                                         r"Sequential\(\[layer\]\); got "):
         Sequential(layers)
+
+
+FLAGS = {
+    "return_sequences": lambda value: LSTM(3, return_sequences=value),
+    "return_state": lambda value: LSTM(3, return_state=value),
+    "go_backwards": lambda value: LSTM(3, go_backwards=value),
+    "use_bias": lambda value: Dense(2, use_bias=value),
+    "unit_forget_bias": lambda value: minilstm.AttentiveLSTM(3, 2, unit_forget_bias=value),
+    "return_probabilities": lambda value: minilstm.AttentionDecoder(
+        3, 2, return_probabilities=value),
+    "nesterov": lambda value: minilstm.SGD(momentum=0.5, nesterov=value),
+    "attention": lambda value: minilstm.EncoderDecoder(2, 3, 4, attention=value),
+}
+
+
+@pytest.mark.parametrize("argument", FLAGS)
+def test_an_option_that_is_no_truth_value_is_refused_by_name(argument):
+    """bool('False') is True: LSTM(3, return_sequences='False') returned sequences."""
+    for value in ("False", None, 2):
+        with pytest.raises(ValueError, match=rf"^{argument} must be True or False; got "
+                                             rf"{re.escape(repr(value))}$"):
+            FLAGS[argument](value)
+    for value, expected in ((np.bool_(True), True), (0, False), (1, True)):
+        assert getattr(FLAGS[argument](value), argument) is expected
+
+
+def test_saving_and_loading_options_that_are_no_truth_value_are_refused_by_name(
+        model, tmp_path):
+    with pytest.raises(ValueError, match=r"^include_optimizer must be True or False; "
+                                         r"got 'no'$"):
+        model.save(tmp_path / "m.npz", include_optimizer="no")
+    model.save(tmp_path / "m.npz")
+    with pytest.raises(ValueError, match=r"^compile must be True or False; got 'False'$"):
+        minilstm.load_model(tmp_path / "m.npz", compile="False")

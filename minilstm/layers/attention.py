@@ -3,7 +3,7 @@
 The equations and their backward pass are in ``minilstm/kernels/attention.py``.
 """
 from .. import initializers
-from ..checks import is_int_at_least, positive_int
+from ..checks import flag, is_int_at_least, positive_int
 from ..kernels import attention as attention_kernel
 from .base import Layer
 
@@ -52,7 +52,7 @@ class AttentionDecoder(Layer):
         super().__init__(name=name, dtype=dtype, input_shape=input_shape)
         self.units = positive_int("units", units)
         self.output_dim = positive_int("output_dim", output_dim)
-        self.return_probabilities = bool(return_probabilities)
+        self.return_probabilities = flag("return_probabilities", return_probabilities)
         if output_length is not None and not is_int_at_least(output_length, 1):
             raise ValueError(f"output_length must be None or an integer >= 1; "
                              f"got {output_length!r}")

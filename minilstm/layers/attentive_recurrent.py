@@ -5,7 +5,7 @@ The equations and their backward pass are in ``minilstm/kernels/attentive_lstm.p
 import numpy as np
 
 from .. import initializers
-from ..checks import positive_int
+from ..checks import flag, positive_int
 from ..kernels import attentive_lstm as kernel
 from .base import Layer, describe_gradients
 from .recurrent import prepare_initial_state
@@ -46,7 +46,7 @@ class AttentiveLSTM(Layer):
         self.kernel_initializer = initializers.checked("kernel_initializer", kernel_initializer)
         self.recurrent_initializer = initializers.checked("recurrent_initializer",
                                                           recurrent_initializer)
-        self.unit_forget_bias = bool(unit_forget_bias)
+        self.unit_forget_bias = flag("unit_forget_bias", unit_forget_bias)
         self.attention_weights = None
 
     def get_config(self):

@@ -12,7 +12,7 @@ Works on 2-D ``(B, I)`` and 3-D ``(B, T, I)`` inputs, like Keras. The products a
 kernel ``minilstm/kernels/dense.py``'s; the activation is applied here.
 """
 from .. import activations, initializers
-from ..checks import positive_int
+from ..checks import flag, positive_int
 from ..kernels import dense as dense_kernel
 from .base import Layer
 
@@ -44,7 +44,7 @@ class Dense(Layer):
         self.units = positive_int("units", units)
         self.output_activation = activations.canonical_name(activation)
         self._activate, self._activation_backward = activations.get(activation)
-        self.use_bias = bool(use_bias)
+        self.use_bias = flag("use_bias", use_bias)
         self.kernel_initializer = initializers.checked("kernel_initializer", kernel_initializer)
         self.bias_initializer = initializers.checked("bias_initializer", bias_initializer)
 

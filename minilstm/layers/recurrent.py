@@ -5,7 +5,7 @@ The equations and their backward pass are in ``minilstm/kernels/lstm.py``.
 import numpy as np
 
 from .. import initializers
-from ..checks import positive_int
+from ..checks import flag, positive_int
 from ..kernels import lstm as lstm_kernel
 from .base import Layer, describe_gradients
 
@@ -83,15 +83,15 @@ class LSTM(Layer):
                 f"'sigmoid' (Keras's defaults); got {activation!r} and {recurrent_activation!r}"
             )
         self.units = positive_int("units", units)
-        self.use_bias = bool(use_bias)
+        self.use_bias = flag("use_bias", use_bias)
         self.kernel_initializer = initializers.checked("kernel_initializer", kernel_initializer)
         self.recurrent_initializer = initializers.checked("recurrent_initializer",
                                                           recurrent_initializer)
         self.bias_initializer = initializers.checked("bias_initializer", bias_initializer)
-        self.unit_forget_bias = bool(unit_forget_bias)
-        self.return_sequences = bool(return_sequences)
-        self.return_state = bool(return_state)
-        self.go_backwards = bool(go_backwards)
+        self.unit_forget_bias = flag("unit_forget_bias", unit_forget_bias)
+        self.return_sequences = flag("return_sequences", return_sequences)
+        self.return_state = flag("return_state", return_state)
+        self.go_backwards = flag("go_backwards", go_backwards)
         self.d_initial_state = None
 
     def get_config(self):

@@ -24,7 +24,7 @@ import heapq
 
 import numpy as np
 
-from ..checks import positive_int
+from ..checks import flag, positive_int
 from ..layers import LSTM, AttentiveLSTM, Dense
 from . import data
 from .model import Model
@@ -47,12 +47,11 @@ class EncoderDecoder(Model):
         self.latent_dim = positive_int("latent_dim", latent_dim)
         self.num_encoder_tokens = positive_int("num_encoder_tokens", num_encoder_tokens)
         self.num_decoder_tokens = positive_int("num_decoder_tokens", num_decoder_tokens)
-        if not isinstance(attention, (bool, np.bool_)):
-            raise ValueError(f"attention must be True or False; got {attention!r}")
+        attention = flag("attention", attention)
         if attention_units is not None and not attention:
             raise ValueError(f"attention_units={attention_units!r} sizes the attention's "
                              "scores: it needs attention=True")
-        self.attention = bool(attention)
+        self.attention = attention
         self.encoder = LSTM(latent_dim, return_sequences=self.attention, return_state=True,
                             dtype=dtype, name="encoder")
         if self.attention:

@@ -17,6 +17,7 @@ import zipfile
 import numpy as np
 
 from .. import losses, metrics, optimizers
+from ..checks import flag
 
 FORMAT = "minilstm.model"
 VERSION = 1
@@ -44,6 +45,7 @@ def _optimizer_arrays(optimizer):
 
 def save_model(model, path, include_optimizer=True):
     """Write ``model`` to ``path`` (see the module docstring)."""
+    include_optimizer = flag("include_optimizer", include_optimizer)
     model._require_built("weights to save")
     arrays = {f"weight.{index}": weight for index, weight in enumerate(model.get_weights())}
     description = {"format": FORMAT, "version": VERSION,
@@ -105,6 +107,7 @@ def _read(path):
 def load_model(path, compile=True):
     """The model saved at ``path``, with its weights (and, if saved, compiled with its
     optimiser's state, so training resumes where it stopped)."""
+    compile = flag("compile", compile)
     from .encoder_decoder import EncoderDecoder      # the model classes this file knows
     from .sequential import Sequential
     description, arrays = _read(path)
