@@ -458,7 +458,7 @@ def test_an_option_that_is_no_truth_value_is_refused_by_name(argument):
         assert getattr(FLAGS[argument](value), argument) is expected
 
 
-def test_saving_and_loading_options_that_are_no_truth_value_are_refused_by_name(
+def test_saving_loading_and_evaluate_options_that_are_no_truth_value_are_refused(
         model, tmp_path):
     with pytest.raises(ValueError, match=r"^include_optimizer must be True or False; "
                                          r"got 'no'$"):
@@ -466,3 +466,5 @@ def test_saving_and_loading_options_that_are_no_truth_value_are_refused_by_name(
     model.save(tmp_path / "m.npz")
     with pytest.raises(ValueError, match=r"^compile must be True or False; got 'False'$"):
         minilstm.load_model(tmp_path / "m.npz", compile="False")
+    with pytest.raises(ValueError, match=r"^return_dict must be True or False; got 'no'$"):
+        model.evaluate(X, Y, verbose=0, return_dict="no")

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import losses, optimizers
 from .. import metrics as metric_registry
-from ..checks import is_int_at_least, name_argument
+from ..checks import flag, is_int_at_least, name_argument
 from ..seeding import as_generator
 from . import data
 from .flat_weights import FlatWeights
@@ -364,7 +364,7 @@ class Model:
     def evaluate(self, x, y, batch_size=None, verbose=1, return_dict=False):
         """The loss (and metrics) over (x, y): a float, or a list ``[loss, metric, ...]``."""
         self._require_compiled("evaluate")
-        verbose = checked_verbose(verbose)
+        verbose, return_dict = checked_verbose(verbose), flag("return_dict", return_dict)
         batch_size = data.check_batch_size(batch_size)
         xs, y = self._checked_data(x, y)
         progress = ProgressBar(len(data.batches(y.shape[0], batch_size)), verbose)
