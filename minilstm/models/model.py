@@ -156,7 +156,8 @@ class Model:
     def _require_own(self, optimizer):
         """A ValueError when ``optimizer`` still trains another model: the moments it keeps
         by weight name would mix the two models' (their weights share names, such as
-        ``'lstm/kernel'``). Keras 3 refuses one optimiser for two models' weights too."""
+        ``'lstm/kernel'``). Keras's optimisers since TensorFlow 2.11 refuse one optimiser
+        for two models' weights too ("The optimizer cannot recognize variable ...")."""
         other = optimizer.owner
         if other is not None and other is not self and other.optimizer is optimizer:
             name = type(optimizer).__name__
