@@ -468,3 +468,18 @@ def test_saving_loading_and_evaluate_options_that_are_no_truth_value_are_refused
         minilstm.load_model(tmp_path / "m.npz", compile="False")
     with pytest.raises(ValueError, match=r"^return_dict must be True or False; got 'no'$"):
         model.evaluate(X, Y, verbose=0, return_dict="no")
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: Dense(2, dtype="foo"), r"^dtype must be one of \['float32', 'float64'\]; "
+                                    r"got 'foo'$"),
+    (lambda: minilstm.EncoderDecoder(2, 3, 4, dtype="double precision"), r"^dtype must be one "),
+    (lambda: Dense(2, input_dim=3, input_shape=(4,)),
+     r"^give input_dim or input_shape, not both; got input_dim=3 and input_shape=\(4,\)$"),
+    (lambda: minilstm.Input((3,), name=""), r"^name must be a non-empty string"),
+])
+def test_layer_arguments_numpy_or_keras_would_misread_are_refused_by_name(make, message):
+    """An unknown dtype name failed in NumPy ("data type 'foo' not understood"); input_dim
+    beside another input_shape was dropped silently; Input took any name."""
+    with pytest.raises(ValueError, match=message):
+        make()

@@ -54,6 +54,18 @@ def _checked_weight_array(label, value, shape):
     return value
 
 
+def _checked_dtype(dtype):
+    """``dtype`` as a NumPy dtype when it is float32 or float64 (by name, type or dtype);
+    else a ValueError naming it (NumPy's own error for an unknown name names nothing)."""
+    try:
+        checked = np.dtype(dtype)
+    except TypeError:
+        checked = None
+    if checked is None or str(checked) not in DTYPES:
+        raise ValueError(f"dtype must be one of {list(DTYPES)}; got {dtype!r}")
+    return checked
+
+
 def describe_gradients(d_out):
     """What a layer's backward got, for its errors: ``'a list of 3'`` or a type's name."""
     if isinstance(d_out, (list, tuple)):
@@ -88,9 +100,7 @@ class Layer:
         return None
 
     def __init__(self, name=None, dtype="float32", input_shape=None):
-        if str(np.dtype(dtype)) not in DTYPES:
-            raise ValueError(f"dtype must be one of {list(DTYPES)}; got {dtype!r}")
-        self.dtype = np.dtype(dtype)
+        self.dtype = _checked_dtype(dtype)
         self._name = name_argument(name)
         self.declared_input_shape = None if input_shape is None else (None,) + sample_shape(
             f"input_shape of {type(self).__name__} {self.name!r}", input_shape)

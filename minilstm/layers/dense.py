@@ -38,7 +38,10 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  input_dim=None, input_shape=None, dtype="float32", name=None):
-        if input_dim is not None and input_shape is None:
+        if input_dim is not None:
+            if input_shape is not None:
+                raise ValueError(f"give input_dim or input_shape, not both; got input_dim="
+                                 f"{input_dim!r} and input_shape={input_shape!r}")
             input_shape = (positive_int("input_dim", input_dim),)
         super().__init__(name=name, dtype=dtype, input_shape=input_shape)
         self.units = positive_int("units", units)

@@ -1,5 +1,5 @@
 """``Input(shape)``: a Sequential's input shape as its first entry, as Keras 3 writes it."""
-from ..checks import sample_shape
+from ..checks import name_argument, sample_shape
 
 
 class Input:
@@ -18,7 +18,7 @@ class Input:
 
     def __init__(self, shape, name=None):
         self.shape = sample_shape("Input's shape", shape)
-        self.name = name
+        self.name = name_argument(name)
 
     def __repr__(self):
         return f"Input(shape={self.shape})"
