@@ -24,6 +24,8 @@ def test_echo_data_repeats_with_the_same_seed():
     (lambda: echo.one_hot_encode([0.5], 5), "must hold integers"),
     (lambda: echo.get_pairs(1, 3, 4, 10), "n_out must be at most n_in"),
     (lambda: echo.get_pairs(0, 3, 2, 10), "n_pairs must be a positive integer"),
+    (lambda: echo.get_pairs(1, 3, 2, 0), r"^cardinality must be a positive integer; got 0$"),
+    (lambda: echo.one_hot_encode([0], 0), r"^n_unique must be a positive integer; got 0$"),
 ])
 def test_echo_bad_arguments_get_a_clear_error(call, message):
     with pytest.raises((ValueError, TypeError), match=message):

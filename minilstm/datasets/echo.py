@@ -22,6 +22,7 @@ def generate_sequence(length, n_unique, seed=None):
 
 def one_hot_encode(sequence, n_unique):
     """Integers ``(..., length)`` -> one-hot float32 ``(..., length, n_unique)``."""
+    positive_int("n_unique", n_unique)
     sequence = np.asarray(sequence)
     if not np.issubdtype(sequence.dtype, np.integer):
         raise TypeError(f"sequence must hold integers; got dtype {sequence.dtype}")
@@ -49,6 +50,7 @@ def get_pairs(n_pairs, n_in, n_out, cardinality, seed=None):
     positive_int("n_pairs", n_pairs)
     positive_int("n_in", n_in)
     positive_int("n_out", n_out)
+    positive_int("cardinality", cardinality)
     if n_out > n_in:
         raise ValueError(f"n_out must be at most n_in ({n_in}); got {n_out}")
     sequences = as_generator(seed).integers(0, cardinality, size=(n_pairs, n_in))
