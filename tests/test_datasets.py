@@ -179,3 +179,7 @@ def test_teacher_forcing_arrays_shift_the_target_by_one_step():
     np.testing.assert_array_equal(decoder_input[:, 1:], decoder_target[:, :-1])
     with pytest.raises(ValueError, match="character 'z' of 'az' is not in the vocabulary"):
         source.encode(["az"], 3)
+    for index in (5, -1):          # -1 spelled the last character; 5 was an IndexError
+        with pytest.raises(ValueError, match=rf"^index {index} is not in this vocabulary of 5 "
+                                             rf"characters$"):
+            target.decode([1, index])

@@ -73,7 +73,13 @@ class Vocabulary:
         return one_hot
 
     def decode(self, indices):
-        """Indices -> the string they spell."""
+        """Indices -> the string they spell; an index outside the vocabulary is a ValueError
+        naming it (a negative one would have spelled a character from the end)."""
+        size = len(self.characters)
+        for index in indices:
+            if not 0 <= index < size:
+                raise ValueError(f"index {index!r} is not in this vocabulary of {size} "
+                                 f"characters")
         return "".join(self.characters[i] for i in indices)
 
 
