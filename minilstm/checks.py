@@ -34,6 +34,14 @@ def positive_int(name, value):
     return int(value)
 
 
+def finite_number(name, value):
+    """``value`` as a float, or a ValueError naming ``name`` when it is not a finite real
+    number (a bool is refused, and so is a NaN)."""
+    if not is_real_number(value) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number; got {value!r}")
+    return float(value)
+
+
 def positive_number(name, value):
     """``value`` as a float, or a ValueError naming ``name`` when it is not a finite number
     > 0."""

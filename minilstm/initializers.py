@@ -13,11 +13,9 @@ leading ones multiply into both (receptive field).
     random_uniform  U(-0.05, 0.05)          random_normal  N(0, 0.05²)
     zeros, ones, Constant(value)
 """
-import math
-
 import numpy as np
 
-from .checks import is_real_number
+from .checks import finite_number
 from .naming import lookup
 
 # Standard deviation of N(0, 1) truncated to [-2, 2]; dividing by it keeps the
@@ -53,9 +51,7 @@ class Constant:
     """Fill with one value: ``Constant(0.5)``."""
 
     def __init__(self, value=0.0):
-        if not is_real_number(value) or not math.isfinite(value):
-            raise ValueError(f"Constant's value must be a finite number; got {value!r}")
-        self.value = float(value)
+        self.value = finite_number("Constant's value", value)
 
     def __call__(self, shape, dtype, rng=None):
         return np.full(shape, self.value, dtype=dtype)

@@ -83,9 +83,11 @@ class Optimizer:
         self._owner = None if model is None else weakref.ref(model)
 
     def __getstate__(self):
-        """A copy (``copy.deepcopy``, ``pickle``) has no owner: a copied model claims its
-        copy of the optimiser (``Model.__setstate__``), and a weak reference is no state."""
-        return {**self.__dict__, "_owner": None}
+        """A copy (``copy.deepcopy``, ``pickle``) has no owner (a copied model claims its
+        copy of the optimiser, ``Model.__setstate__``; a weak reference is no state) and no
+        moment arrays laid out for a packing (``_flat_slots`` lays them out again from
+        ``state`` when the copied model packs its weights, as ``Model.__getstate__`` asks)."""
+        return {**self.__dict__, "_owner": None, "_flat_moments": (None, None, None)}
 
     def get_config(self):
         """The constructor arguments: ``type(optimizer)(**config)`` rebuilds it."""

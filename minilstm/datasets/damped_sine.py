@@ -8,7 +8,7 @@ splits them into the input (the first ``length``) and the target (the rest).
 """
 import numpy as np
 
-from ..checks import is_real_number, positive_int, positive_number
+from ..checks import finite_number, positive_int, positive_number
 from ..seeding import as_generator
 
 
@@ -20,8 +20,7 @@ def generate_sequence(length, period, decay):
     positive ``period`` (in steps) and a finite ``decay`` (negative: a growing wave)."""
     positive_int("length", length)
     positive_number("period", period)
-    if not is_real_number(decay) or not np.isfinite(decay):
-        raise ValueError(f"decay must be a finite number; got {decay!r}")
+    finite_number("decay", decay)
     i = np.arange(length)
     return 0.5 + 0.5 * np.sin(2.0 * np.pi * i / period) * np.exp(-decay * i)
 

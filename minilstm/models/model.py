@@ -100,7 +100,7 @@ class Model:
         """Load every layer's weights, given in Keras's order (``get_weights``'s). All are
         checked before any layer's are copied, so a refused call leaves the model as it was."""
         weights = list(weights)
-        counts = [len(layer.get_weights()) for layer in self.layers]
+        counts = [len(layer.params) for layer in self.layers]     # get_weights' counts
         if len(weights) != sum(counts):
             raise ValueError(
                 f"model {self.name!r} expects {sum(counts)} weight arrays; got {len(weights)}")

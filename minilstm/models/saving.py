@@ -115,7 +115,7 @@ def load_model(path, compile=True):
     if description["class_name"] not in models:
         raise ValueError(f"unknown model class {description['class_name']!r} in {path}")
     model = models[description["class_name"]].from_config(description["config"])
-    expected = len(model.get_weights())
+    expected = sum(len(layer.params) for layer in model.layers)     # get_weights' count
     stored = sum(name.startswith("weight.") for name in arrays)
     if stored != expected:
         raise ValueError(f"{path} holds {stored} weight arrays; its model has {expected}")
