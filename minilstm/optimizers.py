@@ -18,7 +18,12 @@ The updates themselves are kernels (``minilstm/kernels/optimizers.py``): a NumPy
 twin and a one-pass Numba twin, chosen by the backend switch.
 
 Each takes ``lr=``, Keras 2's name for ``learning_rate``, as Keras 2 did, so that code of
-the tutorials' era (``Adam(lr=0.01)``) runs as written.
+the tutorials' era (``Adam(lr=0.01)``) runs as written; ``optimizer.lr`` reads and sets it.
+
+A hyperparameter set after construction (``model.optimizer.learning_rate = 1e-4`` between
+epochs, as Keras users lower it) is checked as the constructor checks it, and kept as a
+Python number: a string would have failed inside the update kernel, a NaN turned every
+weight into NaN, a NumPy scalar made ``model.save`` fail (JSON cannot write one).
 
 Gradient clipping, applied before the update as in Keras: ``clipnorm`` rescales
 each gradient whose L2 norm exceeds it; ``global_clipnorm`` rescales all of them
@@ -53,23 +58,43 @@ class Optimizer:
     """
 
     slot_names = ()
-    hyperparameter_names = ()
+    # each hyperparameter's check, run whenever it is set: in __init__ and after
+    hyperparameter_checks = {
+        "learning_rate": positive_number, "clipnorm": _positive_or_none,
+        "clipvalue": _positive_or_none, "global_clipnorm": _positive_or_none}
 
     def __init__(self, learning_rate, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  lr=None):
         # lr: Keras 2's name for the learning rate, which the tutorials' era wrote
         # (Adam(lr=0.01)); given, it is the learning rate, as in Keras 2
-        self.learning_rate = positive_number(
-            "learning_rate" if lr is None else "lr", learning_rate if lr is None else lr)
-        self.clipnorm = _positive_or_none("clipnorm", clipnorm)
-        self.clipvalue = _positive_or_none("clipvalue", clipvalue)
-        self.global_clipnorm = _positive_or_none("global_clipnorm", global_clipnorm)
-        if self.clipnorm is not None and self.global_clipnorm is not None:
-            raise ValueError("set at most one of clipnorm and global_clipnorm; got both")
+        if lr is None:
+            self.learning_rate = learning_rate
+        else:
+            self.lr = lr
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.global_clipnorm = global_clipnorm
         self.iterations = 0
         self.state = {}
         self._flat_moments = (None, None, None)   # (FlatWeights, state it was made for, slots)
         self._owner = None                        # a weak reference to ``owner``
+
+    def __setattr__(self, name, value):
+        """Set an attribute; a hyperparameter (``hyperparameter_checks``) only once checked,
+        as a Python number, with errors naming it; ``lr`` sets ``learning_rate``, as in
+        Keras 2."""
+        key = "learning_rate" if name == "lr" else name
+        if key in self.hyperparameter_checks:
+            value = self.hyperparameter_checks[key](name, value)
+            other = {"clipnorm": "global_clipnorm", "global_clipnorm": "clipnorm"}.get(key)
+            if other is not None and value is not None and getattr(self, other, None):
+                raise ValueError("set at most one of clipnorm and global_clipnorm; got both")
+        super().__setattr__(key, value)
+
+    @property
+    def lr(self):
+        """Keras 2's name for ``learning_rate``."""
+        return self.learning_rate
 
     @property
     def owner(self):
@@ -91,10 +116,7 @@ class Optimizer:
 
     def get_config(self):
         """The constructor arguments: ``type(optimizer)(**config)`` rebuilds it."""
-        config = {name: getattr(self, name) for name in self.hyperparameter_names}
-        config.update(learning_rate=self.learning_rate, clipnorm=self.clipnorm,
-                      clipvalue=self.clipvalue, global_clipnorm=self.global_clipnorm)
-        return config
+        return {name: getattr(self, name) for name in self.hyperparameter_checks}
 
     def apply(self, named):
         named = list(named)
@@ -153,12 +175,13 @@ class Optimizer:
 
 class SGD(Optimizer):
     slot_names = ("momentum",)
-    hyperparameter_names = ("momentum", "nesterov")
+    hyperparameter_checks = {**Optimizer.hyperparameter_checks,
+                             "momentum": _fraction, "nesterov": flag}
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **clipping):
         super().__init__(learning_rate, **clipping)
-        self.momentum = _fraction("momentum", momentum)
-        self.nesterov = flag("nesterov", nesterov)
+        self.momentum = momentum
+        self.nesterov = nesterov
 
     def _update(self, param, grad, slots):
         if self.momentum == 0.0:
@@ -170,14 +193,15 @@ class SGD(Optimizer):
 
 class RMSprop(Optimizer):
     slot_names = ("velocity", "momentum")
-    hyperparameter_names = ("rho", "momentum", "epsilon")
+    hyperparameter_checks = {**Optimizer.hyperparameter_checks, "rho": _fraction,
+                             "momentum": _fraction, "epsilon": positive_number}
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
                  **clipping):
         super().__init__(learning_rate, **clipping)
-        self.rho = _fraction("rho", rho)
-        self.momentum = _fraction("momentum", momentum)
-        self.epsilon = positive_number("epsilon", epsilon)
+        self.rho = rho
+        self.momentum = momentum
+        self.epsilon = epsilon
 
     def _update(self, param, grad, slots):
         update_kernels.rmsprop(param, grad, slots["velocity"], slots["momentum"],
@@ -186,14 +210,15 @@ class RMSprop(Optimizer):
 
 class Adam(Optimizer):
     slot_names = ("m", "v")
-    hyperparameter_names = ("beta_1", "beta_2", "epsilon")
+    hyperparameter_checks = {**Optimizer.hyperparameter_checks, "beta_1": _fraction,
+                             "beta_2": _fraction, "epsilon": positive_number}
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  **clipping):
         super().__init__(learning_rate, **clipping)
-        self.beta_1 = _fraction("beta_1", beta_1)
-        self.beta_2 = _fraction("beta_2", beta_2)
-        self.epsilon = positive_number("epsilon", epsilon)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
 
     def _update(self, param, grad, slots):
         t = self.iterations

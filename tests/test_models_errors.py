@@ -466,8 +466,11 @@ def test_saving_loading_and_evaluate_options_that_are_no_truth_value_are_refused
     model.save(tmp_path / "m.npz")
     with pytest.raises(ValueError, match=r"^compile must be True or False; got 'False'$"):
         minilstm.load_model(tmp_path / "m.npz", compile="False")
-    with pytest.raises(ValueError, match=r"^return_dict must be True or False; got 'no'$"):
-        model.evaluate(X, Y, verbose=0, return_dict="no")
+    for call in (lambda: model.evaluate(X, Y, verbose=0, return_dict="no"),
+                 lambda: model.train_on_batch(X, Y, return_dict="no"),
+                 lambda: model.test_on_batch(X, Y, return_dict="no")):
+        with pytest.raises(ValueError, match=r"^return_dict must be True or False; got 'no'$"):
+            call()
 
 
 @pytest.mark.parametrize("make, message", [

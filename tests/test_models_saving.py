@@ -83,6 +83,20 @@ def test_training_resumes_bit_for_bit_after_save_and_load(tmp_path):
         np.testing.assert_array_equal(a, b)
 
 
+def test_a_learning_rate_lowered_between_epochs_is_saved_and_loaded(tmp_path):
+    """A NumPy number set as the rate (read from an array of rates, say) made save fail:
+    'Object of type float32 is not JSON serializable'."""
+    model = stacked_lstm()
+    model.compile(loss="mse", optimizer="adam")
+    x, y = np.zeros((4, 7, 2)), np.zeros((4, 3))
+    model.fit(x, y, verbose=0)
+    model.optimizer.learning_rate = np.geomspace(1e-3, 1e-5, 3, dtype=np.float32)[1]
+    model.fit(x, y, verbose=0)
+    model.save(tmp_path / "m.npz")
+    loaded = minilstm.load_model(tmp_path / "m.npz")
+    assert loaded.optimizer.learning_rate == float(np.float32(1e-4))
+
+
 def test_include_optimizer_false_loads_a_fresh_optimizer(tmp_path):
     model = stacked_lstm()
     model.compile(loss="mae", optimizer="rmsprop")

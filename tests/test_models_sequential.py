@@ -184,6 +184,30 @@ def test_evaluate_train_and_test_on_batch_return_keras_shapes():
     assert list(logs) == ["loss", "mae", "mse"] and logs["mae"] == pytest.approx(mae)
 
 
+def test_train_and_test_on_batch_return_a_dict_by_name_as_keras_does():
+    """Keras's ``return_dict=True`` of train_on_batch and test_on_batch was refused as an
+    unknown keyword, though evaluate took it."""
+    rng = np.random.default_rng(1)
+    x, y = sum_problem(rng, 20)
+    model = Sequential([LSTM(3, input_shape=(4, 1)), Dense(1)], seed=0)
+    model.compile(loss="mse", optimizer="sgd", metrics=["mae"])
+    before = model.test_on_batch(x, y)
+    assert model.test_on_batch(x, y, return_dict=True) == {"loss": before[0], "mae": before[1]}
+    trained = model.train_on_batch(x, y, return_dict=True)
+    assert list(trained) == ["loss", "mae"] and trained["loss"] == before[0]
+    assert model.test_on_batch(x, y, return_dict=True)["loss"] < before[0]
+
+
+def test_predict_on_batch_is_predict_of_one_batch():
+    rng = np.random.default_rng(2)
+    x, _ = sum_problem(rng, 50)
+    model = Sequential([LSTM(3, input_shape=(4, 1)), Dense(1)], seed=0)
+    np.testing.assert_array_equal(model.predict_on_batch(x), model.predict(x, batch_size=50))
+    with pytest.raises(ValueError, match=r"x must match the model's input shape "
+                                         r"\(None, 4, 1\); got shape \(50, 3, 1\)"):
+        model.predict_on_batch(x[:, :3])
+
+
 def test_a_metric_function_of_the_users_is_logged_under_its_name_as_in_keras():
     rng = np.random.default_rng(3)
     x, y = sum_problem(rng, 20)

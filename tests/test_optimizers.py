@@ -132,3 +132,52 @@ def test_numpy_scalars_are_taken_as_hyperparameters_as_python_numbers_are():
     assert Adam(beta_1=np.float32(0.8)).beta_1 == pytest.approx(0.8)
     with pytest.raises(ValueError, match=r"beta_2 must be in \[0, 1\); got True"):
         Adam(beta_2=True)
+
+
+@pytest.mark.parametrize("make, name, value, message", [
+    (Adam, "learning_rate", "0.01", r"learning_rate must be a finite number > 0; got '0.01'"),
+    (Adam, "lr", float("nan"), "lr must be a finite number > 0; got nan"),
+    (SGD, "momentum", 1.5, r"momentum must be in \[0, 1\); got 1.5"),
+    (SGD, "nesterov", "False", "nesterov must be True or False; got 'False'"),
+    (RMSprop, "rho", -0.1, r"rho must be in \[0, 1\); got -0.1"),
+    (Adam, "epsilon", 0, "epsilon must be a finite number > 0; got 0"),
+    (Adam, "clipvalue", -1.0, "clipvalue must be a finite number > 0; got -1.0"),
+])
+def test_a_hyperparameter_set_later_is_checked_as_the_constructor_checks_it(
+        make, name, value, message):
+    """Keras users lower the rate between epochs (``model.optimizer.learning_rate = 1e-4``).
+    A string reached the update kernel ("can't multiply sequence"), a NaN made every weight
+    NaN; a refused value leaves the old one."""
+    optimizer = make()
+    before = optimizer.get_config()
+    with pytest.raises(ValueError, match=message):
+        setattr(optimizer, name, value)
+    assert optimizer.get_config() == before
+
+
+def test_a_learning_rate_set_later_is_the_one_the_next_step_uses():
+    optimizer = SGD()
+    optimizer.learning_rate = np.float32(0.5)
+    param = np.array([1.0, 2.0])
+    optimizer.apply([("w", param, np.array([1.0, -2.0]))])
+    np.testing.assert_allclose(param, [1.0 - 0.5, 2.0 + 1.0], rtol=1e-7)
+    assert type(optimizer.learning_rate) is float        # JSON writes it: model.save
+
+
+@pytest.mark.parametrize("optimizer_class", [SGD, RMSprop, Adam])
+def test_keras_2s_lr_attribute_reads_and_sets_the_learning_rate(optimizer_class):
+    """``optimizer.lr`` was no attribute: reading it failed, and setting it made a new
+    attribute that no step read, leaving the rate as it was."""
+    optimizer = optimizer_class()
+    optimizer.lr = 0.25
+    assert optimizer.learning_rate == 0.25 and optimizer.lr == 0.25
+    assert "lr" not in vars(optimizer)
+
+
+def test_clipnorm_set_beside_a_global_clipnorm_is_refused_as_in_the_constructor():
+    optimizer = Adam(global_clipnorm=1.0)
+    with pytest.raises(ValueError, match="at most one of clipnorm and global_clipnorm"):
+        optimizer.clipnorm = 2.0
+    optimizer.global_clipnorm = None
+    optimizer.clipnorm = 2.0
+    assert optimizer.get_config()["clipnorm"] == 2.0

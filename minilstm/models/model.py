@@ -231,6 +231,12 @@ class Model:
         data.check_input_shapes(xs, self.input_shapes)
         return xs
 
+    def _prediction_inputs(self, x):
+        """The checked input arrays, of one number of samples, for a prediction."""
+        xs = self._checked_inputs(x)
+        data.check_same_samples(xs)
+        return xs
+
     def _checked_data(self, x, y):
         """The checked inputs and targets; ``y`` is required (None is refused by name)."""
         xs = self._checked_inputs(x)
@@ -264,21 +270,29 @@ class Model:
             self._flat = FlatWeights.of(layers)
         return self._flat
 
-    def train_on_batch(self, x, y):
-        """One gradient step on one batch; returns the loss (and metrics, as a list)."""
+    def train_on_batch(self, x, y, return_dict=False):
+        """One gradient step on one batch; returns the loss (and metrics: a list, or with
+        ``return_dict`` a dict by name, as ``evaluate`` does)."""
         self._require_compiled("train_on_batch")
+        return_dict = flag("return_dict", return_dict)
         xs, y = self._checked_data(x, y)
         loss, output = self._train_step(xs, y, self._flat_weights())
         if not math.isfinite(loss):
             raise FloatingPointError(f"the loss became {loss} in train_on_batch")
-        return self._as_result(self._logs(loss, output, y))
+        return self._as_result(self._logs(loss, output, y), return_dict)
 
-    def test_on_batch(self, x, y):
-        """The loss (and metrics) on one batch, without training."""
+    def test_on_batch(self, x, y, return_dict=False):
+        """The loss (and metrics) on one batch, without training; ``return_dict`` as in
+        ``train_on_batch``."""
         self._require_compiled("test_on_batch")
+        return_dict = flag("return_dict", return_dict)
         xs, y = self._checked_data(x, y)
         output = self._forward(xs, training=False)
-        return self._as_result(self._logs(self._batch_loss(output, y), output, y))
+        return self._as_result(self._logs(self._batch_loss(output, y), output, y), return_dict)
+
+    def predict_on_batch(self, x):
+        """The model's output for ``x``, all of it as one batch."""
+        return self._forward(self._prediction_inputs(x), training=False)
 
     def _as_result(self, logs, return_dict=False):
         if return_dict:
@@ -377,8 +391,7 @@ class Model:
         """The model's output for ``x``, computed ``batch_size`` samples at a time."""
         verbose = checked_verbose(verbose)
         batch_size = data.check_batch_size(batch_size)
-        xs = self._checked_inputs(x)
-        data.check_same_samples(xs)
+        xs = self._prediction_inputs(x)
         index_batches = data.batches(xs[0].shape[0], batch_size)
         progress = ProgressBar(len(index_batches), verbose)
         outputs = [self._forward(data.take(xs, index), training=False)
