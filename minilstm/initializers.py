@@ -16,7 +16,7 @@ leading ones multiply into both (receptive field).
 import numpy as np
 
 from .checks import finite_number
-from .naming import lookup
+from .naming import is_function, lookup
 
 # Standard deviation of N(0, 1) truncated to [-2, 2]; dividing by it keeps the
 # truncated draw at the intended variance (Keras's constant).
@@ -116,7 +116,7 @@ _INITIALIZERS = {
 
 def get(initializer):
     """An initialiser from its name, its saved form, or the callable itself."""
-    if callable(initializer):
+    if is_function(initializer):
         return initializer
     if isinstance(initializer, dict) and initializer.get("class_name") == "Constant":
         return Constant(initializer["value"])

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import losses
 from .kernels import accuracy as accuracy_kernel
-from .naming import lookup
+from .naming import is_function, lookup
 
 
 def accuracy(y_true, y_pred):
@@ -35,7 +35,7 @@ _METRICS = {
 def get(metric):
     """A metric function ``(y_true, y_pred) -> float`` from its name, or from a function of
     the user's (as Keras takes one), whose values are averaged (``averaged``)."""
-    if callable(metric):
+    if is_function(metric):
         return averaged(metric)
     return lookup("metric", metric, _METRICS, also="a function (y_true, y_pred) -> float")
 

@@ -1,6 +1,17 @@
 """Looking up components by name, with errors that list what exists."""
 
 
+class CalledOnArrays:
+    """The base of layers and models, which are called on arrays as Keras's are
+    (``layer(x)``, ``model(x)``): callable, yet no function of the user's (``is_function``)."""
+
+
+def is_function(value):
+    """Whether ``value`` is a function of the user's, which a metric or an initialiser may
+    be: callable, and not a layer or a model (a layer taken as a metric logged its output)."""
+    return callable(value) and not isinstance(value, CalledOnArrays)
+
+
 def lookup(kind, name, table, also=None):
     """Return ``table[name]``, or raise an error naming the valid choices; ``also`` says
     what else the caller takes (an object of its kind), for the error's text."""

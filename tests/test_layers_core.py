@@ -5,8 +5,8 @@ import pytest
 from hypothesis import assume, given, strategies as st
 
 from conftest import GRADIENT_TOLERANCE, batches, features, seeds, steps, units
-from minilstm import (LSTM, AttentionDecoder, AttentiveLSTM, Dense, RepeatVector, TimeDistributed,
-                      gradcheck)
+from minilstm import (LSTM, AttentionDecoder, AttentiveLSTM, Dense, Input, RepeatVector,
+                      TimeDistributed, gradcheck)
 from minilstm.layers.base import SUMMED_OVER_STEPS
 
 ACTIVATIONS = [None, "linear", "relu", "tanh", "sigmoid", "softmax"]
@@ -250,3 +250,30 @@ def test_freezing_a_layer_is_refused_rather_than_ignored():
                                                   r"\(trainable=False\) is not implemented"):
         layer.trainable = False
     assert layer.trainable is True
+
+
+def test_a_layer_called_on_arrays_runs_forward_as_keras_layers_do():
+    """Keras's LSTM documentation calls the layer on an array (``LSTM(4)(inputs)``); a
+    minilstm layer was not callable."""
+    rng = np.random.default_rng(4)
+    inputs = rng.random((32, 10, 8))
+    assert LSTM(4)(inputs).shape == (32, 4)
+    lstm = LSTM(4, return_sequences=True, return_state=True, dtype="float64")
+    whole_sequence, memory_state, carry_state = lstm(inputs)
+    assert whole_sequence.shape == (32, 10, 4) and carry_state.shape == (32, 4)
+    np.testing.assert_array_equal(whole_sequence[:, -1], memory_state)
+    state = [rng.standard_normal((32, 4)), rng.standard_normal((32, 4))]
+    called = lstm(inputs, initial_state=state)
+    for got, expected in zip(called, lstm.forward(inputs, initial_state=state)):
+        np.testing.assert_array_equal(got, expected)
+    np.testing.assert_array_equal(memory_state, lstm(inputs)[1])   # outputs are not reused
+    dense = Dense(3, activation="tanh", dtype="float64")
+    np.testing.assert_array_equal(dense(inputs), dense.forward(inputs))
+    assert TimeDistributed(Dense(2))(inputs).shape == (32, 10, 2)
+    assert RepeatVector(3)(inputs[:, 0]).shape == (32, 3, 8)
+
+
+def test_a_layer_called_on_an_input_says_the_functional_api_is_not_here():
+    with pytest.raises(TypeError, match=r"^layer 'lstm' was called on Input\(shape=\(10, 8\)\): "
+                                        r"that builds a model in Keras's functional API"):
+        LSTM(4)(Input((10, 8)))

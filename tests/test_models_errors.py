@@ -134,6 +134,24 @@ def test_a_refused_compile_names_the_metric_and_leaves_the_model_as_it_was(
     assert (model.loss, model.optimizer, model.metrics_names) == compiled
 
 
+@pytest.mark.parametrize("make, message", [
+    (lambda model: model.compile(loss="mse", metrics=["mae", Dense(1)]),
+     r"^metric must be one of the names .* or a function \(y_true, y_pred\) -> float; "
+     r"got Dense$"),
+    (lambda model: model.compile(loss="mse", metrics=[model]),
+     r"^metric must be one of the names .*; got Sequential$"),
+    (lambda model: Dense(2, kernel_initializer=LSTM(3)),
+     r"^kernel_initializer: initializer must be one of the names .* or a function "
+     r"\(shape, dtype, rng\) -> array; got LSTM$"),
+])
+def test_a_layer_or_a_model_is_no_metric_or_initializer_function_though_callable(
+        model, make, message):
+    """Layers and models are called on arrays as Keras's are; a Dense layer given as a
+    metric would have been taken as a function and logged its output."""
+    with pytest.raises(TypeError, match=message):
+        make(model)
+
+
 def test_an_optimiser_that_trains_another_model_is_refused_until_that_model_lets_it_go(model):
     """Both models name their weights 'lstm/kernel', ...: one optimiser would have trained
     the second from the first one's moments, and mixed them from then on."""

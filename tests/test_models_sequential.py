@@ -198,11 +198,17 @@ def test_train_and_test_on_batch_return_a_dict_by_name_as_keras_does():
     assert model.test_on_batch(x, y, return_dict=True)["loss"] < before[0]
 
 
-def test_predict_on_batch_is_predict_of_one_batch():
+def test_predict_on_batch_and_calling_the_model_are_predict_of_one_batch():
+    """Keras's ``model(x)`` and ``predict_on_batch(x)``: neither was there."""
     rng = np.random.default_rng(2)
     x, _ = sum_problem(rng, 50)
     model = Sequential([LSTM(3, input_shape=(4, 1)), Dense(1)], seed=0)
-    np.testing.assert_array_equal(model.predict_on_batch(x), model.predict(x, batch_size=50))
+    predicted = model.predict(x, batch_size=50)
+    np.testing.assert_array_equal(model.predict_on_batch(x), predicted)
+    np.testing.assert_array_equal(model(x), predicted)
+    np.testing.assert_array_equal(model(x, training=False), predicted)
+    with pytest.raises(ValueError, match=r"^training must be True or False; got 'no'$"):
+        model(x, training="no")
     with pytest.raises(ValueError, match=r"x must match the model's input shape "
                                          r"\(None, 4, 1\); got shape \(50, 3, 1\)"):
         model.predict_on_batch(x[:, :3])

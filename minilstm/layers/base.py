@@ -3,7 +3,8 @@
 - ``build(input_shape, rng=None)``: create the weights for a Keras-style shape,
   batch first, ``None`` allowed (``(None, 50, 1)``). ``forward`` builds an
   unbuilt layer from the first input it sees.
-- ``forward(x, training=False)``: compute the output and keep what backward needs.
+- ``forward(x, training=False)``: compute the output and keep what backward needs;
+  ``layer(x)`` calls it, as Keras's layers are called on arrays.
 - ``backward(d_out, input_gradient=True)``: take dL/d(output), *add* the parameter
   gradients into ``grads`` (through ``_add_grad``) and return dL/d(input).
   ``zero_grads()`` clears them. With ``input_gradient=False`` it returns None: the
@@ -27,7 +28,9 @@ import numpy as np
 from .. import initializers
 from ..checks import name_argument, require_finite, sample_shape
 from ..kernels import lstm as lstm_kernel
+from ..naming import CalledOnArrays
 from ..seeding import as_generator
+from .inputs import Input
 
 DTYPES = ("float32", "float64")
 # backward's input_gradient asking for Σ_t dL/dx_t alone (module docstring)
@@ -78,7 +81,7 @@ def describe_shape(shape):
         ",)" if len(shape) == 1 else ")")
 
 
-class Layer:
+class Layer(CalledOnArrays):
     """Base class: weights, shapes, dtype and input checks shared by all layers.
 
     Subclasses set ``weight_names`` and implement ``_create_weights``,
@@ -123,6 +126,18 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}>"
+
+    def __call__(self, inputs, **kwargs):
+        """``layer(x, **kwargs)``: ``forward(x, **kwargs)``, as Keras's layers are called on
+        arrays (``LSTM(4)(x)``, ``lstm(x, initial_state=[h0, c0])``); NumPy arrays out. A
+        layer called on an ``Input`` is Keras's functional API, which minilstm does not
+        have."""
+        if isinstance(inputs, Input):
+            raise TypeError(
+                f"layer {self.name!r} was called on {inputs!r}: that builds a model in Keras's "
+                "functional API, which minilstm does not have; give the Input to a Sequential "
+                "(Sequential([Input(shape), layer, ...])), or call the layer on an array")
+        return self.forward(inputs, **kwargs)
 
     @property
     def trainable(self):

@@ -16,6 +16,7 @@ import numpy as np
 from .. import losses, optimizers
 from .. import metrics as metric_registry
 from ..checks import flag, is_int_at_least, name_argument
+from ..naming import CalledOnArrays, is_function
 from ..seeding import as_generator
 from . import data
 from .flat_weights import FlatWeights
@@ -28,7 +29,7 @@ class NotCompiledError(ValueError, RuntimeError):
     """Training or evaluating a model that was never compiled."""
 
 
-class Model:
+class Model(CalledOnArrays):
     n_inputs = 1
 
     def __init__(self, name=None, seed=None):
@@ -139,7 +140,7 @@ class Model:
         if isinstance(metrics, str):
             raise ValueError(f"metrics must be a list of names, e.g. metrics=[{metrics!r}]; "
                              f"got the string {metrics!r}")
-        if callable(metrics):
+        if is_function(metrics):
             name = metric_registry.name_of(metrics)
             raise ValueError(f"metrics must be a list, e.g. metrics=[{name}]; got the function "
                              f"{name} alone")
@@ -289,6 +290,14 @@ class Model:
         xs, y = self._checked_data(x, y)
         output = self._forward(xs, training=False)
         return self._as_result(self._logs(self._batch_loss(output, y), output, y), return_dict)
+
+    def __call__(self, inputs, training=None):
+        """``model(x)``, as Keras's models are called on arrays: ``predict_on_batch(x)``
+        (``training``, None or a flag, changes nothing: no minilstm layer acts otherwise
+        in training)."""
+        if training is not None:
+            flag("training", training)
+        return self.predict_on_batch(inputs)
 
     def predict_on_batch(self, x):
         """The model's output for ``x``, all of it as one batch."""
