@@ -213,3 +213,58 @@ def test_what_cannot_be_saved_says_why(tmp_path):
                                                 r".*model\.npz'"):
         Sequential([Dense(2, input_dim=3)]).save(tmp_path)
     assert sorted(os.listdir(tmp_path)) == ["a-file"]
+
+
+def test_weights_saved_alone_load_into_a_model_made_again_in_code(tmp_path):
+    """Keras's save_weights / load_weights. A model whose config cannot be saved (an
+    initialiser of the user's) keeps its weights this way; a model file gives them too."""
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((3, 7, 2))
+
+    def made(seed):
+        return Sequential([LSTM(6, return_sequences=True, input_shape=(7, 2)), LSTM(5),
+                           Dense(3, bias_initializer=lambda s, d, r: np.full(s, 0.5, d))],
+                          seed=seed)
+
+    trained = made(1)
+    trained.compile(loss="mse", optimizer="adam")
+    trained.fit(x, rng.standard_normal((3, 3)), verbose=0)
+    trained.save_weights(tmp_path / "m.weights.npz")
+    other = made(2)
+    assert not np.array_equal(other.predict(x), trained.predict(x))
+    other.load_weights(tmp_path / "m.weights.npz")
+    np.testing.assert_array_equal(other.predict(x), trained.predict(x))
+    with np.load(tmp_path / "m.weights.npz", allow_pickle=False) as archive:
+        description = json.loads(str(archive["description"]))
+    assert description["layers"][2] == {"name": "dense", "shapes": [[5, 3], [3]]}
+
+    stacked_lstm().save(tmp_path / "whole.npz")
+    from_model_file = stacked_lstm()
+    for weight in from_model_file.layers[0].params.values():
+        weight += 1.0
+    from_model_file.load_weights(tmp_path / "whole.npz")
+    np.testing.assert_array_equal(from_model_file.predict(x), stacked_lstm().predict(x))
+
+
+def test_weights_of_another_model_are_refused_and_change_nothing(tmp_path):
+    stacked_lstm().save_weights(tmp_path / "w.npz")
+    narrower = Sequential([LSTM(4, return_sequences=True, input_shape=(7, 2)),
+                           LSTM(5, go_backwards=True), Dense(3)], seed=1)
+    before = narrower.get_weights()
+    with pytest.raises(ValueError, match=r"w\.npz does not fit model 'sequential': weight "
+                                         r"'kernel' of layer 'lstm' must have shape \(2, 16\); "
+                                         r"got \(2, 24\)$"):
+        narrower.load_weights(tmp_path / "w.npz")
+    for kept, weight in zip(before, narrower.get_weights()):
+        np.testing.assert_array_equal(kept, weight)
+    shorter = Sequential([LSTM(6, input_shape=(7, 2)), Dense(3)])
+    with pytest.raises(ValueError, match=r"does not fit model 'sequential': model 'sequential' "
+                                         r"expects 5 weight arrays; got 8$"):
+        shorter.load_weights(tmp_path / "w.npz")
+    with pytest.raises(ValueError, match="not built yet, so it has no weights to load"):
+        Sequential([LSTM(6), Dense(3)]).load_weights(tmp_path / "w.npz")
+    with pytest.raises(ValueError, match=r"w\.npz is not a minilstm model file \(format "
+                                         r"'minilstm\.weights'\)"):
+        minilstm.load_model(tmp_path / "w.npz")
+    with pytest.raises(ValueError, match="not built yet, so it has no weights to save"):
+        Sequential([LSTM(3)]).save_weights(tmp_path / "unbuilt.npz")

@@ -130,6 +130,18 @@ class Model(CalledOnArrays):
         from .saving import save_model
         save_model(self, path, include_optimizer)
 
+    def save_weights(self, path):
+        """Write the weights alone to ``path`` (``.npz``), as Keras's ``save_weights``: for
+        a model made again in code, which ``load_weights`` gives them."""
+        from .saving import save_weights
+        save_weights(self, path)
+
+    def load_weights(self, path):
+        """Load the weights that ``save_weights`` or ``save`` wrote to ``path`` into this
+        built model, checked before any is copied: a file of another model is refused."""
+        from .saving import load_weights
+        load_weights(self, path)
+
     # ---------------------------------------------------------------- compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
         """Choose the loss (required), the optimiser and the metrics by name or object."""

@@ -8,6 +8,10 @@ while saving leaves the previous file (or none), never half of one.
 
     model.save("model.npz")
     model = minilstm.load_model("model.npz")
+
+``model.save_weights(path)`` writes the weights alone (Keras's ``save_weights``), for a model
+that is made again in code and given them with ``model.load_weights(path)``; that reads a
+whole model's file too, as Keras's does.
 """
 import json
 import os
@@ -20,6 +24,7 @@ from .. import losses, metrics, optimizers
 from ..checks import flag
 
 FORMAT = "minilstm.model"
+WEIGHTS_FORMAT = "minilstm.weights"
 VERSION = 1
 _OPTIMIZERS = {cls.__name__: cls for cls in (optimizers.SGD, optimizers.RMSprop,
                                              optimizers.Adam)}
@@ -43,11 +48,15 @@ def _optimizer_arrays(optimizer):
     return arrays, {"iterations": optimizer.iterations, "state": index}
 
 
+def _weight_arrays(model):
+    model._require_built("weights to save")
+    return {f"weight.{index}": weight for index, weight in enumerate(model.get_weights())}
+
+
 def save_model(model, path, include_optimizer=True):
     """Write ``model`` to ``path`` (see the module docstring)."""
     include_optimizer = flag("include_optimizer", include_optimizer)
-    model._require_built("weights to save")
-    arrays = {f"weight.{index}": weight for index, weight in enumerate(model.get_weights())}
+    arrays = _weight_arrays(model)
     description = {"format": FORMAT, "version": VERSION,
                    "class_name": type(model).__name__, "config": model.get_config(),
                    "compile": _compile_config(model), "optimizer_state": None}
@@ -56,6 +65,30 @@ def save_model(model, path, include_optimizer=True):
         arrays.update(optimizer_arrays)
     arrays["description"] = np.array(json.dumps(description))
     _write_atomically(os.fspath(path), arrays)
+
+
+def save_weights(model, path):
+    """Write ``model``'s weights alone to ``path``, in Keras's order, with each layer's name
+    and the shapes of its weights for the reader."""
+    arrays = _weight_arrays(model)
+    description = {"format": WEIGHTS_FORMAT, "version": VERSION,
+                   "layers": [{"name": layer.name,
+                               "shapes": [list(weight.shape) for weight in layer.get_weights()]}
+                              for layer in model.layers]}
+    arrays["description"] = np.array(json.dumps(description))
+    _write_atomically(os.fspath(path), arrays)
+
+
+def load_weights(model, path):
+    """Give ``model`` the weights that ``save_weights`` (or ``save``) wrote to ``path``: all
+    are checked, count and shapes, before any is copied (``Model.set_weights``)."""
+    model._require_built("weights to load")
+    _, arrays = _read(path, (FORMAT, WEIGHTS_FORMAT))
+    stored = sum(name.startswith("weight.") for name in arrays)
+    try:
+        model.set_weights([arrays[f"weight.{index}"] for index in range(stored)])
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"{path} does not fit model {model.name!r}: {error}") from None
 
 
 def _write_atomically(path, arrays):
@@ -80,7 +113,8 @@ def _write_atomically(path, arrays):
         raise
 
 
-def _read(path):
+def _read(path, formats=(FORMAT,)):
+    """The description and the arrays of the file at ``path``, one of ``formats``."""
     try:
         # opened here, not by np.load, which leaves its own handle open when the zip is bad
         with open(path, "rb") as stream:
@@ -95,8 +129,9 @@ def _read(path):
         raise
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as error:
         raise ValueError(f"{path} is not a readable minilstm model file: {error}") from None
-    if description.get("format") != FORMAT:
-        raise ValueError(f"{path} is not a minilstm model file (format "
+    if description.get("format") not in formats:
+        kinds = " or ".join(kind.split(".")[1] for kind in formats)
+        raise ValueError(f"{path} is not a minilstm {kinds} file (format "
                          f"{description.get('format')!r})")
     if description.get("version") != VERSION:
         raise ValueError(f"{path} has model format version {description.get('version')!r}; "
