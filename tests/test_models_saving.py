@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import minilstm
-from minilstm import (LSTM, AttentionDecoder, Dense, Input, RepeatVector, Sequential,
+from minilstm import (LSTM, AttentionDecoder, Dense, Input, Layer, RepeatVector, Sequential,
                       TimeDistributed, initializers)
 
 
@@ -268,3 +268,44 @@ def test_weights_of_another_model_are_refused_and_change_nothing(tmp_path):
         minilstm.load_model(tmp_path / "w.npz")
     with pytest.raises(ValueError, match="not built yet, so it has no weights to save"):
         Sequential([LSTM(3)]).save_weights(tmp_path / "unbuilt.npz")
+
+
+class Scale(Layer):
+    """A layer of the user's, as the layer protocol allows: x ⊙ s, s of one per feature."""
+    weight_names = ("scale",)
+
+    def _create_weights(self, input_shape, rng):
+        self._add_weight("scale", (input_shape[-1],), "ones", rng)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def forward(self, x, training=False):
+        self._x = self._prepare_input(x)
+        return self._x * self.params["scale"]
+
+    def backward(self, d_out, input_gradient=True):
+        self._add_grad("scale", (d_out * self._x).reshape(-1, self._x.shape[-1]).sum(axis=0))
+        return d_out * self.params["scale"] if input_gradient else None
+
+
+@pytest.mark.parametrize("scale", [lambda: Scale(), lambda: TimeDistributed(Scale())])
+def test_a_layer_class_of_the_users_is_refused_by_save_and_kept_by_save_weights(tmp_path,
+                                                                                scale):
+    """save wrote the file, which load_model then could not read ('unknown layer class')."""
+    def made():
+        return Sequential([LSTM(3, return_sequences=True, input_shape=(4, 2)), scale(),
+                           LSTM(2), Dense(1)], seed=7)
+
+    model = made()
+    model.compile(loss="mse", optimizer="adam")
+    x = np.random.default_rng(8).standard_normal((5, 4, 2))
+    model.fit(x, np.ones((5, 1)), verbose=0)
+    with pytest.raises(ValueError, match=r"^layer '(scale|time_distributed)' of class 'Scale' "
+                                         r"cannot be saved: .* model\.save_weights\(path\)"):
+        model.save(tmp_path / "m.npz")
+    assert os.listdir(tmp_path) == []
+    model.save_weights(tmp_path / "m.weights.npz")
+    again = made()
+    again.load_weights(tmp_path / "m.weights.npz")
+    np.testing.assert_array_equal(again.predict(x), model.predict(x))

@@ -22,5 +22,16 @@ def from_config(description):
     return _CLASSES[class_name](**config)
 
 
+def unknown_class(description):
+    """The class name in ``description`` (``from_config``'s form) that ``from_config``
+    cannot make, a layer class of the user's, or None when it can make every one."""
+    class_name = description["class_name"]
+    if class_name not in _CLASSES:
+        return class_name
+    if class_name == "TimeDistributed":
+        return unknown_class(description["config"]["layer"])
+    return None
+
+
 __all__ = ["AttentionDecoder", "AttentiveLSTM", "Layer", "Dense", "Input", "LSTM", "RepeatVector",
            "TimeDistributed"]

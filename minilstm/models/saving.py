@@ -20,7 +20,7 @@ import zipfile
 
 import numpy as np
 
-from .. import losses, metrics, optimizers
+from .. import layers, losses, metrics, optimizers
 from ..checks import flag
 
 FORMAT = "minilstm.model"
@@ -57,14 +57,29 @@ def save_model(model, path, include_optimizer=True):
     """Write ``model`` to ``path`` (see the module docstring)."""
     include_optimizer = flag("include_optimizer", include_optimizer)
     arrays = _weight_arrays(model)
+    config = model.get_config()
+    _require_known_layers(config)
     description = {"format": FORMAT, "version": VERSION,
-                   "class_name": type(model).__name__, "config": model.get_config(),
+                   "class_name": type(model).__name__, "config": config,
                    "compile": _compile_config(model), "optimizer_state": None}
     if include_optimizer and model.optimizer is not None:
         optimizer_arrays, description["optimizer_state"] = _optimizer_arrays(model.optimizer)
         arrays.update(optimizer_arrays)
     arrays["description"] = np.array(json.dumps(description))
     _write_atomically(os.fspath(path), arrays)
+
+
+def _require_known_layers(config):
+    """A ValueError naming a layer class of the user's in a model's ``config``: the file
+    would be written, but ``load_model`` could not make the layer again."""
+    for description in config.get("layers", []):
+        class_name = layers.unknown_class(description)
+        if class_name is not None:
+            raise ValueError(
+                f"layer {description['config']['name']!r} of class {class_name!r} cannot be "
+                "saved: load_model makes only minilstm's layers again; keep the weights with "
+                "model.save_weights(path), and give them to the model made again in code "
+                "with model.load_weights(path)")
 
 
 def save_weights(model, path):
