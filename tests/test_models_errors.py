@@ -69,6 +69,27 @@ def test_targets_left_out_are_refused_by_name(model, call):
         call(model)
 
 
+def batches_of_x_and_y():
+    while True:
+        yield X, Y
+
+
+@pytest.mark.parametrize("call, label, kind", [
+    (lambda model: model.fit(batches_of_x_and_y(), verbose=0), "x", "generator"),
+    (lambda model: model.evaluate(iter([X]), Y, verbose=0), "x", "list_iterator"),
+    (lambda model: model.train_on_batch({"input": X}, Y), "x", "dict"),
+    (lambda model: model.fit(X, {"dense": Y}, verbose=0), "y", "dict"),
+    (lambda model: model.predict(batches_of_x_and_y()), "x", "generator"),
+])
+def test_generators_and_dicts_keras_takes_are_refused_saying_so(model, call, label, kind):
+    """A generator given alone to fit was 'missing 1 required positional argument: y'; a
+    dict was NumPy's 'float() argument must be a string or a real number, not dict'."""
+    with pytest.raises(TypeError, match=rf"^{label} must be a numeric array; got a {kind}: "
+                                        r"Keras takes dicts of arrays by name, generators and "
+                                        r"datasets, minilstm arrays \(or nested lists\) alone$"):
+        call(model)
+
+
 def test_steps_other_than_the_built_ones_are_refused_and_none_takes_any():
     """A model built for 3 steps (its output shape, which y must match, follows from them)
     refuses 4 in every call, as Keras does; ``input_shape=(None, 2)`` takes any number of

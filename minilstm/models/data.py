@@ -4,6 +4,7 @@ Every check raises an error that names the argument, what was expected and
 what arrived, before any array reaches a kernel.
 """
 import math
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -47,6 +48,10 @@ def _as_array(item, label, dtype):
     try:
         array = np.ascontiguousarray(item, dtype=dtype)
     except (TypeError, ValueError) as error:
+        if isinstance(item, (dict, Iterator)):
+            raise TypeError(f"{label} must be a numeric array; got a {type(item).__name__}: "
+                            "Keras takes dicts of arrays by name, generators and datasets, "
+                            "minilstm arrays (or nested lists) alone") from None
         raise TypeError(f"{label} must be a numeric array; {error}") from None
     if array.ndim == 0:
         raise ValueError(f"{label} must have a batch axis; got a scalar")

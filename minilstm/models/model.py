@@ -251,7 +251,9 @@ class Model(CalledOnArrays):
         return xs
 
     def _checked_data(self, x, y):
-        """The checked inputs and targets; ``y`` is required (None is refused by name)."""
+        """The checked inputs and targets; ``y`` is required (None, the default as in
+        Keras's signatures, is refused by name, after ``x``: a generator given as ``x``,
+        which Keras takes alone, is named as what minilstm does not take)."""
         xs = self._checked_inputs(x)
         (y_array,) = data.as_arrays(y, "y", self.layers[-1].dtype, role="output")
         data.check_same_samples(xs, y_array)
@@ -283,7 +285,7 @@ class Model(CalledOnArrays):
             self._flat = FlatWeights.of(layers)
         return self._flat
 
-    def train_on_batch(self, x, y, return_dict=False):
+    def train_on_batch(self, x, y=None, return_dict=False):
         """One gradient step on one batch; returns the loss (and metrics: a list, or with
         ``return_dict`` a dict by name, as ``evaluate`` does)."""
         self._require_compiled("train_on_batch")
@@ -294,7 +296,7 @@ class Model(CalledOnArrays):
             raise FloatingPointError(f"the loss became {loss} in train_on_batch")
         return self._as_result(self._logs(loss, output, y), return_dict)
 
-    def test_on_batch(self, x, y, return_dict=False):
+    def test_on_batch(self, x, y=None, return_dict=False):
         """The loss (and metrics) on one batch, without training; ``return_dict`` as in
         ``train_on_batch``."""
         self._require_compiled("test_on_batch")
@@ -322,7 +324,7 @@ class Model(CalledOnArrays):
         return values[0] if len(values) == 1 else values
 
     # ---------------------------------------------------------------- whole data sets
-    def fit(self, x, y, batch_size=None, epochs=1, verbose=1, *, validation_split=0.0,
+    def fit(self, x, y=None, batch_size=None, epochs=1, verbose=1, *, validation_split=0.0,
             validation_data=None, shuffle=True, initial_epoch=0):
         """Train until epoch ``epochs`` over (x, y); returns a ``History``.
 
@@ -397,7 +399,7 @@ class Model(CalledOnArrays):
                 totals[name] = totals.get(name, 0.0) + value * y_batch.shape[0]
         return {name: total / y.shape[0] for name, total in totals.items()}
 
-    def evaluate(self, x, y, batch_size=None, verbose=1, return_dict=False):
+    def evaluate(self, x, y=None, batch_size=None, verbose=1, return_dict=False):
         """The loss (and metrics) over (x, y): a float, or a list ``[loss, metric, ...]``."""
         self._require_compiled("evaluate")
         verbose, return_dict = checked_verbose(verbose), flag("return_dict", return_dict)
