@@ -114,6 +114,15 @@ class Optimizer:
         ``state`` when the copied model packs its weights, as ``Model.__getstate__`` asks)."""
         return {**self.__dict__, "_owner": None, "_flat_moments": (None, None, None)}
 
+    def reset(self):
+        """Forget the moments and the step count, as a new optimiser has none: ``compile``
+        calls it when the optimiser comes to a model from another one, whose weights the
+        moments were of (kept by name, ``'lstm/kernel'``, they would start the new model's
+        alike-named weights from them, or fail to fit their shapes)."""
+        self.iterations = 0
+        self.state = {}
+        self._flat_moments = (None, None, None)
+
     def get_config(self):
         """The constructor arguments: ``type(optimizer)(**config)`` rebuilds it."""
         return {name: getattr(self, name) for name in self.hyperparameter_checks}

@@ -186,9 +186,31 @@ def test_an_optimiser_that_trains_another_model_is_refused_until_that_model_lets
         other.compile(loss="mse", optimizer=optimizer)
     assert other.optimizer is None
     model.compile(loss="mae", optimizer=optimizer)          # its own, compiled again
+    assert optimizer.iterations == 1 and optimizer.state    # keeps its moments
     model.compile(loss="mae", optimizer="sgd")              # lets it go
     other.compile(loss="mse", optimizer=optimizer)
     assert optimizer.owner is other
+
+
+def test_an_optimiser_handed_to_another_model_starts_afresh_there():
+    """It kept the first model's moments by name: the second model's 'lstm/kernel' of
+    another shape failed in NumPy ('could not broadcast input array from shape (2,16) into
+    shape (2,24)'), and one of the same shape would have started from them."""
+    optimizer = minilstm.Adam(0.01)
+    first = Sequential([LSTM(4, input_shape=(3, 2)), Dense(1)], seed=0)
+    first.compile(loss="mse", optimizer=optimizer)
+    first.fit(X, Y, verbose=0)
+    del first
+    gc.collect()
+    wider = Sequential([LSTM(6, input_shape=(3, 2)), Dense(1)], seed=0)
+    wider.compile(loss="mse", optimizer=optimizer)
+    assert optimizer.iterations == 0 and optimizer.state == {}
+    wider.fit(X, Y, verbose=0)
+    fresh = Sequential([LSTM(6, input_shape=(3, 2)), Dense(1)], seed=0)
+    fresh.compile(loss="mse", optimizer=minilstm.Adam(0.01))
+    fresh.fit(X, Y, verbose=0)
+    for handed, new in zip(wider.get_weights(), fresh.get_weights()):
+        np.testing.assert_array_equal(handed, new)
 
 
 def test_an_optimiser_holds_its_model_weakly_and_a_copy_of_it_alone_has_no_owner():

@@ -144,7 +144,9 @@ class Model(CalledOnArrays):
 
     # ---------------------------------------------------------------- compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
-        """Choose the loss (required), the optimiser and the metrics by name or object."""
+        """Choose the loss (required), the optimiser and the metrics by name or object. An
+        optimiser object that another model used (and let go) starts afresh here
+        (``Optimizer.reset``); compiled again into its own model, it keeps its moments."""
         if loss is None:
             raise ValueError("compile needs a loss, e.g. loss='mse'")
         loss, optimizer = losses.get(loss), optimizers.get(optimizer)
@@ -164,6 +166,8 @@ class Model(CalledOnArrays):
         functions = [metric_registry.get(metric) for metric in metrics]
         self.loss, self.optimizer = loss, optimizer        # a refused call changes nothing
         self.metric_names, self._metric_functions = names, functions
+        if optimizer.owner is not self:           # it comes with another model's moments
+            optimizer.reset()
         optimizer.owner = self
 
     def _require_own(self, optimizer):
