@@ -110,10 +110,14 @@ def _as_list(output):
     return list(output) if isinstance(output, (list, tuple)) else [output]
 
 
-def check_layer(layer, x, initial_state=None, seed=0, step=1e-3):
-    """Max relative error of dL/dx, of every parameter and, when given, of the initial state.
+def check_layer(layer, x, initial_state=None, seed=0, step=1e-3, **inputs):
+    """Max relative error of dL/dx, of every parameter and, when given, of the initial state
+    and of each further input.
 
-    Returns ``{'x': e, 'kernel': e, ..., 'initial_state[0]': e, ...}``.
+    ``inputs``: arrays that ``forward`` takes by name besides ``x`` (``AttentiveLSTM``'s
+    ``memory``); the layer gives the gradient of each as ``d_<name>`` after ``backward``.
+
+    Returns ``{'x': e, 'kernel': e, ..., 'initial_state[0]': e, ..., 'memory': e}``.
     """
     _require_layer(layer)
     _require_float64([layer])
@@ -121,7 +125,8 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3):
     states = None if initial_state is None else [
         _finite_float64(state, f"initial_state[{index}]")
         for index, state in enumerate(initial_state)]
-    kwargs = {} if states is None else {"initial_state": states}
+    inputs = {name: _finite_float64(array, name) for name, array in inputs.items()}
+    kwargs = inputs if states is None else {**inputs, "initial_state": states}
     first = layer.forward(x, **kwargs)
     rng = np.random.default_rng(seed)
     projections = [rng.standard_normal(np.shape(out)) for out in _as_list(first)]
@@ -134,10 +139,11 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3):
     layer.zero_grads()
     single = projections if isinstance(first, (list, tuple)) else projections[0]
     d_x = layer.backward(single)
-    analytic = {"x": d_x, **{name: grad.copy() for name, grad in layer.grads.items()}}
+    analytic = {"x": d_x, **{name: grad.copy() for name, grad in layer.grads.items()},
+                **{name: getattr(layer, f"d_{name}") for name in inputs}}
     if states is not None:
         analytic.update({f"initial_state[{i}]": g for i, g in enumerate(layer.d_initial_state)})
-    targets = {"x": x, **layer.params}
+    targets = {"x": x, **layer.params, **inputs}
     if states is not None:
         targets.update({f"initial_state[{i}]": s for i, s in enumerate(states)})
     return {name: relative_error(analytic[name], numerical_gradient(loss, array, step), name)

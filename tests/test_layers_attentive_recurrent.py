@@ -1,14 +1,39 @@
-"""AttentiveLSTM: shapes, initialisation, and clear errors for bad memory or state."""
+"""AttentiveLSTM: gradients, shapes, initialisation, and clear errors for bad memory or
+state."""
 import numpy as np
 import pytest
+from hypothesis import given
 
-from minilstm import AttentiveLSTM
+from conftest import (GRADIENT_TOLERANCE, attention_batches, attention_features,
+                      attention_steps, attention_units, seeds)
+from minilstm import AttentiveLSTM, gradcheck, use_backend
 
 
 def built_layer():
     layer = AttentiveLSTM(4, memory_dim=3, attention_units=2, dtype="float64")
     layer.build((None, None, 5), np.random.default_rng(0))
     return layer
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+@given(attention_batches, attention_steps, attention_steps, attention_features,
+       attention_features, attention_units, attention_units, seeds)
+def test_layer_gradients_match_finite_differences(backend, batch, steps_out, steps_in, inputs,
+                                                  memory_dim, units, scores, seed):
+    """Every output counts, the final state too: its backward took [d_hidden, d_contexts]
+    alone, so check_layer, which weighs all four outputs, could not check the layer."""
+    rng = np.random.default_rng(seed)
+    layer = AttentiveLSTM(units, memory_dim=memory_dim, attention_units=scores,
+                          dtype="float64")
+    layer.build((None, None, inputs), rng)
+    state = list(rng.standard_normal((2, batch, units)))
+    with use_backend(backend):
+        errors = gradcheck.check_layer(layer, rng.standard_normal((batch, steps_out, inputs)),
+                                       initial_state=state, seed=seed,
+                                       memory=rng.standard_normal((batch, steps_in, memory_dim)))
+    assert set(errors) == {"x", "memory", "initial_state[0]", "initial_state[1]",
+                           *layer.weight_names}
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
 
 
 def test_outputs_hidden_contexts_and_attention_for_every_step():
@@ -69,10 +94,16 @@ def test_backward_takes_none_for_a_zero_gradient_and_names_what_else_it_got():
     np.testing.assert_array_equal(gradients[0][0], gradients[1][0])
     for name, grad in gradients[0][1].items():
         np.testing.assert_array_equal(grad, gradients[1][1][name], err_msg=name)
-    for d_out, got in ((d_hidden, "ndarray"), ([d_hidden], "a list of 1")):
-        with pytest.raises(ValueError, match=r"backward takes \[d_hidden, d_contexts\] \(None "
-                                             rf"for zero\); got {got}$"):
+    for d_out, got in ((d_hidden, "ndarray"), ([d_hidden], "a list of 1"),
+                       ([d_hidden, None, None], "a list of 3")):
+        with pytest.raises(ValueError, match=r"backward takes \[d_hidden, d_contexts\] or "
+                                             r"\[d_hidden, d_contexts, d_h, d_c\] \(None for "
+                                             rf"zero\); got {got}$"):
             layer.backward(d_out)
+    layer.forward(x, memory, state)
+    with pytest.raises(ValueError, match=r"d_c for layer 'attentive_lstm' must have the "
+                                         r"output's shape \(2, 4\); got \(2, 5\)"):
+        layer.backward([d_hidden, None, None, np.zeros((2, 5))])
 
 
 def test_attention_units_of_zero_are_refused_rather_than_read_as_the_default():

@@ -27,8 +27,9 @@ class AttentiveLSTM(Layer):
         ``forward(x, memory, initial_state, training=False)`` with ``x (B, T, K)``,
         ``memory (B, T_in, D)`` and ``initial_state=[h0, c0]`` returns
         ``[hidden (B, T, n), contexts (B, T, D), h_T, c_T]``; ``attention_weights``
-        then holds ``(B, T, T_in)``. ``backward([d_hidden, d_contexts])`` (``None`` for
-        zero) returns dL/dx and sets ``d_memory`` and ``d_initial_state``.
+        then holds ``(B, T, T_in)``. ``backward([d_hidden, d_contexts])``, or one
+        gradient per output ``[d_hidden, d_contexts, d_h, d_c]`` (``None`` for zero),
+        returns dL/dx and sets ``d_memory`` and ``d_initial_state``.
     """
 
     weight_names = kernel.AttentiveLSTMWeights._fields
@@ -93,16 +94,20 @@ class AttentiveLSTM(Layer):
 
     def backward(self, d_out, input_gradient=True):
         self._require_forward("_cache")
-        if not isinstance(d_out, (list, tuple)) or len(d_out) != 2:
+        if not isinstance(d_out, (list, tuple)) or len(d_out) not in (2, 4):
             raise ValueError(f"AttentiveLSTM {self.name!r}: backward takes [d_hidden, "
-                             f"d_contexts] (None for zero); got {describe_gradients(d_out)}")
-        d_hidden, d_contexts = (                     # None: zeros, which the kernel makes
+                             "d_contexts] or [d_hidden, d_contexts, d_h, d_c] (None for "
+                             f"zero); got {describe_gradients(d_out)}")
+        hidden_shape = self._cache.hidden.shape                    # (B, T, n)
+        state_shape = (hidden_shape[0], hidden_shape[2])           # (B, n)
+        d_hidden, d_contexts, d_h, d_c = (   # None: zeros, which the kernel makes
             None if grad is None else self._check_gradient(grad, shape, label)
-            for grad, shape, label in zip(d_out, (self._cache.hidden.shape,
-                                                  self._cache.contexts.shape),
-                                          ("d_hidden", "d_contexts")))
+            for grad, shape, label in zip(
+                [*d_out, None, None][:4],
+                (hidden_shape, self._cache.contexts.shape, state_shape, state_shape),
+                ("d_hidden", "d_contexts", "d_h", "d_c")))
         d_x, self.d_memory, d_weights, d_h0, d_c0 = kernel.backward(
-            self._cache, d_hidden, d_contexts, input_gradient=input_gradient)
+            self._cache, d_hidden, d_contexts, d_h, d_c, input_gradient=input_gradient)
         self._add_grads(self.weight_names, d_weights)
         self.d_initial_state = [d_h0, d_c0]
         return d_x
