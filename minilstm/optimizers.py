@@ -74,9 +74,7 @@ class Optimizer:
         self.clipnorm = clipnorm
         self.clipvalue = clipvalue
         self.global_clipnorm = global_clipnorm
-        self.iterations = 0
-        self.state = {}
-        self._flat_moments = (None, None, None)   # (FlatWeights, state it was made for, slots)
+        self.reset()                              # iterations, state, _flat_moments
         self._owner = None                        # a weak reference to ``owner``
 
     def __setattr__(self, name, value):
@@ -121,7 +119,7 @@ class Optimizer:
         alike-named weights from them, or fail to fit their shapes)."""
         self.iterations = 0
         self.state = {}
-        self._flat_moments = (None, None, None)
+        self._flat_moments = (None, None, None)   # (FlatWeights, state it was made for, slots)
 
     def get_config(self):
         """The constructor arguments: ``type(optimizer)(**config)`` rebuilds it."""

@@ -255,9 +255,9 @@ class Model(CalledOnArrays):
         return xs
 
     def _checked_data(self, x, y):
-        """The checked inputs and targets; ``y`` is required (None, the default as in
-        Keras's signatures, is refused by name, after ``x``: a generator given as ``x``,
-        which Keras takes alone, is named as what minilstm does not take)."""
+        """The checked inputs and targets. ``y`` is required: None, the default as in Keras's
+        signatures, is refused by name once ``x`` is checked, so that a generator given
+        alone as ``x``, as Keras takes one, is refused as what it is."""
         xs = self._checked_inputs(x)
         (y_array,) = data.as_arrays(y, "y", self.layers[-1].dtype, role="output")
         data.check_same_samples(xs, y_array)
