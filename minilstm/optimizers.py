@@ -50,6 +50,32 @@ def _fraction(name, value):
     return float(value)
 
 
+class Hyperparameter:
+    """An optimiser's hyperparameter, checked by ``check(name, value)`` whenever it is set,
+    in ``__init__`` and after (``model.optimizer.learning_rate = 1e-4``), and kept as what
+    the check returns, a Python number; ``excludes``: a hyperparameter it cannot be set
+    beside. With no ``__get__``, it is read as a plain attribute, at no cost per step."""
+
+    def __init__(self, check, excludes=None):
+        self.check, self.excludes = check, excludes
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __set__(self, optimizer, value, name=None):
+        value = self.check(name or self.name, value)
+        if value is not None and optimizer.__dict__.get(self.excludes) is not None:
+            pair = " and ".join(sorted((self.name, self.excludes)))
+            raise ValueError(f"set at most one of {pair}; got both")
+        optimizer.__dict__[self.name] = value
+
+
+def _hyperparameter_names(cls):
+    """The names of ``cls``'s hyperparameters, its base classes' first."""
+    return [name for klass in reversed(cls.__mro__) for name, value in vars(klass).items()
+            if isinstance(value, Hyperparameter)]
+
+
 class Optimizer:
     """Base class: clipping, the step counter and per-weight state.
 
@@ -58,10 +84,10 @@ class Optimizer:
     """
 
     slot_names = ()
-    # each hyperparameter's check, run whenever it is set: in __init__ and after
-    hyperparameter_checks = {
-        "learning_rate": positive_number, "clipnorm": _positive_or_none,
-        "clipvalue": _positive_or_none, "global_clipnorm": _positive_or_none}
+    learning_rate = Hyperparameter(positive_number)
+    clipnorm = Hyperparameter(_positive_or_none, excludes="global_clipnorm")
+    clipvalue = Hyperparameter(_positive_or_none)
+    global_clipnorm = Hyperparameter(_positive_or_none, excludes="clipnorm")
 
     def __init__(self, learning_rate, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  lr=None):
@@ -77,22 +103,14 @@ class Optimizer:
         self.reset()                              # iterations, state, _flat_moments
         self._owner = None                        # a weak reference to ``owner``
 
-    def __setattr__(self, name, value):
-        """Set an attribute; a hyperparameter (``hyperparameter_checks``) only once checked,
-        as a Python number, with errors naming it; ``lr`` sets ``learning_rate``, as in
-        Keras 2."""
-        key = "learning_rate" if name == "lr" else name
-        if key in self.hyperparameter_checks:
-            value = self.hyperparameter_checks[key](name, value)
-            other = {"clipnorm": "global_clipnorm", "global_clipnorm": "clipnorm"}.get(key)
-            if other is not None and value is not None and getattr(self, other, None):
-                raise ValueError("set at most one of clipnorm and global_clipnorm; got both")
-        super().__setattr__(key, value)
-
     @property
     def lr(self):
-        """Keras 2's name for ``learning_rate``."""
+        """Keras 2's name for ``learning_rate``: reads and sets it (errors name ``lr``)."""
         return self.learning_rate
+
+    @lr.setter
+    def lr(self, value):
+        Optimizer.learning_rate.__set__(self, value, name="lr")
 
     @property
     def owner(self):
@@ -123,7 +141,7 @@ class Optimizer:
 
     def get_config(self):
         """The constructor arguments: ``type(optimizer)(**config)`` rebuilds it."""
-        return {name: getattr(self, name) for name in self.hyperparameter_checks}
+        return {name: getattr(self, name) for name in _hyperparameter_names(type(self))}
 
     def apply(self, named):
         named = list(named)
@@ -182,8 +200,8 @@ class Optimizer:
 
 class SGD(Optimizer):
     slot_names = ("momentum",)
-    hyperparameter_checks = {**Optimizer.hyperparameter_checks,
-                             "momentum": _fraction, "nesterov": flag}
+    momentum = Hyperparameter(_fraction)
+    nesterov = Hyperparameter(flag)
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **clipping):
         super().__init__(learning_rate, **clipping)
@@ -200,8 +218,9 @@ class SGD(Optimizer):
 
 class RMSprop(Optimizer):
     slot_names = ("velocity", "momentum")
-    hyperparameter_checks = {**Optimizer.hyperparameter_checks, "rho": _fraction,
-                             "momentum": _fraction, "epsilon": positive_number}
+    rho = Hyperparameter(_fraction)
+    momentum = Hyperparameter(_fraction)
+    epsilon = Hyperparameter(positive_number)
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
                  **clipping):
@@ -217,8 +236,9 @@ class RMSprop(Optimizer):
 
 class Adam(Optimizer):
     slot_names = ("m", "v")
-    hyperparameter_checks = {**Optimizer.hyperparameter_checks, "beta_1": _fraction,
-                             "beta_2": _fraction, "epsilon": positive_number}
+    beta_1 = Hyperparameter(_fraction)
+    beta_2 = Hyperparameter(_fraction)
+    epsilon = Hyperparameter(positive_number)
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  **clipping):
