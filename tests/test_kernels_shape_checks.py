@@ -1,9 +1,11 @@
-"""Every kernel checks the shapes its loops will index, in both twins, before either runs.
+"""Every kernel checks the shapes its loops will index, in both twins, before either runs;
+the recurrent ones, the dtypes too.
 
 Numba compiles without bounds checks: before these checks, the Numba twins of the LSTM, the
 attention decoders and the optimisers, given a weight or a gradient of the wrong shape, read
 and wrote past the ends of arrays (garbage returned, memory corrupted, a crash at exit),
-while the NumPy twins failed inside NumPy's broadcasting.
+while the NumPy twins failed inside NumPy's broadcasting. Given an input of integers, both
+twins of the recurrent kernels kept their states as integers: every one truncated to 0.
 """
 import numpy as np
 import pytest
@@ -159,3 +161,36 @@ def test_attention_decoder_needs_an_output_length_of_one_step_or_more(backend, o
     empty arrays."""
     with pytest.raises(ValueError, match=r"output_length must be an integer >= 1; got "):
         twin(attention, "forward", backend)(H, WEIGHTS, output_length)
+
+
+ONE_HOT_INTEGERS = np.eye(4, dtype=int)[RNG.integers(0, 4, (2, 3))]       # (2, 3, 4)
+
+
+@pytest.mark.parametrize("backend", TWINS)
+@pytest.mark.parametrize("arguments, message", [
+    ((ONE_HOT_INTEGERS, KERNEL, RECURRENT, BIAS),
+     r"^x must be float32 or float64 \(the loops keep their states in its dtype\); got int64$"),
+    ((X.astype(np.float32), KERNEL, RECURRENT, BIAS),
+     r"^kernel has dtype float64 where x has float32: give every array one dtype"),
+    ((X, KERNEL, RECURRENT, BIAS, H0, C0.astype(np.float32)),
+     r"^c0 has dtype float32 where x has float64"),
+    ((X.tolist(), KERNEL, RECURRENT, BIAS), r"^x must be a NumPy array; got list$"),
+])
+def test_lstm_forward_takes_arrays_of_one_float_dtype(backend, arguments, message):
+    """An integer one-hot input gave integer states, all zeros, as if it were no input."""
+    with pytest.raises(TypeError, match=message):
+        twin(lstm, "forward", backend)(*arguments)
+
+
+@pytest.mark.parametrize("backend", TWINS)
+def test_attention_decoders_take_arrays_of_one_float_dtype(backend):
+    with pytest.raises(TypeError, match=r"^h must be float32 or float64 .*; got int64$"):
+        twin(attention, "forward", backend)(ONE_HOT_INTEGERS, WEIGHTS, 2)
+    with pytest.raises(TypeError, match=r"^V_a has dtype float32 where h has float64"):
+        twin(attention, "forward", backend)(H, WEIGHTS._replace(V_a=WEIGHTS.V_a.astype(
+            np.float32)), 2)
+    weights, (x, memory, h0, c0) = attentive_problem()
+    with pytest.raises(TypeError, match=r"^x must be float32 or float64 .*; got int64$"):
+        twin(attentive_lstm, "forward", backend)(x.astype(int), memory, weights, h0, c0)
+    with pytest.raises(TypeError, match=r"^memory has dtype float32 where x has float64"):
+        twin(attentive_lstm, "forward", backend)(x, memory.astype(np.float32), weights, h0, c0)

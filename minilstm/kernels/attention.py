@@ -64,7 +64,7 @@ from .fast_math import copy_into, one_minus, sigmoid, softmax_in_place, tanh, ze
 from .jitting import kernel_jit
 from .reference_math import sigmoid as sigmoid_reference
 from .reference_math import softmax
-from .shapes import require_shapes
+from .shapes import require_one_float_dtype, require_shapes
 from .vector_products import (add_rows_times_matrix_transposed, add_vector_times_matrix,
                               add_vector_times_matrix_transposed, blas_product, few_rows,
                               flat_rows_product, given_or_zeros, gradient_arrays,
@@ -129,7 +129,8 @@ def weight_shapes(features, units, classes):
 
 def _check_forward(h, weights, output_length):
     """h (B, T_in, D) and every weight against the shapes the loops index: n from W_a, K
-    from W_o (``shapes``); an output length of at least one step."""
+    from W_o (``shapes``), all of one float dtype; an output length of at least one step."""
+    require_one_float_dtype(("h", *WEIGHT_NAMES), (h, *weights))
     if h.ndim != 3:
         raise ValueError(f"h must have shape (batch, steps, features); got {h.shape}")
     if not isinstance(output_length, (int, np.integer)) or output_length < 1:

@@ -43,7 +43,7 @@ from . import additive_attention, lstm
 from .backend import dispatch
 from .input_rows import rows_times, rows_transposed_times
 from .lstm_time_loops import backward_gates, forward_gates, gate_slopes
-from .shapes import require_shape, require_shapes
+from .shapes import require_one_float_dtype, require_shape, require_shapes
 from .vector_products import blas_product, flat_rows_product, given_or_zeros, zeros_or_copy
 
 
@@ -83,7 +83,9 @@ def weight_shapes(inputs, features, units, attention_units):
 
 def _check_forward(x, memory, weights, h0, c0):
     """x (B, T, K), memory (B, T_in, D), the weights (n from U, A from v) and the initial
-    state (B, n) against the shapes the loops index (``shapes``)."""
+    state (B, n) against the shapes the loops index (``shapes``), all of one float dtype."""
+    require_one_float_dtype(("x", "memory", *AttentiveLSTMWeights._fields, "h0", "c0"),
+                            (x, memory, *weights, h0, c0))
     for name, array in (("x", x), ("memory", memory)):
         if array.ndim != 3:
             raise ValueError(f"{name} must have shape (batch, steps, features); got "

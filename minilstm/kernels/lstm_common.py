@@ -8,7 +8,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from .input_rows import rows_transposed_times
-from .shapes import require_shape
+from .shapes import require_one_float_dtype, require_shape
 from .vector_products import given_or_zeros, gradient_arrays, zeros_or_copy
 
 
@@ -44,7 +44,11 @@ def input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0, go_backwa
 
 
 def _check_forward_shapes(x, kernel, recurrent_kernel, bias, h0, c0):
-    """x (B, T, I), W (I, 4H), U (H, 4H), b (4H,) and the given states (B, H), H from U."""
+    """x (B, T, I), W (I, 4H), U (H, 4H), b (4H,) and the given states (B, H), H from U;
+    all of one float dtype."""
+    require_one_float_dtype(("x", "kernel", "recurrent_kernel", "bias", "h0", "c0"),
+                            (x, kernel, recurrent_kernel, bias,     # x for a state not given
+                             x if h0 is None else h0, x if c0 is None else c0))
     if x.ndim != 3:
         raise ValueError(f"x must have shape (batch, steps, features); got {x.shape}")
     batch, _, features = x.shape

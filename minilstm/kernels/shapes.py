@@ -1,10 +1,17 @@
-"""Shape checks at the kernels' entries, shared by both twins.
+"""Shape and dtype checks at the kernels' entries, shared by both twins.
 
 A jitted loop does not check its indices (Numba compiles without bounds checks): given a
 weight of the wrong shape it reads, or writes, past the end of an array, and returns
 garbage or corrupts memory. So each kernel compares what it is given with the shapes its
 loops will index, before either twin runs, and names the array that does not fit.
+
+The recurrent kernels keep their states in arrays of their input's dtype: an input of
+integers (a one-hot ``np.eye(n, dtype=int)``) gave integer states, every value truncated
+to zero. So they take arrays of one float dtype, float32 or float64, and name any other.
 """
+import numpy as np
+
+FLOAT_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
 
 
 def require_shape(name, array, shape):
@@ -12,6 +19,32 @@ def require_shape(name, array, shape):
     if array.shape != shape:
         raise ValueError(f"{name} must have shape {shape}; got {array.shape}")
     return array
+
+
+def require_one_float_dtype(names, arrays):
+    """The one dtype of ``arrays`` (a sequence), float32 or float64; else a TypeError naming
+    the array (``names``, read only then) that is no NumPy array, or of another dtype."""
+    try:                                  # the common case, first: one dtype, by identity
+        dtype = arrays[0].dtype
+        if dtype in FLOAT_DTYPES:
+            for array in arrays:
+                if array.dtype is not dtype and array.dtype != dtype:
+                    break
+            else:
+                return dtype
+    except AttributeError:                # no array: named below
+        dtype = None
+    for name, array in zip(names, arrays):
+        if not isinstance(array, np.ndarray):
+            raise TypeError(f"{name} must be a NumPy array; got {type(array).__name__}")
+    first = list(names)[0]
+    if dtype not in FLOAT_DTYPES:
+        raise TypeError(f"{first} must be float32 or float64 (the loops keep their states in "
+                        f"its dtype); got {dtype}")
+    for name, array in zip(names, arrays):
+        if array.dtype != dtype:
+            raise TypeError(f"{name} has dtype {array.dtype} where {first} has {dtype}: give "
+                            "every array one dtype, float32 or float64")
 
 
 def require_shapes(names, arrays, shapes):
