@@ -138,6 +138,26 @@ def test_optimizer_updates_name_the_array_of_another_shape_than_the_weights(
 
 
 @pytest.mark.parametrize("backend", TWINS)
+@pytest.mark.parametrize("update, state_names", [
+    ("adam", ("m", "v")), ("rmsprop", ("mean_square", "moving")), ("sgd_momentum", ("velocity",)),
+])
+def test_optimizer_updates_take_arrays_of_one_float_dtype(backend, update, state_names):
+    """The Numba twins stored the update of integer weights or moments truncated (weights
+    [1, 2, 3] became [0, 1, 2] in a step of 0.1); the NumPy twins failed in a ufunc."""
+    hyperparameters = {"adam": (0.1, 0.9, 0.999, 1e-7), "rmsprop": (0.1, 0.9, 0.5, 1e-7),
+                       "sgd_momentum": (0.1, 0.9, False)}[update]
+    kernel = twin(optimizers, update, backend)
+    for name in ("param", "grad") + state_names:
+        arrays = {key: np.ones(3) for key in ("param", "grad") + state_names}
+        arrays[name] = np.ones(3, dtype=int)
+        message = (r"^param must be float32 or float64 .*; got int64$" if name == "param" else
+                   rf"^{name} has dtype int64 where param has float64")
+        with pytest.raises(TypeError, match=message):
+            kernel(*arrays.values(), *hyperparameters)
+        assert all(array.tolist() == [1, 1, 1] for array in arrays.values())
+
+
+@pytest.mark.parametrize("backend", TWINS)
 def test_lstm_backward_names_a_given_gradient_array_of_the_wrong_shape(backend):
     """On the BLAS route (the NumPy twin's, and the Numba twin's for large shapes) a wrong
     ``out`` failed inside NumPy's matmul, or as a cast from an object array."""
