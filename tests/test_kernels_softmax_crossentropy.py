@@ -75,3 +75,22 @@ def test_targets_of_another_shape_are_refused_by_name(twin):
     with pytest.raises(ValueError,
                        match=r"y_true must have the logits' shape \(2, 3\); got \(2, 4\)"):
         getattr(kernels, f"crossentropy_from_logits_{twin}")(np.zeros((2, 4)), np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("twin", ["numba", "reference"])
+def test_integer_logits_are_refused_and_integer_targets_taken(twin):
+    """Integer logits gave the Numba softmax as integers ([[1, 0, 0]]) and both twins'
+    gradients as integer zeros; the twins' losses differed (0.0 and 0.289)."""
+    logits, y_true = np.array([[2, 1, 0], [0, 1, 3]]), np.eye(3, dtype=int)[[0, 2]]
+    softmax = getattr(kernels, f"softmax_{twin}")
+    crossentropy = getattr(kernels, f"crossentropy_from_logits_{twin}")
+    message = r"^logits must be float32 or float64 .*; got int64$"
+    with pytest.raises(TypeError, match=message):
+        softmax(logits)
+    with pytest.raises(TypeError, match=message):
+        crossentropy(y_true, logits)
+    value, gradient = crossentropy(y_true, logits.astype(float))
+    expected_value, expected_gradient = kernels.crossentropy_from_logits_reference(
+        y_true.astype(float), logits.astype(float))
+    assert value == pytest.approx(expected_value, rel=1e-12, abs=1e-12)
+    np.testing.assert_allclose(gradient, expected_gradient, rtol=1e-12, atol=1e-15)

@@ -12,7 +12,10 @@ Over rows ``z`` of ``K`` logits (every sample and timestep is a row; ``M`` rows)
 computes both the loss and its gradient, where the NumPy twin makes a dozen array
 passes, each of which costs more than its arithmetic at the tutorials' batch of 1 or 10.
 
-Arrays of any rank: the last axis holds the classes. The loss is accumulated in float64.
+Arrays of any rank: the last axis holds the classes. The logits are float32 or float64,
+the dtype of what is returned (integer logits gave the Numba twin's softmax truncated to
+integers, and both twins' gradients all zeros); the targets may be of any real type. The
+loss is accumulated in float64.
 
 Numba has no vectorised ``exp`` here (no SVML): its loop calls libm once per value, where
 NumPy's float32 ``exp`` runs in SIMD. The Numba softmax therefore hands arrays of more than
@@ -25,11 +28,17 @@ import numpy as np
 
 from .backend import dispatch
 from .jitting import kernel_jit
+from .shapes import require_one_float_dtype
 
 SOFTMAX_LOOP_MAX_SIZE = 4096
 
 
+def _check_logits(logits):
+    require_one_float_dtype(("logits",), (logits,))
+
+
 def _check_targets(y_true, logits):
+    _check_logits(logits)
     if y_true.shape != logits.shape:
         raise ValueError(f"y_true must have the logits' shape {logits.shape}; "
                          f"got {y_true.shape}")
@@ -46,6 +55,7 @@ def _shifted_exp_sum(logits):
 
 def softmax_reference(logits):
     """a = softmax(z) over the last axis."""
+    _check_logits(logits)
     _, exp, total = _shifted_exp_sum(logits)
     return exp / total                                            # (..., K)
 
@@ -113,6 +123,7 @@ def _rows(array):
 def softmax_numba(logits):
     """Same contract as ``softmax_reference``; jitted up to ``SOFTMAX_LOOP_MAX_SIZE``
     values, NumPy's beyond."""
+    _check_logits(logits)
     if logits.size > SOFTMAX_LOOP_MAX_SIZE:
         return softmax_reference(logits)
     out = np.empty(logits.shape, logits.dtype)                    # (..., K)
