@@ -462,3 +462,24 @@ def test_metrics_names_name_what_evaluate_returns_in_its_order():
     assert model.metrics_names == ["loss", "mse", "acc"] == list(
         model.evaluate(x, y, verbose=0, return_dict=True))
     assert len(values) == 3
+
+
+def test_pop_removes_the_last_layer_and_a_new_head_trains_from_fresh_moments():
+    """Keras's pop. The optimiser keeps moments by name: a new head named as the popped one
+    ('dense') would have started from the popped layer's, of another shape."""
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((8, 4, 1))
+    model = Sequential([LSTM(3, input_shape=(4, 1)), Dense(2)], seed=0)
+    model.compile(loss="mse", optimizer="adam")
+    model.fit(x, rng.standard_normal((8, 2)), verbose=0)
+    head = model.layers[-1]
+    assert model.pop() is head and model.output_shape == (None, 3)
+    assert [key for key in model.optimizer.state] == ["lstm/kernel", "lstm/recurrent_kernel",
+                                                      "lstm/bias"]
+    model.add(Dense(5, name="dense"))
+    model.fit(x, rng.standard_normal((8, 5)), verbose=0)
+    assert model.optimizer.state["dense/kernel"]["m"].shape == (3, 5)
+    model.pop()
+    model.pop()
+    with pytest.raises(TypeError, match=r"^model 'sequential' has no layers to pop$"):
+        model.pop()

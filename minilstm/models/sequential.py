@@ -105,6 +105,18 @@ class Sequential(Model):
             raise
         self._layers.append(layer)
 
+    def pop(self):
+        """Remove the last layer and return it, as Keras's ``pop`` (to put another head on a
+        trained stack, say). The optimiser forgets the moments of its weights: they are kept
+        by name, and a layer added later may take the popped one's (``'dense/kernel'``)."""
+        if not self._layers:
+            raise TypeError(f"model {self.name!r} has no layers to pop")
+        layer = self._layers.pop()
+        if self.optimizer is not None:
+            for weight_name in layer.params:
+                self.optimizer.state.pop(f"{layer.name}/{weight_name}", None)
+        return layer
+
     def _add_input(self, entry):
         """The model's input shape from ``Input(shape)``, which must come first, once."""
         if self._layers or self._input_shape is not None:
