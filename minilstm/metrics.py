@@ -9,11 +9,13 @@ or a function ``(y_true, y_pred)`` of the user's, logged under its name: what it
 one number or one per sample (or per step), is averaged, as Keras's ``MeanMetricWrapper``
 averages a metric function's values.
 """
+import functools
+
 import numpy as np
 
 from . import losses
 from .kernels import accuracy as accuracy_kernel
-from .naming import is_function, lookup
+from .naming import is_function, lookup, snake_case
 
 
 def accuracy(y_true, y_pred):
@@ -85,7 +87,11 @@ def known(name):
 
 def name_of(metric):
     """The metric's key in the logs: its name, lower-cased, or the function's name (a
-    loss object's ``name``)."""
+    loss object's ``name``; a ``functools.partial``'s function's; for another callable
+    object, its class's name in snake case, as Keras names objects)."""
     if isinstance(metric, str):
         return metric.lower()
-    return getattr(metric, "__name__", None) or getattr(metric, "name", "metric")
+    if isinstance(metric, functools.partial):
+        return name_of(metric.func)
+    return getattr(metric, "__name__", None) or getattr(metric, "name", None) \
+        or snake_case(type(metric).__name__)

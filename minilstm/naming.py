@@ -1,4 +1,10 @@
 """Looking up components by name, with errors that list what exists."""
+import re
+
+
+def snake_case(name):
+    """``'AttentionDecoder'`` -> ``'attention_decoder'``: Keras's default names of objects."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 class CalledOnArrays:

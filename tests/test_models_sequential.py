@@ -1,5 +1,6 @@
 """Sequential: whole-model gradients, Keras's training loop semantics, summary, seeding."""
 import copy
+import functools
 import io
 
 import numpy as np
@@ -232,6 +233,27 @@ def test_a_metric_function_of_the_users_is_logged_under_its_name_as_in_keras():
     assert logs["largest_error"] == pytest.approx(
         float(np.abs(y.reshape(-1, 1) - model.predict(x)).max()), rel=1e-6)
     assert logs["mean_absolute_error"] == logs["mae"]
+
+
+class WorstError:
+    """A metric as a callable object, which Keras names by its class in snake case."""
+
+    def __call__(self, y_true, y_pred):
+        return float(np.abs(y_true - y_pred).max())
+
+
+def test_a_partial_and_a_callable_object_are_logged_under_names_of_their_own():
+    """Both were logged as 'metric', so two of them were refused as of one name."""
+    def error_power(y_true, y_pred, power):
+        return float(np.mean(np.abs(y_true - y_pred) ** power))
+
+    model = Sequential([Dense(1, input_shape=(2,))], seed=0)
+    model.compile(loss="mse", optimizer="sgd",
+                  metrics=[functools.partial(error_power, power=3), WorstError()])
+    assert model.metrics_names == ["loss", "error_power", "worst_error"]
+    x, y = np.ones((4, 2)), np.zeros((4, 1))
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert logs["worst_error"] == pytest.approx(float(np.abs(model.predict(x)).max()))
 
 
 def test_a_metric_function_of_per_sample_values_is_averaged_as_keras_averages_it():

@@ -21,24 +21,18 @@
 - ``dtype='float32'`` (default) or ``'float64'``: weights and computations are
   in that type; inputs of another type are cast to it, as Keras does.
 """
-import re
-
 import numpy as np
 
 from .. import initializers
 from ..checks import name_argument, require_finite, sample_shape
 from ..kernels import lstm as lstm_kernel
-from ..naming import CalledOnArrays
+from ..naming import CalledOnArrays, snake_case
 from ..seeding import as_generator
 from .inputs import Input
 
 DTYPES = ("float32", "float64")
 # backward's input_gradient asking for Σ_t dL/dx_t alone (module docstring)
 SUMMED_OVER_STEPS = lstm_kernel.SUMMED_OVER_STEPS
-
-
-def _snake_case(name):
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 def _checked_weight_array(label, value, shape):
@@ -118,7 +112,7 @@ class Layer(CalledOnArrays):
     # ------------------------------------------------------------------ naming
     @property
     def name(self):
-        return self._name or _snake_case(type(self).__name__)
+        return self._name or snake_case(type(self).__name__)
 
     @name.setter
     def name(self, value):
