@@ -13,9 +13,13 @@ the same when it can): with log q = z - logsumexp(z), no clipping is needed and
 the gradient takes its fused, stable form::
 
     L = -1/M Σ_rows Σ_k y_k (z_k - logsumexp(z))        dL/dz = (softmax(z) Σ_k y_k - y) / M
+
+``CategoricalCrossentropy(from_logits=True)``, as in Keras, takes ``y_pred`` as those
+logits z (a last layer without activation) and computes this form from them.
 """
 import numpy as np
 
+from .checks import flag
 from .kernels import error_losses
 from .kernels.softmax_crossentropy import crossentropy_from_logits
 from .naming import lookup
@@ -39,8 +43,13 @@ class Loss:
         """``(loss, dL/dy_pred)``, as one training step needs them."""
         return self(y_true, y_pred), self.gradient(y_true, y_pred)
 
+    def get_config(self):
+        """The constructor arguments, as JSON values: ``type(loss)(**config)`` rebuilds it."""
+        return {}
+
     def __repr__(self):
-        return f"{type(self).__name__}()"
+        arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
+        return f"{type(self).__name__}({arguments})"
 
 
 class _ErrorLoss(Loss):
@@ -67,10 +76,25 @@ class MeanAbsoluteError(_ErrorLoss):
 
 
 class CategoricalCrossentropy(Loss):
+    """``from_logits``: ``y_pred`` holds the logits z, not probabilities (Keras's flag)."""
+
     name = "categorical_crossentropy"
-    fuses_with_softmax = True
+
+    def __init__(self, from_logits=False):
+        self.takes_logits = flag("from_logits", from_logits)
+
+    @property
+    def fuses_with_softmax(self):
+        """Whether a model computes it from its softmax layer's logits: when its ``y_pred``
+        are probabilities (with ``from_logits`` they are logits already)."""
+        return not self.takes_logits
+
+    def get_config(self):
+        return {"from_logits": self.takes_logits}
 
     def __call__(self, y_true, y_pred):
+        if self.takes_logits:
+            return self.value_and_gradient(y_true, y_pred)[0]
         y_true, y_pred = error_losses.as_same_shape_arrays(y_true, y_pred)
         rows = y_pred.size // y_pred.shape[-1]
         normalised = y_pred / y_pred.sum(axis=-1, keepdims=True)
@@ -78,6 +102,8 @@ class CategoricalCrossentropy(Loss):
         return float(-(y_true * np.log(clipped)).sum() / rows)
 
     def gradient(self, y_true, y_pred):
+        if self.takes_logits:
+            return self.value_and_gradient(y_true, y_pred)[1]
         y_true, y_pred = error_losses.as_same_shape_arrays(y_true, y_pred)
         rows = y_pred.size // y_pred.shape[-1]
         total = y_pred.sum(axis=-1, keepdims=True)                  # (..., 1)
@@ -87,6 +113,12 @@ class CategoricalCrossentropy(Loss):
         d_normalised = np.where(inside, -y_true / clipped / rows, 0.0)  # (..., K)
         through_sum = (d_normalised * normalised).sum(axis=-1, keepdims=True)
         return ((d_normalised - through_sum) / total).astype(y_pred.dtype)
+
+    def value_and_gradient(self, y_true, y_pred):
+        if self.takes_logits:          # y_pred: the logits, as arrays of a float dtype
+            return crossentropy_from_logits(
+                *error_losses.as_same_shape_arrays(y_true, y_pred))
+        return super().value_and_gradient(y_true, y_pred)
 
     def from_logits(self, y_true, logits):
         return crossentropy_from_logits(y_true, logits)[0]
@@ -115,3 +147,8 @@ def get(loss):
     if isinstance(loss, Loss):
         return loss
     return lookup("loss", loss, _LOSSES, also="a minilstm Loss")()
+
+
+def known(name):
+    """Whether ``name`` is the name of one of the losses above."""
+    return name.lower() in _LOSSES

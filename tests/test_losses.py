@@ -44,6 +44,41 @@ def test_crossentropy_gradients_match_finite_differences(backend, batch, steps_,
     assert max(errors.values()) < GRADIENT_TOLERANCE, errors
 
 
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+@given(batches, st.one_of(st.just(None), steps), classes, seeds)
+def test_crossentropy_from_logits_takes_y_pred_as_logits(backend, batch, steps_, width, seed):
+    """Keras's ``CategoricalCrossentropy(from_logits=True)``, for a last layer without
+    activation: its value and gradient are the fused form's, checked against finite
+    differences; it is not fused again with a softmax (its input is no probability).
+    The argument was refused ('takes no arguments')."""
+    rng = np.random.default_rng(seed)
+    shape = (batch,) if steps_ is None else (batch, steps_)
+    y_true, logits = one_hot(rng, shape, width), 3 * rng.standard_normal(shape + (width,))
+    loss = losses.CategoricalCrossentropy(from_logits=True)
+    assert not loss.fuses_with_softmax and loss.get_config() == {"from_logits": True}
+    with use_backend(backend):
+        errors = gradcheck.check_loss(loss, y_true, logits)
+        value, gradient = loss.value_and_gradient(y_true, logits)
+        assert value == loss(y_true, logits) == loss.from_logits(y_true, logits)
+        np.testing.assert_array_equal(gradient, loss.gradient_from_logits(y_true, logits))
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+def test_crossentropy_from_logits_trains_a_model_as_softmax_and_crossentropy_do():
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal((12, 3)), one_hot(rng, (12,), 4)
+    with_softmax = Sequential([Dense(4, activation="softmax", input_shape=(3,))], seed=1)
+    with_softmax.compile(optimizer=Adam(0.01), loss="categorical_crossentropy")
+    on_logits = Sequential([Dense(4, input_shape=(3,))], seed=1)
+    on_logits.compile(optimizer=Adam(0.01),
+                      loss=losses.CategoricalCrossentropy(from_logits=True))
+    expected = with_softmax.fit(x, y, epochs=3, verbose=0).history["loss"]
+    np.testing.assert_allclose(on_logits.fit(x, y, epochs=3, verbose=0).history["loss"],
+                               expected, rtol=1e-6)
+    with pytest.raises(ValueError, match=r"^from_logits must be True or False; got 'yes'$"):
+        losses.CategoricalCrossentropy(from_logits="yes")
+
+
 @pytest.mark.parametrize("name", ["mse", "mae", "categorical_crossentropy"])
 @given(batches, st.one_of(st.just(None), steps), classes, seeds)
 def test_value_and_gradient_equal_the_loss_and_its_gradient(name, batch, steps_, width, seed):

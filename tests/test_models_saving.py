@@ -309,3 +309,29 @@ def test_a_layer_class_of_the_users_is_refused_by_save_and_kept_by_save_weights(
     again = made()
     again.load_weights(tmp_path / "m.weights.npz")
     np.testing.assert_array_equal(again.predict(x), model.predict(x))
+
+
+def test_a_loss_is_loaded_with_its_arguments_and_a_users_loss_says_how_to_load(tmp_path):
+    """The file kept the loss's name alone: from_logits=True came back False (a second
+    softmax on the logits); a Loss class of the user's came back as 'unknown loss'."""
+    model = Sequential([Dense(3, input_shape=(2,))], seed=0)
+    model.compile(loss=minilstm.losses.CategoricalCrossentropy(from_logits=True),
+                  optimizer="adam")
+    model.save(tmp_path / "logits.npz")
+    assert minilstm.load_model(tmp_path / "logits.npz").loss.takes_logits
+
+    class Squares(minilstm.losses.Loss):
+        name = "squares"
+
+        def __call__(self, y_true, y_pred):
+            return float(np.sum((y_pred - y_true) ** 2))
+
+        def gradient(self, y_true, y_pred):
+            return 2 * (y_pred - y_true)
+
+    model.compile(loss=Squares(), optimizer="adam")
+    model.save(tmp_path / "squares.npz")
+    with pytest.raises(ValueError, match=r"compiled with the loss 'squares', a Loss class of "
+                                         r"its user's .* load it with compile=False"):
+        minilstm.load_model(tmp_path / "squares.npz")
+    assert minilstm.load_model(tmp_path / "squares.npz", compile=False).loss is None

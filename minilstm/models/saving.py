@@ -33,7 +33,8 @@ _OPTIMIZERS = {cls.__name__: cls for cls in (optimizers.SGD, optimizers.RMSprop,
 def _compile_config(model):
     if model.loss is None:
         return None
-    return {"loss": model.loss.name, "metrics": list(model.metric_names),
+    return {"loss": model.loss.name, "loss_config": model.loss.get_config(),
+            "metrics": list(model.metric_names),
             "optimizer": {"class_name": type(model.optimizer).__name__,
                           "config": model.optimizer.get_config()}}
 
@@ -177,10 +178,14 @@ def load_model(path, compile=True):
             raise ValueError(f"{path} was compiled with the metric {unknown[0]!r}, a function "
                              "of its user's that a file cannot hold: load it with "
                              "compile=False, then compile it with that function again")
+        if not losses.known(compiled["loss"]):
+            raise ValueError(f"{path} was compiled with the loss {compiled['loss']!r}, a Loss "
+                             "class of its user's that a file cannot hold: load it with "
+                             "compile=False, then compile it with that loss again")
+        loss = type(losses.get(compiled["loss"]))(**compiled.get("loss_config", {}))
         optimizer = _OPTIMIZERS[compiled["optimizer"]["class_name"]](
             **compiled["optimizer"]["config"])
-        model.compile(optimizer=optimizer, loss=losses.get(compiled["loss"]),
-                      metrics=compiled["metrics"])
+        model.compile(optimizer=optimizer, loss=loss, metrics=compiled["metrics"])
         saved_state = description["optimizer_state"]
         if saved_state is not None:
             optimizer.iterations = saved_state["iterations"]
