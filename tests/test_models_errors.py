@@ -290,6 +290,8 @@ def test_a_diverging_loss_stops_fit_naming_the_epoch_and_batch():
     model.compile(loss="mse", optimizer=minilstm.SGD(learning_rate=1e3))
     with pytest.raises(FloatingPointError, match=r"loss became (nan|inf) at epoch \d+, batch \d+"):
         model.fit(x, y, batch_size=4, epochs=5, verbose=0)
+    assert model.history.params["epochs"] == 5      # the epochs completed are kept there
+    assert len(model.history.history.get("loss", [])) == len(model.history.epoch) < 5
 
 
 def test_sequential_refuses_what_it_cannot_chain():

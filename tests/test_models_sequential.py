@@ -158,7 +158,9 @@ def test_fit_learns_and_returns_a_keras_history():
     x, y = sum_problem(rng)
     model = Sequential([LSTM(8, input_shape=(4, 1)), Dense(1)], seed=0)
     model.compile(loss="mse", optimizer="adam", metrics=["mae"])
+    assert model.history is None
     history = model.fit(x, y, batch_size=10, epochs=6, verbose=0, validation_split=0.25)
+    assert model.history is history          # Keras's model.history.history['loss']
     assert set(history.history) == {"loss", "mae", "val_loss", "val_mae"}
     assert history.epoch == list(range(6))
     # Keras's params (verbose, epochs, steps per epoch), and the batches' sizes

@@ -40,6 +40,7 @@ class Model(CalledOnArrays):
         self.metric_names = []
         self._metric_functions = []
         self._flat = None
+        self.history = None               # the History of the last fit (Keras's)
 
     def __getstate__(self):
         """What ``copy.deepcopy`` and ``pickle`` copy: all but the packed weights
@@ -340,7 +341,8 @@ class Model(CalledOnArrays):
         resume a run as Keras does; epochs ``initial_epoch + 1`` to ``epochs`` are run
         (none when ``initial_epoch >= epochs``), and ``History.epoch`` counts from it.
         Training stops with a FloatingPointError naming the epoch and batch if the loss
-        becomes NaN or infinite.
+        becomes NaN or infinite; ``model.history``, as in Keras, is this call's ``History``
+        from its start, so it then holds the epochs completed.
         """
         self._require_compiled("fit")
         verbose = checked_verbose(verbose)
@@ -363,6 +365,7 @@ class Model(CalledOnArrays):
         history = History({"verbose": verbose, "epochs": epochs,
                            "steps": math.ceil(n_samples / batch_size),       # Keras's three
                            "batch_size": batch_size, "samples": n_samples})
+        self.history = history          # Keras's model.history, filled epoch by epoch
         for epoch in range(initial_epoch, epochs):
             if verbose:
                 print(f"Epoch {epoch + 1}/{epochs}")
