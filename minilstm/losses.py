@@ -15,7 +15,9 @@ the gradient takes its fused, stable form::
     L = -1/M Σ_rows Σ_k y_k (z_k - logsumexp(z))        dL/dz = (softmax(z) Σ_k y_k - y) / M
 
 ``CategoricalCrossentropy(from_logits=True)``, as in Keras, takes ``y_pred`` as those
-logits z (a last layer without activation) and computes this form from them.
+logits z (a last layer without activation) and computes this form from them. After a
+softmax layer, a model computes it from that layer's own logits either way (as TF Keras
+does, warning that the flag was set for probabilities).
 """
 import numpy as np
 
@@ -79,15 +81,10 @@ class CategoricalCrossentropy(Loss):
     """``from_logits``: ``y_pred`` holds the logits z, not probabilities (Keras's flag)."""
 
     name = "categorical_crossentropy"
+    fuses_with_softmax = True
 
     def __init__(self, from_logits=False):
         self.takes_logits = flag("from_logits", from_logits)
-
-    @property
-    def fuses_with_softmax(self):
-        """Whether a model computes it from its softmax layer's logits: when its ``y_pred``
-        are probabilities (with ``from_logits`` they are logits already)."""
-        return not self.takes_logits
 
     def get_config(self):
         return {"from_logits": self.takes_logits}

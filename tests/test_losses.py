@@ -49,13 +49,12 @@ def test_crossentropy_gradients_match_finite_differences(backend, batch, steps_,
 def test_crossentropy_from_logits_takes_y_pred_as_logits(backend, batch, steps_, width, seed):
     """Keras's ``CategoricalCrossentropy(from_logits=True)``, for a last layer without
     activation: its value and gradient are the fused form's, checked against finite
-    differences; it is not fused again with a softmax (its input is no probability).
-    The argument was refused ('takes no arguments')."""
+    differences. The argument was refused ('takes no arguments')."""
     rng = np.random.default_rng(seed)
     shape = (batch,) if steps_ is None else (batch, steps_)
     y_true, logits = one_hot(rng, shape, width), 3 * rng.standard_normal(shape + (width,))
     loss = losses.CategoricalCrossentropy(from_logits=True)
-    assert not loss.fuses_with_softmax and loss.get_config() == {"from_logits": True}
+    assert loss.get_config() == {"from_logits": True}
     with use_backend(backend):
         errors = gradcheck.check_loss(loss, y_true, logits)
         value, gradient = loss.value_and_gradient(y_true, logits)
@@ -74,6 +73,14 @@ def test_crossentropy_from_logits_trains_a_model_as_softmax_and_crossentropy_do(
                       loss=losses.CategoricalCrossentropy(from_logits=True))
     expected = with_softmax.fit(x, y, epochs=3, verbose=0).history["loss"]
     np.testing.assert_allclose(on_logits.fit(x, y, epochs=3, verbose=0).history["loss"],
+                               expected, rtol=1e-6)
+    # the flag set over a softmax, as TF Keras takes it: a warning, and the softmax's logits
+    flagged = Sequential([Dense(4, activation="softmax", input_shape=(3,))], seed=1)
+    with pytest.warns(UserWarning, match=r"from_logits=True, but the last layer of model "
+                                         r"'sequential', 'dense', ends in a softmax"):
+        flagged.compile(optimizer=Adam(0.01),
+                        loss=losses.CategoricalCrossentropy(from_logits=True))
+    np.testing.assert_allclose(flagged.fit(x, y, epochs=3, verbose=0).history["loss"],
                                expected, rtol=1e-6)
     with pytest.raises(ValueError, match=r"^from_logits must be True or False; got 'yes'$"):
         losses.CategoricalCrossentropy(from_logits="yes")

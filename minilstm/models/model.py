@@ -10,6 +10,7 @@ A concrete model (``Sequential``, later the encoder–decoder) supplies:
   layers that read the data for no input gradient (``backward(input_gradient=False)``).
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -170,6 +171,12 @@ class Model(CalledOnArrays):
         if optimizer.owner is not self:           # it comes with another model's moments
             optimizer.reset()
         optimizer.owner = self
+        if getattr(loss, "takes_logits", False) and self.layers \
+                and getattr(self.layers[-1], "output_activation", None) == "softmax":
+            warnings.warn(f"the loss was given from_logits=True, but the last layer of model "
+                          f"{self.name!r}, {self.layers[-1].name!r}, ends in a softmax, whose "
+                          "output is no logits: the loss is computed from the softmax's own "
+                          "logits, as TF Keras does, warning the same", stacklevel=2)
 
     def _require_own(self, optimizer):
         """A ValueError when ``optimizer`` still trains another model: the moments it keeps
