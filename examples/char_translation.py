@@ -139,7 +139,8 @@ def main(argv=None):
     method = f"beam search (width {args.beam})" if args.beam else "greedy decoding"
     accuracy = float(np.mean(correct))
     print(f"exact match on {len(held_out):,} held-out pairs, {method}: {accuracy:.1%}")
-    print(f"training {args.epochs} epochs: {train_seconds:.0f} s "
+    epochs = f"{args.epochs} epoch{'s' if args.epochs != 1 else ''}"
+    print(f"training {epochs}: {train_seconds:.1f} s "
           f"({train_seconds / args.epochs:.1f} s per epoch); decoding {decode_seconds:.1f} s")
     if args.attention:
         show_attention(model, held_out[0][0], decoded[0], vocabularies, lengths, args.plot)
