@@ -19,6 +19,9 @@ twin and a one-pass Numba twin, chosen by the backend switch.
 
 Each takes ``lr=``, Keras 2's name for ``learning_rate``, as Keras 2 did, so that code of
 the tutorials' era (``Adam(lr=0.01)``) runs as written; ``optimizer.lr`` reads and sets it.
+And Keras 2's ``decay`` (Keras 3 dropped it for schedules): the rate of step t is then::
+
+    η_t = η / (1 + decay · (t - 1))
 
 A hyperparameter set after construction (``model.optimizer.learning_rate = 1e-4`` between
 epochs, as Keras users lower it) is checked as the constructor checks it, and kept as a
@@ -42,6 +45,12 @@ from .naming import lookup
 
 def _positive_or_none(name, value):
     return None if value is None else positive_number(name, value)
+
+
+def _non_negative(name, value):
+    if not (is_real_number(value) and math.isfinite(value) and value >= 0.0):
+        raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
+    return float(value)
 
 
 def _fraction(name, value):
@@ -88,11 +97,13 @@ class Optimizer:
     clipnorm = Hyperparameter(_positive_or_none, excludes="global_clipnorm")
     clipvalue = Hyperparameter(_positive_or_none)
     global_clipnorm = Hyperparameter(_positive_or_none, excludes="clipnorm")
+    decay = Hyperparameter(_non_negative)
 
     def __init__(self, learning_rate, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 lr=None):
+                 lr=None, decay=0.0):
         # lr: Keras 2's name for the learning rate, which the tutorials' era wrote
-        # (Adam(lr=0.01)); given, it is the learning rate, as in Keras 2
+        # (Adam(lr=0.01)); given, it is the learning rate, as in Keras 2. decay: Keras 2's
+        self.decay = decay
         if lr is None:
             self.learning_rate = learning_rate
         else:
@@ -191,6 +202,13 @@ class Optimizer:
             grads = [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
         return grads
 
+    def _rate(self):
+        """The learning rate of the step being taken (``iterations`` counts it): with Keras
+        2's ``decay``, η / (1 + decay · (t - 1)) at step t, as Keras 2 decayed it."""
+        if self.decay == 0.0:
+            return self.learning_rate
+        return self.learning_rate / (1.0 + self.decay * (self.iterations - 1))
+
     def _update(self, param, grad, slots):
         raise NotImplementedError
 
@@ -203,16 +221,16 @@ class SGD(Optimizer):
     momentum = Hyperparameter(_fraction)
     nesterov = Hyperparameter(flag)
 
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **clipping):
-        super().__init__(learning_rate, **clipping)
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **options):
+        super().__init__(learning_rate, **options)
         self.momentum = momentum
         self.nesterov = nesterov
 
     def _update(self, param, grad, slots):
         if self.momentum == 0.0:
-            param -= self.learning_rate * grad
+            param -= self._rate() * grad
         else:
-            update_kernels.sgd_momentum(param, grad, slots["momentum"], self.learning_rate,
+            update_kernels.sgd_momentum(param, grad, slots["momentum"], self._rate(),
                                         self.momentum, self.nesterov)
 
 
@@ -223,15 +241,15 @@ class RMSprop(Optimizer):
     epsilon = Hyperparameter(positive_number)
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
-                 **clipping):
-        super().__init__(learning_rate, **clipping)
+                 **options):
+        super().__init__(learning_rate, **options)
         self.rho = rho
         self.momentum = momentum
         self.epsilon = epsilon
 
     def _update(self, param, grad, slots):
         update_kernels.rmsprop(param, grad, slots["velocity"], slots["momentum"],
-                               self.learning_rate, self.rho, self.momentum, self.epsilon)
+                               self._rate(), self.rho, self.momentum, self.epsilon)
 
 
 class Adam(Optimizer):
@@ -241,15 +259,15 @@ class Adam(Optimizer):
     epsilon = Hyperparameter(positive_number)
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 **clipping):
-        super().__init__(learning_rate, **clipping)
+                 **options):
+        super().__init__(learning_rate, **options)
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
 
     def _update(self, param, grad, slots):
         t = self.iterations
-        step_size = (self.learning_rate * math.sqrt(1.0 - self.beta_2 ** t)
+        step_size = (self._rate() * math.sqrt(1.0 - self.beta_2 ** t)
                      / (1.0 - self.beta_1 ** t))
         update_kernels.adam(param, grad, slots["m"], slots["v"], step_size,
                             self.beta_1, self.beta_2, self.epsilon)

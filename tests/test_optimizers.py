@@ -74,6 +74,31 @@ def test_adam_steps_follow_kingma_and_ba_with_keras_epsilon_hat():
     assert_iterates(Adam(), expected)
 
 
+def test_keras_2s_decay_lowers_the_rate_of_step_t_to_lr_over_1_plus_decay_times_t_minus_1():
+    """Keras 2's ``SGD(lr=0.1, momentum=0.9, decay=0.5)``, of the tutorials' era, was refused
+    as an unknown keyword; each rule takes the decayed rate where it took the rate."""
+    def rate(t):
+        return 0.1 / (1 + 0.5 * (t - 1))
+
+    expected, param, velocity = [], START.copy(), np.zeros(3)
+    for t, grad in enumerate(GRADS, start=1):
+        velocity = 0.9 * velocity - rate(t) * grad
+        param = param + velocity
+        expected.append(param)
+    assert_iterates(SGD(lr=0.1, momentum=0.9, decay=0.5), expected)
+    expected, param, m, v = [], START.copy(), np.zeros(3), np.zeros(3)
+    for t, grad in enumerate(GRADS, start=1):
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad ** 2
+        alpha = rate(t) * math.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
+        param = param - alpha * m / (np.sqrt(v) + 1e-7)
+        expected.append(param)
+    assert_iterates(Adam(learning_rate=0.1, decay=0.5), expected)
+    assert RMSprop(decay=0.5).get_config()["decay"] == 0.5 and Adam().decay == 0.0
+    with pytest.raises(ValueError, match=r"^decay must be a finite number >= 0; got -1$"):
+        SGD(decay=-1)
+
+
 def test_defaults_are_keras_defaults():
     adam, rmsprop, sgd = optimizers.get("adam"), optimizers.get("rmsprop"), optimizers.get("sgd")
     assert (adam.learning_rate, adam.beta_1, adam.beta_2, adam.epsilon) == (0.001, 0.9, 0.999, 1e-7)
