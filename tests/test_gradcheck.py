@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from minilstm import LSTM, Dense, Sequential, gradcheck, losses
+from minilstm import LSTM, AttentiveLSTM, Dense, Sequential, gradcheck, losses
 
 
 def test_relative_error_is_scaled_by_the_largest_entry():
@@ -33,6 +33,24 @@ def test_check_layer_catches_a_one_percent_error_in_one_parameter():
     errors = gradcheck.check_layer(layer, rng.standard_normal((4, 2)))
     assert errors["kernel"] < 1e-8 and errors["x"] < 1e-8
     assert errors["bias"] > 1e-3
+
+
+class AttentiveLSTMWithWrongMemoryGradient(AttentiveLSTM):
+    def backward(self, d_out, input_gradient=True):
+        d_x = super().backward(d_out, input_gradient)
+        self.d_memory = self.d_memory * 1.01           # a 1% error
+        return d_x
+
+
+def test_check_layer_catches_a_one_percent_error_in_the_gradient_of_a_further_input():
+    """A further input given by name (memory=) is checked through the layer's d_memory."""
+    rng = np.random.default_rng(3)
+    layer = AttentiveLSTMWithWrongMemoryGradient(3, memory_dim=2, dtype="float64")
+    state = [rng.standard_normal((2, 3)), rng.standard_normal((2, 3))]
+    errors = gradcheck.check_layer(layer, rng.standard_normal((2, 4, 5)), initial_state=state,
+                                   memory=rng.standard_normal((2, 6, 2)))
+    assert errors["memory"] > 1e-3
+    assert max(error for name, error in errors.items() if name != "memory") < 1e-8
 
 
 def test_check_loss_catches_a_wrong_loss_gradient():
