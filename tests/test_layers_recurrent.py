@@ -131,3 +131,19 @@ def test_gradient_of_the_wrong_shape_is_refused():
 def test_bad_constructor_arguments_get_a_clear_error(kwargs, message):
     with pytest.raises(ValueError, match=message):
         LSTM(**kwargs).build((None, 2, 2))
+
+
+def test_input_dim_and_input_length_are_keras_2s_spelling_of_input_shape():
+    """``LSTM(4, input_dim=1)`` (Keras 2's recurrent layers took it, as Dense takes
+    input_dim) was refused as an unknown keyword."""
+    assert LSTM(4, input_dim=3).declared_input_shape == (None, None, 3)
+    assert LSTM(4, input_dim=3, input_length=10).declared_input_shape == (None, 10, 3)
+    for kwargs, message in (
+            ({"input_length": 10}, r"^input_length=10 needs input_dim, the features, too$"),
+            ({"input_dim": 3, "input_shape": (2, 3)},
+             r"^give input_dim or input_shape, not both; got input_dim=3 and "
+             r"input_shape=\(2, 3\)$"),
+            ({"input_dim": 2, "input_length": 0},
+             r"^input_length must be a positive integer; got 0$")):
+        with pytest.raises(ValueError, match=message):
+            LSTM(4, **kwargs)

@@ -24,7 +24,7 @@
 import numpy as np
 
 from .. import initializers
-from ..checks import name_argument, require_finite, sample_shape
+from ..checks import name_argument, positive_int, require_finite, sample_shape
 from ..kernels import lstm as lstm_kernel
 from ..naming import CalledOnArrays, snake_case
 from ..seeding import as_generator
@@ -61,6 +61,29 @@ def _checked_dtype(dtype):
     if checked is None or str(checked) not in DTYPES:
         raise ValueError(f"dtype must be one of {list(DTYPES)}; got {dtype!r}")
     return checked
+
+
+def keras_2_input_shape(input_shape, input_dim, input_length=None, recurrent=False):
+    """``input_shape``, or Keras 2's spelling of it: ``input_dim`` features (``(input_dim,)``),
+    after ``input_length`` steps for a recurrent layer (``(input_length, input_dim)``, the
+    length None for any); a ValueError when both spellings are given, or a length without
+    features."""
+    keras_2 = {name: value for name, value in (("input_dim", input_dim),
+                                               ("input_length", input_length))
+               if value is not None}
+    if not keras_2:
+        return input_shape
+    if input_shape is not None:
+        given = " and ".join(f"{name}={value!r}" for name, value in keras_2.items())
+        raise ValueError(f"give {' and '.join(keras_2)} or input_shape, not both; got {given} "
+                         f"and input_shape={input_shape!r}")
+    if input_dim is None:
+        raise ValueError(f"input_length={input_length!r} needs input_dim, the features, too")
+    features = (positive_int("input_dim", input_dim),)
+    if not recurrent:
+        return features
+    return (None if input_length is None else positive_int("input_length", input_length),
+            ) + features
 
 
 def describe_gradients(d_out):

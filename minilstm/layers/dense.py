@@ -14,7 +14,7 @@ kernel ``minilstm/kernels/dense.py``'s; the activation is applied here.
 from .. import activations, initializers
 from ..checks import flag, positive_int
 from ..kernels import dense as dense_kernel
-from .base import Layer
+from .base import Layer, keras_2_input_shape
 
 
 class Dense(Layer):
@@ -38,12 +38,8 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  input_dim=None, input_shape=None, dtype="float32", name=None):
-        if input_dim is not None:
-            if input_shape is not None:
-                raise ValueError(f"give input_dim or input_shape, not both; got input_dim="
-                                 f"{input_dim!r} and input_shape={input_shape!r}")
-            input_shape = (positive_int("input_dim", input_dim),)
-        super().__init__(name=name, dtype=dtype, input_shape=input_shape)
+        super().__init__(name=name, dtype=dtype,
+                         input_shape=keras_2_input_shape(input_shape, input_dim))
         self.units = positive_int("units", units)
         self.output_activation = activations.canonical_name(activation)
         self._activate, self._activation_backward = activations.get(activation)

@@ -7,7 +7,7 @@ import numpy as np
 from .. import initializers
 from ..checks import flag, positive_int
 from ..kernels import lstm as lstm_kernel
-from .base import Layer, describe_gradients
+from .base import Layer, describe_gradients, keras_2_input_shape
 
 
 def prepare_initial_state(layer, initial_state, batch):
@@ -46,7 +46,8 @@ class LSTM(Layer):
         return_state: also return the final ``h`` and ``c``: ``[output, h, c]``.
         go_backwards: read the input from its last step to its first; the returned
             sequence is in that processing order, as in Keras.
-        input_shape: ``(T, I)`` when this is a model's first layer (T may be None).
+        input_shape: ``(T, I)`` when this is a model's first layer (T may be None); or,
+            as Keras 2 spelled it, ``input_dim=I`` and ``input_length=T``.
         dtype, name: see ``Layer``.
 
     Call arguments:
@@ -75,8 +76,10 @@ class LSTM(Layer):
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",
                  unit_forget_bias=True, return_sequences=False, return_state=False,
-                 go_backwards=False, input_shape=None, dtype="float32", name=None):
-        super().__init__(name=name, dtype=dtype, input_shape=input_shape)
+                 go_backwards=False, input_shape=None, input_dim=None, input_length=None,
+                 dtype="float32", name=None):
+        super().__init__(name=name, dtype=dtype, input_shape=keras_2_input_shape(
+            input_shape, input_dim, input_length, recurrent=True))
         if activation != "tanh" or recurrent_activation != "sigmoid":
             raise ValueError(
                 "the LSTM kernel implements activation='tanh' and recurrent_activation="
