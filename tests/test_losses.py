@@ -1,4 +1,6 @@
 """Losses: gradients against finite differences, values against Keras's formulas."""
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, strategies as st
@@ -187,3 +189,24 @@ def test_a_loss_of_the_users_is_checked_by_gradcheck_and_trains_a_model():
     assert history[-1] < 0.5 * history[0]
     targets = y.astype(np.float32)                  # as fit and evaluate read them
     assert model.evaluate(x, y, verbose=0) == Huber()(targets, model.predict(x))
+
+
+@pytest.mark.parametrize("activation", ["linear", "tanh", "relu"])
+def test_crossentropy_on_outputs_that_are_no_probabilities_warns_at_compile(activation):
+    """Normalised by row sums that may be negative or zero, tanh or linear outputs were all
+    clipped: the loss never moved (its gradient zero), silently."""
+    rng = np.random.default_rng(5)
+    model = Sequential([Dense(3, activation=activation, input_shape=(2,))], seed=0)
+    with pytest.warns(UserWarning, match=rf"^categorical_crossentropy takes probabilities, but "
+                                         rf"the last layer of model 'sequential', 'dense', has "
+                                         rf"activation '{activation}', whose outputs are none: "
+                                         rf"give it activation='softmax', or compile with "
+                                         rf"losses.CategoricalCrossentropy\(from_logits=True\)"):
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+    x, y = rng.standard_normal((4, 2)), one_hot(rng, (4,), 3)
+    for quiet in ("softmax", "sigmoid"):
+        model = Sequential([Dense(3, activation=quiet, input_shape=(2,))], seed=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, verbose=0)
