@@ -335,3 +335,19 @@ def test_a_loss_is_loaded_with_its_arguments_and_a_users_loss_says_how_to_load(t
                                          r"its user's .* load it with compile=False"):
         minilstm.load_model(tmp_path / "squares.npz")
     assert minilstm.load_model(tmp_path / "squares.npz", compile=False).loss is None
+
+
+def test_a_weight_made_infinite_by_the_last_step_is_refused_by_save_not_by_load(tmp_path):
+    """fit stops at a non-finite loss, which only the step after shows: a last step can
+    leave infinite weights. save wrote them; load_model then refused the file."""
+    model = Sequential([Dense(1, input_shape=(2,))], seed=0)
+    model.compile(loss="mse", optimizer=minilstm.SGD(learning_rate=1e38))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)           # NumPy's overflow
+        model.fit(np.ones((4, 2)), np.full((4, 1), 10.0), batch_size=4, verbose=0)
+    for save in (model.save, model.save_weights):
+        with pytest.raises(ValueError, match=r"^cannot save model 'sequential': weight "
+                                             r"'kernel' of layer 'dense' contains 2 non-finite "
+                                             r"values \(NaN or inf\)"):
+            save(tmp_path / "m.npz")
+    assert os.listdir(tmp_path) == []

@@ -21,7 +21,7 @@ import zipfile
 import numpy as np
 
 from .. import layers, losses, metrics, optimizers
-from ..checks import flag
+from ..checks import flag, require_finite
 
 FORMAT = "minilstm.model"
 WEIGHTS_FORMAT = "minilstm.weights"
@@ -50,7 +50,15 @@ def _optimizer_arrays(optimizer):
 
 
 def _weight_arrays(model):
+    """The weights as the file's arrays, each checked finite: a file of a NaN weight would be
+    written, then refused by ``load_model`` (``set_weights`` takes finite weights only). A
+    last training step can leave one so: ``fit`` stops at a non-finite loss, which only the
+    step after shows."""
     model._require_built("weights to save")
+    for layer in model.layers:
+        for name, weight in layer.params.items():
+            require_finite(weight, f"cannot save model {model.name!r}: weight {name!r} of "
+                                   f"layer {layer.name!r}")
     return {f"weight.{index}": weight for index, weight in enumerate(model.get_weights())}
 
 
