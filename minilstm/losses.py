@@ -146,6 +146,27 @@ def get(loss):
     return lookup("loss", loss, _LOSSES, also="a minilstm Loss")()
 
 
+def misread(loss, activation, layer):
+    """Why ``loss`` misreads the output of ``layer`` (its words, for the message), whose
+    activation is ``activation``, or None when it reads it right (or the activation is not
+    known): the cross-entropy takes probabilities, or with ``from_logits`` logits. Linear,
+    tanh or relu outputs are no probabilities: normalised by row sums that may be negative
+    or zero, every one clipped, they gave a loss that never moved (its gradient zero) or an
+    infinite gradient."""
+    if not isinstance(loss, CategoricalCrossentropy) or activation is None:
+        return None
+    if loss.takes_logits and activation == "softmax":
+        return (f"the loss was given from_logits=True, but {layer} ends in a softmax, whose "
+                "output is no logits: the loss is computed from the softmax's own logits, as "
+                "TF Keras does, warning the same")
+    if not loss.takes_logits and activation in ("linear", "tanh", "relu"):
+        return (f"categorical_crossentropy takes probabilities, but {layer} has activation "
+                f"{activation!r}, whose outputs are none: give it activation='softmax', or "
+                "compile with losses.CategoricalCrossentropy(from_logits=True) to read them "
+                "as logits")
+    return None
+
+
 def known(name):
     """Whether ``name`` is the name of one of the losses above."""
     return name.lower() in _LOSSES

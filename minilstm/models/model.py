@@ -171,30 +171,12 @@ class Model(CalledOnArrays):
         if optimizer.owner is not self:           # it comes with another model's moments
             optimizer.reset()
         optimizer.owner = self
-        self._warn_of_a_crossentropy_misread(loss)
-
-    def _warn_of_a_crossentropy_misread(self, loss):
-        """A warning when the last layer's activation does not give what the cross-entropy
-        takes: probabilities, or with ``from_logits=True`` logits. Linear, tanh or relu
-        outputs are no probabilities: normalised by row sums that may be negative or zero,
-        every one clipped, they gave a loss that never moved (its gradient zero) or an
-        infinite gradient."""
-        last = self.layers[-1] if self.layers else None
-        activation = getattr(last, "output_activation", None)
-        if not isinstance(loss, losses.CategoricalCrossentropy) or activation is None:
-            return
-        if loss.takes_logits and activation == "softmax":
-            warnings.warn(f"the loss was given from_logits=True, but the last layer of model "
-                          f"{self.name!r}, {last.name!r}, ends in a softmax, whose output is "
-                          "no logits: the loss is computed from the softmax's own logits, as "
-                          "TF Keras does, warning the same", stacklevel=3)
-        elif not loss.takes_logits and activation in ("linear", "tanh", "relu"):
-            warnings.warn(f"categorical_crossentropy takes probabilities, but the last layer "
-                          f"of model {self.name!r}, {last.name!r}, has activation "
-                          f"{activation!r}, whose outputs are none: give it "
-                          "activation='softmax', or compile with "
-                          "losses.CategoricalCrossentropy(from_logits=True) to read them as "
-                          "logits", stacklevel=3)
+        if self.layers:                     # a Sequential may get its layers after compile
+            last = self.layers[-1]
+            misread = losses.misread(loss, getattr(last, "output_activation", None),
+                                     f"the last layer of model {self.name!r}, {last.name!r},")
+            if misread:
+                warnings.warn(misread, stacklevel=2)
 
     def _require_own(self, optimizer):
         """A ValueError when ``optimizer`` still trains another model: the moments it keeps
