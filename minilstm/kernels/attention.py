@@ -192,6 +192,11 @@ def forward_reference(h, weights, output_length, step_functions=NUMPY_STEP_FUNCT
     ``step_functions``'s (``StepFunctions``).
     """
     _check_forward(h, weights, output_length)
+    return _forward_steps(h, weights, output_length, step_functions)
+
+
+def _forward_steps(h, weights, output_length, step_functions):
+    """``forward_reference``'s time loop, on arguments already checked."""
     w, f = weights, step_functions
     states, outputs, energies, attention, contexts, gates, logits = _allocate(
         h, w, output_length)
@@ -585,7 +590,7 @@ def forward_numba(h, weights, output_length):
     _check_forward(h, weights, output_length)
     w = _contiguous(weights)
     if batch_products_pay(h.shape[0], w.W_a.shape[0]):
-        return forward_reference(h, w, output_length, JITTED_STEP_FUNCTIONS)
+        return _forward_steps(h, w, output_length, JITTED_STEP_FUNCTIONS)
     states, outputs, energies, attention, contexts, gates, logits = _allocate(
         h, w, output_length)
     _forward_loop(h, w, states, outputs, energies, attention, contexts, gates, logits)

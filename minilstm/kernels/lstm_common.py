@@ -34,7 +34,7 @@ def input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0, go_backwa
     """The arguments checked against the shapes the time loops index (``shapes``); the
     input reversed if asked; the initial states as C-contiguous arrays, zeros where they
     are not given."""
-    _check_forward_shapes(x, kernel, recurrent_kernel, bias, h0, c0)
+    _check_forward(x, kernel, recurrent_kernel, bias, h0, c0)
     batch, units = x.shape[0], recurrent_kernel.shape[0]
     if go_backwards:
         x = np.ascontiguousarray(x[:, ::-1])
@@ -43,7 +43,7 @@ def input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0, go_backwa
     return x, h0, c0
 
 
-def _check_forward_shapes(x, kernel, recurrent_kernel, bias, h0, c0):
+def _check_forward(x, kernel, recurrent_kernel, bias, h0, c0):
     """x (B, T, I), W (I, 4H), U (H, 4H), b (4H,) and the given states (B, H), H from U;
     all of one float dtype."""
     require_one_float_dtype(("x", "kernel", "recurrent_kernel", "bias", "h0", "c0"),

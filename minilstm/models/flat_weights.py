@@ -38,6 +38,12 @@ def staggered_zeros(size, dtype, lane):
     return block[start:start + size]                                # (size,)
 
 
+def weight_key(layer, name):
+    """The key of a layer's weight in a model, its optimiser's state and its file's index:
+    ``'layer_name/weight_name'`` (``'lstm/kernel'``)."""
+    return f"{layer.name}/{name}"
+
+
 def _with_weights(layers):
     """The layers that have weights (RepeatVector, for one, has none)."""
     return [layer for layer in layers if layer.params]
@@ -61,7 +67,7 @@ class FlatWeights:
             layer_slice = slice(start, start + layer.count_params())
             layer.share_storage(self.params[layer_slice], self.grads[layer_slice])
             for name, value in layer.params.items():
-                self.layout.append((f"{layer.name}/{name}", start, start + value.size,
+                self.layout.append((weight_key(layer, name), start, start + value.size,
                                     value.shape))
                 start += value.size
         # what ``holds`` checks: under each name, each layer's params hold its view

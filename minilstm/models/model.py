@@ -20,7 +20,7 @@ from ..checks import flag, is_int_at_least, name_argument
 from ..naming import CalledOnArrays, is_function
 from ..seeding import as_generator
 from . import data
-from .flat_weights import FlatWeights
+from .flat_weights import FlatWeights, weight_key
 from .history import History
 from .progress import ProgressBar, checked_verbose
 from .summary import print_summary
@@ -120,7 +120,7 @@ class Model(CalledOnArrays):
 
     def named_parameters(self):
         """``(key, param, grad)`` for every weight; key is ``'layer_name/weight_name'``."""
-        return [(f"{layer.name}/{name}", layer.params[name], layer.grads[name])
+        return [(weight_key(layer, name), layer.params[name], layer.grads[name])
                 for layer in self.layers for name in layer.params]
 
     def save(self, path, include_optimizer=True):

@@ -97,10 +97,16 @@ def save_weights(model, path):
     arrays = _weight_arrays(model)
     description = {"format": WEIGHTS_FORMAT, "version": VERSION,
                    "layers": [{"name": layer.name,
-                               "shapes": [list(weight.shape) for weight in layer.get_weights()]}
+                               "shapes": [list(weight.shape) for weight in layer.params.values()]}
                               for layer in model.layers]}
     arrays["description"] = np.array(json.dumps(description))
     _write_atomically(os.fspath(path), arrays)
+
+
+def _stored_weights(arrays):
+    """The weights among a file's arrays (``weight.0``, ``weight.1``, ...), in order."""
+    return [arrays[f"weight.{index}"]
+            for index in range(sum(name.startswith("weight.") for name in arrays))]
 
 
 def load_weights(model, path):
@@ -108,9 +114,8 @@ def load_weights(model, path):
     are checked, count and shapes, before any is copied (``Model.set_weights``)."""
     model._require_built("weights to load")
     _, arrays = _read(path, (FORMAT, WEIGHTS_FORMAT))
-    stored = sum(name.startswith("weight.") for name in arrays)
     try:
-        model.set_weights([arrays[f"weight.{index}"] for index in range(stored)])
+        model.set_weights(_stored_weights(arrays))
     except (TypeError, ValueError) as error:
         raise type(error)(f"{path} does not fit model {model.name!r}: {error}") from None
 
@@ -175,10 +180,10 @@ def load_model(path, compile=True):
         raise ValueError(f"unknown model class {description['class_name']!r} in {path}")
     model = models[description["class_name"]].from_config(description["config"])
     expected = sum(len(layer.params) for layer in model.layers)     # get_weights' count
-    stored = sum(name.startswith("weight.") for name in arrays)
-    if stored != expected:
-        raise ValueError(f"{path} holds {stored} weight arrays; its model has {expected}")
-    model.set_weights([arrays[f"weight.{index}"] for index in range(expected)])
+    weights = _stored_weights(arrays)
+    if len(weights) != expected:
+        raise ValueError(f"{path} holds {len(weights)} weight arrays; its model has {expected}")
+    model.set_weights(weights)
     compiled = description["compile"]
     if compile and compiled is not None:
         unknown = [name for name in compiled["metrics"] if not metrics.known(name)]

@@ -2,6 +2,7 @@
 from ..layers import Input, Layer
 from ..layers import from_config as layer_from_config
 from ..layers.base import SUMMED_OVER_STEPS, describe_shape
+from .flat_weights import weight_key
 from .model import Model
 
 
@@ -114,7 +115,7 @@ class Sequential(Model):
         layer = self._layers.pop()
         if self.optimizer is not None:
             for weight_name in layer.params:
-                self.optimizer.state.pop(f"{layer.name}/{weight_name}", None)
+                self.optimizer.state.pop(weight_key(layer, weight_name), None)
         return layer
 
     def _add_input(self, entry):
