@@ -7,7 +7,8 @@ A Keras-shaped API::
                         LSTM(20), Dense(5)])
     model.compile(loss="mae", optimizer="adam")
 """
-from . import activations, gradcheck, initializers, kernels, losses, metrics, optimizers
+from . import (activations, callbacks, gradcheck, initializers, kernels, losses, metrics,
+               optimizers)
 from .kernels import get_backend, set_backend, use_backend
 from .layers import (LSTM, AttentionDecoder, AttentiveLSTM, Dense, Input, Layer, RepeatVector,
                      TimeDistributed)
@@ -20,6 +21,7 @@ __version__ = "0.1.0"
 __all__ = [
     "LSTM", "Adam", "AttentionDecoder", "AttentiveLSTM", "Dense", "EncoderDecoder", "History",
     "Input", "Layer", "Model", "NotCompiledError", "RMSprop", "RepeatVector", "SGD", "Sequential",
-    "TimeDistributed", "activations", "get_backend", "gradcheck", "initializers", "kernels",
-    "load_model", "losses", "metrics", "optimizers", "set_backend", "set_seed", "use_backend",
+    "TimeDistributed", "activations", "callbacks", "get_backend", "gradcheck", "initializers",
+    "kernels", "load_model", "losses", "metrics", "optimizers", "set_backend", "set_seed",
+    "use_backend",
 ]

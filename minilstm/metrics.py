@@ -80,9 +80,21 @@ def names_of(metrics):
     return names
 
 
+_HIGHER_IS_BETTER = {"accuracy", "acc", "categorical_accuracy"}
+
+
 def known(name):
     """Whether ``name`` is the name of one of the metrics above."""
     return name.lower() in _METRICS
+
+
+def higher_is_better(name):
+    """Whether a higher value of the metric logged as ``name`` is better (the accuracies),
+    or lower (the errors); None for a name of none of the metrics above (a function of the
+    user's), whose direction only its author knows."""
+    if not known(name):
+        return None
+    return name.lower() in _HIGHER_IS_BETTER
 
 
 def name_of(metric):

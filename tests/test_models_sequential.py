@@ -163,9 +163,10 @@ def test_fit_learns_and_returns_a_keras_history():
     assert model.history is history          # Keras's model.history.history['loss']
     assert set(history.history) == {"loss", "mae", "val_loss", "val_mae"}
     assert history.epoch == list(range(6))
-    # Keras's params (verbose, epochs, steps per epoch), and the batches' sizes
+    # Keras's params (verbose, epochs, steps per epoch), the batches' sizes, and Keras 2's
+    # names of what the logs hold
     assert history.params == {"verbose": 0, "epochs": 6, "steps": 15, "batch_size": 10,
-                              "samples": 150}
+                              "samples": 150, "metrics": ["loss", "mae", "val_loss", "val_mae"]}
     assert history.history["loss"][-1] < 0.5 * history.history["loss"][0]
     # the validation figures are the last quarter of the samples, evaluated after the epoch
     val_loss, val_mae = model.evaluate(x[150:], y[150:], verbose=0)

@@ -4,8 +4,8 @@
 class History:
     """``history.history[name]`` is the per-epoch list for ``loss``, each metric and
     ``val_*``; ``epoch`` the epochs' numbers, from 0 (or from ``fit``'s ``initial_epoch``);
-    ``params`` Keras's ``verbose``, ``epochs``, ``steps``, with ``batch_size`` and
-    ``samples``."""
+    ``params`` Keras's ``verbose``, ``epochs``, ``steps``, with ``batch_size``, ``samples``
+    and Keras 2's ``metrics``, the names the logs hold (what callbacks are given)."""
 
     def __init__(self, params=None):
         self.history = {}

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import losses, optimizers
 from .. import metrics as metric_registry
+from ..callbacks.base import CallbackList
 from ..checks import flag, is_int_at_least, name_argument
 from ..naming import CalledOnArrays, is_function
 from ..seeding import as_generator
@@ -42,6 +43,7 @@ class Model(CalledOnArrays):
         self._metric_functions = []
         self._flat = None
         self.history = None               # the History of the last fit (Keras's)
+        self.stop_training = False        # set by a callback to end fit (Keras's)
 
     def __getstate__(self):
         """What ``copy.deepcopy`` and ``pickle`` copy: all but the packed weights
@@ -336,8 +338,8 @@ class Model(CalledOnArrays):
         return values[0] if len(values) == 1 else values
 
     # ---------------------------------------------------------------- whole data sets
-    def fit(self, x, y=None, batch_size=None, epochs=1, verbose=1, *, validation_split=0.0,
-            validation_data=None, shuffle=True, initial_epoch=0):
+    def fit(self, x, y=None, batch_size=None, epochs=1, verbose=1, *, callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0):
         """Train until epoch ``epochs`` over (x, y); returns a ``History``.
 
         ``validation_split`` holds out the last fraction of the samples (before
@@ -347,6 +349,10 @@ class Model(CalledOnArrays):
         ``data.epoch_batches``). ``initial_epoch``: the epochs already trained, to
         resume a run as Keras does; epochs ``initial_epoch + 1`` to ``epochs`` are run
         (none when ``initial_epoch >= epochs``), and ``History.epoch`` counts from it.
+        ``callbacks``: a list of ``minilstm.callbacks.Callback`` objects, whose hooks run at
+        the start and end of training, of each epoch and of each batch (the order is in
+        ``callbacks.base``); one that sets ``model.stop_training = True`` ends the run
+        after that batch or epoch.
         Training stops with a FloatingPointError naming the epoch and batch if the loss
         becomes NaN or infinite; ``model.history``, as in Keras, is this call's ``History``
         from its start, so it then holds the epochs completed.
@@ -369,27 +375,44 @@ class Model(CalledOnArrays):
             xs_train, y_train, xs_val, y_val = data.split_validation(xs, y, validation_split)
             xs, y, validation = xs_train, y_train, (xs_val, y_val)
         n_samples = y.shape[0]
+        logged = self.metrics_names
+        if validation is not None:
+            logged += [f"val_{name}" for name in logged]
         history = History({"verbose": verbose, "epochs": epochs,
                            "steps": math.ceil(n_samples / batch_size),       # Keras's three
-                           "batch_size": batch_size, "samples": n_samples})
+                           "batch_size": batch_size, "samples": n_samples,
+                           "metrics": logged})                               # Keras 2's
+        callbacks = CallbackList(callbacks, self, history.params)
         self.history = history          # Keras's model.history, filled epoch by epoch
+        self.stop_training, logs = False, None
+        callbacks.call("on_train_begin", None)
         for epoch in range(initial_epoch, epochs):
+            callbacks.call("on_epoch_begin", epoch, None)
             if verbose:
                 print(f"Epoch {epoch + 1}/{epochs}")
             index_batches = data.epoch_batches(n_samples, batch_size, shuffle, self.rng)
             progress = ProgressBar(len(index_batches), verbose)
-            logs = self._run_epoch(xs, y, index_batches, epoch, progress)
+            logs = self._run_epoch(xs, y, index_batches, epoch, progress,
+                                   callbacks if callbacks.batch_hooks else None)
             if validation is not None:
                 val_logs = self._evaluate_arrays(*validation, batch_size)
                 logs.update({f"val_{name}": value for name, value in val_logs.items()})
             if verbose:
                 progress.finish(logs)
+            callbacks.call("on_epoch_end", epoch, logs)
             history.record(epoch, logs)
+            if self.stop_training:
+                break
+        callbacks.call("on_train_end", logs)
         return history
 
-    def _run_epoch(self, xs, y, index_batches, epoch, progress):
+    def _run_epoch(self, xs, y, index_batches, epoch, progress, callbacks):
+        """One epoch's steps; ``callbacks``: the CallbackList when one of them has batch
+        hooks, else None (no per-step cost)."""
         totals, seen, flat, arrays = {}, 0, self._flat_weights(), xs + [y]
         for number, index in enumerate(index_batches, start=1):
+            if callbacks is not None:
+                callbacks.call("on_train_batch_begin", number - 1, None)
             *x_batch, y_batch = data.take(arrays, index)
             loss, output = self._train_step(x_batch, y_batch, flat)
             if not math.isfinite(loss):
@@ -400,7 +423,12 @@ class Model(CalledOnArrays):
             for name, value in self._logs(loss, output, y_batch).items():
                 totals[name] = totals.get(name, 0.0) + value * size
             seen += size
-            progress.update(number, {name: total / seen for name, total in totals.items()})
+            running = {name: total / seen for name, total in totals.items()}
+            progress.update(number, running)
+            if callbacks is not None:
+                callbacks.call("on_train_batch_end", number - 1, running)
+                if self.stop_training:
+                    break
         return {name: total / seen for name, total in totals.items()}
 
     def _evaluate_arrays(self, xs, y, batch_size):

@@ -1,0 +1,16 @@
+"""Callbacks: code run by ``fit`` at the start and end of training, of each epoch and of
+each batch, as Keras's are (``model.fit(..., callbacks=[EarlyStopping(patience=3)])``).
+
+``Callback`` is the base class of your own (its hooks: ``callbacks.base``);
+``LambdaCallback`` takes functions by hook. ``EarlyStopping``, ``ModelCheckpoint``,
+``LearningRateScheduler``, ``ReduceLROnPlateau`` and ``CSVLogger`` are Keras's, with its
+arguments and defaults.
+"""
+from .base import Callback, LambdaCallback
+from .checkpoint import ModelCheckpoint
+from .csv_logger import CSVLogger
+from .early_stopping import EarlyStopping
+from .learning_rate import LearningRateScheduler, ReduceLROnPlateau
+
+__all__ = ["CSVLogger", "Callback", "EarlyStopping", "LambdaCallback", "LearningRateScheduler",
+           "ModelCheckpoint", "ReduceLROnPlateau"]
