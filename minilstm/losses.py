@@ -7,33 +7,39 @@ rows of K values each::
     mse                       L = 1/M Σ_rows mean_k (p - y)²        dL/dp = 2 (p - y) / (M K)
     mae                       L = 1/M Σ_rows mean_k |p - y|         dL/dp = sign(p - y) / (M K)
     categorical_crossentropy  q = clip(p / Σ_k p_k, ε, 1 - ε),  L = -1/M Σ_rows Σ_k y_k log q_k
+    binary_crossentropy       q = clip(p, ε, 1 - ε),
+                              L = -1/M Σ_rows mean_k [y_k log q_k + (1 - y_k) log(1 - q_k)]
 
-Cross-entropy after a softmax is best computed from the logits z (Keras does
-the same when it can): with log q = z - logsumexp(z), no clipping is needed and
+(the binary form's gradient: dL/dp = ((1 - y)/(1 - q) - y/q) / (M K) where p lies inside
+the clip, 0 outside). Cross-entropy after a softmax, or the binary one after a sigmoid, is
+best computed from the logits z (Keras does the same when it can): no clipping is needed and
 the gradient takes its fused, stable form::
 
-    L = -1/M Σ_rows Σ_k y_k (z_k - logsumexp(z))        dL/dz = (softmax(z) Σ_k y_k - y) / M
+    categorical  L = -1/M Σ_rows Σ_k y_k (z_k - logsumexp(z))   dL/dz = (softmax(z) Σ_k y_k - y) / M
+    binary       L = 1/(M K) Σ [max(z, 0) - z y + log(1 + e^{-|z|})]   dL/dz = (σ(z) - y) / (M K)
 
-``CategoricalCrossentropy(from_logits=True)``, as in Keras, takes ``y_pred`` as those
-logits z (a last layer without activation) and computes this form from them. After a
-softmax layer, a model computes it from that layer's own logits either way (as TF Keras
-does, warning that the flag was set for probabilities).
+``CategoricalCrossentropy(from_logits=True)`` and ``BinaryCrossentropy(from_logits=True)``,
+as in Keras, take ``y_pred`` as those logits z (a last layer without activation) and compute
+this form from them. After a softmax layer (a sigmoid one), a model computes it from that
+layer's own logits either way (as TF Keras does, warning that the flag was set for
+probabilities).
 """
 import numpy as np
 
 from .checks import flag
 from .kernels import error_losses
+from .kernels.sigmoid_crossentropy import binary_crossentropy_from_logits
 from .kernels.softmax_crossentropy import crossentropy_from_logits
 from .naming import lookup
 
-EPSILON = 1e-7  # Keras's backend epsilon, the clip of categorical cross-entropy
+EPSILON = 1e-7  # Keras's backend epsilon, the clip of both cross-entropies
 
 
 class Loss:
     """``loss(y_true, y_pred)`` is the scalar; ``loss.gradient`` is dL/dy_pred."""
 
     name = "loss"
-    fuses_with_softmax = False
+    fused_activation = None    # the last layer's activation whose logits the loss reads
 
     def __call__(self, y_true, y_pred):
         raise NotImplementedError
@@ -77,11 +83,14 @@ class MeanAbsoluteError(_ErrorLoss):
     name = "mean_absolute_error"
 
 
-class CategoricalCrossentropy(Loss):
-    """``from_logits``: ``y_pred`` holds the logits z, not probabilities (Keras's flag)."""
+class _Crossentropy(Loss):
+    """What both cross-entropies share: ``from_logits`` (``y_pred`` holds the logits z,
+    not probabilities: Keras's flag), and the fused form from the logits of the activation
+    named ``fused_activation``, which a model uses when its last layer ends in it. A
+    subclass writes the form on probabilities, ``_value`` and ``_gradient``, and names its
+    kernel's fused form, ``value_and_gradient_from_logits``."""
 
-    name = "categorical_crossentropy"
-    fuses_with_softmax = True
+    fused_activation = None
 
     def __init__(self, from_logits=False):
         self.takes_logits = flag("from_logits", from_logits)
@@ -92,16 +101,39 @@ class CategoricalCrossentropy(Loss):
     def __call__(self, y_true, y_pred):
         if self.takes_logits:
             return self.value_and_gradient(y_true, y_pred)[0]
-        y_true, y_pred = error_losses.as_same_shape_arrays(y_true, y_pred)
+        return self._value(*error_losses.as_same_shape_arrays(y_true, y_pred))
+
+    def gradient(self, y_true, y_pred):
+        if self.takes_logits:
+            return self.value_and_gradient(y_true, y_pred)[1]
+        return self._gradient(*error_losses.as_same_shape_arrays(y_true, y_pred))
+
+    def value_and_gradient(self, y_true, y_pred):
+        if self.takes_logits:          # y_pred: the logits, as arrays of a float dtype
+            return self.value_and_gradient_from_logits(
+                *error_losses.as_same_shape_arrays(y_true, y_pred))
+        return super().value_and_gradient(y_true, y_pred)
+
+    def from_logits(self, y_true, logits):
+        return self.value_and_gradient_from_logits(y_true, logits)[0]
+
+    def gradient_from_logits(self, y_true, logits):
+        return self.value_and_gradient_from_logits(y_true, logits)[1]
+
+
+class CategoricalCrossentropy(_Crossentropy):
+    """Cross-entropy over classes on the last axis; fused with a softmax."""
+
+    name = "categorical_crossentropy"
+    fused_activation = "softmax"
+
+    def _value(self, y_true, y_pred):
         rows = y_pred.size // y_pred.shape[-1]
         normalised = y_pred / y_pred.sum(axis=-1, keepdims=True)
         clipped = np.clip(normalised, EPSILON, 1.0 - EPSILON)
         return float(-(y_true * np.log(clipped)).sum() / rows)
 
-    def gradient(self, y_true, y_pred):
-        if self.takes_logits:
-            return self.value_and_gradient(y_true, y_pred)[1]
-        y_true, y_pred = error_losses.as_same_shape_arrays(y_true, y_pred)
+    def _gradient(self, y_true, y_pred):
         rows = y_pred.size // y_pred.shape[-1]
         total = y_pred.sum(axis=-1, keepdims=True)                  # (..., 1)
         normalised = y_pred / total                                 # (..., K)
@@ -111,22 +143,34 @@ class CategoricalCrossentropy(Loss):
         through_sum = (d_normalised * normalised).sum(axis=-1, keepdims=True)
         return ((d_normalised - through_sum) / total).astype(y_pred.dtype)
 
-    def value_and_gradient(self, y_true, y_pred):
-        if self.takes_logits:          # y_pred: the logits, as arrays of a float dtype
-            return crossentropy_from_logits(
-                *error_losses.as_same_shape_arrays(y_true, y_pred))
-        return super().value_and_gradient(y_true, y_pred)
-
-    def from_logits(self, y_true, logits):
-        return crossentropy_from_logits(y_true, logits)[0]
-
-    def gradient_from_logits(self, y_true, logits):
-        return self.value_and_gradient_from_logits(y_true, logits)[1]
-
     def value_and_gradient_from_logits(self, y_true, logits):
         """``(loss, dL/dz)`` from one softmax of the logits ``z``: what a training step
         needs, in one pass (the kernel ``kernels.softmax_crossentropy``)."""
         return crossentropy_from_logits(y_true, logits)
+
+
+class BinaryCrossentropy(_Crossentropy):
+    """Cross-entropy of each value as the probability of a yes (0/1 targets, one or more
+    per sample: multi-label); fused with a sigmoid."""
+
+    name = "binary_crossentropy"
+    fused_activation = "sigmoid"
+
+    def _value(self, y_true, y_pred):
+        clipped = np.clip(y_pred, EPSILON, 1.0 - EPSILON)              # (...)
+        per_value = y_true * np.log(clipped) + (1.0 - y_true) * np.log(1.0 - clipped)
+        return float(-per_value.sum() / y_pred.size)
+
+    def _gradient(self, y_true, y_pred):
+        inside = (y_pred > EPSILON) & (y_pred < 1.0 - EPSILON)          # (...)
+        clipped = np.clip(y_pred, EPSILON, 1.0 - EPSILON)
+        d_clipped = (1.0 - y_true) / (1.0 - clipped) - y_true / clipped
+        return np.where(inside, d_clipped / y_pred.size, 0.0).astype(y_pred.dtype)
+
+    def value_and_gradient_from_logits(self, y_true, logits):
+        """``(loss, dL/dz)`` from the logits ``z`` in one pass (the kernel
+        ``kernels.sigmoid_crossentropy``)."""
+        return binary_crossentropy_from_logits(y_true, logits)
 
 
 _LOSSES = {
@@ -135,12 +179,13 @@ _LOSSES = {
     "mae": MeanAbsoluteError,
     "mean_absolute_error": MeanAbsoluteError,
     "categorical_crossentropy": CategoricalCrossentropy,
+    "binary_crossentropy": BinaryCrossentropy,
 }
 
 
 def get(loss):
     """A loss from its name (``'mse'``, ``'mae'``, ``'categorical_crossentropy'``,
-    and the long names) or a ``Loss`` instance."""
+    ``'binary_crossentropy'``, and the long names) or a ``Loss`` instance."""
     if isinstance(loss, Loss):
         return loss
     return lookup("loss", loss, _LOSSES, also="a minilstm Loss")()
@@ -149,22 +194,30 @@ def get(loss):
 def misread(loss, activation, layer):
     """Why ``loss`` misreads the output of ``layer`` (its words, for the message), whose
     activation is ``activation``, or None when it reads it right (or the activation is not
-    known): the cross-entropy takes probabilities, or with ``from_logits`` logits. Linear,
+    known): a cross-entropy takes probabilities, or with ``from_logits`` logits. Linear,
     tanh or relu outputs are no probabilities: normalised by row sums that may be negative
-    or zero, every one clipped, they gave a loss that never moved (its gradient zero) or an
-    infinite gradient."""
-    if not isinstance(loss, CategoricalCrossentropy) or activation is None:
+    or zero (categorical), or clipped to (0, 1) (binary), they gave a loss that never moved
+    (its gradient zero) or an infinite gradient."""
+    if not isinstance(loss, _Crossentropy) or activation is None:
         return None
-    if loss.takes_logits and activation == "softmax":
-        return (f"the loss was given from_logits=True, but {layer} ends in a softmax, whose "
-                "output is no logits: the loss is computed from the softmax's own logits, as "
+    fused = loss.fused_activation
+    if loss.takes_logits and activation == fused:
+        return (f"the loss was given from_logits=True, but {layer} ends in a {fused}, whose "
+                f"output is no logits: the loss is computed from the {fused}'s own logits, as "
                 "TF Keras does, warning the same")
     if not loss.takes_logits and activation in ("linear", "tanh", "relu"):
-        return (f"categorical_crossentropy takes probabilities, but {layer} has activation "
-                f"{activation!r}, whose outputs are none: give it activation='softmax', or "
-                "compile with losses.CategoricalCrossentropy(from_logits=True) to read them "
+        return (f"{loss.name} takes probabilities, but {layer} has activation "
+                f"{activation!r}, whose outputs are none: give it activation={fused!r}, or "
+                f"compile with losses.{type(loss).__name__}(from_logits=True) to read them "
                 "as logits")
     return None
+
+
+def output_is_logits(loss, activation):
+    """Whether a model whose last layer has ``activation`` outputs the logits ``loss`` reads:
+    a loss given ``from_logits=True``, unless the layer ends in the activation it fuses with
+    (whose own logits it then reads, the output staying probabilities)."""
+    return getattr(loss, "takes_logits", False) and activation != loss.fused_activation
 
 
 def known(name):

@@ -2,7 +2,12 @@
 
     accuracy / acc   categorical: argmax(y_true) == argmax(y_pred), averaged
                      over samples and timesteps (binary, threshold 0.5, when
-                     the last axis has one value)
+                     the last axis has one value); with the binary cross-entropy
+                     as the loss, binary_accuracy, as Keras resolves it
+    binary_accuracy  (y_pred > 0.5) == (y_true > 0.5), averaged over every value
+                     (z > 0 for logits z, when the binary cross-entropy reads
+                     its y_pred as logits)
+    categorical_accuracy   the categorical accuracy, whatever the loss
     mae / mse        the losses of the same names
 
 or a function ``(y_true, y_pred)`` of the user's, logged under its name: what it returns,
@@ -23,9 +28,22 @@ def accuracy(y_true, y_pred):
     return accuracy_kernel.accuracy(y_true, y_pred)
 
 
+def binary_accuracy(y_true, y_pred):
+    """The share of values on the side of ½ that their target is on (Keras's)."""
+    return accuracy_kernel.accuracy(y_true, y_pred, binary=True)
+
+
+def binary_accuracy_of_logits(y_true, logits):
+    """``binary_accuracy`` of σ(z), which is above ½ where z > 0 (Keras's own compares the
+    logits with ½ and asks its users for ``BinaryAccuracy(threshold=0)``)."""
+    logits = np.asarray(logits)
+    return binary_accuracy(y_true, (logits > 0).astype(logits.dtype))
+
+
 _METRICS = {
     "accuracy": accuracy,
     "acc": accuracy,
+    "binary_accuracy": binary_accuracy,
     "categorical_accuracy": accuracy,
     "mae": losses.MeanAbsoluteError(),
     "mean_absolute_error": losses.MeanAbsoluteError(),
@@ -34,12 +52,19 @@ _METRICS = {
 }
 
 
-def get(metric):
+def get(metric, loss=None, logits=False):
     """A metric function ``(y_true, y_pred) -> float`` from its name, or from a function of
-    the user's (as Keras takes one), whose values are averaged (``averaged``)."""
+    the user's (as Keras takes one), whose values are averaged (``averaged``). Given the
+    model's ``loss``: 'accuracy' of a binary cross-entropy is its binary accuracy, as Keras
+    resolves it, and with ``logits`` (the model outputs the logits that loss reads:
+    ``losses.output_is_logits``) a binary accuracy reads them as logits."""
     if is_function(metric):
         return averaged(metric)
-    return lookup("metric", metric, _METRICS, also="a function (y_true, y_pred) -> float")
+    function = lookup("metric", metric, _METRICS, also="a function (y_true, y_pred) -> float")
+    binary = isinstance(loss, losses.BinaryCrossentropy)
+    if function is binary_accuracy or (binary and metric.lower() in ("accuracy", "acc")):
+        return binary_accuracy_of_logits if binary and logits else binary_accuracy
+    return function
 
 
 def averaged(function):
@@ -80,7 +105,7 @@ def names_of(metrics):
     return names
 
 
-_HIGHER_IS_BETTER = {"accuracy", "acc", "categorical_accuracy"}
+_HIGHER_IS_BETTER = {"accuracy", "acc", "binary_accuracy", "categorical_accuracy"}
 
 
 def known(name):

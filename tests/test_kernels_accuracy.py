@@ -12,16 +12,16 @@ leading_shapes = st.one_of(st.tuples(batches), st.tuples(batches, steps))
 dtypes = st.sampled_from([np.float32, np.float64])
 
 
-@given(leading_shapes, st.integers(1, 7), dtypes, st.booleans(), seeds)
-def test_numba_twin_equals_numpy_twin(leading_shape, classes, dtype, with_ties, seed):
+@given(leading_shapes, st.integers(1, 7), dtypes, st.booleans(), st.booleans(), seeds)
+def test_numba_twin_equals_numpy_twin(leading_shape, classes, dtype, with_ties, binary, seed):
     """``with_ties``: values rounded to a few levels, so rows hold equal largest values
     (the first one counts) and binary values sit at the threshold ½."""
     rng = np.random.default_rng(seed)
     y_true, y_pred = rng.random((2,) + leading_shape + (classes,)).astype(dtype)
     if with_ties:
         y_true, y_pred = np.round(y_true * 2) / 2, np.round(y_pred * 2) / 2
-    expected = kernels.accuracy_reference(y_true, y_pred)
-    assert kernels.accuracy_numba(y_true, y_pred) == expected
+    expected = kernels.accuracy_reference(y_true, y_pred, binary)
+    assert kernels.accuracy_numba(y_true, y_pred, binary) == expected
     assert 0.0 <= expected <= 1.0
 
 
@@ -51,3 +51,20 @@ def test_a_nan_counts_as_the_largest_value_as_in_numpy_argmax(twin):
 def test_targets_of_another_shape_are_refused_by_name(twin):
     with pytest.raises(ValueError, match=r"y_true must have y_pred's shape \(4, 3\); got \(4,\)"):
         twin(np.zeros(4), np.zeros((4, 3)))
+
+
+@pytest.mark.parametrize("twin", TWINS)
+def test_binary_counts_every_value_at_one_half_whatever_the_last_axis(twin):
+    """Keras's binary_accuracy, for a sigmoid over several labels: 5 of the 6 values fall
+    on their target's side of ½, where the rows' argmax agree in one of the two rows."""
+    y_true = np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
+    y_pred = np.array([[0.9, 0.2, 0.6], [0.4, 0.9, 0.8]])
+    assert twin(y_true, y_pred, binary=True) == 5 / 6
+    assert twin(y_true, y_pred) == 0.5
+
+
+@pytest.mark.parametrize("twin", TWINS)
+def test_binary_refuses_targets_of_another_shape_of_as_many_values(twin):
+    with pytest.raises(ValueError, match=r"y_true must have y_pred's shape \(2, 3\); got "
+                                         r"\(3, 2\)"):
+        twin(np.zeros((3, 2)), np.zeros((2, 3)), binary=True)

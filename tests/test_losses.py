@@ -47,6 +47,82 @@ def test_crossentropy_gradients_match_finite_differences(backend, batch, steps_,
 
 
 @pytest.mark.parametrize("backend", ["numba", "numpy"])
+@given(batches, st.one_of(st.just(None), steps), st.integers(1, 5), st.booleans(), seeds)
+def test_binary_crossentropy_gradients_match_finite_differences(backend, batch, steps_, width,
+                                                                soft, seed):
+    """Both forms: on probabilities (Keras's clipping) and fused with the sigmoid (a kernel,
+    so on both twins); 0/1 labels, or ``soft`` targets that are probabilities."""
+    rng = np.random.default_rng(seed)
+    shape = (batch, width) if steps_ is None else (batch, steps_, width)
+    y_true = rng.random(shape) if soft else (rng.random(shape) > 0.5).astype(np.float64)
+    y_pred = rng.uniform(0.05, 0.95, shape)   # where the differences' truncation is small
+    with use_backend(backend):
+        errors = gradcheck.check_loss(losses.get("binary_crossentropy"), y_true, y_pred)
+        errors_of_logits = gradcheck.check_loss(losses.BinaryCrossentropy(from_logits=True),
+                                                y_true, 3 * rng.standard_normal(shape))
+    assert set(errors) == {"y_pred", "logits"}
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+    assert max(errors_of_logits.values()) < GRADIENT_TOLERANCE, errors_of_logits
+
+
+def test_binary_crossentropy_follows_keras_formula_reduction_and_clip():
+    rng = np.random.default_rng(2)
+    y_true = (rng.random((3, 4, 2)) > 0.5).astype(np.float64)
+    y_pred = rng.uniform(0.01, 0.99, (3, 4, 2))
+    per_step = -np.mean(y_true * np.log(y_pred) + (1 - y_true) * np.log(1 - y_pred), axis=-1)
+    loss = losses.get("binary_crossentropy")
+    assert loss(y_true, y_pred) == pytest.approx(per_step.mean(), rel=1e-12)
+    logits = np.log(y_pred / (1 - y_pred))
+    assert loss.from_logits(y_true, logits) == pytest.approx(per_step.mean(), rel=1e-12)
+    # a certain mistake costs -log(1e-7), as Keras clips it, and moves nothing
+    assert loss(np.array([[1.0, 0.0]]), np.array([[0.0, 0.5]])) == pytest.approx(
+        (-np.log(1e-7) - np.log(0.5)) / 2)
+    np.testing.assert_allclose(loss.gradient(np.array([[1.0, 0.0]]), np.array([[0.0, 0.5]])),
+                               [[0.0, 1.0]])
+
+
+def test_binary_crossentropy_from_logits_trains_a_model_as_sigmoid_and_it_do():
+    rng = np.random.default_rng(4)
+    x, y = rng.standard_normal((12, 3)), (rng.random((12, 2)) > 0.5).astype(np.float64)
+    with_sigmoid = Sequential([Dense(2, activation="sigmoid", input_shape=(3,))], seed=1)
+    with_sigmoid.compile(optimizer=Adam(0.01), loss="binary_crossentropy", metrics=["acc"])
+    on_logits = Sequential([Dense(2, input_shape=(3,))], seed=1)
+    on_logits.compile(optimizer=Adam(0.01), loss=losses.BinaryCrossentropy(from_logits=True),
+                      metrics=["acc"])
+    expected = with_sigmoid.fit(x, y, epochs=3, verbose=0).history
+    history = on_logits.fit(x, y, epochs=3, verbose=0).history
+    np.testing.assert_allclose(history["loss"], expected["loss"], rtol=1e-6)
+    assert history["acc"] == expected["acc"]          # logits read at 0, probabilities at ½
+    flagged = Sequential([Dense(2, activation="sigmoid", input_shape=(3,))], seed=1)
+    with pytest.warns(UserWarning, match=r"from_logits=True, but the last layer of model "
+                                         r"'sequential', 'dense', ends in a sigmoid"):
+        flagged.compile(optimizer=Adam(0.01), loss=losses.BinaryCrossentropy(from_logits=True),
+                        metrics=["acc"])
+    flagged_history = flagged.fit(x, y, epochs=3, verbose=0).history
+    np.testing.assert_allclose(flagged_history["loss"], expected["loss"], rtol=1e-6)
+    assert flagged_history["acc"] == expected["acc"]  # its output is probabilities
+
+
+@pytest.mark.parametrize("loss, logits", [("binary_crossentropy", False),
+                                          (losses.BinaryCrossentropy(from_logits=True), True)])
+def test_accuracy_of_a_binary_crossentropy_is_keras_binary_accuracy(loss, logits):
+    """Keras resolves 'accuracy' by the loss: over several sigmoid labels, the share of
+    values on their target's side (of ½, or of 0 for logits); 'categorical_accuracy' stays
+    the rows' argmax."""
+    model = Sequential([Dense(3, activation=None if logits else "sigmoid",
+                              input_shape=(2,))])
+    model.compile(optimizer="adam", loss=loss, metrics=["accuracy", "categorical_accuracy",
+                                                        "binary_accuracy"])
+    y_true = np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
+    y_pred = np.array([[0.9, 0.2, 0.6], [0.4, 0.9, 0.8]])
+    if logits:
+        y_pred = np.log(y_pred / (1 - y_pred))
+    logs = model._logs(0.0, y_pred, y_true)
+    assert logs == {"loss": 0.0, "accuracy": 5 / 6, "categorical_accuracy": 0.5,
+                    "binary_accuracy": 5 / 6}
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
 @given(batches, st.one_of(st.just(None), steps), classes, seeds)
 def test_crossentropy_from_logits_takes_y_pred_as_logits(backend, batch, steps_, width, seed):
     """Keras's ``CategoricalCrossentropy(from_logits=True)``, for a last layer without
@@ -88,7 +164,8 @@ def test_crossentropy_from_logits_trains_a_model_as_softmax_and_crossentropy_do(
         losses.CategoricalCrossentropy(from_logits="yes")
 
 
-@pytest.mark.parametrize("name", ["mse", "mae", "categorical_crossentropy"])
+@pytest.mark.parametrize("name", ["mse", "mae", "categorical_crossentropy",
+                                  "binary_crossentropy"])
 @given(batches, st.one_of(st.just(None), steps), classes, seeds)
 def test_value_and_gradient_equal_the_loss_and_its_gradient(name, batch, steps_, width, seed):
     """What a training step calls equals the separate calls that gradcheck checks:
@@ -96,13 +173,13 @@ def test_value_and_gradient_equal_the_loss_and_its_gradient(name, batch, steps_,
     rng = np.random.default_rng(seed)
     shape = (batch, width) if steps_ is None else (batch, steps_, width)
     loss = losses.get(name)
-    y_true = one_hot(rng, shape[:-1], width) if loss.fuses_with_softmax \
+    y_true = one_hot(rng, shape[:-1], width) if loss.fused_activation \
         else rng.standard_normal(shape)
     y_pred = rng.uniform(0.05, 1.0, shape)
     value, gradient = loss.value_and_gradient(y_true, y_pred)
     assert value == loss(y_true, y_pred)
     np.testing.assert_array_equal(gradient, loss.gradient(y_true, y_pred))
-    if loss.fuses_with_softmax:
+    if loss.fused_activation:
         logits = rng.standard_normal(shape) * 3
         value, gradient = loss.value_and_gradient_from_logits(y_true, logits)
         assert value == pytest.approx(loss.from_logits(y_true, logits), rel=1e-12)
@@ -135,7 +212,8 @@ def test_fused_form_stays_finite_where_probabilities_underflow():
                                [[-1.0, 1.0]])
 
 
-@pytest.mark.parametrize("name", ["mse", "mae", "categorical_crossentropy"])
+@pytest.mark.parametrize("name", ["mse", "mae", "categorical_crossentropy",
+                                  "binary_crossentropy"])
 def test_no_loss_broadcasts_a_target_against_a_prediction(name):
     """(2, 3) against (3, 2, 3) broadcasts in NumPy: categorical cross-entropy on
     probabilities returned a number for it."""
@@ -191,22 +269,27 @@ def test_a_loss_of_the_users_is_checked_by_gradcheck_and_trains_a_model():
     assert model.evaluate(x, y, verbose=0) == Huber()(targets, model.predict(x))
 
 
+@pytest.mark.parametrize("loss_class, probabilities", [
+    (losses.CategoricalCrossentropy, "softmax"), (losses.BinaryCrossentropy, "sigmoid")])
 @pytest.mark.parametrize("activation", ["linear", "tanh", "relu"])
-def test_crossentropy_on_outputs_that_are_no_probabilities_warns_at_compile(activation):
-    """Normalised by row sums that may be negative or zero, tanh or linear outputs were all
-    clipped: the loss never moved (its gradient zero), silently."""
+def test_crossentropy_on_outputs_that_are_no_probabilities_warns_at_compile(
+        loss_class, probabilities, activation):
+    """Normalised by row sums that may be negative or zero (categorical), or clipped to
+    (0, 1) (binary), tanh or linear outputs gave a loss that never moved (its gradient
+    zero), silently."""
     rng = np.random.default_rng(5)
+    name = loss_class.name
     model = Sequential([Dense(3, activation=activation, input_shape=(2,))], seed=0)
-    with pytest.warns(UserWarning, match=rf"^categorical_crossentropy takes probabilities, but "
-                                         rf"the last layer of model 'sequential', 'dense', has "
-                                         rf"activation '{activation}', whose outputs are none: "
-                                         rf"give it activation='softmax', or compile with "
-                                         rf"losses.CategoricalCrossentropy\(from_logits=True\)"):
-        model.compile(optimizer="adam", loss="categorical_crossentropy")
+    with pytest.warns(UserWarning, match=rf"^{name} takes probabilities, but the last layer of "
+                                         rf"model 'sequential', 'dense', has activation "
+                                         rf"'{activation}', whose outputs are none: give it "
+                                         rf"activation='{probabilities}', or compile with "
+                                         rf"losses.{loss_class.__name__}\(from_logits=True\)"):
+        model.compile(optimizer="adam", loss=name)
     x, y = rng.standard_normal((4, 2)), one_hot(rng, (4,), 3)
     for quiet in ("softmax", "sigmoid"):
         model = Sequential([Dense(3, activation=quiet, input_shape=(2,))], seed=0)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.compile(optimizer="adam", loss=name)
             model.fit(x, y, verbose=0)

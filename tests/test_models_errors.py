@@ -119,7 +119,8 @@ def test_batch_size_below_one_is_refused(model, batch_size):
 
 
 @pytest.mark.parametrize("compile_kwargs, message", [
-    ({"loss": "hinge"}, r"unknown loss 'hinge'; valid names are: 'categorical_crossentropy'"),
+    ({"loss": "hinge"}, r"unknown loss 'hinge'; valid names are: 'binary_crossentropy', "
+                        r"'categorical_crossentropy'"),
     ({"loss": "mse", "optimizer": "adagrad"}, r"unknown optimizer 'adagrad'; valid names"),
     ({"loss": "mse", "metrics": ["auc"]}, r"unknown metric 'auc'; valid names are: .*'acc'"),
     ({}, r"compile needs a loss"),

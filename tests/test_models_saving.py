@@ -337,6 +337,20 @@ def test_a_loss_is_loaded_with_its_arguments_and_a_users_loss_says_how_to_load(t
     assert minilstm.load_model(tmp_path / "squares.npz", compile=False).loss is None
 
 
+def test_a_binary_crossentropy_model_loads_with_its_flag_and_binary_accuracy(tmp_path):
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((8, 2)), (rng.random((8, 3)) > 0.5).astype(np.float64)
+    model = Sequential([Dense(3, input_shape=(2,))], seed=0)
+    model.compile(loss=minilstm.losses.BinaryCrossentropy(from_logits=True), optimizer="adam",
+                  metrics=["accuracy"])
+    model.fit(x, y, epochs=2, verbose=0)
+    model.save(tmp_path / "tagger.npz")
+    loaded = minilstm.load_model(tmp_path / "tagger.npz")
+    assert isinstance(loaded.loss, minilstm.losses.BinaryCrossentropy)
+    assert loaded.loss.takes_logits
+    assert loaded.evaluate(x, y, verbose=0) == model.evaluate(x, y, verbose=0)
+
+
 def test_a_weight_made_infinite_by_the_last_step_is_refused_by_save_not_by_load(tmp_path):
     """fit stops at a non-finite loss, which only the step after shows: a last step can
     leave infinite weights. save wrote them; load_model then refused the file."""

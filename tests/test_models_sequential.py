@@ -56,9 +56,26 @@ def test_encoder_decoder_with_crossentropy_gradients_match_finite_differences(
     rng = np.random.default_rng(seed)
     model = encoder_decoder(features_, units_, out_steps, classes, last_activation)
     model.compile(loss="categorical_crossentropy", optimizer="adam")
-    assert model._uses_fused_softmax() == (last_activation == "softmax")
+    assert model._uses_fused_activation() == (last_activation == "softmax")
     x = rng.standard_normal((batch, steps_, features_))
     y = np.eye(classes)[rng.integers(0, classes, (batch, out_steps))]
+    errors = gradcheck.check_model(model, x, y)
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+@pytest.mark.parametrize("last_activation", ["sigmoid", "softmax", None])
+@given(batches, steps, features, units, st.integers(1, 4), st.integers(1, 4), seeds)
+def test_sequence_tagger_with_binary_crossentropy_gradients_match_finite_differences(
+        last_activation, batch, steps_, features_, units_, out_steps, labels, seed):
+    """sigmoid: the fused logits path; softmax: the binary cross-entropy through the
+    probabilities; None: BinaryCrossentropy(from_logits=True) on a linear layer."""
+    rng = np.random.default_rng(seed)
+    model = encoder_decoder(features_, units_, out_steps, labels, last_activation)
+    model.compile(loss=losses.BinaryCrossentropy(from_logits=last_activation is None),
+                  optimizer="adam")
+    assert model._uses_fused_activation() == (last_activation == "sigmoid")
+    x = rng.standard_normal((batch, steps_, features_))
+    y = (rng.random((batch, out_steps, labels)) > 0.5).astype(np.float64)
     errors = gradcheck.check_model(model, x, y)
     assert max(errors.values()) < GRADIENT_TOLERANCE, errors
 

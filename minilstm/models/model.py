@@ -167,15 +167,17 @@ class Model(CalledOnArrays):
                              f"{type(metrics).__name__} {metrics!r:.60}")
         metrics = list(metrics or [])
         names = metric_registry.names_of(metrics)
-        functions = [metric_registry.get(metric) for metric in metrics]
+        last = self.layers[-1] if self.layers else None   # a Sequential may get them later
+        activation = getattr(last, "output_activation", None)
+        logits = losses.output_is_logits(loss, activation)
+        functions = [metric_registry.get(metric, loss, logits) for metric in metrics]
         self.loss, self.optimizer = loss, optimizer        # a refused call changes nothing
         self.metric_names, self._metric_functions = names, functions
         if optimizer.owner is not self:           # it comes with another model's moments
             optimizer.reset()
         optimizer.owner = self
-        if self.layers:                     # a Sequential may get its layers after compile
-            last = self.layers[-1]
-            misread = losses.misread(loss, getattr(last, "output_activation", None),
+        if last is not None:
+            misread = losses.misread(loss, activation,
                                      f"the last layer of model {self.name!r}, {last.name!r},")
             if misread:
                 warnings.warn(misread, stacklevel=2)
@@ -222,18 +224,21 @@ class Model(CalledOnArrays):
                 "call model.compile(loss=..., optimizer=...) first")
 
     # ---------------------------------------------------------------- one batch
-    def _uses_fused_softmax(self):
-        last_activation = getattr(self.layers[-1], "output_activation", None)
-        return self.loss.fuses_with_softmax and last_activation == "softmax"
+    def _uses_fused_activation(self):
+        """Whether the loss reads the last layer's logits: a cross-entropy after the
+        activation it fuses with (softmax, or sigmoid for the binary one)."""
+        fused = self.loss.fused_activation
+        return fused is not None and \
+            getattr(self.layers[-1], "output_activation", None) == fused
 
     def _batch_loss(self, output, y):
-        if self._uses_fused_softmax():
+        if self._uses_fused_activation():
             return self.loss.from_logits(y, self.layers[-1].logits)
         return self.loss(y, output)
 
     def _loss_and_backward(self, output, y):
         """The batch loss; the gradients of every weight are added into the layers."""
-        if self._uses_fused_softmax():
+        if self._uses_fused_activation():
             loss, d_logits = self.loss.value_and_gradient_from_logits(y, self.layers[-1].logits)
             self._backward(d_logits, skip_activation=True)
         else:
