@@ -7,6 +7,8 @@ rows of K values each::
     mse                       L = 1/M Σ_rows mean_k (p - y)²        dL/dp = 2 (p - y) / (M K)
     mae                       L = 1/M Σ_rows mean_k |p - y|         dL/dp = sign(p - y) / (M K)
     categorical_crossentropy  q = clip(p / Σ_k p_k, ε, 1 - ε),  L = -1/M Σ_rows Σ_k y_k log q_k
+    sparse_categorical_crossentropy   the categorical one, the targets given as class
+                              indices c (y = the one-hot row of c)
     binary_crossentropy       q = clip(p, ε, 1 - ε),
                               L = -1/M Σ_rows mean_k [y_k log q_k + (1 - y_k) log(1 - q_k)]
 
@@ -55,6 +57,12 @@ class Loss:
         """The constructor arguments, as JSON values: ``type(loss)(**config)`` rebuilds it."""
         return {}
 
+    @staticmethod
+    def target_shape(output_shape):
+        """The shape of the targets for a model's ``output_shape``: the same, but for the
+        sparse cross-entropy's class indices."""
+        return output_shape
+
     def __repr__(self):
         arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
         return f"{type(self).__name__}({arguments})"
@@ -87,8 +95,9 @@ class _Crossentropy(Loss):
     """What both cross-entropies share: ``from_logits`` (``y_pred`` holds the logits z,
     not probabilities: Keras's flag), and the fused form from the logits of the activation
     named ``fused_activation``, which a model uses when its last layer ends in it. A
-    subclass writes the form on probabilities, ``_value`` and ``_gradient``, and names its
-    kernel's fused form, ``value_and_gradient_from_logits``."""
+    subclass writes the form on probabilities, ``_value`` and ``_gradient``, and calls its
+    kernel's fused form, ``_fused``; ``_arrays`` makes the targets and the prediction
+    arrays of one shape, and ``_targets`` the targets of the logits a model hands over."""
 
     fused_activation = None
 
@@ -101,18 +110,28 @@ class _Crossentropy(Loss):
     def __call__(self, y_true, y_pred):
         if self.takes_logits:
             return self.value_and_gradient(y_true, y_pred)[0]
-        return self._value(*error_losses.as_same_shape_arrays(y_true, y_pred))
+        return self._value(*self._arrays(y_true, y_pred))
 
     def gradient(self, y_true, y_pred):
         if self.takes_logits:
             return self.value_and_gradient(y_true, y_pred)[1]
-        return self._gradient(*error_losses.as_same_shape_arrays(y_true, y_pred))
+        return self._gradient(*self._arrays(y_true, y_pred))
 
     def value_and_gradient(self, y_true, y_pred):
         if self.takes_logits:          # y_pred: the logits, as arrays of a float dtype
-            return self.value_and_gradient_from_logits(
-                *error_losses.as_same_shape_arrays(y_true, y_pred))
+            return self._fused(*self._arrays(y_true, y_pred))
         return super().value_and_gradient(y_true, y_pred)
+
+    def value_and_gradient_from_logits(self, y_true, logits):
+        """``(loss, dL/dz)`` from the logits ``z`` in one pass of the kernel: what a
+        training step needs."""
+        return self._fused(self._targets(y_true, logits), logits)
+
+    def _arrays(self, y_true, y_pred):
+        return error_losses.as_same_shape_arrays(y_true, y_pred)
+
+    def _targets(self, y_true, logits):
+        return y_true
 
     def from_logits(self, y_true, logits):
         return self.value_and_gradient_from_logits(y_true, logits)[0]
@@ -143,10 +162,55 @@ class CategoricalCrossentropy(_Crossentropy):
         through_sum = (d_normalised * normalised).sum(axis=-1, keepdims=True)
         return ((d_normalised - through_sum) / total).astype(y_pred.dtype)
 
-    def value_and_gradient_from_logits(self, y_true, logits):
-        """``(loss, dL/dz)`` from one softmax of the logits ``z``: what a training step
-        needs, in one pass (the kernel ``kernels.softmax_crossentropy``)."""
+    def _fused(self, y_true, logits):
+        """One softmax of the logits, the loss and dL/dz (``kernels.softmax_crossentropy``)."""
         return crossentropy_from_logits(y_true, logits)
+
+
+class SparseCategoricalCrossentropy(CategoricalCrossentropy):
+    """The categorical cross-entropy of targets given as class indices (Keras's): one
+    integer per row of the prediction, ``y_true (...)`` or ``(..., 1)`` for ``y_pred
+    (..., K)``, read as the one-hot rows they stand for (``one_hot_of_labels``)."""
+
+    name = "sparse_categorical_crossentropy"
+
+    @staticmethod
+    def target_shape(output_shape):
+        return output_shape[:-1] + (1,)
+
+    def _arrays(self, y_true, y_pred):
+        y_pred = np.asarray(y_pred)
+        y_pred = y_pred.astype(np.result_type(y_pred, np.float32), copy=False)
+        return one_hot_of_labels(y_true, y_pred), y_pred
+
+    def _targets(self, y_true, logits):
+        return one_hot_of_labels(y_true, logits)
+
+
+def one_hot_of_labels(y_true, y_pred):
+    """The one-hot rows, of ``y_pred``'s dtype and shape ``(..., K)``, that the class indices
+    ``y_true`` stand for (``(...)`` or ``(..., 1)``); a ValueError names targets of another
+    shape, or a value that is no integer in [0, K) (NumPy would have indexed from the end,
+    or failed without naming the targets)."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    rows = y_pred.shape[:-1]
+    if y_true.shape == rows + (1,):
+        y_true = y_true[..., 0]
+    elif y_true.shape != rows:
+        raise ValueError(f"y_true must hold one class index for each row of y_pred "
+                         f"{y_pred.shape}: shape {rows} or {rows + (1,)}; got {y_true.shape}")
+    classes = y_pred.shape[-1]
+    if y_true.dtype.kind not in "iuf":
+        raise ValueError(f"y_true must hold class indices, integers; got dtype {y_true.dtype}")
+    flat = y_true.reshape(-1)
+    valid = np.isfinite(flat) & (flat == np.floor(flat)) & (flat >= 0) & (flat < classes)
+    if not valid.all():
+        raise ValueError(f"y_true must hold class indices, integers in [0, {classes}) for "
+                         f"y_pred's {classes} classes; got {flat[np.argmin(valid)].item()!r}")
+    labels = y_true.astype(np.int64)
+    one_hot = np.zeros(rows + (classes,), y_pred.dtype)                    # (..., K)
+    np.put_along_axis(one_hot, labels[..., None], 1, axis=-1)
+    return one_hot
 
 
 class BinaryCrossentropy(_Crossentropy):
@@ -167,9 +231,8 @@ class BinaryCrossentropy(_Crossentropy):
         d_clipped = (1.0 - y_true) / (1.0 - clipped) - y_true / clipped
         return np.where(inside, d_clipped / y_pred.size, 0.0).astype(y_pred.dtype)
 
-    def value_and_gradient_from_logits(self, y_true, logits):
-        """``(loss, dL/dz)`` from the logits ``z`` in one pass (the kernel
-        ``kernels.sigmoid_crossentropy``)."""
+    def _fused(self, y_true, logits):
+        """The loss and dL/dz from the logits (``kernels.sigmoid_crossentropy``)."""
         return binary_crossentropy_from_logits(y_true, logits)
 
 
@@ -180,12 +243,14 @@ _LOSSES = {
     "mean_absolute_error": MeanAbsoluteError,
     "categorical_crossentropy": CategoricalCrossentropy,
     "binary_crossentropy": BinaryCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
 }
 
 
 def get(loss):
     """A loss from its name (``'mse'``, ``'mae'``, ``'categorical_crossentropy'``,
-    ``'binary_crossentropy'``, and the long names) or a ``Loss`` instance."""
+    ``'sparse_categorical_crossentropy'``, ``'binary_crossentropy'``, and the long names) or
+    a ``Loss`` instance."""
     if isinstance(loss, Loss):
         return loss
     return lookup("loss", loss, _LOSSES, also="a minilstm Loss")()

@@ -8,6 +8,8 @@
                      (z > 0 for logits z, when the binary cross-entropy reads
                      its y_pred as logits)
     categorical_accuracy   the categorical accuracy, whatever the loss
+    sparse_categorical_accuracy   the categorical accuracy of targets given as class
+                     indices; what 'accuracy' is with the sparse cross-entropy
     mae / mse        the losses of the same names
 
 or a function ``(y_true, y_pred)`` of the user's, logged under its name: what it returns,
@@ -40,11 +42,17 @@ def binary_accuracy_of_logits(y_true, logits):
     return binary_accuracy(y_true, (logits > 0).astype(logits.dtype))
 
 
+def sparse_categorical_accuracy(y_true, y_pred):
+    """The share of rows whose predicted class is the class index in ``y_true``."""
+    return accuracy(losses.one_hot_of_labels(y_true, y_pred), y_pred)
+
+
 _METRICS = {
     "accuracy": accuracy,
     "acc": accuracy,
     "binary_accuracy": binary_accuracy,
     "categorical_accuracy": accuracy,
+    "sparse_categorical_accuracy": sparse_categorical_accuracy,
     "mae": losses.MeanAbsoluteError(),
     "mean_absolute_error": losses.MeanAbsoluteError(),
     "mse": losses.MeanSquaredError(),
@@ -55,15 +63,19 @@ _METRICS = {
 def get(metric, loss=None, logits=False):
     """A metric function ``(y_true, y_pred) -> float`` from its name, or from a function of
     the user's (as Keras takes one), whose values are averaged (``averaged``). Given the
-    model's ``loss``: 'accuracy' of a binary cross-entropy is its binary accuracy, as Keras
-    resolves it, and with ``logits`` (the model outputs the logits that loss reads:
-    ``losses.output_is_logits``) a binary accuracy reads them as logits."""
+    model's ``loss``: 'accuracy' of a binary cross-entropy is its binary accuracy, of the
+    sparse one its sparse accuracy, as Keras resolves it, and with ``logits`` (the model
+    outputs the logits that loss reads: ``losses.output_is_logits``) a binary accuracy
+    reads them as logits."""
     if is_function(metric):
         return averaged(metric)
     function = lookup("metric", metric, _METRICS, also="a function (y_true, y_pred) -> float")
     binary = isinstance(loss, losses.BinaryCrossentropy)
-    if function is binary_accuracy or (binary and metric.lower() in ("accuracy", "acc")):
+    plain_accuracy = metric.lower() in ("accuracy", "acc")
+    if function is binary_accuracy or (binary and plain_accuracy):
         return binary_accuracy_of_logits if binary and logits else binary_accuracy
+    if plain_accuracy and isinstance(loss, losses.SparseCategoricalCrossentropy):
+        return sparse_categorical_accuracy
     return function
 
 
@@ -105,7 +117,8 @@ def names_of(metrics):
     return names
 
 
-_HIGHER_IS_BETTER = {"accuracy", "acc", "binary_accuracy", "categorical_accuracy"}
+_HIGHER_IS_BETTER = {"accuracy", "acc", "binary_accuracy", "categorical_accuracy",
+                     "sparse_categorical_accuracy"}
 
 
 def known(name):

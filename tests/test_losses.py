@@ -123,6 +123,54 @@ def test_accuracy_of_a_binary_crossentropy_is_keras_binary_accuracy(loss, logits
 
 
 @pytest.mark.parametrize("backend", ["numba", "numpy"])
+@given(batches, st.one_of(st.just(None), steps), classes, st.booleans(), seeds)
+def test_sparse_crossentropy_is_the_categorical_one_of_the_one_hot_targets(
+        backend, batch, steps_, width, trailing_axis, seed):
+    """Class indices ``(...)``, or ``(..., 1)`` with ``trailing_axis``, give the values and
+    gradients that their one-hot rows give, in both forms; and its gradients match finite
+    differences."""
+    rng = np.random.default_rng(seed)
+    shape = (batch,) if steps_ is None else (batch, steps_)
+    labels = rng.integers(0, width, shape)
+    targets = labels[..., None] if trailing_axis else labels
+    y_pred = rng.uniform(0.05, 1.0, shape + (width,))
+    logits = 3 * rng.standard_normal(shape + (width,))
+    sparse, dense = losses.get("sparse_categorical_crossentropy"), losses.get(
+        "categorical_crossentropy")
+    one_hot = np.eye(width)[labels]
+    with use_backend(backend):
+        assert sparse(targets, y_pred) == dense(one_hot, y_pred)
+        np.testing.assert_array_equal(sparse.gradient(targets, y_pred),
+                                      dense.gradient(one_hot, y_pred))
+        value, gradient = sparse.value_and_gradient_from_logits(targets, logits)
+        assert value == dense.from_logits(one_hot, logits)
+        np.testing.assert_array_equal(gradient, dense.gradient_from_logits(one_hot, logits))
+        on_logits = losses.SparseCategoricalCrossentropy(from_logits=True)
+        assert on_logits(targets, logits) == value
+        errors = gradcheck.check_loss(sparse, targets, y_pred)
+    assert set(errors) == {"y_pred", "logits"}
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+@pytest.mark.parametrize("labels, words", [
+    ([[0, 3]], r"class indices, integers in \[0, 3\) for y_pred's 3 classes; got 3$"),
+    ([[0, -1]], r"got -1$"),
+    ([[0.0, 1.5]], r"got 1.5$"),
+    ([[0.0, np.nan]], r"got nan$"),
+    ([["a", "b"]], r"class indices, integers; got dtype <U1$"),
+    ([[0, 1, 2]], r"one class index for each row of y_pred \(1, 2, 3\): shape \(1, 2\) or "
+                  r"\(1, 2, 1\); got \(1, 3\)$"),
+])
+def test_sparse_crossentropy_refuses_targets_that_are_no_class_indices(labels, words):
+    """NumPy would have read -1 as the last class, and 1.5 as class 1."""
+    loss = losses.get("sparse_categorical_crossentropy")
+    y_pred = np.full((1, 2, 3), 1 / 3)
+    for call in (loss, loss.gradient, loss.from_logits):
+        with pytest.raises(ValueError, match=words):
+            call(labels, y_pred)
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
 @given(batches, st.one_of(st.just(None), steps), classes, seeds)
 def test_crossentropy_from_logits_takes_y_pred_as_logits(backend, batch, steps_, width, seed):
     """Keras's ``CategoricalCrossentropy(from_logits=True)``, for a last layer without
@@ -235,6 +283,9 @@ def test_metrics_accuracy_is_categorical_per_timestep():
     y_true = np.eye(3)[[[0, 1], [2, 2]]]                 # (2, 2, 3)
     y_pred = np.eye(3)[[[0, 2], [2, 2]]] * 0.8 + 0.05
     assert metrics.get("accuracy")(y_true, y_pred) == 0.75
+    sparse = metrics.get("sparse_categorical_accuracy")
+    assert sparse(y_true.argmax(axis=-1), y_pred) == 0.75
+    assert metrics.get("accuracy", losses.get("sparse_categorical_crossentropy")) is sparse
     assert metrics.get("acc") is metrics.get("accuracy")
     with pytest.raises(ValueError, match="unknown metric 'f1'; valid names are"):
         metrics.get("f1")
@@ -270,7 +321,8 @@ def test_a_loss_of_the_users_is_checked_by_gradcheck_and_trains_a_model():
 
 
 @pytest.mark.parametrize("loss_class, probabilities", [
-    (losses.CategoricalCrossentropy, "softmax"), (losses.BinaryCrossentropy, "sigmoid")])
+    (losses.CategoricalCrossentropy, "softmax"), (losses.BinaryCrossentropy, "sigmoid"),
+    (losses.SparseCategoricalCrossentropy, "softmax")])
 @pytest.mark.parametrize("activation", ["linear", "tanh", "relu"])
 def test_crossentropy_on_outputs_that_are_no_probabilities_warns_at_compile(
         loss_class, probabilities, activation):
@@ -287,6 +339,8 @@ def test_crossentropy_on_outputs_that_are_no_probabilities_warns_at_compile(
                                          rf"losses.{loss_class.__name__}\(from_logits=True\)"):
         model.compile(optimizer="adam", loss=name)
     x, y = rng.standard_normal((4, 2)), one_hot(rng, (4,), 3)
+    if name.startswith("sparse"):
+        y = y.argmax(axis=-1)
     for quiet in ("softmax", "sigmoid"):
         model = Sequential([Dense(3, activation=quiet, input_shape=(2,))], seed=0)
         with warnings.catch_warnings():

@@ -351,6 +351,18 @@ def test_a_binary_crossentropy_model_loads_with_its_flag_and_binary_accuracy(tmp
     assert loaded.evaluate(x, y, verbose=0) == model.evaluate(x, y, verbose=0)
 
 
+def test_a_sparse_crossentropy_model_loads_and_takes_class_indices(tmp_path):
+    rng = np.random.default_rng(0)
+    x, labels = rng.standard_normal((8, 2)), rng.integers(0, 3, 8)
+    model = Sequential([Dense(3, activation="softmax", input_shape=(2,))], seed=0)
+    model.compile(loss="sparse_categorical_crossentropy", optimizer="adam",
+                  metrics=["accuracy"])
+    model.fit(x, labels, epochs=2, verbose=0)
+    model.save(tmp_path / "classifier.npz")
+    loaded = minilstm.load_model(tmp_path / "classifier.npz")
+    assert loaded.evaluate(x, labels, verbose=0) == model.evaluate(x, labels, verbose=0)
+
+
 def test_a_weight_made_infinite_by_the_last_step_is_refused_by_save_not_by_load(tmp_path):
     """fit stops at a non-finite loss, which only the step after shows: a last step can
     leave infinite weights. save wrote them; load_model then refused the file."""

@@ -80,6 +80,27 @@ def test_sequence_tagger_with_binary_crossentropy_gradients_match_finite_differe
     assert max(errors.values()) < GRADIENT_TOLERANCE, errors
 
 
+def test_sparse_labels_train_a_model_as_their_one_hot_rows_do():
+    """Keras's sparse_categorical_crossentropy: targets as class indices, (n, T) or
+    (n, T, 1); 'accuracy' is then the sparse accuracy."""
+    rng = np.random.default_rng(3)
+    x, labels = rng.standard_normal((20, 4, 3)), rng.integers(0, 5, (20, 2))
+    histories = []
+    for loss, y in (("categorical_crossentropy", np.eye(5)[labels]),
+                    ("sparse_categorical_crossentropy", labels)):
+        model = encoder_decoder(3, 4, 2, 5)
+        model.compile(loss=loss, optimizer="adam", metrics=["accuracy"])
+        histories.append(model.fit(x, y, batch_size=5, epochs=3, verbose=0,
+                                   validation_split=0.25).history)
+    assert histories[0] == histories[1]
+    trailing_axis = model.evaluate(x, labels[..., None], verbose=0)
+    assert trailing_axis == model.evaluate(x, labels, verbose=0)
+    with pytest.raises(ValueError, match=r"^y must hold a class index for each row of the "
+                                         r"model's output \(None, 2, 5\): shape \(None, 2\) "
+                                         r"or \(None, 2, 1\); got shape \(20, 2, 5\)$"):
+        model.evaluate(x, np.eye(5)[labels], verbose=0)
+
+
 def record_backward_calls(model):
     """A list that each layer's ``backward`` then appends (layer name, input_gradient) to."""
     calls = []

@@ -95,22 +95,27 @@ def check_input_shapes(xs, input_shapes):
             )
 
 
-def check_target_shape(y, output_shape):
-    """``y`` must match the model's output shape (``None`` matches any size).
+def check_target_shape(y, output_shape, target_shape=None):
+    """``y`` must match the model's output shape (``None`` matches any size), or the loss's
+    ``target_shape`` for it where that differs (the class indices of the sparse
+    cross-entropy, ``(None, T, 1)`` for ``(None, T, K)``).
 
-    As in Keras, targets ``(n,)`` for an output ``(None, 1)`` are taken as ``(n, 1)``.
+    As in Keras, targets ``(n,)`` for a shape ``(None, 1)`` are taken as ``(n, 1)``.
     Returns ``y``, so reshaped where needed.
     """
-    if y.shape[1:] == output_shape[1:]:
+    expected = output_shape if target_shape is None else target_shape
+    if y.shape[1:] == expected[1:]:
         return y
-    if y.ndim == len(output_shape) - 1 and output_shape[-1] == 1:
+    if y.ndim == len(expected) - 1 and expected[-1] == 1:
         y = y[..., None]
-    if y.ndim != len(output_shape) or any(
-            e is not None and e != a for e, a in zip(output_shape[1:], y.shape[1:])):
-        raise ValueError(
-            f"y must match the model's output shape {describe_shape(output_shape)}; "
-            f"got shape {y.shape}"
-        )
+    if y.ndim != len(expected) or any(
+            e is not None and e != a for e, a in zip(expected[1:], y.shape[1:])):
+        what = (f"match the model's output shape {describe_shape(output_shape)}"
+                if expected == output_shape else
+                f"hold a class index for each row of the model's output "
+                f"{describe_shape(output_shape)}: shape {describe_shape(expected[:-1])} or "
+                f"{describe_shape(expected)}")
+        raise ValueError(f"y must {what}; got shape {y.shape}")
     return y
 
 

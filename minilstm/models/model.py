@@ -276,7 +276,9 @@ class Model(CalledOnArrays):
         xs = self._checked_inputs(x)
         (y_array,) = data.as_arrays(y, "y", self.layers[-1].dtype, role="output")
         data.check_same_samples(xs, y_array)
-        return xs, data.check_target_shape(y_array, self.output_shape)
+        output_shape = self.output_shape
+        return xs, data.check_target_shape(y_array, output_shape,
+                                           self.loss.target_shape(output_shape))
 
     @property
     def _input_dtype(self):
