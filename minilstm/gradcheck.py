@@ -24,7 +24,11 @@ gradient gives errors around 1e-9; a wrong one gives errors near 1.
 Layers are checked through ``L = Σ_k Σ R_k ⊙ output_k`` with fixed random
 weights ``R_k`` (one per output array), so every output entry matters.
 
-Everything must be in float64: build layers with ``dtype='float64'``.
+Everything must be in float64: build layers with ``dtype='float64'``. A layer that draws
+noise while training (``Dropout``, in ``check_layer(..., training=True)`` and in
+``check_model``, which runs the training pass) has its ``noise_generator`` put back to one
+state before every evaluation, so that each draws the same mask; afterwards the generator
+is where the check's first pass left it.
 
 Example::
 
@@ -110,12 +114,26 @@ def _as_list(output):
     return list(output) if isinstance(output, (list, tuple)) else [output]
 
 
-def check_layer(layer, x, initial_state=None, seed=0, step=1e-3, **inputs):
+def _held_noise(layers):
+    """A function that puts the noise generator of each of ``layers`` that has one (a
+    Dropout's ``noise_generator``) back to its state now."""
+    generators = {id(generator): generator for generator in (
+        getattr(layer, "noise_generator", None) for layer in layers) if generator is not None}
+    states = [(generator, generator.bit_generator.state) for generator in generators.values()]
+
+    def restore():
+        for generator, state in states:
+            generator.bit_generator.state = state
+    return restore
+
+
+def check_layer(layer, x, initial_state=None, seed=0, step=1e-3, training=False, **inputs):
     """Max relative error of dL/dx, of every parameter and, when given, of the initial state
     and of each further input.
 
     ``inputs``: arrays that ``forward`` takes by name besides ``x`` (``AttentiveLSTM``'s
     ``memory``); the layer gives the gradient of each as ``d_<name>`` after ``backward``.
+    ``training``: check the training pass (``forward(x, training=True)``: a Dropout's).
 
     Returns ``{'x': e, 'kernel': e, ..., 'initial_state[0]': e, ..., 'memory': e}``.
     """
@@ -126,16 +144,23 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3, **inputs):
         _finite_float64(state, f"initial_state[{index}]")
         for index, state in enumerate(initial_state)]
     inputs = {name: _finite_float64(array, name) for name, array in inputs.items()}
-    kwargs = inputs if states is None else {**inputs, "initial_state": states}
-    first = layer.forward(x, **kwargs)
+    kwargs = {**inputs, **({} if states is None else {"initial_state": states}),
+              **({"training": True} if training else {})}
+    first = layer.forward(x, **kwargs)          # builds the layer; the outputs' shapes
+    restore_noise = _held_noise([layer])
+
+    def forward():
+        restore_noise()
+        return layer.forward(x, **kwargs)
+
     rng = np.random.default_rng(seed)
     projections = [rng.standard_normal(np.shape(out)) for out in _as_list(first)]
 
     def loss():
-        outputs = _as_list(layer.forward(x, **kwargs))
+        outputs = _as_list(forward())
         return float(sum(np.sum(r * out) for r, out in zip(projections, outputs)))
 
-    layer.forward(x, **kwargs)
+    forward()
     layer.zero_grads()
     single = projections if isinstance(first, (list, tuple)) else projections[0]
     d_x = layer.backward(single)
@@ -146,8 +171,10 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3, **inputs):
     targets = {"x": x, **layer.params, **inputs}
     if states is not None:
         targets.update({f"initial_state[{i}]": s for i, s in enumerate(states)})
-    return {name: relative_error(analytic[name], numerical_gradient(loss, array, step), name)
-            for name, array in targets.items()}
+    errors = {name: relative_error(analytic[name], numerical_gradient(loss, array, step), name)
+              for name, array in targets.items()}
+    restore_noise()
+    return errors
 
 
 def check_loss(loss, y_true, y_pred, step=1e-3):
@@ -176,8 +203,15 @@ def check_model(model, x, y, step=1e-3):
     """
     model.compute_loss(x, y)          # builds the model and validates the data
     _require_float64(model.layers)
+    restore_noise = _held_noise(model.layers)
+
+    def loss():
+        restore_noise()
+        return model.compute_loss(x, y)
+
+    restore_noise()
     _, analytic = model.compute_gradients(x, y)
-    return {key: relative_error(analytic[key],
-                                numerical_gradient(lambda: model.compute_loss(x, y),
-                                                   param, step), key)
-            for key, param, _ in model.named_parameters()}
+    errors = {key: relative_error(analytic[key], numerical_gradient(loss, param, step), key)
+              for key, param, _ in model.named_parameters()}
+    restore_noise()
+    return errors

@@ -13,9 +13,9 @@ _default = np.random.default_rng()
 
 
 def set_seed(seed):
-    """Reset the package's default generator so a run repeats bit for bit."""
-    global _default
-    _default = np.random.default_rng(_checked_seed(seed))
+    """Reset the package's default generator so a run repeats bit for bit. It is reset in
+    place: whatever holds it (a Dropout layer's masks) draws from the reset state too."""
+    _default.bit_generator.state = np.random.default_rng(_checked_seed(seed)).bit_generator.state
 
 
 def as_generator(seed=None):

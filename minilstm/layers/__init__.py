@@ -3,12 +3,13 @@ from .attention import AttentionDecoder
 from .attentive_recurrent import AttentiveLSTM
 from .base import Layer
 from .dense import Dense
+from .dropout import Dropout
 from .inputs import Input
 from .recurrent import LSTM
 from .reshaping import RepeatVector
 from .wrappers import TimeDistributed
 
-_CLASSES = {cls.__name__: cls for cls in (Dense, LSTM, RepeatVector, TimeDistributed,
+_CLASSES = {cls.__name__: cls for cls in (Dense, Dropout, LSTM, RepeatVector, TimeDistributed,
                                           AttentionDecoder, AttentiveLSTM)}
 
 
@@ -33,5 +34,5 @@ def unknown_class(description):
     return None
 
 
-__all__ = ["AttentionDecoder", "AttentiveLSTM", "Layer", "Dense", "Input", "LSTM", "RepeatVector",
-           "TimeDistributed"]
+__all__ = ["AttentionDecoder", "AttentiveLSTM", "Layer", "Dense", "Dropout", "Input", "LSTM",
+           "RepeatVector", "TimeDistributed"]

@@ -43,6 +43,10 @@ class TimeDistributed(Layer):
     def logits(self):
         return self.layer.logits.reshape(self._out_shape)
 
+    @property
+    def noise_generator(self):
+        return getattr(self.layer, "noise_generator", None)
+
     def _check_build_shape(self, input_shape):
         if len(input_shape) < 3:
             raise ValueError(

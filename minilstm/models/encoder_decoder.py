@@ -105,7 +105,7 @@ class EncoderDecoder(Model):
         model = cls(config["latent_dim"], config["num_encoder_tokens"],
                     config["num_decoder_tokens"], attention=config["attention"],
                     attention_units=config["attention_units"], dtype=config["dtype"],
-                    name=config["name"])
+                    name=config["name"], seed=cls._generator_to_restore(config))
         model._restore_generator(config)
         return model
 

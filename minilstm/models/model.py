@@ -70,9 +70,15 @@ class Model(CalledOnArrays):
             return {}
         return {"generator_state": self._generator.bit_generator.state}
 
+    @staticmethod
+    def _generator_to_restore(config):
+        """A generator to make a model with, when ``config`` holds a generator's state
+        (``_restore_generator`` then puts it in place): so that its layers, built with the
+        model's generator (a Dropout's masks), hold the one that the state is restored into."""
+        return np.random.default_rng() if "generator_state" in config else None
+
     def _restore_generator(self, config):
         if "generator_state" in config:
-            self._generator = np.random.default_rng()
             self._generator.bit_generator.state = config["generator_state"]
 
     # ---------------------------------------------------------------- layers
@@ -327,12 +333,10 @@ class Model(CalledOnArrays):
         return self._as_result(self._logs(self._batch_loss(output, y), output, y), return_dict)
 
     def __call__(self, inputs, training=None):
-        """``model(x)``, as Keras's models are called on arrays: ``predict_on_batch(x)``
-        (``training``, None or a flag, changes nothing: no minilstm layer acts otherwise
-        in training)."""
-        if training is not None:
-            flag("training", training)
-        return self.predict_on_batch(inputs)
+        """``model(x)``, as Keras's models are called on arrays: ``predict_on_batch(x)``, or
+        with ``training=True`` the output of the training pass (a Dropout's masks drawn)."""
+        training = False if training is None else flag("training", training)
+        return self._forward(self._prediction_inputs(inputs), training=training)
 
     def predict_on_batch(self, x):
         """The model's output for ``x``, all of it as one batch."""

@@ -135,7 +135,7 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config):
-        model = cls(name=config["name"])
+        model = cls(name=config["name"], seed=cls._generator_to_restore(config))
         if config["input_shape"] is not None:    # as built, whether by Input, input_shape or data
             model.add(Input(tuple(config["input_shape"][1:])))
         for description in config["layers"]:
