@@ -62,6 +62,15 @@ def require_finite(array, label):
         )
 
 
+def first_non_index(array, limit):
+    """The first value of ``array`` (of a real dtype) that is no integer in [0, ``limit``),
+    as a Python number, or None when all are: an index that NumPy would read from the end
+    (-1) or round down (2.5) is named rather than taken."""
+    flat = np.asarray(array).reshape(-1)
+    valid = np.isfinite(flat) & (flat == np.floor(flat)) & (flat >= 0) & (flat < limit)
+    return None if valid.all() else flat[np.argmin(valid)].item()
+
+
 def name_argument(value):
     """``value``, a name given to a layer or a model, when it is None (the default name) or
     a non-empty string without '/', the separator of a weight's key (``'lstm/kernel'``), as

@@ -128,8 +128,9 @@ def _held_noise(layers):
 
 
 def check_layer(layer, x, initial_state=None, seed=0, step=1e-3, training=False, **inputs):
-    """Max relative error of dL/dx, of every parameter and, when given, of the initial state
-    and of each further input.
+    """Max relative error of dL/dx (but for a layer that reads indices, an Embedding's, which
+    have none), of every parameter and, when given, of the initial state and of each
+    further input.
 
     ``inputs``: arrays that ``forward`` takes by name besides ``x`` (``AttentiveLSTM``'s
     ``memory``); the layer gives the gradient of each as ``d_<name>`` after ``backward``.
@@ -139,7 +140,7 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3, training=False,
     """
     _require_layer(layer)
     _require_float64([layer])
-    x = _finite_float64(x, "x")
+    x = np.array(x) if getattr(layer, "reads_indices", False) else _finite_float64(x, "x")
     states = None if initial_state is None else [
         _finite_float64(state, f"initial_state[{index}]")
         for index, state in enumerate(initial_state)]
@@ -169,6 +170,8 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3, training=False,
     if states is not None:
         analytic.update({f"initial_state[{i}]": g for i, g in enumerate(layer.d_initial_state)})
     targets = {"x": x, **layer.params, **inputs}
+    if d_x is None and getattr(layer, "reads_indices", False):   # indices: no gradient
+        del targets["x"]
     if states is not None:
         targets.update({f"initial_state[{i}]": s for i, s in enumerate(states)})
     errors = {name: relative_error(analytic[name], numerical_gradient(loss, array, step), name)

@@ -28,7 +28,7 @@ probabilities).
 """
 import numpy as np
 
-from .checks import flag
+from .checks import first_non_index, flag
 from .kernels import error_losses
 from .kernels.sigmoid_crossentropy import binary_crossentropy_from_logits
 from .kernels.softmax_crossentropy import crossentropy_from_logits
@@ -202,11 +202,10 @@ def one_hot_of_labels(y_true, y_pred):
     classes = y_pred.shape[-1]
     if y_true.dtype.kind not in "iuf":
         raise ValueError(f"y_true must hold class indices, integers; got dtype {y_true.dtype}")
-    flat = y_true.reshape(-1)
-    valid = np.isfinite(flat) & (flat == np.floor(flat)) & (flat >= 0) & (flat < classes)
-    if not valid.all():
+    bad = first_non_index(y_true, classes)
+    if bad is not None:
         raise ValueError(f"y_true must hold class indices, integers in [0, {classes}) for "
-                         f"y_pred's {classes} classes; got {flat[np.argmin(valid)].item()!r}")
+                         f"y_pred's {classes} classes; got {bad!r}")
     labels = y_true.astype(np.int64)
     one_hot = np.zeros(rows + (classes,), y_pred.dtype)                    # (..., K)
     np.put_along_axis(one_hot, labels[..., None], 1, axis=-1)

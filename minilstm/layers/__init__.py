@@ -4,13 +4,14 @@ from .attentive_recurrent import AttentiveLSTM
 from .base import Layer
 from .dense import Dense
 from .dropout import Dropout
+from .embedding import Embedding
 from .inputs import Input
 from .recurrent import LSTM
 from .reshaping import RepeatVector
 from .wrappers import TimeDistributed
 
-_CLASSES = {cls.__name__: cls for cls in (Dense, Dropout, LSTM, RepeatVector, TimeDistributed,
-                                          AttentionDecoder, AttentiveLSTM)}
+_CLASSES = {cls.__name__: cls for cls in (Dense, Dropout, Embedding, LSTM, RepeatVector,
+                                          TimeDistributed, AttentionDecoder, AttentiveLSTM)}
 
 
 def from_config(description):
@@ -34,5 +35,5 @@ def unknown_class(description):
     return None
 
 
-__all__ = ["AttentionDecoder", "AttentiveLSTM", "Layer", "Dense", "Dropout", "Input", "LSTM",
-           "RepeatVector", "TimeDistributed"]
+__all__ = ["AttentionDecoder", "AttentiveLSTM", "Layer", "Dense", "Dropout", "Embedding",
+           "Input", "LSTM", "RepeatVector", "TimeDistributed"]

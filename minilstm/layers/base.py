@@ -112,6 +112,8 @@ class Layer(CalledOnArrays):
     gives_summed_input_gradient = False
     # backward takes Σ_t dL/dy_t (B, F) as well as dL/dy (B, T, F)
     takes_summed_output_gradient = False
+    # reads integer indices, which have no gradient (Embedding): only a model's first layer
+    reads_indices = False
 
     @property
     def stack_refusal(self):

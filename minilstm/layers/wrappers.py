@@ -21,6 +21,9 @@ class TimeDistributed(Layer):
     def __init__(self, layer, input_shape=None, name=None):
         if not isinstance(layer, Layer):
             raise TypeError(f"layer must be a minilstm Layer; got {type(layer).__name__}")
+        if layer.reads_indices:
+            raise ValueError(f"TimeDistributed reads arrays of values; {type(layer).__name__} "
+                             f"{layer.name!r} reads indices of any rank itself: use it alone")
         if layer.stack_refusal:
             raise ValueError(f"TimeDistributed applies a layer of one input and one output "
                              f"array; {type(layer).__name__} {layer.name!r} "

@@ -80,6 +80,10 @@ class Sequential(Model):
             raise ValueError(
                 f"{type(layer).__name__} {layer.name!r} cannot open a model without "
                 f"input_shape: {layer.first_layer_requirement}")
+        if self._layers and layer.reads_indices:
+            raise ValueError(f"{type(layer).__name__} {layer.name!r} reads the data's integer "
+                             "indices, which have no gradient: it must be the model's first "
+                             "layer")
         if self._layers and layer.declared_input_shape is not None:
             raise ValueError(f"only the first layer takes input_shape; layer {layer.name!r} "
                              "is not first")
