@@ -10,8 +10,8 @@ A Keras-shaped API::
 from . import (activations, callbacks, gradcheck, initializers, kernels, losses, metrics,
                optimizers)
 from .kernels import get_backend, set_backend, use_backend
-from .layers import (LSTM, AttentionDecoder, AttentiveLSTM, Dense, Dropout, Embedding, Input,
-                     Layer, RepeatVector, TimeDistributed)
+from .layers import (LSTM, AttentionDecoder, AttentiveLSTM, Bidirectional, Dense, Dropout,
+                     Embedding, Input, Layer, RepeatVector, TimeDistributed)
 from .models import EncoderDecoder, History, Model, NotCompiledError, Sequential, load_model
 from .optimizers import SGD, Adam, RMSprop
 from .seeding import set_seed
@@ -19,7 +19,8 @@ from .seeding import set_seed
 __version__ = "0.1.0"
 
 __all__ = [
-    "LSTM", "Adam", "AttentionDecoder", "AttentiveLSTM", "Dense", "Dropout", "Embedding",
+    "LSTM", "Adam", "AttentionDecoder", "AttentiveLSTM", "Bidirectional", "Dense", "Dropout",
+    "Embedding",
     "EncoderDecoder", "History",
     "Input", "Layer", "Model", "NotCompiledError", "RMSprop", "RepeatVector", "SGD", "Sequential",
     "TimeDistributed", "activations", "callbacks", "get_backend", "gradcheck", "initializers",

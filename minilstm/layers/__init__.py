@@ -2,6 +2,7 @@
 from .attention import AttentionDecoder
 from .attentive_recurrent import AttentiveLSTM
 from .base import Layer
+from .bidirectional import Bidirectional
 from .dense import Dense
 from .dropout import Dropout
 from .embedding import Embedding
@@ -11,15 +12,17 @@ from .reshaping import RepeatVector
 from .wrappers import TimeDistributed
 
 _CLASSES = {cls.__name__: cls for cls in (Dense, Dropout, Embedding, LSTM, RepeatVector,
-                                          TimeDistributed, AttentionDecoder, AttentiveLSTM)}
+                                          TimeDistributed, Bidirectional, AttentionDecoder,
+                                          AttentiveLSTM)}
+_WRAPPERS = ("TimeDistributed", "Bidirectional")        # each holds one layer's description
 
 
 def from_config(description):
-    """A layer from ``{"class_name": ..., "config": {...}}`` (TimeDistributed nests one)."""
+    """A layer from ``{"class_name": ..., "config": {...}}`` (a wrapper nests one)."""
     class_name, config = description["class_name"], dict(description["config"])
     if class_name not in _CLASSES:
         raise ValueError(f"unknown layer class {class_name!r}; known: {sorted(_CLASSES)}")
-    if class_name == "TimeDistributed":
+    if class_name in _WRAPPERS:
         config["layer"] = from_config(config["layer"])
     return _CLASSES[class_name](**config)
 
@@ -30,10 +33,10 @@ def unknown_class(description):
     class_name = description["class_name"]
     if class_name not in _CLASSES:
         return class_name
-    if class_name == "TimeDistributed":
+    if class_name in _WRAPPERS:
         return unknown_class(description["config"]["layer"])
     return None
 
 
-__all__ = ["AttentionDecoder", "AttentiveLSTM", "Layer", "Dense", "Dropout", "Embedding",
-           "Input", "LSTM", "RepeatVector", "TimeDistributed"]
+__all__ = ["AttentionDecoder", "AttentiveLSTM", "Bidirectional", "Layer", "Dense", "Dropout",
+           "Embedding", "Input", "LSTM", "RepeatVector", "TimeDistributed"]
