@@ -92,7 +92,7 @@ class MeanAbsoluteError(_ErrorLoss):
 
 
 class _Crossentropy(Loss):
-    """What both cross-entropies share: ``from_logits`` (``y_pred`` holds the logits z,
+    """What the cross-entropies share: ``from_logits`` (``y_pred`` holds the logits z,
     not probabilities: Keras's flag), and the fused form from the logits of the activation
     named ``fused_activation``, which a model uses when its last layer ends in it. A
     subclass writes the form on probabilities, ``_value`` and ``_gradient``, and calls its

@@ -146,7 +146,8 @@ def test_only_callbacks_that_act_per_batch_are_called_per_batch():
         return CallbackList(list(callbacks), FakeModel(), {}).batch_hooks
 
     assert not batch_hooks()
-    assert not batch_hooks(Callback(), EpochOnly(), EarlyStopping(), CSVLogger("unused.csv"))
+    assert not batch_hooks(Callback(), EpochOnly(), EarlyStopping(), CSVLogger("unused.csv"),
+                           ModelCheckpoint("unused.npz"))
     assert batch_hooks(EpochOnly(), KerasTwoBatchHook())
     assert batch_hooks(LambdaCallback(on_batch_end=lambda batch, logs: None))
     assert batch_hooks(Recorder())

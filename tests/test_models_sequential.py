@@ -546,3 +546,17 @@ def test_pop_removes_the_last_layer_and_a_new_head_trains_from_fresh_moments():
     model.pop()
     with pytest.raises(TypeError, match=r"^model 'sequential' has no layers to pop$"):
         model.pop()
+
+
+def test_weights_are_the_arrays_themselves_in_keras_order():
+    """Keras's model.weights / layer.weights (its variables): every weight is trainable."""
+    model = Sequential([LSTM(3, input_shape=(4, 2)), Dense(2)], seed=0)
+    x = np.ones((1, 4, 2))
+    assert [w.shape for w in model.weights] == [w.shape for w in model.get_weights()] == [
+        (2, 12), (3, 12), (12,), (3, 2), (2,)]
+    assert model.weights[3] is model.layers[1].params["kernel"]
+    assert model.trainable_weights == model.weights and model.non_trainable_weights == []
+    assert model.layers[0].trainable_weights[1] is model.layers[0].params["recurrent_kernel"]
+    before = model.predict(x)
+    model.layers[1].weights[1][...] += 1.0                       # as Variable.assign_add
+    np.testing.assert_allclose(model.predict(x), before + 1.0, rtol=1e-6)

@@ -15,8 +15,10 @@
 
 ``epoch`` counts from 0 (from ``fit``'s ``initial_epoch``), ``batch`` from 0 in each epoch.
 A hook may add entries to ``logs`` at the end of an epoch, which the callbacks after it
-and the ``History`` see. ``on_batch_begin`` / ``on_batch_end`` are Keras 2's names of the
-batch hooks, still called by Keras's base class, and by this one.
+and the ``History`` see. ``fit`` calls the batch hooks only when some callback acts per
+batch (``acts_per_batch``, where a callback says so itself, else a batch hook of its
+own). ``on_batch_begin`` / ``on_batch_end`` are Keras 2's names of the batch hooks, still
+called by Keras's base class, and by this one.
 """
 from ..naming import is_function
 
@@ -69,8 +71,13 @@ _BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin",
 
 
 def _has_batch_hooks(callback):
-    """Whether ``callback`` does anything per batch: one of the batch hooks is not the base
-    class's (a subclass's method, or a function set on the object, as LambdaCallback's)."""
+    """Whether ``callback`` does anything per batch: what its ``acts_per_batch`` says where
+    it has one (a ModelCheckpoint saving per epoch has batch hooks that do nothing), else
+    whether one of the batch hooks is not the base class's (a subclass's method, or a
+    function set on the object, as LambdaCallback's)."""
+    declared = getattr(callback, "acts_per_batch", None)
+    if declared is not None:
+        return declared
     return any(getattr(getattr(callback, hook), "__func__", None) is not getattr(Callback, hook)
                for hook in _BATCH_HOOKS)
 

@@ -43,6 +43,10 @@ class ModelCheckpoint(Callback):
             finite_number("initial_value_threshold", initial_value_threshold)
         self.best, self._epoch, self._batches_since_save = None, 0, 0
 
+    @property
+    def acts_per_batch(self):
+        return self.save_freq != "epoch"
+
     def on_train_begin(self, logs=None):
         logged = list(self.params["metrics"])
         per_batch = self.save_freq != "epoch"

@@ -236,9 +236,23 @@ class Layer(CalledOnArrays):
                 "input_shape": None if input_shape is None else list(input_shape[1:])}
 
     # ------------------------------------------------------------------ weights
+    @property
+    def weights(self):
+        """The weight arrays themselves, in Keras's order: Keras's ``layer.weights`` (its
+        variables; here, writing into one changes the layer, and ``get_weights`` copies)."""
+        return [self.params[name] for name in self.weight_names if name in self.params]
+
+    @property
+    def trainable_weights(self):
+        return self.weights                        # every weight is trained (``trainable``)
+
+    @property
+    def non_trainable_weights(self):
+        return []
+
     def get_weights(self):
         """Copies of the weights, in Keras's order (``weight_names``)."""
-        return [self.params[name].copy() for name in self.weight_names if name in self.params]
+        return [weight.copy() for weight in self.weights]
 
     def set_weights(self, weights):
         """Load weights given in Keras's order. All of them are checked before any is

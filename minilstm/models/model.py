@@ -104,6 +104,19 @@ class Model(CalledOnArrays):
     def count_params(self):
         return int(sum(layer.count_params() for layer in self.layers))
 
+    @property
+    def weights(self):
+        """Every layer's ``weights``, in order: the arrays themselves, as Keras's."""
+        return [weight for layer in self.layers for weight in layer.weights]
+
+    @property
+    def trainable_weights(self):
+        return self.weights
+
+    @property
+    def non_trainable_weights(self):
+        return []
+
     def get_weights(self):
         return [w for layer in self.layers for w in layer.get_weights()]
 
@@ -376,15 +389,7 @@ class Model(CalledOnArrays):
         if not is_int_at_least(initial_epoch, 0):
             raise ValueError(f"initial_epoch must be an integer >= 0; got {initial_epoch!r}")
         shuffle = data.check_shuffle(shuffle)
-        xs, y = self._checked_data(x, y)
-        validation = None
-        if validation_data is not None:
-            if not isinstance(validation_data, (list, tuple)) or len(validation_data) != 2:
-                raise ValueError("validation_data must be a pair (x_val, y_val)")
-            validation = self._checked_data(*validation_data)
-        elif validation_split:
-            xs_train, y_train, xs_val, y_val = data.split_validation(xs, y, validation_split)
-            xs, y, validation = xs_train, y_train, (xs_val, y_val)
+        xs, y, validation = self._training_data(x, y, validation_split, validation_data)
         n_samples = y.shape[0]
         logged = self.metrics_names
         if validation is not None:
@@ -416,6 +421,19 @@ class Model(CalledOnArrays):
                 break
         callbacks.call("on_train_end", logs)
         return history
+
+    def _training_data(self, x, y, validation_split, validation_data):
+        """The checked training arrays and the validation pair (or None): given as
+        ``validation_data``, or the last ``validation_split`` of the samples."""
+        xs, y = self._checked_data(x, y)
+        if validation_data is not None:
+            if not isinstance(validation_data, (list, tuple)) or len(validation_data) != 2:
+                raise ValueError("validation_data must be a pair (x_val, y_val)")
+            return xs, y, self._checked_data(*validation_data)
+        if validation_split:
+            xs_train, y_train, xs_val, y_val = data.split_validation(xs, y, validation_split)
+            return xs_train, y_train, (xs_val, y_val)
+        return xs, y, None
 
     def _run_epoch(self, xs, y, index_batches, epoch, progress, callbacks):
         """One epoch's steps; ``callbacks``: the CallbackList when one of them has batch
