@@ -97,7 +97,7 @@ class _Crossentropy(Loss):
     named ``fused_activation``, which a model uses when its last layer ends in it. A
     subclass writes the form on probabilities, ``_value`` and ``_gradient``, and calls its
     kernel's fused form, ``_fused``; ``_arrays`` makes the targets and the prediction
-    arrays of one shape, and ``_targets`` the targets of the logits a model hands over."""
+    arrays of one shape."""
 
     fused_activation = None
 
@@ -125,13 +125,10 @@ class _Crossentropy(Loss):
     def value_and_gradient_from_logits(self, y_true, logits):
         """``(loss, dL/dz)`` from the logits ``z`` in one pass of the kernel: what a
         training step needs."""
-        return self._fused(self._targets(y_true, logits), logits)
+        return self._fused(y_true, logits)
 
     def _arrays(self, y_true, y_pred):
         return error_losses.as_same_shape_arrays(y_true, y_pred)
-
-    def _targets(self, y_true, logits):
-        return y_true
 
     def from_logits(self, y_true, logits):
         return self.value_and_gradient_from_logits(y_true, logits)[0]
@@ -183,8 +180,8 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
         y_pred = y_pred.astype(np.result_type(y_pred, np.float32), copy=False)
         return one_hot_of_labels(y_true, y_pred), y_pred
 
-    def _targets(self, y_true, logits):
-        return one_hot_of_labels(y_true, logits)
+    def value_and_gradient_from_logits(self, y_true, logits):
+        return self._fused(one_hot_of_labels(y_true, logits), logits)
 
 
 def one_hot_of_labels(y_true, y_pred):

@@ -108,7 +108,13 @@ class LambdaCallback(Callback):
 class CallbackList:
     """``fit``'s callbacks, each given the model and the run's ``params``; ``call(hook,
     *args)`` calls one hook on each, in the order given. ``batch_hooks``: whether any does
-    something per batch, so that a run without such hooks pays nothing per step."""
+    something per batch, so that a run without such hooks pays nothing per step.
+    ``CallbackList.of`` gives one shared empty list for a run without callbacks (the echo
+    tutorial calls ``fit`` once a sample)."""
+
+    @classmethod
+    def of(cls, callbacks, model, params):
+        return _NO_CALLBACKS if callbacks is None else cls(callbacks, model, params)
 
     def __init__(self, callbacks, model, params):
         self.callbacks = checked_callbacks(callbacks)
@@ -140,3 +146,6 @@ def checked_callbacks(callbacks):
                              f"your own derives from it); got {type(callback).__module__}."
                              f"{type(callback).__name__}")
     return list(callbacks)
+
+
+_NO_CALLBACKS = CallbackList([], None, {})

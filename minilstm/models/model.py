@@ -398,7 +398,7 @@ class Model(CalledOnArrays):
                            "steps": math.ceil(n_samples / batch_size),       # Keras's three
                            "batch_size": batch_size, "samples": n_samples,
                            "metrics": logged})                               # Keras 2's
-        callbacks = CallbackList(callbacks, self, history.params)
+        callbacks = CallbackList.of(callbacks, self, history.params)
         self.history = history          # Keras's model.history, filled epoch by epoch
         self.stop_training, logs = False, None
         callbacks.call("on_train_begin", None)
