@@ -28,7 +28,8 @@ Everything must be in float64: build layers with ``dtype='float64'``. A layer th
 noise while training (``Dropout``, in ``check_layer(..., training=True)`` and in
 ``check_model``, which runs the training pass) has its ``noise_generator`` put back to one
 state before every evaluation, so that each draws the same mask; afterwards the generator
-is where the check's first pass left it.
+is where the check's first pass left it. A stateful LSTM's carried ``states`` are held the
+same way: every evaluation starts from the states the first pass left.
 
 Example::
 
@@ -114,16 +115,20 @@ def _as_list(output):
     return list(output) if isinstance(output, (list, tuple)) else [output]
 
 
-def _held_noise(layers):
-    """A function that puts the noise generator of each of ``layers`` that has one (a
-    Dropout's ``noise_generator``) back to its state now."""
+def _held_state(layers):
+    """A function that puts back, as they are now, the noise generator of each of ``layers``
+    that has one (a Dropout's ``noise_generator``) and the states a stateful layer carries
+    from call to call (a stateful LSTM's ``states``)."""
     generators = {id(generator): generator for generator in (
         getattr(layer, "noise_generator", None) for layer in layers) if generator is not None}
-    states = [(generator, generator.bit_generator.state) for generator in generators.values()]
+    noise = [(generator, generator.bit_generator.state) for generator in generators.values()]
+    carried = [(layer, layer.states) for layer in layers if getattr(layer, "stateful", False)]
 
     def restore():
-        for generator, state in states:
+        for generator, state in noise:
             generator.bit_generator.state = state
+        for layer, states in carried:
+            layer.states = states
     return restore
 
 
@@ -148,10 +153,10 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3, training=False,
     kwargs = {**inputs, **({} if states is None else {"initial_state": states}),
               **({"training": True} if training else {})}
     first = layer.forward(x, **kwargs)          # builds the layer; the outputs' shapes
-    restore_noise = _held_noise([layer])
+    restore_state = _held_state([layer])
 
     def forward():
-        restore_noise()
+        restore_state()
         return layer.forward(x, **kwargs)
 
     rng = np.random.default_rng(seed)
@@ -176,7 +181,7 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3, training=False,
         targets.update({f"initial_state[{i}]": s for i, s in enumerate(states)})
     errors = {name: relative_error(analytic[name], numerical_gradient(loss, array, step), name)
               for name, array in targets.items()}
-    restore_noise()
+    restore_state()
     return errors
 
 
@@ -206,15 +211,15 @@ def check_model(model, x, y, step=1e-3):
     """
     model.compute_loss(x, y)          # builds the model and validates the data
     _require_float64(model.layers)
-    restore_noise = _held_noise(model.layers)
+    restore_state = _held_state(model.layers)
 
     def loss():
-        restore_noise()
+        restore_state()
         return model.compute_loss(x, y)
 
-    restore_noise()
+    restore_state()
     _, analytic = model.compute_gradients(x, y)
     errors = {key: relative_error(analytic[key], numerical_gradient(loss, param, step), key)
               for key, param, _ in model.named_parameters()}
-    restore_noise()
+    restore_state()
     return errors

@@ -34,13 +34,16 @@ class Bidirectional(Layer):
     def __init__(self, layer, merge_mode="concat", input_shape=None, name=None):
         if not isinstance(layer, LSTM):
             raise TypeError(f"Bidirectional wraps an LSTM; got {type(layer).__name__}")
-        if getattr(layer, "return_state", False):
-            raise NotImplementedError(f"Bidirectional over {layer.name!r} with "
-                                      "return_state=True is not implemented")
+        for option in ("return_state", "stateful"):
+            if getattr(layer, option):
+                raise NotImplementedError(f"Bidirectional over {layer.name!r} with "
+                                          f"{option}=True is not implemented")
         if merge_mode not in MERGE_MODES:
             raise ValueError(f"merge_mode must be one of {MERGE_MODES}; got {merge_mode!r}")
         config = layer.get_config()
-        declared = config.pop("input_shape")
+        config.pop("batch_input_shape", None)
+        del config["input_shape"]
+        declared = None if layer.declared_input_shape is None else layer.declared_input_shape[1:]
         super().__init__(name=name, dtype=layer.dtype,
                          input_shape=input_shape if input_shape is not None else declared)
         self.merge_mode = merge_mode

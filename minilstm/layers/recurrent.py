@@ -46,8 +46,14 @@ class LSTM(Layer):
         return_state: also return the final ``h`` and ``c``: ``[output, h, c]``.
         go_backwards: read the input from its last step to its first; the returned
             sequence is in that processing order, as in Keras.
+        stateful: start each batch from the final states of the batch before (sequence i
+            from sequence i's), as Keras's stateful LSTM: a long series in consecutive
+            batches; ``states`` holds them, ``reset_states()`` (the layer's or the
+            model's) clears them. No gradient flows back into the batch before
+            (truncated BPTT, as in Keras). Every batch must have one size.
         input_shape: ``(T, I)`` when this is a model's first layer (T may be None); or,
-            as Keras 2 spelled it, ``input_dim=I`` and ``input_length=T``.
+            as Keras 2 spelled it, ``input_dim=I`` and ``input_length=T``, or
+            ``batch_input_shape=(B, T, I)``, which also fixes the batch size B.
         dtype, name: see ``Layer``.
 
     Call arguments:
@@ -76,10 +82,20 @@ class LSTM(Layer):
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",
                  unit_forget_bias=True, return_sequences=False, return_state=False,
-                 go_backwards=False, input_shape=None, input_dim=None, input_length=None,
-                 dtype="float32", name=None):
+                 go_backwards=False, stateful=False, input_shape=None, input_dim=None,
+                 input_length=None, batch_input_shape=None, dtype="float32", name=None):
+        if batch_input_shape is not None:
+            if input_shape is not None:
+                raise ValueError(f"give batch_input_shape or input_shape, not both; got "
+                                 f"{batch_input_shape!r} and {input_shape!r}")
+            if not isinstance(batch_input_shape, (tuple, list)) or len(batch_input_shape) < 2:
+                raise ValueError(f"batch_input_shape must be (batch, steps, features); got "
+                                 f"{batch_input_shape!r}")
+            input_shape = tuple(batch_input_shape[1:])
         super().__init__(name=name, dtype=dtype, input_shape=keras_2_input_shape(
             input_shape, input_dim, input_length, recurrent=True))
+        self.batch_size = None if batch_input_shape is None or batch_input_shape[0] is None \
+            else positive_int("the batch size of batch_input_shape", batch_input_shape[0])
         if activation != "tanh" or recurrent_activation != "sigmoid":
             raise ValueError(
                 "the LSTM kernel implements activation='tanh' and recurrent_activation="
@@ -95,16 +111,23 @@ class LSTM(Layer):
         self.return_sequences = flag("return_sequences", return_sequences)
         self.return_state = flag("return_state", return_state)
         self.go_backwards = flag("go_backwards", go_backwards)
+        self.stateful = flag("stateful", stateful)
+        self.states = None                 # [h, c] carried to the next batch when stateful
         self.d_initial_state = None
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "unit_forget_bias": self.unit_forget_bias,
-                "return_sequences": self.return_sequences, "return_state": self.return_state,
-                "go_backwards": self.go_backwards}
+        config = {**super().get_config(), "units": self.units, "use_bias": self.use_bias,
+                  "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                  "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+                  "bias_initializer": initializers.serialize(self.bias_initializer),
+                  "unit_forget_bias": self.unit_forget_bias,
+                  "return_sequences": self.return_sequences,
+                  "return_state": self.return_state, "go_backwards": self.go_backwards,
+                  "stateful": self.stateful}
+        if self.batch_size is not None:          # the input shape, as it was given
+            config["batch_input_shape"] = [self.batch_size, *config["input_shape"]]
+            config["input_shape"] = None
+        return config
 
     def _check_build_shape(self, input_shape):
         if len(input_shape) != 3 or input_shape[-1] is None:
@@ -130,15 +153,37 @@ class LSTM(Layer):
             return [output, (batch, self.units), (batch, self.units)]
         return output
 
+    def reset_states(self):
+        """Forget the states a stateful layer carries: the next batch starts from zeros."""
+        self.states = None
+
+    def _carried_states(self, batch):
+        """The states to start a stateful layer's batch from (None: zeros), checked to be
+        of ``batch`` sequences, as the batch size fixed by ``batch_input_shape`` is."""
+        fixed = self.batch_size if self.states is None else self.states[0].shape[0]
+        if fixed is not None and batch != fixed:
+            raise ValueError(
+                f"LSTM {self.name!r} is stateful and carries the states of {fixed} "
+                f"sequence{'s' * (fixed != 1)} from batch to batch; got a batch of {batch}: "
+                f"give every batch that size "
+                f"(batch_size={fixed} in fit, evaluate and predict), or call reset_states() "
+                "first")
+        return self.states
+
     def forward(self, x, initial_state=None, training=False):
         x = self._prepare_input(x)
-        h0, c0 = prepare_initial_state(self, initial_state, x.shape[0])
-        self._given_initial_state = initial_state is not None
+        carried = self._carried_states(x.shape[0]) if self.stateful and initial_state is None \
+            else None
+        h0, c0 = prepare_initial_state(self, carried if initial_state is None else initial_state,
+                                       x.shape[0])
+        self._given_initial_state = initial_state is not None       # no gradient for carried
         bias = self.params["bias"] if self.use_bias else self._zero_bias
         hidden, h_last, c_last, self._cache = lstm_kernel.forward(
             x, self.params["kernel"], self.params["recurrent_kernel"], bias,
             h0, c0, self.go_backwards)
         output = hidden if self.return_sequences else h_last   # (B, T, H) or (B, H)
+        if self.stateful:
+            self.states = [h_last.copy(), c_last.copy()]               # (B, H) each
         return [output, h_last, c_last] if self.return_state else output
 
     def backward(self, d_out, input_gradient=True):

@@ -120,6 +120,12 @@ class Model(CalledOnArrays):
     def get_weights(self):
         return [w for layer in self.layers for w in layer.get_weights()]
 
+    def reset_states(self):
+        """Keras's: clear the states that each stateful LSTM carries from batch to batch."""
+        for layer in self.layers:
+            if hasattr(layer, "reset_states"):
+                layer.reset_states()
+
     def set_weights(self, weights):
         """Load every layer's weights, given in Keras's order (``get_weights``'s). All are
         checked before any layer's are copied, so a refused call leaves the model as it was."""
