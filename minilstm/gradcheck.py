@@ -204,21 +204,22 @@ def check_loss(loss, y_true, y_pred, step=1e-3):
     return errors
 
 
-def check_model(model, x, y, step=1e-3):
-    """Max relative error of dL/d(weight) for every weight of a compiled model on (x, y).
+def check_model(model, x, y, step=1e-3, sample_weight=None):
+    """Max relative error of dL/d(weight) for every weight of a compiled model on (x, y),
+    the loss weighted by ``sample_weight`` when given (as ``fit`` takes it).
 
     Returns ``{'layer_name/weight_name': e, ...}``.
     """
-    model.compute_loss(x, y)          # builds the model and validates the data
+    model.compute_loss(x, y, sample_weight)   # builds the model and validates the data
     _require_float64(model.layers)
     restore_state = _held_state(model.layers)
 
     def loss():
         restore_state()
-        return model.compute_loss(x, y)
+        return model.compute_loss(x, y, sample_weight)
 
     restore_state()
-    _, analytic = model.compute_gradients(x, y)
+    _, analytic = model.compute_gradients(x, y, sample_weight)
     errors = {key: relative_error(analytic[key], numerical_gradient(loss, param, step), key)
               for key, param, _ in model.named_parameters()}
     restore_state()

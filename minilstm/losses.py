@@ -30,8 +30,9 @@ import numpy as np
 
 from .checks import first_non_index, flag
 from .kernels import error_losses
-from .kernels.sigmoid_crossentropy import binary_crossentropy_from_logits
-from .kernels.softmax_crossentropy import crossentropy_from_logits
+from .kernels.sigmoid_crossentropy import (binary_crossentropy_from_logits,
+                                           binary_crossentropy_per_row)
+from .kernels.softmax_crossentropy import crossentropy_from_logits, crossentropy_per_row
 from .naming import lookup
 
 EPSILON = 1e-7  # Keras's backend epsilon, the clip of both cross-entropies
@@ -63,6 +64,13 @@ class Loss:
         sparse cross-entropy's class indices."""
         return output_shape
 
+    def per_row(self, y_true, y_pred):
+        """The loss of each row of ``y_pred`` (every axis but the last), whose mean is the
+        loss: what Keras's ``sample_weight`` weighs (``weighted``). A loss of the user's
+        writes it to train with sample or class weights."""
+        raise NotImplementedError(f"loss {self.name!r} gives no loss per row (per_row), "
+                                  "which sample_weight and class_weight weigh")
+
     def __repr__(self):
         arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
         return f"{type(self).__name__}({arguments})"
@@ -82,13 +90,18 @@ class _ErrorLoss(Loss):
     def value_and_gradient(self, y_true, y_pred):
         return getattr(error_losses, self.name)(y_true, y_pred)
 
+    def per_row(self, y_true, y_pred):
+        return error_losses.error_per_row(y_true, y_pred, self.absolute)
+
 
 class MeanSquaredError(_ErrorLoss):
     name = "mean_squared_error"
+    absolute = False
 
 
 class MeanAbsoluteError(_ErrorLoss):
     name = "mean_absolute_error"
+    absolute = True
 
 
 class _Crossentropy(Loss):
@@ -130,6 +143,18 @@ class _Crossentropy(Loss):
     def _arrays(self, y_true, y_pred):
         return error_losses.as_same_shape_arrays(y_true, y_pred)
 
+    def per_row(self, y_true, y_pred):
+        y_true, y_pred = self._arrays(y_true, y_pred)
+        return self._rows_of_logits(y_true, y_pred) if self.takes_logits \
+            else self._rows(y_true, y_pred)
+
+    def per_row_from_logits(self, y_true, logits):
+        """``per_row`` from the logits a model hands over (its fused path)."""
+        return self._rows_of_logits(y_true, logits)
+
+    def _value(self, y_true, y_pred):
+        return float(self._rows(y_true, y_pred).mean())
+
     def from_logits(self, y_true, logits):
         return self.value_and_gradient_from_logits(y_true, logits)[0]
 
@@ -143,11 +168,13 @@ class CategoricalCrossentropy(_Crossentropy):
     name = "categorical_crossentropy"
     fused_activation = "softmax"
 
-    def _value(self, y_true, y_pred):
-        rows = y_pred.size // y_pred.shape[-1]
-        normalised = y_pred / y_pred.sum(axis=-1, keepdims=True)
+    _rows_of_logits = staticmethod(crossentropy_per_row)
+
+    @staticmethod
+    def _rows(y_true, y_pred):
+        normalised = y_pred / y_pred.sum(axis=-1, keepdims=True)        # (..., K)
         clipped = np.clip(normalised, EPSILON, 1.0 - EPSILON)
-        return float(-(y_true * np.log(clipped)).sum() / rows)
+        return -(y_true * np.log(clipped)).sum(axis=-1)                  # (...)
 
     def _gradient(self, y_true, y_pred):
         rows = y_pred.size // y_pred.shape[-1]
@@ -183,6 +210,9 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
     def value_and_gradient_from_logits(self, y_true, logits):
         return self._fused(one_hot_of_labels(y_true, logits), logits)
 
+    def per_row_from_logits(self, y_true, logits):
+        return self._rows_of_logits(one_hot_of_labels(y_true, logits), logits)
+
 
 def one_hot_of_labels(y_true, y_pred):
     """The one-hot rows, of ``y_pred``'s dtype and shape ``(..., K)``, that the class indices
@@ -216,10 +246,13 @@ class BinaryCrossentropy(_Crossentropy):
     name = "binary_crossentropy"
     fused_activation = "sigmoid"
 
-    def _value(self, y_true, y_pred):
+    _rows_of_logits = staticmethod(binary_crossentropy_per_row)
+
+    @staticmethod
+    def _rows(y_true, y_pred):
         clipped = np.clip(y_pred, EPSILON, 1.0 - EPSILON)              # (...)
         per_value = y_true * np.log(clipped) + (1.0 - y_true) * np.log(1.0 - clipped)
-        return float(-per_value.sum() / y_pred.size)
+        return -per_value.mean(axis=-1)                                  # (...)
 
     def _gradient(self, y_true, y_pred):
         inside = (y_pred > EPSILON) & (y_pred < 1.0 - EPSILON)          # (...)
@@ -241,6 +274,19 @@ _LOSSES = {
     "binary_crossentropy": BinaryCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
 }
+
+
+def weighted_value(per_row, weights):
+    """L = 1/M Σ_r w_r l_r over the M rows: Keras's loss weighted by its ``sample_weight``
+    (divided by M, not by Σ w)."""
+    return float(np.mean(per_row * weights))
+
+
+def weighted(per_row, gradient, weights):
+    """``(L, dL/dp)`` weighted by ``weights``, one per row (``weighted_value``): each row of
+    the unweighted gradient times its weight (dL/dp_r = w_r dl_r/dp_r / M)."""
+    weights = weights.astype(gradient.dtype, copy=False)                 # (...)
+    return weighted_value(per_row, weights), gradient * weights[..., None]
 
 
 def get(loss):

@@ -244,7 +244,8 @@ def test_validation_arguments_are_checked(model):
         model.fit(X, Y, validation_split=1.5, verbose=0)
     with pytest.raises(ValueError, match=r"validation_split must be in \(0, 1\); got '0\.2'"):
         model.fit(X, Y, validation_split="0.2", verbose=0)
-    with pytest.raises(ValueError, match=r"validation_data must be a pair"):
+    with pytest.raises(ValueError, match=r"validation_data must be \(x_val, y_val\), or "
+                                         r"\(x_val, y_val, val_sample_weight\)"):
         model.fit(X, Y, validation_data=X, verbose=0)
     with pytest.raises(ValueError, match=r"epochs must be an integer >= 1"):
         model.fit(X, Y, epochs=0, verbose=0)

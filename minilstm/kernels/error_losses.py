@@ -51,6 +51,14 @@ def mean_absolute_error_reference(y_true, y_pred):
     return float(np.abs(error).sum()) / error.size, np.sign(error) / error.size
 
 
+def error_per_row(y_true, y_pred, absolute):
+    """mean_k e² (or mean_k |e|, ``absolute``) for each row (every axis but the last),
+    whose mean is L: what a sample weight weighs (NumPy, for weighted training only)."""
+    y_true, y_pred = as_same_shape_arrays(y_true, y_pred)
+    error = y_pred - y_true                                              # (...)
+    return (np.abs(error) if absolute else np.square(error)).mean(axis=-1)
+
+
 # ---------------------------------------------------------------- Numba twin
 
 @kernel_jit()

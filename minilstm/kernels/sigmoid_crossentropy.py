@@ -34,14 +34,24 @@ def _check(y_true, logits):
 
 # ---------------------------------------------------------------- NumPy twin
 
+def _per_value(y_true, logits):
+    """max(z, 0) - z y + log(1 + e^{-|z|}) for each value."""
+    return np.maximum(logits, 0.0) - logits * y_true + np.log1p(np.exp(-np.abs(logits)))
+
+
+def binary_crossentropy_per_row(y_true, logits):
+    """The binary cross-entropy of each row (the mean over its last axis), whose mean is L:
+    what a sample weight weighs (NumPy, for weighted training only)."""
+    _check(y_true, logits)
+    return _per_value(y_true, logits).mean(axis=-1)                     # (...)
+
+
 def binary_crossentropy_from_logits_reference(y_true, logits):
     """``(L, dL/dz)``: the mean binary cross-entropy of σ(z) against ``y_true``, and its
     gradient with respect to the logits."""
     _check(y_true, logits)
     count = logits.size
-    per_value = (np.maximum(logits, 0.0) - logits * y_true
-                 + np.log1p(np.exp(-np.abs(logits))))                    # (...)
-    value = float(per_value.sum(dtype=np.float64) / count)
+    value = float(_per_value(y_true, logits).sum(dtype=np.float64) / count)
     gradient = (sigmoid(logits) - y_true) / count                        # (...)
     return value, gradient.astype(logits.dtype, copy=False)
 

@@ -60,6 +60,19 @@ def softmax_reference(logits):
     return exp / total                                            # (..., K)
 
 
+def _per_row(y_true, y_sums, shifted, total):
+    """(Σ_k y_k) log S - Σ_k y_k (z_k - m) for each row."""
+    return (y_sums * np.log(total) - (y_true * shifted).sum(axis=-1, keepdims=True))[..., 0]
+
+
+def crossentropy_per_row(y_true, logits):
+    """The cross-entropy of each row (every axis but the last), whose mean is L: what a
+    sample weight weighs (NumPy, for weighted training only)."""
+    _check_targets(y_true, logits)
+    shifted, _, total = _shifted_exp_sum(logits)
+    return _per_row(y_true, y_true.sum(axis=-1, keepdims=True), shifted, total)   # (...)
+
+
 def crossentropy_from_logits_reference(y_true, logits):
     """``(L, dL/dz)``: the mean cross-entropy of softmax(z) against ``y_true`` and its
     gradient with respect to the logits."""
@@ -67,7 +80,7 @@ def crossentropy_from_logits_reference(y_true, logits):
     rows = logits.size // logits.shape[-1]
     shifted, exp, total = _shifted_exp_sum(logits)                # (..., K), (..., K), (..., 1)
     y_sums = y_true.sum(axis=-1, keepdims=True)                   # (..., 1)
-    value = float((np.vdot(y_sums, np.log(total)) - np.vdot(y_true, shifted)) / rows)
+    value = float(_per_row(y_true, y_sums, shifted, total).sum() / rows)
     gradient = exp * (y_sums / (total * rows))                    # a Σ_j y_j / M
     gradient -= y_true / rows
     return value, gradient.astype(logits.dtype, copy=False)

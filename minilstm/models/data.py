@@ -176,8 +176,10 @@ def take(arrays, index):
     return [array.take(index, axis=0) for array in arrays]
 
 
-def split_validation(xs, y, validation_split):
-    """Keras's rule: the *last* fraction of the samples, before any shuffling."""
+def split_validation(xs, y, weights, validation_split):
+    """Keras's rule: the *last* fraction of the samples, before any shuffling. Returns the
+    training inputs, targets and weights (None if ``weights`` is), then the held-out
+    ones."""
     if not is_real_number(validation_split) or not 0.0 < validation_split < 1.0:
         raise ValueError(f"validation_split must be in (0, 1); got {validation_split!r}")
     n_samples = y.shape[0]
@@ -187,5 +189,66 @@ def split_validation(xs, y, validation_split):
             f"validation_split={validation_split} leaves no samples on one side of "
             f"the split of {n_samples} samples"
         )
-    return ([x[:n_train] for x in xs], y[:n_train],
-            [x[n_train:] for x in xs], y[n_train:])
+    split_weights = (None, None) if weights is None else (weights[:n_train],
+                                                          weights[n_train:])
+    return ([x[:n_train] for x in xs], y[:n_train], split_weights[0],
+            [x[n_train:] for x in xs], y[n_train:], split_weights[1])
+
+
+def row_weights(y, sample_weight=None, class_weight=None, sparse=False):
+    """One weight per row of the checked targets ``y`` (every axis but the last: a sample,
+    or a step of a sequence), of ``y``'s dtype, as Keras weighs a loss: ``sample_weight``,
+    one a sample ``(n,)`` (for each of its rows) or one a row ``(n, T)``, times
+    ``class_weight[c]`` for the class c of the row (its argmax; its class index for the
+    sparse cross-entropy, ``sparse``; 0 or 1 for one output). A ValueError names a weight
+    that is no finite number >= 0, a shape that is neither, or a class of ``y`` that
+    ``class_weight`` gives no weight."""
+    rows = y.shape[:-1]
+    weights = np.ones(rows, y.dtype)                                     # (n, ...)
+    if sample_weight is not None:
+        given = _weights_array(sample_weight, "sample_weight")
+        if given.shape == rows[:1]:
+            given = given.reshape(rows[:1] + (1,) * (len(rows) - 1))     # each row of a sample
+        elif given.shape != rows:
+            per_row = f" or {rows} (a weight a row of y)" if len(rows) > 1 else ""
+            raise ValueError(f"sample_weight must have shape {rows[:1]} (a weight a sample)"
+                             f"{per_row}; got {given.shape}")
+        weights = weights * given
+    if class_weight is not None:
+        weights = weights * _class_row_weights(class_weight, y, sparse)
+    return weights.astype(y.dtype, copy=False)
+
+
+def _weights_array(weights, label):
+    """``weights`` as a float64 array of finite numbers >= 0, or an error naming ``label``."""
+    try:
+        array = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{label} must be an array of numbers; {error}") from None
+    flat = array.reshape(-1)
+    valid = np.isfinite(flat) & (flat >= 0)
+    if not valid.all():
+        raise ValueError(f"{label} must hold finite numbers >= 0; got "
+                         f"{flat[np.argmin(valid)].item()!r}")
+    return array
+
+
+def _class_row_weights(class_weight, y, sparse):
+    """``class_weight[c]`` for the class c of each row of ``y`` (``row_weights``)."""
+    if not isinstance(class_weight, dict) or not class_weight or not all(
+            is_int_at_least(key, 0) for key in class_weight):
+        raise ValueError(f"class_weight must be a dict of a weight per class, such as "
+                         f"{{0: 1.0, 1: 5.0}}; got {class_weight!r:.80}")
+    table = np.full(max(class_weight) + 1, np.nan)
+    table[list(class_weight)] = _weights_array(list(class_weight.values()), "class_weight")
+    if sparse:
+        classes = y[..., 0].astype(np.int64)
+    elif y.shape[-1] == 1:
+        classes = (y[..., 0] > 0.5).astype(np.int64)
+    else:
+        classes = y.argmax(axis=-1)
+    missing = [int(c) for c in np.unique(classes) if c >= table.size or np.isnan(table[c])]
+    if missing:
+        raise ValueError(f"class_weight gives no weight for class {missing[0]}, which y holds; "
+                         f"it gives one for {sorted(class_weight)}")
+    return table[classes]

@@ -1,4 +1,6 @@
-"""The training loop shared by every model: compile, fit, evaluate, predict.
+"""What every model shares: compile, the weights, and one batch's steps (a training step,
+its loss and gradients, the logs); ``fit``, ``evaluate`` and ``predict`` over whole data sets
+are ``data_sets.DataSetMethods``, a base of ``Model``.
 
 A concrete model (``Sequential``, later the encoder–decoder) supplies:
 
@@ -16,14 +18,12 @@ import numpy as np
 
 from .. import losses, optimizers
 from .. import metrics as metric_registry
-from ..callbacks.base import CallbackList
 from ..checks import flag, is_int_at_least, name_argument
 from ..naming import CalledOnArrays, is_function
 from ..seeding import as_generator
 from . import data
+from .data_sets import DataSetMethods
 from .flat_weights import FlatWeights, weight_key
-from .history import History
-from .progress import ProgressBar, checked_verbose
 from .summary import print_summary
 
 
@@ -31,7 +31,7 @@ class NotCompiledError(ValueError, RuntimeError):
     """Training or evaluating a model that was never compiled."""
 
 
-class Model(CalledOnArrays):
+class Model(DataSetMethods, CalledOnArrays):
     n_inputs = 1
 
     def __init__(self, name=None, seed=None):
@@ -256,18 +256,31 @@ class Model(CalledOnArrays):
         return fused is not None and \
             getattr(self.layers[-1], "output_activation", None) == fused
 
-    def _batch_loss(self, output, y):
-        if self._uses_fused_activation():
-            return self.loss.from_logits(y, self.layers[-1].logits)
-        return self.loss(y, output)
+    def _batch_loss(self, output, y, weights=None):
+        """The batch loss, weighted by ``weights`` (one per row of ``y``) when given."""
+        fused = self._uses_fused_activation()
+        if weights is None:
+            return self.loss.from_logits(y, self.layers[-1].logits) if fused \
+                else self.loss(y, output)
+        rows = self.loss.per_row_from_logits(y, self.layers[-1].logits) if fused \
+            else self.loss.per_row(y, output)
+        return losses.weighted_value(rows, weights)
 
-    def _loss_and_backward(self, output, y):
-        """The batch loss; the gradients of every weight are added into the layers."""
+    def _loss_and_backward(self, output, y, weights=None):
+        """The batch loss (weighted by ``weights``, one per row of ``y``, when given); the
+        gradients of every weight are added into the layers."""
         if self._uses_fused_activation():
-            loss, d_logits = self.loss.value_and_gradient_from_logits(y, self.layers[-1].logits)
+            logits = self.layers[-1].logits
+            loss, d_logits = self.loss.value_and_gradient_from_logits(y, logits)
+            if weights is not None:
+                loss, d_logits = losses.weighted(self.loss.per_row_from_logits(y, logits),
+                                                 d_logits, weights)
             self._backward(d_logits, skip_activation=True)
         else:
             loss, d_output = self.loss.value_and_gradient(y, output)
+            if weights is not None:
+                loss, d_output = losses.weighted(self.loss.per_row(y, output), d_output,
+                                                 weights)
             self._backward(d_output, skip_activation=False)
         return loss
 
@@ -305,16 +318,29 @@ class Model(CalledOnArrays):
         return xs, data.check_target_shape(y_array, output_shape,
                                            self.loss.target_shape(output_shape))
 
+    def _sample_weights(self, y, sample_weight=None, class_weight=None):
+        """One weight per row of the checked targets ``y`` (``data.row_weights``), or None
+        when neither is given; a loss that gives no loss per row is refused here, before
+        any training."""
+        if sample_weight is None and class_weight is None:
+            return None
+        if type(self.loss).per_row is losses.Loss.per_row:
+            self.loss.per_row(None, None)          # its NotImplementedError, naming the loss
+        return data.row_weights(y, sample_weight, class_weight,
+                                sparse=isinstance(self.loss,
+                                                  losses.SparseCategoricalCrossentropy))
+
     @property
     def _input_dtype(self):
         return self.layers[0].dtype if self.layers else np.float32
 
-    def _train_step(self, xs, y, flat):
-        """One update from (xs, y); ``flat``: ``_flat_weights()``, which the caller looks up
-        once for all the steps it runs (the layers cannot change meanwhile)."""
+    def _train_step(self, xs, y, flat, weights=None):
+        """One update from (xs, y), weighted by ``weights`` when given; ``flat``:
+        ``_flat_weights()``, which the caller looks up once for all the steps it runs (the
+        layers cannot change meanwhile)."""
         self._zero_grads()
         output = self._forward(xs, training=True)
-        loss = self._loss_and_backward(output, y)
+        loss = self._loss_and_backward(output, y, weights)
         if not math.isfinite(loss):
             return loss, output
         if flat is None:
@@ -331,25 +357,30 @@ class Model(CalledOnArrays):
             self._flat = FlatWeights.of(layers)
         return self._flat
 
-    def train_on_batch(self, x, y=None, return_dict=False):
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
         """One gradient step on one batch; returns the loss (and metrics: a list, or with
-        ``return_dict`` a dict by name, as ``evaluate`` does)."""
+        ``return_dict`` a dict by name, as ``evaluate`` does). ``sample_weight`` and
+        ``class_weight`` as in ``fit``."""
         self._require_compiled("train_on_batch")
         return_dict = flag("return_dict", return_dict)
         xs, y = self._checked_data(x, y)
-        loss, output = self._train_step(xs, y, self._flat_weights())
+        weights = self._sample_weights(y, sample_weight, class_weight)
+        loss, output = self._train_step(xs, y, self._flat_weights(), weights)
         if not math.isfinite(loss):
             raise FloatingPointError(f"the loss became {loss} in train_on_batch")
         return self._as_result(self._logs(loss, output, y), return_dict)
 
-    def test_on_batch(self, x, y=None, return_dict=False):
-        """The loss (and metrics) on one batch, without training; ``return_dict`` as in
-        ``train_on_batch``."""
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """The loss (and metrics) on one batch, without training; ``sample_weight`` and
+        ``return_dict`` as in ``train_on_batch``."""
         self._require_compiled("test_on_batch")
         return_dict = flag("return_dict", return_dict)
         xs, y = self._checked_data(x, y)
+        weights = self._sample_weights(y, sample_weight)
         output = self._forward(xs, training=False)
-        return self._as_result(self._logs(self._batch_loss(output, y), output, y), return_dict)
+        return self._as_result(self._logs(self._batch_loss(output, y, weights), output, y),
+                               return_dict)
 
     def __call__(self, inputs, training=None):
         """``model(x)``, as Keras's models are called on arrays: ``predict_on_batch(x)``, or
@@ -367,149 +398,19 @@ class Model(CalledOnArrays):
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    # ---------------------------------------------------------------- whole data sets
-    def fit(self, x, y=None, batch_size=None, epochs=1, verbose=1, *, callbacks=None,
-            validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0):
-        """Train until epoch ``epochs`` over (x, y); returns a ``History``.
-
-        ``validation_split`` holds out the last fraction of the samples (before
-        shuffling, as Keras); ``validation_data=(x_val, y_val)`` gives them
-        explicitly. ``shuffle``: the samples in a new order each epoch (``True``), in
-        order (``False``), or whole batches in a new order (``'batch'``; see
-        ``data.epoch_batches``). ``initial_epoch``: the epochs already trained, to
-        resume a run as Keras does; epochs ``initial_epoch + 1`` to ``epochs`` are run
-        (none when ``initial_epoch >= epochs``), and ``History.epoch`` counts from it.
-        ``callbacks``: a list of ``minilstm.callbacks.Callback`` objects, whose hooks run at
-        the start and end of training, of each epoch and of each batch (the order is in
-        ``callbacks.base``); one that sets ``model.stop_training = True`` ends the run
-        after that batch or epoch.
-        Training stops with a FloatingPointError naming the epoch and batch if the loss
-        becomes NaN or infinite; ``model.history``, as in Keras, is this call's ``History``
-        from its start, so it then holds the epochs completed.
-        """
-        self._require_compiled("fit")
-        verbose = checked_verbose(verbose)
-        batch_size = data.check_batch_size(batch_size)
-        if not is_int_at_least(epochs, 1):
-            raise ValueError(f"epochs must be an integer >= 1; got {epochs!r}")
-        if not is_int_at_least(initial_epoch, 0):
-            raise ValueError(f"initial_epoch must be an integer >= 0; got {initial_epoch!r}")
-        shuffle = data.check_shuffle(shuffle)
-        xs, y, validation = self._training_data(x, y, validation_split, validation_data)
-        n_samples = y.shape[0]
-        logged = self.metrics_names
-        if validation is not None:
-            logged += [f"val_{name}" for name in logged]
-        history = History({"verbose": verbose, "epochs": epochs,
-                           "steps": math.ceil(n_samples / batch_size),       # Keras's three
-                           "batch_size": batch_size, "samples": n_samples,
-                           "metrics": logged})                               # Keras 2's
-        callbacks = CallbackList.of(callbacks, self, history.params)
-        self.history = history          # Keras's model.history, filled epoch by epoch
-        self.stop_training, logs = False, None
-        callbacks.call("on_train_begin", None)
-        for epoch in range(initial_epoch, epochs):
-            callbacks.call("on_epoch_begin", epoch, None)
-            if verbose:
-                print(f"Epoch {epoch + 1}/{epochs}")
-            index_batches = data.epoch_batches(n_samples, batch_size, shuffle, self.rng)
-            progress = ProgressBar(len(index_batches), verbose)
-            logs = self._run_epoch(xs, y, index_batches, epoch, progress,
-                                   callbacks if callbacks.batch_hooks else None)
-            if validation is not None:
-                val_logs = self._evaluate_arrays(*validation, batch_size)
-                logs.update({f"val_{name}": value for name, value in val_logs.items()})
-            if verbose:
-                progress.finish(logs)
-            callbacks.call("on_epoch_end", epoch, logs)
-            history.record(epoch, logs)
-            if self.stop_training:
-                break
-        callbacks.call("on_train_end", logs)
-        return history
-
-    def _training_data(self, x, y, validation_split, validation_data):
-        """The checked training arrays and the validation pair (or None): given as
-        ``validation_data``, or the last ``validation_split`` of the samples."""
-        xs, y = self._checked_data(x, y)
-        if validation_data is not None:
-            if not isinstance(validation_data, (list, tuple)) or len(validation_data) != 2:
-                raise ValueError("validation_data must be a pair (x_val, y_val)")
-            return xs, y, self._checked_data(*validation_data)
-        if validation_split:
-            xs_train, y_train, xs_val, y_val = data.split_validation(xs, y, validation_split)
-            return xs_train, y_train, (xs_val, y_val)
-        return xs, y, None
-
-    def _run_epoch(self, xs, y, index_batches, epoch, progress, callbacks):
-        """One epoch's steps; ``callbacks``: the CallbackList when one of them has batch
-        hooks, else None (no per-step cost)."""
-        totals, seen, flat, arrays = {}, 0, self._flat_weights(), xs + [y]
-        for number, index in enumerate(index_batches, start=1):
-            if callbacks is not None:
-                callbacks.call("on_train_batch_begin", number - 1, None)
-            *x_batch, y_batch = data.take(arrays, index)
-            loss, output = self._train_step(x_batch, y_batch, flat)
-            if not math.isfinite(loss):
-                raise FloatingPointError(
-                    f"the loss became {loss} at epoch {epoch + 1}, batch {number}: lower the "
-                    "learning rate, clip the gradients (clipnorm=...) or check the data")
-            size = y_batch.shape[0]
-            for name, value in self._logs(loss, output, y_batch).items():
-                totals[name] = totals.get(name, 0.0) + value * size
-            seen += size
-            running = {name: total / seen for name, total in totals.items()}
-            progress.update(number, running)
-            if callbacks is not None:
-                callbacks.call("on_train_batch_end", number - 1, running)
-                if self.stop_training:
-                    break
-        return {name: total / seen for name, total in totals.items()}
-
-    def _evaluate_arrays(self, xs, y, batch_size):
-        totals = {}
-        for index in data.batches(y.shape[0], batch_size):
-            output = self._forward(data.take(xs, index), training=False)
-            y_batch = y[index]
-            logs = self._logs(self._batch_loss(output, y_batch), output, y_batch)
-            for name, value in logs.items():
-                totals[name] = totals.get(name, 0.0) + value * y_batch.shape[0]
-        return {name: total / y.shape[0] for name, total in totals.items()}
-
-    def evaluate(self, x, y=None, batch_size=None, verbose=1, return_dict=False):
-        """The loss (and metrics) over (x, y): a float, or a list ``[loss, metric, ...]``."""
-        self._require_compiled("evaluate")
-        verbose, return_dict = checked_verbose(verbose), flag("return_dict", return_dict)
-        batch_size = data.check_batch_size(batch_size)
-        xs, y = self._checked_data(x, y)
-        progress = ProgressBar(len(data.batches(y.shape[0], batch_size)), verbose)
-        logs = self._evaluate_arrays(xs, y, batch_size)
-        progress.finish(logs)
-        return self._as_result(logs, return_dict)
-
-    def predict(self, x, batch_size=None, verbose=0):
-        """The model's output for ``x``, computed ``batch_size`` samples at a time."""
-        verbose = checked_verbose(verbose)
-        batch_size = data.check_batch_size(batch_size)
-        xs = self._prediction_inputs(x)
-        index_batches = data.batches(xs[0].shape[0], batch_size)
-        progress = ProgressBar(len(index_batches), verbose)
-        outputs = [self._forward(data.take(xs, index), training=False)
-                   for index in index_batches]
-        progress.finish({})
-        return np.concatenate(outputs, axis=0)
-
     # ---------------------------------------------------------------- gradient checking
-    def compute_loss(self, x, y):
+    def compute_loss(self, x, y, sample_weight=None):
         """The loss on (x, y), as training computes it (no weight update)."""
         self._require_compiled("compute_loss")
         xs, y = self._checked_data(x, y)
-        return self._batch_loss(self._forward(xs, training=True), y)
+        weights = self._sample_weights(y, sample_weight)
+        return self._batch_loss(self._forward(xs, training=True), y, weights)
 
-    def compute_gradients(self, x, y):
+    def compute_gradients(self, x, y, sample_weight=None):
         """``(loss, {key: dL/d(weight)})`` on (x, y) without updating any weight."""
         self._require_compiled("compute_gradients")
         xs, y = self._checked_data(x, y)
+        weights = self._sample_weights(y, sample_weight)
         self._zero_grads()
-        loss = self._loss_and_backward(self._forward(xs, training=True), y)
+        loss = self._loss_and_backward(self._forward(xs, training=True), y, weights)
         return loss, {key: grad.copy() for key, _, grad in self.named_parameters()}
