@@ -18,6 +18,7 @@ from .progress import ProgressBar, checked_verbose
 
 class DataSetMethods:
     """``fit`` / ``evaluate`` / ``predict`` of a ``Model``."""
+
     def fit(self, x, y=None, batch_size=None, epochs=1, verbose=1, *, callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0):
@@ -54,13 +55,8 @@ class DataSetMethods:
         xs, y, weights, validation = self._training_data(
             x, y, validation_split, validation_data, sample_weight, class_weight)
         n_samples = y.shape[0]
-        logged = self.metrics_names
-        if validation is not None:
-            logged += [f"val_{name}" for name in logged]
-        history = History({"verbose": verbose, "epochs": epochs,
-                           "steps": math.ceil(n_samples / batch_size),       # Keras's three
-                           "batch_size": batch_size, "samples": n_samples,
-                           "metrics": logged})                               # Keras 2's
+        history = self._history_of_run(verbose, epochs, batch_size, n_samples,
+                                       validation is not None)
         callbacks = CallbackList.of(callbacks, self, history.params)
         self.history = history          # Keras's model.history, filled epoch by epoch
         self.stop_training, logs = False, None
@@ -85,6 +81,17 @@ class DataSetMethods:
                 break
         callbacks.call("on_train_end", logs)
         return history
+
+    def _history_of_run(self, verbose, epochs, batch_size, n_samples, validated):
+        """A new ``History`` whose ``params`` are Keras's ``verbose``, ``epochs`` and
+        ``steps``, and ``batch_size``, ``samples`` and Keras 2's ``metrics``, the names the
+        logs will hold (with ``val_`` ones when ``validated``)."""
+        logged = self.metrics_names
+        if validated:
+            logged += [f"val_{name}" for name in logged]
+        return History({"verbose": verbose, "epochs": epochs,
+                        "steps": math.ceil(n_samples / batch_size), "batch_size": batch_size,
+                        "samples": n_samples, "metrics": logged})
 
     def _training_data(self, x, y, validation_split, validation_data, sample_weight,
                        class_weight):
