@@ -2,7 +2,8 @@ r"""Losses with Keras's names, formulas and reduction, and their gradients.
 
 Reduction is Keras's: each loss is first reduced over the last axis, then
 averaged over every other axis (samples and timesteps). With M = y.size / K
-rows of K values each::
+rows of K values each, the loss of row r being l_r (``per_row``), L = 1/M Σ_r l_r;
+weighted by a sample weight w_r a row, L = 1/M Σ_r w_r l_r (``weighted``)::
 
     mse                       L = 1/M Σ_rows mean_k (p - y)²        dL/dp = 2 (p - y) / (M K)
     mae                       L = 1/M Σ_rows mean_k |p - y|         dL/dp = sign(p - y) / (M K)
