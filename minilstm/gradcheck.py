@@ -115,10 +115,19 @@ def _as_list(output):
     return list(output) if isinstance(output, (list, tuple)) else [output]
 
 
+def _every_layer(layers):
+    """``layers`` and the layers inside them (a wrapper's ``inner_layers``)."""
+    for layer in layers:
+        yield layer
+        yield from _every_layer(getattr(layer, "inner_layers", ()))
+
+
 def _held_state(layers):
     """A function that puts back, as they are now, the noise generator of each of ``layers``
-    that has one (a Dropout's ``noise_generator``) and the states a stateful layer carries
-    from call to call (a stateful LSTM's ``states``)."""
+    (and of the layers inside them) that has one (a Dropout's, an LSTM's with ``dropout``:
+    ``noise_generator``) and the states a stateful layer carries from call to call (a
+    stateful LSTM's ``states``)."""
+    layers = list(_every_layer(layers))
     generators = {id(generator): generator for generator in (
         getattr(layer, "noise_generator", None) for layer in layers) if generator is not None}
     noise = [(generator, generator.bit_generator.state) for generator in generators.values()]

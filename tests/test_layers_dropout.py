@@ -1,11 +1,14 @@
-"""Dropout: Keras's training-time masks, their gradient, and runs that repeat bit for bit."""
+"""Dropout, the layer and an LSTM's on its inputs: Keras's training-time masks, their
+gradient, and runs that repeat bit for bit."""
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
 import minilstm
 from conftest import GRADIENT_TOLERANCE, batches, features, seeds, steps, units
-from minilstm import LSTM, Dense, Dropout, Sequential, TimeDistributed, gradcheck
+from minilstm import (LSTM, Bidirectional, Dense, Dropout, RepeatVector, Sequential,
+                      TimeDistributed, gradcheck)
+from minilstm.layers.dropout import dropout_mask
 from minilstm.seeding import as_generator
 
 rates = st.sampled_from([0.1, 0.5, 0.8])
@@ -159,3 +162,54 @@ def test_dropout_counts_no_parameters_and_keeps_the_shape():
                         LSTM(20), Dropout(0.2), Dense(5)])
     assert [layer.count_params() for layer in model.layers] == [1760, 0, 3280, 0, 105]
     assert model.layers[1].output_shape == (None, 50, 20)
+
+
+def test_lstm_dropout_drops_input_features_with_one_mask_for_all_steps():
+    """Keras 3's LSTM(dropout=p): x_t ⊙ m with one m a sequence, while training only."""
+    x = np.random.default_rng(0).standard_normal((4, 6, 5))
+    layer = LSTM(3, dropout=0.4, seed=8, return_sequences=True, dtype="float64")
+    plain = LSTM(3, return_sequences=True, dtype="float64")
+    layer.build((None, 6, 5))
+    plain.build((None, 6, 5))
+    plain.set_weights(layer.get_weights())
+    mask = dropout_mask(np.random.default_rng(8), (4, 1, 5), 0.4, np.float64)    # (B, 1, I)
+    np.testing.assert_allclose(layer(x, training=True), plain(x * mask), rtol=1e-13)
+    np.testing.assert_array_equal(layer(x), plain(x))                  # not training: all of x
+
+
+@given(batches, steps, features, units, st.booleans(), seeds)
+def test_lstm_dropout_gradients_match_finite_differences(batch, steps_, features_, units_,
+                                                         sequences, seed):
+    x = np.random.default_rng(seed).standard_normal((batch, steps_, features_))
+    layer = LSTM(units_, dropout=0.5, return_sequences=sequences, seed=seed, dtype="float64")
+    errors = gradcheck.check_layer(layer, x, training=True)
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+@given(batches, units, seeds)
+def test_models_of_lstms_with_dropout_gradients_match_finite_differences(batch, units_, seed):
+    """After a RepeatVector (the input gradient summed over steps, times the one mask) and
+    inside a Bidirectional (whose LSTMs' generators gradcheck holds too)."""
+    rng = np.random.default_rng(seed)
+    model = Sequential([LSTM(units_, input_shape=(None, 3), dtype="float64"),
+                        RepeatVector(3, dtype="float64"),
+                        LSTM(units_, dropout=0.5, return_sequences=True, dtype="float64"),
+                        Bidirectional(LSTM(2, dropout=0.3, dtype="float64")),
+                        Dense(2, dtype="float64")], seed=seed)
+    model.compile(loss="mse", optimizer="adam")
+    errors = gradcheck.check_model(model, rng.standard_normal((batch, 4, 3)),
+                                   rng.standard_normal((batch, 2)))
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+def test_lstm_dropout_options_are_checked_and_saved(tmp_path):
+    with pytest.raises(NotImplementedError, match=r"recurrent_dropout=0.2: a mask on h_\(t-1\) "
+                                                  r"inside the kernel's recurrence"):
+        LSTM(3, recurrent_dropout=0.2)
+    with pytest.raises(ValueError, match=r"dropout must be in \[0, 1\)"):
+        LSTM(3, dropout=1.0)
+    model = Sequential([LSTM(3, dropout=0.25, seed=4, input_shape=(5, 2)), Dense(1)])
+    model.compile(loss="mse", optimizer="adam")
+    model.save(tmp_path / "m.npz")
+    config = minilstm.load_model(tmp_path / "m.npz").layers[0].get_config()
+    assert (config["dropout"], config["seed"]) == (0.25, 4)

@@ -57,6 +57,11 @@ class Bidirectional(Layer):
         self.return_sequences = layer.return_sequences
 
     @property
+    def inner_layers(self):
+        """Its two LSTMs (``gradcheck`` holds their noise, with ``dropout``)."""
+        return (self.forward_layer, self.backward_layer)
+
+    @property
     def stack_refusal(self):
         if self.merge_mode is None:
             return "has merge_mode=None, so its output is a list [forward, backward]"

@@ -36,10 +36,7 @@ class Dropout(Layer):
     def __init__(self, rate, noise_shape=None, seed=None, input_shape=None, dtype="float32",
                  name=None):
         super().__init__(name=name, dtype=dtype, input_shape=input_shape)
-        rate = finite_number("rate", rate)
-        if not 0.0 <= rate < 1.0:
-            raise ValueError(f"rate must be in [0, 1), the share of values dropped; got {rate!r}")
-        self.rate = rate
+        self.rate = dropout_rate("rate", rate)
         self.noise_shape = None if noise_shape is None else _checked_noise_shape(noise_shape)
         self.seed = seed
         self._own_generator = None if seed is None else as_generator(seed)
@@ -78,9 +75,8 @@ class Dropout(Layer):
         if not training or self.rate == 0.0:
             self._scaled_mask = None
             return x
-        keep = 1.0 - self.rate
-        kept = self.noise_generator.random(self._mask_shape(x.shape), dtype=x.dtype) >= self.rate
-        self._scaled_mask = kept.astype(x.dtype) / x.dtype.type(keep)     # m / q, (B, ...)
+        self._scaled_mask = dropout_mask(self.noise_generator, self._mask_shape(x.shape),
+                                         self.rate, x.dtype)             # m / q, (B, ...)
         return x * self._scaled_mask
 
     def backward(self, d_out, input_gradient=True):
@@ -89,6 +85,21 @@ class Dropout(Layer):
             return None
         d_out = self._check_gradient(d_out, self._shape)                 # (B, ...)
         return d_out if self._scaled_mask is None else d_out * self._scaled_mask
+
+
+def dropout_rate(name, rate):
+    """``rate`` as a float in [0, 1), or a ValueError naming ``name``."""
+    rate = finite_number(name, rate)
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f"{name} must be in [0, 1), the share of values dropped; got {rate!r}")
+    return rate
+
+
+def dropout_mask(generator, shape, rate, dtype):
+    """m / q of the module docstring: each value kept with probability q = 1 - ``rate``
+    (Keras's draw: kept where a uniform draw is >= rate), then 1 / q, else 0."""
+    kept = generator.random(shape, dtype=dtype) >= rate
+    return kept.astype(dtype) / np.dtype(dtype).type(1.0 - rate)
 
 
 def _checked_noise_shape(noise_shape):

@@ -7,7 +7,9 @@ import numpy as np
 from .. import initializers
 from ..checks import flag, positive_int
 from ..kernels import lstm as lstm_kernel
+from ..seeding import as_generator
 from .base import Layer, describe_gradients, keras_2_input_shape
+from .dropout import dropout_mask, dropout_rate
 
 
 def prepare_initial_state(layer, initial_state, batch):
@@ -46,6 +48,12 @@ class LSTM(Layer):
         return_state: also return the final ``h`` and ``c``: ``[output, h, c]``.
         go_backwards: read the input from its last step to its first; the returned
             sequence is in that processing order, as in Keras.
+        dropout: the share of the input's features dropped while training, one mask a
+            sequence for all its steps, the rest scaled by 1 / (1 - dropout), as Keras 3's
+            LSTM drops them (x_t ⊙ m before the kernel; dL/dx_t ⊙ m after it); the masks
+            come from ``seed`` or the model's generator, as a ``Dropout``'s do.
+            ``recurrent_dropout`` (a mask on h_{t-1} inside the recurrence) is not
+            implemented: only 0 is taken.
         stateful: start each batch from the final states of the batch before (sequence i
             from sequence i's), as Keras's stateful LSTM: a long series in consecutive
             batches; ``states`` holds them, ``reset_states()`` (the layer's or the
@@ -82,8 +90,9 @@ class LSTM(Layer):
                  use_bias=True, kernel_initializer="glorot_uniform",
                  recurrent_initializer="orthogonal", bias_initializer="zeros",
                  unit_forget_bias=True, return_sequences=False, return_state=False,
-                 go_backwards=False, stateful=False, input_shape=None, input_dim=None,
-                 input_length=None, batch_input_shape=None, dtype="float32", name=None):
+                 go_backwards=False, stateful=False, dropout=0.0, recurrent_dropout=0.0,
+                 seed=None, input_shape=None, input_dim=None, input_length=None,
+                 batch_input_shape=None, dtype="float32", name=None):
         if batch_input_shape is not None:
             if input_shape is not None:
                 raise ValueError(f"give batch_input_shape or input_shape, not both; got "
@@ -113,6 +122,15 @@ class LSTM(Layer):
         self.go_backwards = flag("go_backwards", go_backwards)
         self.stateful = flag("stateful", stateful)
         self.states = None                 # [h, c] carried to the next batch when stateful
+        self.dropout = dropout_rate("dropout", dropout)
+        if dropout_rate("recurrent_dropout", recurrent_dropout):
+            raise NotImplementedError(
+                f"LSTM recurrent_dropout={recurrent_dropout!r}: a mask on h_(t-1) inside the "
+                "kernel's recurrence is not implemented; use dropout= (on the inputs) or a "
+                "Dropout layer between LSTMs")
+        self.seed = seed
+        self._own_generator = None if seed is None else as_generator(seed)
+        self.noise_generator = self._own_generator
         self.d_initial_state = None
 
     def get_config(self):
@@ -123,7 +141,7 @@ class LSTM(Layer):
                   "unit_forget_bias": self.unit_forget_bias,
                   "return_sequences": self.return_sequences,
                   "return_state": self.return_state, "go_backwards": self.go_backwards,
-                  "stateful": self.stateful}
+                  "stateful": self.stateful, "dropout": self.dropout, "seed": self.seed}
         if self.batch_size is not None:          # the input shape, as it was given
             config["batch_input_shape"] = [self.batch_size, *config["input_shape"]]
             config["input_shape"] = None
@@ -145,6 +163,7 @@ class LSTM(Layer):
             if self.unit_forget_bias:
                 self.params["bias"][units:2 * units] += 1.0
         self._zero_bias = np.zeros(4 * units, dtype=self.dtype)
+        self.noise_generator = self._own_generator or rng
 
     def compute_output_shape(self, input_shape):
         batch, steps = input_shape[0], input_shape[1]
@@ -172,6 +191,11 @@ class LSTM(Layer):
 
     def forward(self, x, initial_state=None, training=False):
         x = self._prepare_input(x)
+        self._input_mask = None
+        if training and self.dropout:
+            self._input_mask = dropout_mask(self.noise_generator, (x.shape[0], 1, x.shape[2]),
+                                            self.dropout, x.dtype)           # (B, 1, I)
+            x = x * self._input_mask                                         # (B, T, I)
         carried = self._carried_states(x.shape[0]) if self.stateful and initial_state is None \
             else None
         h0, c0 = prepare_initial_state(self, carried if initial_state is None else initial_state,
@@ -213,6 +237,8 @@ class LSTM(Layer):
             d_hidden, d_h, d_c, self._cache,
             out=self._gradient_outputs("kernel", "recurrent_kernel", "bias"),
             input_gradient=input_gradient, initial_state_gradient=self._given_initial_state)
+        if d_x is not None and self._input_mask is not None:     # the mask is one a sequence
+            d_x = d_x * (self._input_mask if d_x.ndim == 3 else self._input_mask[:, 0])
         self._add_grad("kernel", d_kernel)
         self._add_grad("recurrent_kernel", d_recurrent)
         if self.use_bias:

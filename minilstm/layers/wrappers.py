@@ -47,8 +47,9 @@ class TimeDistributed(Layer):
         return self.layer.logits.reshape(self._out_shape)
 
     @property
-    def noise_generator(self):
-        return getattr(self.layer, "noise_generator", None)
+    def inner_layers(self):
+        """The layer it wraps (``gradcheck`` holds its noise, a Dropout's)."""
+        return (self.layer,)
 
     def _check_build_shape(self, input_shape):
         if len(input_shape) < 3:
