@@ -8,7 +8,7 @@ A Keras-shaped API::
     model.compile(loss="mae", optimizer="adam")
 """
 from . import (activations, callbacks, gradcheck, initializers, kernels, losses, metrics,
-               optimizers)
+               optimizers, utils)
 from .kernels import get_backend, set_backend, use_backend
 from .layers import (LSTM, AttentionDecoder, AttentiveLSTM, Bidirectional, Dense, Dropout,
                      Embedding, Input, Layer, RepeatVector, TimeDistributed)
@@ -25,5 +25,5 @@ __all__ = [
     "Input", "Layer", "Model", "NotCompiledError", "RMSprop", "RepeatVector", "SGD", "Sequential",
     "TimeDistributed", "activations", "callbacks", "get_backend", "gradcheck", "initializers",
     "kernels", "load_model", "losses", "metrics", "optimizers", "set_backend", "set_seed",
-    "use_backend",
+    "use_backend", "utils",
 ]
