@@ -240,18 +240,6 @@ def test_an_lstm_returning_its_state_names_what_its_backward_got():
             layer.backward(d_out)
 
 
-def test_freezing_a_layer_is_refused_rather_than_ignored():
-    """Setting Keras's ``trainable = False`` made an attribute nothing read: the layer went
-    on training."""
-    layer = LSTM(3)
-    assert layer.trainable is True
-    layer.trainable = True
-    with pytest.raises(NotImplementedError, match=r"layer 'lstm': freezing its weights "
-                                                  r"\(trainable=False\) is not implemented"):
-        layer.trainable = False
-    assert layer.trainable is True
-
-
 def test_a_layer_called_on_arrays_runs_forward_as_keras_layers_do():
     """Keras's LSTM documentation calls the layer on an array (``LSTM(4)(inputs)``); a
     minilstm layer was not callable."""

@@ -24,7 +24,7 @@
 import numpy as np
 
 from .. import initializers
-from ..checks import name_argument, positive_int, require_finite, sample_shape
+from ..checks import flag, name_argument, positive_int, require_finite, sample_shape
 from ..kernels import lstm as lstm_kernel
 from ..naming import CalledOnArrays, snake_case
 from ..seeding import as_generator
@@ -35,7 +35,7 @@ DTYPES = ("float32", "float64")
 SUMMED_OVER_STEPS = lstm_kernel.SUMMED_OVER_STEPS
 
 
-def _checked_weight_array(label, value, shape):
+def checked_weight_array(label, value, shape):
     """``value`` as an array, when it holds real numbers, all finite, in ``shape``; else a
     TypeError or ValueError naming ``label`` (a NaN weight would surface only as a NaN
     loss, a wrong shape deep inside a kernel)."""
@@ -133,6 +133,7 @@ class Layer(CalledOnArrays):
         self._unwritten = set()
         self._storage_shared = False
         self.built = False
+        self._trainable = True
 
     # ------------------------------------------------------------------ naming
     @property
@@ -160,15 +161,13 @@ class Layer(CalledOnArrays):
 
     @property
     def trainable(self):
-        """Keras's flag: always True, since every weight of a minilstm layer is trained."""
-        return True
+        """Keras's flag: False freezes the layer's weights, which a model's optimiser then
+        leaves as they are (gradients still flow through the layer to those before it)."""
+        return self._trainable
 
     @trainable.setter
     def trainable(self, value):
-        if value is not True:
-            raise NotImplementedError(
-                f"layer {self.name!r}: freezing its weights (trainable={value!r}) is not "
-                "implemented; every weight of a minilstm model is trained")
+        self._trainable = flag("trainable", value)
 
     # ------------------------------------------------------------------ build
     def build(self, input_shape, rng=None):
@@ -204,7 +203,7 @@ class Layer(CalledOnArrays):
 
     def _add_weight(self, name, shape, initializer, rng):
         shape = tuple(shape)
-        drawn = _checked_weight_array(f"weight {name!r} of layer {self.name!r} from its "
+        drawn = checked_weight_array(f"weight {name!r} of layer {self.name!r} from its "
                                       f"initializer", initializers.get(initializer)(
                                           shape, self.dtype, rng), shape)
         self.params[name] = np.ascontiguousarray(drawn, dtype=self.dtype)
@@ -244,11 +243,11 @@ class Layer(CalledOnArrays):
 
     @property
     def trainable_weights(self):
-        return self.weights                        # every weight is trained (``trainable``)
+        return self.weights if self.trainable else []
 
     @property
     def non_trainable_weights(self):
-        return []
+        return [] if self.trainable else self.weights
 
     def get_weights(self):
         """Copies of the weights, in Keras's order (``weight_names``)."""
@@ -276,7 +275,7 @@ class Layer(CalledOnArrays):
                 f"layer {self.name!r} expects {len(names)} weight arrays {names}; "
                 f"got {len(weights)}"
             )
-        return [(name, _checked_weight_array(f"weight {name!r} of layer {self.name!r}", value,
+        return [(name, checked_weight_array(f"weight {name!r} of layer {self.name!r}", value,
                                              self.params[name].shape))
                 for name, value in zip(names, weights)]
 

@@ -62,6 +62,15 @@ class Bidirectional(Layer):
         return (self.forward_layer, self.backward_layer)
 
     @property
+    def trainable(self):
+        return self.forward_layer.trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        for _, inner in self._halves:
+            inner.trainable = value
+
+    @property
     def stack_refusal(self):
         if self.merge_mode is None:
             return "has merge_mode=None, so its output is a list [forward, backward]"

@@ -37,9 +37,10 @@ class Dense(Layer):
 
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 input_dim=None, input_shape=None, dtype="float32", name=None):
+                 input_dim=None, input_shape=None, trainable=True, dtype="float32", name=None):
         super().__init__(name=name, dtype=dtype,
                          input_shape=keras_2_input_shape(input_shape, input_dim))
+        self.trainable = trainable
         self.units = positive_int("units", units)
         self.output_activation = activations.canonical_name(activation)
         self._activate, self._activation_backward = activations.get(activation)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import initializers
 from ..checks import first_non_index, flag, positive_int
-from .base import Layer
+from .base import Layer, checked_weight_array
 
 
 class Embedding(Layer):
@@ -25,18 +25,22 @@ class Embedding(Layer):
         input_length: Keras 2's sequence length (``input_shape=(input_length,)``).
         mask_zero: Keras's masking of index 0, which minilstm's layers do not follow: only
             False is taken.
+        weights: the matrix to start from (pretrained vectors), ``(input_dim, output_dim)``
+            or Keras 2's list of it, checked when the layer is built.
+        trainable: False freezes the matrix (``Layer.trainable``).
 
     Example::
 
         Embedding(5000, 32, input_length=500)   # (None, 500) -> (None, 500, 32): 160,000
+        Embedding(vocab, 100, weights=[glove], trainable=False)   # pretrained, frozen
     """
 
     weight_names = ("embeddings",)
     reads_indices = True
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
-                 mask_zero=False, input_length=None, input_shape=None, dtype="float32",
-                 name=None):
+                 mask_zero=False, input_length=None, weights=None, trainable=True,
+                 input_shape=None, dtype="float32", name=None):
         if input_length is not None:
             if input_shape is not None:
                 raise ValueError(f"give input_length or input_shape, not both; got "
@@ -53,6 +57,11 @@ class Embedding(Layer):
         self.embeddings_initializer = initializers.checked(
             "embeddings_initializer",
             "random_uniform" if embeddings_initializer == "uniform" else embeddings_initializer)
+        if isinstance(weights, (list, tuple)) and len(weights) == 1:
+            weights = weights[0]                          # Keras 2's list of the layer's weights
+        self._pretrained = None if weights is None else checked_weight_array(
+            f"weights of Embedding {self.name!r}", weights, (self.input_dim, self.output_dim))
+        self.trainable = trainable
 
     def get_config(self):
         return {**super().get_config(), "input_dim": self.input_dim,
@@ -60,8 +69,9 @@ class Embedding(Layer):
                 "embeddings_initializer": initializers.serialize(self.embeddings_initializer)}
 
     def _create_weights(self, input_shape, rng):
-        self._add_weight("embeddings", (self.input_dim, self.output_dim),
-                         self.embeddings_initializer, rng)
+        initializer = self.embeddings_initializer if self._pretrained is None else (
+            lambda shape, dtype, rng: self._pretrained)
+        self._add_weight("embeddings", (self.input_dim, self.output_dim), initializer, rng)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)

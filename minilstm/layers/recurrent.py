@@ -92,7 +92,7 @@ class LSTM(Layer):
                  unit_forget_bias=True, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, dropout=0.0, recurrent_dropout=0.0,
                  seed=None, input_shape=None, input_dim=None, input_length=None,
-                 batch_input_shape=None, dtype="float32", name=None):
+                 batch_input_shape=None, trainable=True, dtype="float32", name=None):
         if batch_input_shape is not None:
             if input_shape is not None:
                 raise ValueError(f"give batch_input_shape or input_shape, not both; got "
@@ -122,6 +122,7 @@ class LSTM(Layer):
         self.go_backwards = flag("go_backwards", go_backwards)
         self.stateful = flag("stateful", stateful)
         self.states = None                 # [h, c] carried to the next batch when stateful
+        self.trainable = trainable
         self.dropout = dropout_rate("dropout", dropout)
         if dropout_rate("recurrent_dropout", recurrent_dropout):
             raise NotImplementedError(

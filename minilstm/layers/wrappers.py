@@ -51,6 +51,14 @@ class TimeDistributed(Layer):
         """The layer it wraps (``gradcheck`` holds its noise, a Dropout's)."""
         return (self.layer,)
 
+    @property
+    def trainable(self):
+        return self.layer.trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self.layer.trainable = value
+
     def _check_build_shape(self, input_shape):
         if len(input_shape) < 3:
             raise ValueError(

@@ -45,8 +45,9 @@ def weight_key(layer, name):
 
 
 def _with_weights(layers):
-    """The layers that have weights (RepeatVector, for one, has none)."""
-    return [layer for layer in layers if layer.params]
+    """The layers that have weights to train (RepeatVector, for one, has none; a frozen
+    layer's, ``trainable = False``, are left as they are)."""
+    return [layer for layer in layers if layer.params and layer.trainable]
 
 
 class FlatWeights:

@@ -111,11 +111,11 @@ class Model(DataSetMethods, CalledOnArrays):
 
     @property
     def trainable_weights(self):
-        return self.weights
+        return [weight for layer in self.layers for weight in layer.trainable_weights]
 
     @property
     def non_trainable_weights(self):
-        return []
+        return [weight for layer in self.layers for weight in layer.non_trainable_weights]
 
     def get_weights(self):
         return [w for layer in self.layers for w in layer.get_weights()]
@@ -146,9 +146,10 @@ class Model(DataSetMethods, CalledOnArrays):
         print_summary(self, line_length, print_fn)
 
     def named_parameters(self):
-        """``(key, param, grad)`` for every weight; key is ``'layer_name/weight_name'``."""
+        """``(key, param, grad)`` for every weight the optimiser trains (a frozen layer's,
+        ``trainable = False``, are left out); key is ``'layer_name/weight_name'``."""
         return [(weight_key(layer, name), layer.params[name], layer.grads[name])
-                for layer in self.layers for name in layer.params]
+                for layer in self.layers if layer.trainable for name in layer.params]
 
     def save(self, path, include_optimizer=True):
         """Write the model to ``path`` (``.npz`` + JSON, no pickle; see ``models.saving``).

@@ -70,6 +70,7 @@ def save_model(model, path, include_optimizer=True):
     _require_known_layers(config)
     description = {"format": FORMAT, "version": VERSION,
                    "class_name": type(model).__name__, "config": config,
+                   "frozen": [layer.name for layer in model.layers if not layer.trainable],
                    "compile": _compile_config(model), "optimizer_state": None}
     if include_optimizer and model.optimizer is not None:
         optimizer_arrays, description["optimizer_state"] = _optimizer_arrays(model.optimizer)
@@ -184,6 +185,8 @@ def load_model(path, compile=True):
     if len(weights) != expected:
         raise ValueError(f"{path} holds {len(weights)} weight arrays; its model has {expected}")
     model.set_weights(weights)
+    for name in description.get("frozen", ()):          # absent from files before freezing
+        model.get_layer(name).trainable = False
     compiled = description["compile"]
     if compile and compiled is not None:
         unknown = [name for name in compiled["metrics"] if not metrics.known(name)]

@@ -197,8 +197,8 @@ class Sequential(Model):
         is asked for that sum, where it can give it (``Layer.gives_summed_input_gradient``)."""
         layers = self._layers
         last = len(layers) - 1
-        first = 0
-        while first < last and not layers[first].params:
+        first = 0                           # layers before it have nothing to train
+        while first < last and not (layers[first].params and layers[first].trainable):
             first += 1
 
         def wanted(index):
