@@ -204,8 +204,8 @@ class Layer(CalledOnArrays):
     def _add_weight(self, name, shape, initializer, rng):
         shape = tuple(shape)
         drawn = checked_weight_array(f"weight {name!r} of layer {self.name!r} from its "
-                                      f"initializer", initializers.get(initializer)(
-                                          shape, self.dtype, rng), shape)
+                                     f"initializer", initializers.get(initializer)(
+                                         shape, self.dtype, rng), shape)
         self.params[name] = np.ascontiguousarray(drawn, dtype=self.dtype)
         self._grads[name] = np.zeros(shape, dtype=self.dtype)
 
@@ -276,7 +276,7 @@ class Layer(CalledOnArrays):
                 f"got {len(weights)}"
             )
         return [(name, checked_weight_array(f"weight {name!r} of layer {self.name!r}", value,
-                                             self.params[name].shape))
+                                            self.params[name].shape))
                 for name, value in zip(names, weights)]
 
     def count_params(self):
