@@ -6,7 +6,7 @@ from hypothesis import given
 
 import minilstm
 from conftest import GRADIENT_TOLERANCE, batches, features, seeds, units
-from minilstm import LSTM, Bidirectional, Dense, Sequential, gradcheck
+from minilstm import LSTM, Bidirectional, Dense, Input, Sequential, gradcheck
 
 
 def stateful_twin(layer, steps, features_):
@@ -91,3 +91,30 @@ def test_stateful_options_refused_by_name():
         LSTM(3, stateful="yes")
     with pytest.raises(NotImplementedError, match="stateful=True is not implemented"):
         Bidirectional(LSTM(3, stateful=True))
+
+
+def test_keras_3_gives_the_batch_size_of_a_stateful_model_by_its_input(tmp_path):
+    """``Sequential([Input(batch_shape=(2, 3, 1)), LSTM(4, stateful=True), ...])``."""
+    model = Sequential([Input(batch_shape=(2, 3, 1)), LSTM(4, stateful=True), Dense(1)])
+    model.compile(loss="mse", optimizer="adam")
+    with pytest.raises(ValueError, match="carries the states of 2 sequences from batch to "
+                                         "batch; got a batch of 3"):
+        model.predict(np.zeros((3, 3, 1)))
+    assert model.predict(np.zeros((2, 3, 1)), batch_size=2).shape == (2, 1)
+    model.save(tmp_path / "m.npz")
+    loaded = minilstm.load_model(tmp_path / "m.npz")
+    assert loaded.layers[0].batch_size == 2
+    assert Sequential([Input((3, 1), batch_size=5), LSTM(2, stateful=True)]).layers[
+        0].batch_size == 5
+
+
+@pytest.mark.parametrize("options, words", [
+    ({"batch_shape": (2,)}, r"Input's batch_shape must be \(batch, ...\); got \(2,\)"),
+    ({"shape": (3, 1), "batch_shape": (1, 3, 1)}, "give Input batch_shape, or shape and "
+                                                  "batch_size; got both"),
+    ({}, r"Input needs a shape, e.g. Input\(\(50, 1\)\)"),
+    ({"shape": (3, 1), "batch_size": 0}, "Input's batch_size must be a positive integer"),
+])
+def test_input_refuses_batch_shapes_by_name(options, words):
+    with pytest.raises(ValueError, match=words):
+        Input(**options)

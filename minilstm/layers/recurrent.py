@@ -143,9 +143,9 @@ class LSTM(Layer):
                   "return_sequences": self.return_sequences,
                   "return_state": self.return_state, "go_backwards": self.go_backwards,
                   "stateful": self.stateful, "dropout": self.dropout, "seed": self.seed}
-        if self.batch_size is not None:          # the input shape, as it was given
+        if self.batch_size is not None and config["input_shape"] is not None:
             config["batch_input_shape"] = [self.batch_size, *config["input_shape"]]
-            config["input_shape"] = None
+            config["input_shape"] = None          # as it was given (an Input's: the model's)
         return config
 
     def _check_build_shape(self, input_shape):

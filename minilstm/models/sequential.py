@@ -43,6 +43,7 @@ class Sequential(Model):
         super().__init__(name=name, seed=seed)
         self._layers = []
         self._input_shape = None           # (None, ...) from an Input(shape) entry
+        self._input_batch_size = None      # from Input(batch_size=...) or its batch_shape
         if isinstance(layers, (Layer, Input, str)):
             raise TypeError(f"layers must be a list of layers, e.g. Sequential([layer]); got "
                             f"{type(layers).__name__} {layers!r}")
@@ -70,6 +71,9 @@ class Sequential(Model):
             raise ValueError(f"Sequential passes one array from layer to layer; "
                              f"{type(layer).__name__} {layer.name!r} {layer.stack_refusal}")
         declared = layer.declared_input_shape
+        if not self._layers and self._input_batch_size is not None \
+                and getattr(layer, "stateful", False) and layer.batch_size is None:
+            layer.batch_size = self._input_batch_size     # Keras 3's fixed batch, for its states
         if not self._layers and self._input_shape is not None:
             if declared is not None and declared != self._input_shape:
                 raise ValueError(
@@ -128,20 +132,25 @@ class Sequential(Model):
             raise ValueError(f"{entry!r} must be the first entry of Sequential {self.name!r}, "
                              "and its only Input")
         self._input_shape = (None,) + entry.shape
+        self._input_batch_size = entry.batch_size
 
     def get_config(self):
-        """Name, layers, input shape and (with ``seed=``) the generator's exact state."""
+        """Name, layers, input shape (and an Input's batch size) and (with ``seed=``) the
+        generator's exact state."""
         return {"name": self.name,
                 "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
                            for layer in self._layers],
                 "input_shape": list(self._layers[0].input_shape) if self.built else None,
+                **({} if self._input_batch_size is None else {
+                    "input_batch_size": self._input_batch_size}),
                 **self._generator_config()}
 
     @classmethod
     def from_config(cls, config):
         model = cls(name=config["name"], seed=cls._generator_to_restore(config))
         if config["input_shape"] is not None:    # as built, whether by Input, input_shape or data
-            model.add(Input(tuple(config["input_shape"][1:])))
+            model.add(Input(tuple(config["input_shape"][1:]),
+                            batch_size=config.get("input_batch_size")))
         for description in config["layers"]:
             model.add(layer_from_config(description))
         model._restore_generator(config)         # after building, which draws from it
