@@ -119,6 +119,64 @@ def test_fit_calls_the_hooks_in_keras_order_with_the_logs():
                                "samples": 18, "metrics": epoch_logs}
 
 
+class EvaluationRecorder(Callback):
+    """Records the evaluate and predict hooks."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def on_test_begin(self, logs=None):
+        self.calls.append(("test_begin",))
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self.calls.append(("test_batch_begin", batch))
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.calls.append(("test_batch_end", batch, sorted(logs)))
+
+    def on_test_end(self, logs=None):
+        self.calls.append(("test_end", dict(logs)))
+
+    def on_predict_begin(self, logs=None):
+        self.calls.append(("predict_begin",))
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self.calls.append(("predict_batch_end", batch, logs["outputs"].shape))
+
+    def on_predict_end(self, logs=None):
+        self.calls.append(("predict_end",))
+
+
+def test_evaluate_and_predict_call_keras_test_and_predict_hooks():
+    model, (x, y) = small_model(), small_data()
+    recorder = EvaluationRecorder()
+    logs = model.evaluate(x, y, batch_size=10, verbose=0, return_dict=True,
+                          callbacks=[recorder])
+    assert recorder.calls == [("test_begin",),
+                              ("test_batch_begin", 0), ("test_batch_end", 0, ["loss", "mae"]),
+                              ("test_batch_begin", 1), ("test_batch_end", 1, ["loss", "mae"]),
+                              ("test_batch_begin", 2), ("test_batch_end", 2, ["loss", "mae"]),
+                              ("test_end", logs)]
+    assert recorder.params == {"verbose": 0, "steps": 3}
+    recorder.calls.clear()
+    model.predict(x, batch_size=16, callbacks=[recorder])
+    assert recorder.calls == [("predict_begin",), ("predict_batch_end", 0, (16, 2)),
+                              ("predict_batch_end", 1, (8, 2)), ("predict_end",)]
+
+
+def test_fit_calls_the_test_hooks_for_its_validation_before_the_epoch_end():
+    model, (x, y) = small_model(), small_data()
+    calls = []
+    recorder = EvaluationRecorder()
+    ender = LambdaCallback(on_epoch_end=lambda epoch, logs: calls.extend(recorder.calls))
+    model.fit(x, y, epochs=1, verbose=0, validation_split=0.25, callbacks=[recorder, ender])
+    assert [call[0] for call in calls] == ["test_begin", "test_batch_begin", "test_batch_end",
+                                           "test_end"]
+    with pytest.raises(ValueError, match="callbacks must be a list"):
+        model.predict(x, callbacks=recorder)
+
+
 def test_epochs_count_from_initial_epoch_in_the_hooks():
     model, (x, y) = small_model(), small_data()
     recorder = Recorder()

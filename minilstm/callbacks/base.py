@@ -13,6 +13,12 @@
         (stop here if a hook set model.stop_training)
     on_train_end(logs)                                       the last epoch's logs
 
+``evaluate(callbacks=...)`` calls ``on_test_begin``, ``on_test_batch_begin`` /
+``on_test_batch_end(batch, logs)`` (running means) and ``on_test_end(logs)``, and so does
+``fit``'s validation pass at each epoch's end, on ``fit``'s callbacks, as Keras's does;
+``predict(callbacks=...)`` calls ``on_predict_begin``, ``on_predict_batch_begin`` /
+``on_predict_batch_end(batch, {"outputs": ...})`` and ``on_predict_end``.
+
 ``epoch`` counts from 0 (from ``fit``'s ``initial_epoch``), ``batch`` from 0 in each epoch.
 A hook may add entries to ``logs`` at the end of an epoch, which the callbacks after it
 and the ``History`` see. ``fit`` calls the batch hooks only when some callback acts per
@@ -28,7 +34,8 @@ class Callback:
 
     ``self.model`` is the model being trained, ``self.params`` what ``fit`` was asked to do:
     ``verbose``, ``epochs``, ``steps`` (batches per epoch), ``batch_size``, ``samples`` and
-    ``metrics``, the names the logs will hold (``['loss', 'acc', 'val_loss', 'val_acc']``).
+    ``metrics``, the names the logs will hold (``['loss', 'acc', 'val_loss', 'val_acc']``);
+    in ``evaluate`` and ``predict``, ``verbose`` and ``steps``.
     """
 
     def __init__(self):
@@ -65,21 +72,48 @@ class Callback:
     def on_batch_end(self, batch, logs=None):
         pass
 
+    def on_test_begin(self, logs=None):
+        pass
 
-_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin",
-                "on_batch_end")
+    def on_test_end(self, logs=None):
+        pass
+
+    def on_test_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_test_batch_end(self, batch, logs=None):
+        pass
+
+    def on_predict_begin(self, logs=None):
+        pass
+
+    def on_predict_end(self, logs=None):
+        pass
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_predict_batch_end(self, batch, logs=None):
+        pass
 
 
-def _has_batch_hooks(callback):
-    """Whether ``callback`` does anything per batch: what its ``acts_per_batch`` says where
-    it has one (a ModelCheckpoint saving per epoch has batch hooks that do nothing), else
-    whether one of the batch hooks is not the base class's (a subclass's method, or a
-    function set on the object, as LambdaCallback's)."""
-    declared = getattr(callback, "acts_per_batch", None)
+_BATCH_HOOKS = {"train": ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin",
+                          "on_batch_end"),
+                "test": ("on_test_batch_begin", "on_test_batch_end"),
+                "predict": ("on_predict_batch_begin", "on_predict_batch_end")}
+
+
+def _has_batch_hooks(callback, mode="train"):
+    """Whether ``callback`` does anything per batch of ``mode`` (``'train'``, ``'test'``,
+    ``'predict'``): for training, what its ``acts_per_batch`` says where it has one (a
+    ModelCheckpoint saving per epoch has batch hooks that do nothing); else whether one of
+    the mode's batch hooks is not the base class's (a subclass's method, or a function set
+    on the object, as LambdaCallback's)."""
+    declared = getattr(callback, "acts_per_batch", None) if mode == "train" else None
     if declared is not None:
         return declared
     return any(getattr(getattr(callback, hook), "__func__", None) is not getattr(Callback, hook)
-               for hook in _BATCH_HOOKS)
+               for hook in _BATCH_HOOKS[mode])
 
 
 class LambdaCallback(Callback):
@@ -122,6 +156,9 @@ class CallbackList:
             callback.set_model(model)
             callback.set_params(params)
         self.batch_hooks = any(_has_batch_hooks(callback) for callback in self.callbacks)
+        self.test_batch_hooks, self.predict_batch_hooks = (
+            any(_has_batch_hooks(callback, mode) for callback in self.callbacks)
+            for mode in ("test", "predict"))
 
     def call(self, hook, *args):
         for callback in self.callbacks:

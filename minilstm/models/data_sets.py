@@ -71,7 +71,8 @@ class DataSetMethods:
                                    callbacks if callbacks.batch_hooks else None)
             if validation is not None:
                 xs_val, y_val, val_weights = validation
-                val_logs = self._evaluate_arrays(xs_val, y_val, batch_size, val_weights)
+                val_logs = self._evaluate_arrays(xs_val, y_val, batch_size, val_weights,
+                                                 callbacks)
                 logs.update({f"val_{name}": value for name, value in val_logs.items()})
             if verbose:
                 progress.finish(logs)
@@ -143,9 +144,16 @@ class DataSetMethods:
                     break
         return {name: total / seen for name, total in totals.items()}
 
-    def _evaluate_arrays(self, xs, y, batch_size, weights=None):
-        totals = {}
-        for index in data.batches(y.shape[0], batch_size):
+    def _evaluate_arrays(self, xs, y, batch_size, weights=None, callbacks=None):
+        """The loss and metrics over (xs, y), batch-size-weighted means of the batches';
+        ``callbacks`` get the test hooks (``callbacks.base``)."""
+        callbacks = callbacks or CallbackList.of(None, self, {})
+        hooks = callbacks.test_batch_hooks
+        totals, seen = {}, 0
+        callbacks.call("on_test_begin", None)
+        for number, index in enumerate(data.batches(y.shape[0], batch_size)):
+            if hooks:
+                callbacks.call("on_test_batch_begin", number, None)
             output = self._forward(data.take(xs, index), training=False)
             y_batch = y[index]
             batch_weights = None if weights is None else weights[index]
@@ -153,30 +161,49 @@ class DataSetMethods:
                               y_batch)
             for name, value in logs.items():
                 totals[name] = totals.get(name, 0.0) + value * y_batch.shape[0]
-        return {name: total / y.shape[0] for name, total in totals.items()}
+            seen += y_batch.shape[0]
+            if hooks:
+                callbacks.call("on_test_batch_end", number,
+                               {name: total / seen for name, total in totals.items()})
+        logs = {name: total / y.shape[0] for name, total in totals.items()}
+        callbacks.call("on_test_end", logs)
+        return logs
 
     def evaluate(self, x, y=None, batch_size=None, verbose=1, sample_weight=None,
-                 return_dict=False):
+                 callbacks=None, return_dict=False):
         """The loss (and metrics) over (x, y): a float, or a list ``[loss, metric, ...]``;
-        the loss weighted by ``sample_weight`` as in ``fit``."""
+        the loss weighted by ``sample_weight`` as in ``fit``; ``callbacks`` get the test
+        hooks."""
         self._require_compiled("evaluate")
         verbose, return_dict = checked_verbose(verbose), flag("return_dict", return_dict)
         batch_size = data.check_batch_size(batch_size)
         xs, y = self._checked_data(x, y)
         weights = self._sample_weights(y, sample_weight)
-        progress = ProgressBar(len(data.batches(y.shape[0], batch_size)), verbose)
-        logs = self._evaluate_arrays(xs, y, batch_size, weights)
+        steps = len(data.batches(y.shape[0], batch_size))
+        callbacks = CallbackList.of(callbacks, self, {"verbose": verbose, "steps": steps})
+        progress = ProgressBar(steps, verbose)
+        logs = self._evaluate_arrays(xs, y, batch_size, weights, callbacks)
         progress.finish(logs)
         return self._as_result(logs, return_dict)
 
-    def predict(self, x, batch_size=None, verbose=0):
-        """The model's output for ``x``, computed ``batch_size`` samples at a time."""
+    def predict(self, x, batch_size=None, verbose=0, callbacks=None):
+        """The model's output for ``x``, computed ``batch_size`` samples at a time;
+        ``callbacks`` get the predict hooks (``callbacks.base``)."""
         verbose = checked_verbose(verbose)
         batch_size = data.check_batch_size(batch_size)
         xs = self._prediction_inputs(x)
         index_batches = data.batches(xs[0].shape[0], batch_size)
+        callbacks = CallbackList.of(callbacks, self, {"verbose": verbose,
+                                                      "steps": len(index_batches)})
         progress = ProgressBar(len(index_batches), verbose)
-        outputs = [self._forward(data.take(xs, index), training=False)
-                   for index in index_batches]
+        callbacks.call("on_predict_begin", None)
+        outputs = []
+        for number, index in enumerate(index_batches):
+            if callbacks.predict_batch_hooks:
+                callbacks.call("on_predict_batch_begin", number, None)
+            outputs.append(self._forward(data.take(xs, index), training=False))
+            if callbacks.predict_batch_hooks:
+                callbacks.call("on_predict_batch_end", number, {"outputs": outputs[-1]})
+        callbacks.call("on_predict_end", None)
         progress.finish({})
         return np.concatenate(outputs, axis=0)
