@@ -42,6 +42,15 @@ def finite_number(name, value):
     return float(value)
 
 
+def fraction(name, value, meaning=None):
+    """``value`` as a float in [0, 1), or a ValueError naming ``name`` (and what the value
+    is, ``meaning``, when given)."""
+    if not (is_real_number(value) and 0.0 <= value < 1.0):
+        what = f", {meaning}" if meaning else ""
+        raise ValueError(f"{name} must be in [0, 1){what}; got {value!r}")
+    return float(value)
+
+
 def positive_number(name, value):
     """``value`` as a float, or a ValueError naming ``name`` when it is not a finite number
     > 0."""

@@ -35,6 +35,7 @@ from .kernels.sigmoid_crossentropy import (binary_crossentropy_from_logits,
                                            binary_crossentropy_per_row)
 from .kernels.softmax_crossentropy import crossentropy_from_logits, crossentropy_per_row
 from .naming import lookup
+from .utils import one_hot
 
 EPSILON = 1e-7  # Keras's backend epsilon, the clip of both cross-entropies
 
@@ -69,8 +70,24 @@ class Loss:
         """The loss of each row of ``y_pred`` (every axis but the last), whose mean is the
         loss: what Keras's ``sample_weight`` weighs (``weighted``). A loss of the user's
         writes it to train with sample or class weights."""
-        raise NotImplementedError(f"loss {self.name!r} gives no loss per row (per_row), "
-                                  "which sample_weight and class_weight weigh")
+        raise NotImplementedError(self._no_rows())
+
+    def _no_rows(self):
+        return (f"loss {self.name!r} gives no loss per row (per_row), which sample_weight "
+                "and class_weight weigh")
+
+    def require_rows(self):
+        """A NotImplementedError, before any training, when the loss gives no ``per_row``."""
+        if type(self).per_row is Loss.per_row:
+            raise NotImplementedError(self._no_rows())
+
+    @staticmethod
+    def row_classes(y):
+        """The class of each row of the targets ``y``, which ``class_weight`` weighs: its
+        argmax, or 0/1 for one value a row (the sparse cross-entropy's: its class index)."""
+        if y.shape[-1] == 1:
+            return (y[..., 0] > 0.5).astype(np.int64)
+        return y.argmax(axis=-1)
 
     def __repr__(self):
         arguments = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
@@ -203,6 +220,10 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
     def target_shape(output_shape):
         return output_shape[:-1] + (1,)
 
+    @staticmethod
+    def row_classes(y):
+        return y[..., 0].astype(np.int64)
+
     def _arrays(self, y_true, y_pred):
         y_pred = np.asarray(y_pred)
         y_pred = y_pred.astype(np.result_type(y_pred, np.float32), copy=False)
@@ -234,10 +255,7 @@ def one_hot_of_labels(y_true, y_pred):
     if bad is not None:
         raise ValueError(f"y_true must hold class indices, integers in [0, {classes}) for "
                          f"y_pred's {classes} classes; got {bad!r}")
-    labels = y_true.astype(np.int64)
-    one_hot = np.zeros(rows + (classes,), y_pred.dtype)                    # (..., K)
-    np.put_along_axis(one_hot, labels[..., None], 1, axis=-1)
-    return one_hot
+    return one_hot(y_true, classes, y_pred.dtype)
 
 
 class BinaryCrossentropy(_Crossentropy):

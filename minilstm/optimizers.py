@@ -38,7 +38,7 @@ import weakref
 
 import numpy as np
 
-from .checks import flag, is_real_number, positive_number
+from .checks import flag, fraction, is_real_number, positive_number
 from .kernels import optimizers as update_kernels
 from .naming import lookup
 
@@ -50,12 +50,6 @@ def _positive_or_none(name, value):
 def _non_negative(name, value):
     if not (is_real_number(value) and math.isfinite(value) and value >= 0.0):
         raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
-    return float(value)
-
-
-def _fraction(name, value):
-    if not (is_real_number(value) and 0.0 <= value < 1.0):
-        raise ValueError(f"{name} must be in [0, 1); got {value!r}")
     return float(value)
 
 
@@ -220,7 +214,7 @@ class Optimizer:
 
 class SGD(Optimizer):
     slot_names = ("momentum",)
-    momentum = Hyperparameter(_fraction)
+    momentum = Hyperparameter(fraction)
     nesterov = Hyperparameter(flag)
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **options):
@@ -238,8 +232,8 @@ class SGD(Optimizer):
 
 class RMSprop(Optimizer):
     slot_names = ("velocity", "momentum")
-    rho = Hyperparameter(_fraction)
-    momentum = Hyperparameter(_fraction)
+    rho = Hyperparameter(fraction)
+    momentum = Hyperparameter(fraction)
     epsilon = Hyperparameter(positive_number)
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
@@ -256,8 +250,8 @@ class RMSprop(Optimizer):
 
 class Adam(Optimizer):
     slot_names = ("m", "v")
-    beta_1 = Hyperparameter(_fraction)
-    beta_2 = Hyperparameter(_fraction)
+    beta_1 = Hyperparameter(fraction)
+    beta_2 = Hyperparameter(fraction)
     epsilon = Hyperparameter(positive_number)
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,

@@ -32,9 +32,14 @@ def to_categorical(x, num_classes=None, dtype="float32"):
     if bad is not None:
         raise ValueError(f"x must hold class indices, integers in [0, {num_classes}); got "
                          f"{bad!r}")
-    one_hot = np.zeros(x.shape + (num_classes,), dtype)                  # (..., K)
-    np.put_along_axis(one_hot, x.astype(np.intp)[..., None], 1, axis=-1)
-    return one_hot
+    return one_hot(x, num_classes, dtype)
+
+
+def one_hot(indices, classes, dtype):
+    """The one-hot rows ``(..., classes)`` of checked class indices ``(...)``."""
+    rows = np.zeros(np.shape(indices) + (classes,), dtype)              # (..., K)
+    np.put_along_axis(rows, np.asarray(indices).astype(np.intp)[..., None], 1, axis=-1)
+    return rows
 
 
 def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre",

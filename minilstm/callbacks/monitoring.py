@@ -58,10 +58,8 @@ class Monitor:
         """The value every first reading improves on."""
         return math.inf if self.lower_is_better else -math.inf
 
-    def improves(self, current, reference, min_delta=None):
-        """Whether ``current`` improves on ``reference`` by more than ``min_delta`` (the
-        monitor's own when None)."""
-        delta = self.min_delta if min_delta is None else min_delta
+    def improves(self, current, reference):
+        """Whether ``current`` improves on ``reference`` by more than ``min_delta``."""
         if self.lower_is_better:
-            return current < reference - delta
-        return current > reference + delta
+            return current < reference - self.min_delta
+        return current > reference + self.min_delta

@@ -359,8 +359,7 @@ class Layer(CalledOnArrays):
             raise TypeError(
                 f"{argument} for layer {self.name!r} must be a numeric array; {error}"
             ) from None
-        if not self.built:
-            self.build(self.declared_input_shape or (None,) + x.shape[1:])
+        self._build_for(x)
         expected = self.input_shape
         if x.ndim != len(expected):
             raise ValueError(
@@ -373,6 +372,12 @@ class Layer(CalledOnArrays):
                 f"last axis (built for {describe_shape(expected)}); got shape {x.shape}"
             )
         return np.ascontiguousarray(x)
+
+    def _build_for(self, x):
+        """Build an unbuilt layer on first use: for its declared input shape, else for
+        ``x``'s."""
+        if not self.built:
+            self.build(self.declared_input_shape or (None,) + x.shape[1:])
 
     def _require_forward(self, state):
         """An error naming the layer when ``backward`` has no forward pass to go back

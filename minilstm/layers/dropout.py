@@ -15,12 +15,26 @@ so that a seeded run repeats bit for bit. ``noise_generator`` names the generato
 """
 import numpy as np
 
-from ..checks import finite_number
+from ..checks import finite_number, fraction
 from ..seeding import as_generator
 from .base import Layer
 
 
-class Dropout(Layer):
+class DrawsNoise:
+    """What a layer that draws masks while training keeps: ``seed``, and the generator it
+    draws from, ``noise_generator`` (module docstring)."""
+
+    def _seed_noise(self, seed):
+        self.seed = seed
+        self._own_generator = None if seed is None else as_generator(seed)
+        self.noise_generator = self._own_generator
+
+    def _build_noise(self, rng):
+        """At ``build``: its own generator, else the one it is built with."""
+        self.noise_generator = self._own_generator or rng
+
+
+class Dropout(DrawsNoise, Layer):
     """Drop each value with probability ``rate`` while training, scaling the rest by
     1 / (1 - rate): ``(B, ...) -> (B, ...)``.
 
@@ -38,9 +52,7 @@ class Dropout(Layer):
         super().__init__(name=name, dtype=dtype, input_shape=input_shape)
         self.rate = dropout_rate("rate", rate)
         self.noise_shape = None if noise_shape is None else _checked_noise_shape(noise_shape)
-        self.seed = seed
-        self._own_generator = None if seed is None else as_generator(seed)
-        self.noise_generator = self._own_generator
+        self._seed_noise(seed)
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed,
@@ -52,7 +64,7 @@ class Dropout(Layer):
                              f"have one entry per axis of its input {input_shape}")
 
     def _create_weights(self, input_shape, rng):
-        self.noise_generator = self._own_generator or rng
+        self._build_noise(rng)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
@@ -89,10 +101,7 @@ class Dropout(Layer):
 
 def dropout_rate(name, rate):
     """``rate`` as a float in [0, 1), or a ValueError naming ``name``."""
-    rate = finite_number(name, rate)
-    if not 0.0 <= rate < 1.0:
-        raise ValueError(f"{name} must be in [0, 1), the share of values dropped; got {rate!r}")
-    return rate
+    return fraction(name, finite_number(name, rate), "the share of values dropped")
 
 
 def dropout_mask(generator, shape, rate, dtype):

@@ -83,8 +83,7 @@ class Embedding(Layer):
         if x.dtype.kind not in "iuf":
             raise TypeError(f"x for Embedding {self.name!r} must hold integer indices; got "
                             f"dtype {x.dtype}")
-        if not self.built:
-            self.build(self.declared_input_shape or (None,) + x.shape[1:])
+        self._build_for(x)
         expected = self.input_shape
         if x.ndim != len(expected) or any(
                 size is not None and size != actual for size, actual in zip(expected[1:],

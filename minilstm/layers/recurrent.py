@@ -7,9 +7,8 @@ import numpy as np
 from .. import initializers
 from ..checks import flag, positive_int
 from ..kernels import lstm as lstm_kernel
-from ..seeding import as_generator
 from .base import Layer, describe_gradients, keras_2_input_shape
-from .dropout import dropout_mask, dropout_rate
+from .dropout import DrawsNoise, dropout_mask, dropout_rate
 
 
 def prepare_initial_state(layer, initial_state, batch):
@@ -32,7 +31,7 @@ def prepare_initial_state(layer, initial_state, batch):
     return states
 
 
-class LSTM(Layer):
+class LSTM(DrawsNoise, Layer):
     """Long short-term memory layer (Hochreiter & Schmidhuber, 1997), as Keras's.
 
     Args:
@@ -129,9 +128,7 @@ class LSTM(Layer):
                 f"LSTM recurrent_dropout={recurrent_dropout!r}: a mask on h_(t-1) inside the "
                 "kernel's recurrence is not implemented; use dropout= (on the inputs) or a "
                 "Dropout layer between LSTMs")
-        self.seed = seed
-        self._own_generator = None if seed is None else as_generator(seed)
-        self.noise_generator = self._own_generator
+        self._seed_noise(seed)
         self.d_initial_state = None
 
     def get_config(self):
@@ -164,7 +161,7 @@ class LSTM(Layer):
             if self.unit_forget_bias:
                 self.params["bias"][units:2 * units] += 1.0
         self._zero_bias = np.zeros(4 * units, dtype=self.dtype)
-        self.noise_generator = self._own_generator or rng
+        self._build_noise(rng)
 
     def compute_output_shape(self, input_shape):
         batch, steps = input_shape[0], input_shape[1]

@@ -195,14 +195,14 @@ def split_validation(xs, y, weights, validation_split):
             [x[n_train:] for x in xs], y[n_train:], split_weights[1])
 
 
-def row_weights(y, sample_weight=None, class_weight=None, sparse=False):
+def row_weights(y, sample_weight=None, class_weight=None, classes=None):
     """One weight per row of the checked targets ``y`` (every axis but the last: a sample,
     or a step of a sequence), of ``y``'s dtype, as Keras weighs a loss: ``sample_weight``,
     one a sample ``(n,)`` (for each of its rows) or one a row ``(n, T)``, times
-    ``class_weight[c]`` for the class c of the row (its argmax; its class index for the
-    sparse cross-entropy, ``sparse``; 0 or 1 for one output). A ValueError names a weight
-    that is no finite number >= 0, a shape that is neither, or a class of ``y`` that
-    ``class_weight`` gives no weight."""
+    ``class_weight[c]`` for the class c of the row, ``classes`` (the loss's
+    ``row_classes``: the argmax, 0 or 1 for one output, or the class index of the sparse
+    cross-entropy). A ValueError names a weight that is no finite number >= 0, a shape
+    that is neither, or a class of ``y`` that ``class_weight`` gives no weight."""
     rows = y.shape[:-1]
     weights = np.ones(rows, y.dtype)                                     # (n, ...)
     if sample_weight is not None:
@@ -215,7 +215,7 @@ def row_weights(y, sample_weight=None, class_weight=None, sparse=False):
                              f"{per_row}; got {given.shape}")
         weights = weights * given
     if class_weight is not None:
-        weights = weights * _class_row_weights(class_weight, y, sparse)
+        weights = weights * _class_row_weights(class_weight, classes)
     return weights.astype(y.dtype, copy=False)
 
 
@@ -233,20 +233,14 @@ def _weights_array(weights, label):
     return array
 
 
-def _class_row_weights(class_weight, y, sparse):
-    """``class_weight[c]`` for the class c of each row of ``y`` (``row_weights``)."""
+def _class_row_weights(class_weight, classes):
+    """``class_weight[c]`` for the class c of each row (``row_weights``)."""
     if not isinstance(class_weight, dict) or not class_weight or not all(
             is_int_at_least(key, 0) for key in class_weight):
         raise ValueError(f"class_weight must be a dict of a weight per class, such as "
                          f"{{0: 1.0, 1: 5.0}}; got {class_weight!r:.80}")
     table = np.full(max(class_weight) + 1, np.nan)
     table[list(class_weight)] = _weights_array(list(class_weight.values()), "class_weight")
-    if sparse:
-        classes = y[..., 0].astype(np.int64)
-    elif y.shape[-1] == 1:
-        classes = (y[..., 0] > 0.5).astype(np.int64)
-    else:
-        classes = y.argmax(axis=-1)
     missing = [int(c) for c in np.unique(classes) if c >= table.size or np.isnan(table[c])]
     if missing:
         raise ValueError(f"class_weight gives no weight for class {missing[0]}, which y holds; "

@@ -325,11 +325,9 @@ class Model(DataSetMethods, CalledOnArrays):
         any training."""
         if sample_weight is None and class_weight is None:
             return None
-        if type(self.loss).per_row is losses.Loss.per_row:
-            self.loss.per_row(None, None)          # its NotImplementedError, naming the loss
+        self.loss.require_rows()
         return data.row_weights(y, sample_weight, class_weight,
-                                sparse=isinstance(self.loss,
-                                                  losses.SparseCategoricalCrossentropy))
+                                None if class_weight is None else self.loss.row_classes(y))
 
     @property
     def _input_dtype(self):
