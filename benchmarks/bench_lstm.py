@@ -23,7 +23,9 @@ compile (or cache-load) time is measured on the first call and reported on its o
 Ratios, not absolute times, are what holds from one noisy machine to another.
 
 ``--paths`` also times the LSTM's Numba twin on one core with its recurrent products forced
-through hand-written loops and through BLAS: the data behind ``lstm_routes.blas_pays``.
+through hand-written loops and through BLAS: the data behind ``lstm_routes.blas_pays``;
+and, on the route the shape picks, with a recurrent mask (as ``LSTM(recurrent_dropout=0.25)``
+draws one while training).
 """
 import argparse
 import os
@@ -134,11 +136,16 @@ def lstm_paths(args, rng):
                                                     two_cores=False),
                                           args.repeats) for blas in (False, True))
         batch, _, _, units = shape
+        mask = ((rng.random((batch, units)) >= 0.25) / 0.75).astype(args.dtype)   # (B, H)
+        masked_s = median_seconds(lstm_step(lstm.forward_numba, lstm.backward_numba, *shape,
+                                            args.dtype, rng, recurrent_mask=mask),
+                                  args.repeats)
         chosen = ("blas" if lstm_routes.blas_pays(batch, units)
                   else "2 cores" if lstm_routes.two_cores_pay(*shape) else "loops")
         return (f" {1e3 * loops_s:10.3f} {1e3 * blas_s:10.3f} {batch * units * units:9d} "
-                f"{chosen:>7}")
-    return f" {'loops ms':>10} {'blas ms':>10} {'B*H*H':>9} {'chosen':>7}", columns
+                f"{chosen:>7} {1e3 * masked_s:10.3f}")
+    return (f" {'loops ms':>10} {'blas ms':>10} {'B*H*H':>9} {'chosen':>7} {'masked ms':>10}",
+            columns)
 
 
 def main(args):

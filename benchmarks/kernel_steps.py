@@ -33,13 +33,18 @@ def lstm_arrays(batch, steps, features, units, dtype, rng):
     return x, kernel, recurrent, bias, d_hidden
 
 
-def lstm_step(forward, backward, batch, steps, features, units, dtype, rng, **path):
+def lstm_step(forward, backward, batch, steps, features, units, dtype, rng, recurrent_mask=None,
+              **path):
+    """One forward + backward pass; ``recurrent_mask`` (B, H), when given, to forward alone
+    (an older revision's kernel, ``bench_revisions``, takes none), ``path`` (the Numba twin's
+    route arguments) to both."""
     x, kernel, recurrent, bias, d_hidden = lstm_arrays(batch, steps, features, units, dtype,
                                                        rng)
     gradients = tuple(np.empty_like(weight) for weight in (kernel, recurrent, bias))
+    masked = {} if recurrent_mask is None else {"recurrent_mask": recurrent_mask}
 
     def step():
-        *_, cache = forward(x, kernel, recurrent, bias, **path)
+        *_, cache = forward(x, kernel, recurrent, bias, **masked, **path)
         backward(d_hidden, None, None, cache, out=gradients, **path)
     return step
 

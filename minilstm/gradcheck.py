@@ -124,9 +124,9 @@ def _every_layer(layers):
 
 def _held_state(layers):
     """A function that puts back, as they are now, the noise generator of each of ``layers``
-    (and of the layers inside them) that has one (a Dropout's, an LSTM's with ``dropout``:
-    ``noise_generator``) and the states a stateful layer carries from call to call (a
-    stateful LSTM's ``states``)."""
+    (and of the layers inside them) that has one (a Dropout's, an LSTM's with ``dropout``
+    or ``recurrent_dropout``: ``noise_generator``) and the states a stateful layer carries
+    from call to call (a stateful LSTM's ``states``)."""
     layers = list(_every_layer(layers))
     generators = {id(generator): generator for generator in (
         getattr(layer, "noise_generator", None) for layer in layers) if generator is not None}

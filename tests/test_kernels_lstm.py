@@ -49,7 +49,12 @@ def forward_pass(twin, batch, steps_, features_, units_):
     return kernel, hidden, cache, backward
 
 
-def run_both_twins(arrays, with_state, go_backwards, rng):
+def recurrent_mask(rng, batch, units_, dtype=np.float64):
+    """A recurrent dropout mask (B, H): each entry 0 with probability 0.4, else 1 / 0.6."""
+    return ((rng.random((batch, units_)) >= 0.4) / 0.6).astype(dtype)
+
+
+def run_both_twins(arrays, with_state, go_backwards, rng, masked=False):
     x, kernel, recurrent, bias, h0, c0 = arrays
     if not with_state:
         h0 = c0 = None
@@ -57,52 +62,61 @@ def run_both_twins(arrays, with_state, go_backwards, rng):
     d_hidden = rng.standard_normal((batch, steps_, units_)).astype(x.dtype)
     d_h = rng.standard_normal((batch, units_)).astype(x.dtype)
     d_c = rng.standard_normal((batch, units_)).astype(x.dtype)
+    mask = recurrent_mask(rng, batch, units_, x.dtype) if masked else None
     results = {}
     for name, (forward, backward) in TWINS.items():
-        hidden, h_last, c_last, cache = forward(x, kernel, recurrent, bias, h0, c0, go_backwards)
+        hidden, h_last, c_last, cache = forward(x, kernel, recurrent, bias, h0, c0, go_backwards,
+                                                recurrent_mask=mask)
         results[name] = (hidden, h_last, c_last) + backward(d_hidden, d_h, d_c, cache)
     return results
 
 
-@given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds)
+@given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds,
+       st.booleans())
 def test_numba_twin_matches_numpy_reference_in_float64(batch, steps_, features_, units_,
-                                                       with_state, go_backwards, form, seed):
+                                                       with_state, go_backwards, form, seed,
+                                                       masked):
+    """With and without a recurrent mask, on every route of the time loop."""
     rng = np.random.default_rng(seed)
     arrays = lstm_arrays(rng, batch, steps_, features_, units_, form=form)
-    results = run_both_twins(arrays, with_state, go_backwards, rng)
+    results = run_both_twins(arrays, with_state, go_backwards, rng, masked)
     for path in NUMBA_PATHS:
         for reference, jitted in zip(results["numpy"], results[path]):
             np.testing.assert_allclose(jitted, reference, rtol=0, atol=1e-10)
 
 
 @pytest.mark.parametrize("route", sorted(ROUTES))
-@given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds)
+@given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds,
+       st.booleans())
 def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
-        route, batch, steps_, features_, units_, with_state, go_backwards, form, seed):
+        route, batch, steps_, features_, units_, with_state, go_backwards, form, seed, masked):
     """x W, dz Wᵀ and the weight gradients over all B·T rows go through loops or BLAS by
     row count (``vector_products.few_rows``; the weight gradients by
     ``lstm_routes.few_gradient_rows``) and, beyond a few rows, by the products' width
     (``lstm_routes.one_core_pays``); here each route is forced for every shape drawn. On every
     route one-hot rows of x take W's rows and sums of dz's rows instead of x W and dW, an
     x that repeats its first step projects and pairs with dz one step's rows, and without
-    an initial state dU leaves out the first step's zero terms."""
+    an initial state dU leaves out the first step's zero terms; with a recurrent mask, dU
+    pairs dz_t with h_{t-1} ⊙ m."""
     rng = np.random.default_rng(seed)
     arrays = lstm_arrays(rng, batch, steps_, features_, units_, form=form)
     with pytest.MonkeyPatch.context() as patch:
         force_route(patch, route)
-        results = run_both_twins(arrays, with_state, go_backwards, rng)
+        results = run_both_twins(arrays, with_state, go_backwards, rng, masked)
     for path in NUMBA_PATHS:
         for reference, jitted in zip(results["numpy"], results[path]):
             np.testing.assert_allclose(jitted, reference, rtol=0, atol=1e-10)
 
 
-@given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds)
+@given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds,
+       st.booleans())
 def test_numba_twin_matches_numpy_reference_in_float32(batch, steps_, features_, units_,
-                                                       with_state, go_backwards, form, seed):
+                                                       with_state, go_backwards, form, seed,
+                                                       masked):
     rng = np.random.default_rng(seed)
     arrays = lstm_arrays(rng, batch, steps_, features_, units_, dtype=np.float32,
                          form=form)
-    results = run_both_twins(arrays, with_state, go_backwards, rng)
+    results = run_both_twins(arrays, with_state, go_backwards, rng, masked)
     for path in NUMBA_PATHS:
         for reference, jitted in zip(results["numpy"], results[path]):
             np.testing.assert_allclose(jitted, reference, rtol=1e-5, atol=1e-5)
@@ -250,6 +264,83 @@ def test_backward_matches_finite_differences_with_carried_state_gradients(
     # analytic order: dx, dW, dU, db, dh0, dc0; arrays order: x, W, U, b, h0, c0
     for gradient, array in zip(analytic, arrays):
         assert relative_error(gradient, numerical_gradient(loss, array)) < GRADIENT_TOLERANCE
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+@given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds)
+def test_backward_with_a_recurrent_mask_matches_finite_differences(
+        twin, batch, steps_, features_, units_, with_state, go_backwards, form, seed):
+    """z_t = x_t W + b + (h_{t-1} ⊙ m) U: every gradient, dh_0 = (dz_1 Uᵀ) ⊙ m and
+    dU = Σ_t (h_{t-1} ⊙ m)ᵀ dz_t among them, against central differences in float64."""
+    forward, backward = TWINS[twin]
+    rng = np.random.default_rng(seed)
+    arrays = list(lstm_arrays(rng, batch, steps_, features_, units_, form=form))
+    if not with_state:
+        arrays = arrays[:4]
+    mask = recurrent_mask(rng, batch, units_)
+    r_hidden = rng.standard_normal((batch, steps_, units_))
+    r_h, r_c = rng.standard_normal((2, batch, units_))
+
+    def loss():
+        hidden, h_last, c_last, _ = forward(*arrays, go_backwards=go_backwards,
+                                            recurrent_mask=mask)
+        return float(np.sum(r_hidden * hidden) + np.sum(r_h * h_last) + np.sum(r_c * c_last))
+
+    *_, cache = forward(*arrays, go_backwards=go_backwards, recurrent_mask=mask)
+    analytic = backward(r_hidden, r_h, r_c, cache, initial_state_gradient=with_state)
+    for gradient, array in zip(analytic, arrays):
+        assert relative_error(gradient, numerical_gradient(loss, array)) < GRADIENT_TOLERANCE
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+@given(batches, steps, features, units, st.booleans(), seeds)
+def test_a_recurrent_mask_is_the_recurrent_kernel_with_its_rows_scaled_per_sequence(
+        twin, batch, steps_, features_, units_, with_state, seed):
+    """(h ⊙ m) U = h (diag(m) U): each sequence b of a masked pass equals an unmasked pass
+    of that sequence alone with U's rows scaled by m_b, forwards and backwards (dU then
+    the sum over the sequences of diag(m_b) dU_b), and a mask of ones changes nothing."""
+    forward, backward = TWINS[twin]
+    rng = np.random.default_rng(seed)
+    x, kernel, recurrent, bias, h0, c0 = lstm_arrays(rng, batch, steps_, features_, units_)
+    if not with_state:
+        h0 = c0 = None
+    mask = recurrent_mask(rng, batch, units_)
+    d_hidden = rng.standard_normal((batch, steps_, units_))
+    d_h, d_c = rng.standard_normal((2, batch, units_))
+    *masked, cache = forward(x, kernel, recurrent, bias, h0, c0, recurrent_mask=mask)
+    masked += backward(d_hidden, d_h, d_c, cache, initial_state_gradient=with_state)
+    d_recurrent = np.zeros_like(recurrent)
+    for b in range(batch):
+        state = (None, None) if h0 is None else (h0[b:b + 1], c0[b:b + 1])
+        scaled = np.ascontiguousarray(mask[b][:, None] * recurrent)          # diag(m_b) U
+        hidden, h_last, c_last, cache_b = forward(x[b:b + 1], kernel, scaled, bias, *state)
+        d_x, d_kernel, d_scaled, d_bias, d_h0, d_c0 = backward(
+            d_hidden[b:b + 1], d_h[b:b + 1], d_c[b:b + 1], cache_b,
+            initial_state_gradient=with_state)
+        for alone, whole in ((hidden, masked[0]), (h_last, masked[1]), (c_last, masked[2]),
+                             (d_x, masked[3])):
+            np.testing.assert_allclose(alone[0], whole[b], rtol=0, atol=1e-12)
+        if with_state:
+            np.testing.assert_allclose(d_h0[0], masked[7][b], rtol=0, atol=1e-12)
+            np.testing.assert_allclose(d_c0[0], masked[8][b], rtol=0, atol=1e-12)
+        d_recurrent += mask[b][:, None] * d_scaled
+    np.testing.assert_allclose(d_recurrent, masked[5], rtol=0, atol=1e-12)
+    ones = np.ones((batch, units_))
+    unmasked = forward(x, kernel, recurrent, bias, h0, c0)[:3]
+    for with_ones, without in zip(forward(x, kernel, recurrent, bias, h0, c0,
+                                          recurrent_mask=ones)[:3], unmasked):
+        np.testing.assert_allclose(with_ones, without, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+def test_a_recurrent_mask_of_another_shape_or_dtype_is_refused_by_name(twin):
+    forward, _ = TWINS[twin]
+    x, kernel, recurrent, bias, _, _ = lstm_arrays(np.random.default_rng(0), 2, 3, 4, 5)
+    with pytest.raises(ValueError, match=r"recurrent_mask must have shape \(2, 5\); "
+                                         r"got \(2, 20\)"):
+        forward(x, kernel, recurrent, bias, recurrent_mask=np.ones((2, 20)))
+    with pytest.raises(TypeError, match="recurrent_mask has dtype float32 where x has float64"):
+        forward(x, kernel, recurrent, bias, recurrent_mask=np.ones((2, 5), np.float32))
 
 
 @pytest.mark.parametrize("twin", sorted(TWINS))

@@ -203,13 +203,87 @@ def test_models_of_lstms_with_dropout_gradients_match_finite_differences(batch, 
 
 
 def test_lstm_dropout_options_are_checked_and_saved(tmp_path):
-    with pytest.raises(NotImplementedError, match=r"recurrent_dropout=0.2: a mask on h_\(t-1\) "
-                                                  r"inside the kernel's recurrence"):
-        LSTM(3, recurrent_dropout=0.2)
+    with pytest.raises(ValueError, match=r"recurrent_dropout must be in \[0, 1\), the share "
+                                         r"of values dropped; got 1.5"):
+        LSTM(3, recurrent_dropout=1.5)
     with pytest.raises(ValueError, match=r"dropout must be in \[0, 1\)"):
         LSTM(3, dropout=1.0)
-    model = Sequential([LSTM(3, dropout=0.25, seed=4, input_shape=(5, 2)), Dense(1)])
+    model = Sequential([LSTM(3, dropout=0.25, recurrent_dropout=0.5, seed=4,
+                             input_shape=(5, 2)), Dense(1)])
     model.compile(loss="mse", optimizer="adam")
     model.save(tmp_path / "m.npz")
     config = minilstm.load_model(tmp_path / "m.npz").layers[0].get_config()
-    assert (config["dropout"], config["seed"]) == (0.25, 4)
+    assert (config["dropout"], config["recurrent_dropout"], config["seed"]) == (0.25, 0.5, 4)
+
+
+def test_lstm_recurrent_dropout_masks_h_before_the_recurrent_kernel_one_mask_a_sequence():
+    """Keras 3's LSTM(recurrent_dropout=p): z_t = x_t W + b + (h_{t-1} ⊙ m) U with one m
+    (B, H) a sequence, drawn after the input's mask, while training only: here a step of
+    the cell written out with NumPy, the masks drawn from the layer's seed."""
+    x = np.random.default_rng(0).standard_normal((4, 6, 5))
+    layer = LSTM(3, dropout=0.3, recurrent_dropout=0.4, seed=8, return_sequences=True,
+                 dtype="float64")
+    plain = LSTM(3, return_sequences=True, dtype="float64")
+    layer.build((None, 6, 5))
+    plain.build((None, 6, 5))
+    plain.set_weights(layer.get_weights())
+    generator = np.random.default_rng(8)
+    input_mask = dropout_mask(generator, (4, 1, 5), 0.3, np.float64)          # (B, 1, I)
+    mask = dropout_mask(generator, (4, 3), 0.4, np.float64)                   # (B, H)
+    assert 0 < np.count_nonzero(mask) < mask.size
+    kernel, recurrent, bias = layer.get_weights()
+    h, c, expected = np.zeros((4, 3)), np.zeros((4, 3)), []
+    for t in range(6):
+        z = (x[:, t] * input_mask[:, 0]) @ kernel + bias + (h * mask) @ recurrent  # (B, 4H)
+        i, f, g, o = (1 / (1 + np.exp(-z[:, :3])), 1 / (1 + np.exp(-z[:, 3:6])),
+                      np.tanh(z[:, 6:9]), 1 / (1 + np.exp(-z[:, 9:])))
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        expected.append(h)
+    np.testing.assert_allclose(layer(x, training=True), np.stack(expected, axis=1), rtol=1e-12)
+    np.testing.assert_array_equal(layer(x), plain(x))                  # not training: no masks
+
+
+@given(batches, steps, features, units, st.booleans(), st.booleans(), seeds)
+def test_lstm_recurrent_dropout_gradients_match_finite_differences(
+        batch, steps_, features_, units_, sequences, with_state, seed):
+    """With and without a given initial state (dh_0 = (dz_1 Uᵀ) ⊙ m)."""
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((batch, steps_, features_))
+    state = [rng.standard_normal((batch, units_)) for _ in range(2)] if with_state else None
+    layer = LSTM(units_, dropout=0.2, recurrent_dropout=0.5, return_sequences=sequences,
+                 seed=seed, dtype="float64")
+    errors = gradcheck.check_layer(layer, x, initial_state=state, training=True)
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+@given(batches, units, seeds)
+def test_models_of_lstms_with_recurrent_dropout_gradients_match_finite_differences(
+        batch, units_, seed):
+    """Stacked, after a RepeatVector, inside a Bidirectional (each direction its own mask)."""
+    rng = np.random.default_rng(seed)
+    model = Sequential([LSTM(units_, recurrent_dropout=0.5, input_shape=(None, 3),
+                             dtype="float64"),
+                        RepeatVector(3, dtype="float64"),
+                        LSTM(units_, recurrent_dropout=0.3, return_sequences=True,
+                             dtype="float64"),
+                        Bidirectional(LSTM(2, recurrent_dropout=0.4, dtype="float64")),
+                        Dense(2, dtype="float64")], seed=seed)
+    model.compile(loss="mse", optimizer="adam")
+    errors = gradcheck.check_model(model, rng.standard_normal((batch, 4, 3)),
+                                   rng.standard_normal((batch, 2)))
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+def test_seeded_fits_with_recurrent_dropout_repeat_and_differ_from_fits_without():
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((16, 5, 2)), rng.standard_normal((16, 1))
+
+    def fitted(recurrent_dropout):
+        model = Sequential([LSTM(8, recurrent_dropout=recurrent_dropout, input_shape=(5, 2)),
+                            Dense(1)], seed=3)
+        model.compile(loss="mse", optimizer="adam")
+        return model.fit(x, y, epochs=3, batch_size=4, verbose=0).history["loss"]
+
+    assert fitted(0.5) == fitted(0.5)
+    assert fitted(0.5) != fitted(0.0)

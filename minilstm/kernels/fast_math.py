@@ -141,3 +141,10 @@ def copy_into(source, out):
     """out[:] = source, for 1-D arrays of one length."""
     for j in range(out.shape[0]):
         out[j] = source[j]
+
+
+@kernel_jit()
+def product_into(a, b, out):
+    """out[:] = a ⊙ b, for 1-D arrays of one length (``out`` may be ``a``)."""
+    for j in range(out.shape[0]):
+        out[j] = a[j] * b[j]

@@ -16,8 +16,14 @@ Forward, for t = 1..T::
     h_t  = o_t ⊙ tanh(c_t)
 
 with σ(z) = 1 / (1 + e^{-z}), evaluated as (1 + tanh(z/2)) / 2, the same number
-without overflow for large |z|. ``x W + b`` for every timestep is one matrix
-product before the time loop; only ``h_{t-1} U`` runs inside it.
+without overflow for large |z|. With a recurrent mask ``m (B, H)`` (recurrent dropout, as
+Keras 3's LSTM applies it: one mask a sequence for every step and all four gates, its
+kept entries 1 / (1 - rate), the others 0) the recurrence reads h_{t-1} ⊙ m::
+
+    z_t  = x_t W + b + (h_{t-1} ⊙ m) U
+
+``x W + b`` for every timestep is one matrix product before the time loop; only
+``h_{t-1} U`` runs inside it.
 
 Backward, given dL/dh_t for every t (``d_hidden``) and the gradients carried in
 for the final state (``d_h_last``, ``d_c_last``), for t = T..1::
@@ -28,12 +34,13 @@ for the final state (``d_h_last``, ``d_c_last``), for t = T..1::
     dz[f]  = dc_t ⊙ c_{t-1} ⊙ f_t (1 - f_t)
     dz[c]  = dc_t ⊙ i_t ⊙ (1 - g_t²)
     dz[o]  = dh_t ⊙ tanh(c_t) ⊙ o_t (1 - o_t)
-    dh_next = dz_t Uᵀ         dc_next = dc_t ⊙ f_t
+    dh_next = dz_t Uᵀ         dc_next = dc_t ⊙ f_t         ((dz_t Uᵀ) ⊙ m with a mask)
 
 and after the loop, as products over all B·T rows at once (BLAS; in the Numba twin, for a
 few rows or narrow products, jitted loops: ``lstm_gradient_loops``, ``lstm_routes``)::
 
     dW = Σ_t x_tᵀ dz_t     dU = Σ_t h_{t-1}ᵀ dz_t     db = Σ_t Σ_batch dz_t
+                           (Σ_t (h_{t-1} ⊙ m)ᵀ dz_t with a mask)
     dx_t = dz_t Wᵀ         dh_0 = dh_next             dc_0 = dc_next
 
 and, when only the sum of the input's gradients over the steps is asked for
@@ -69,7 +76,8 @@ twin of the backend in use. The Numba twin's parts, each in a file of its own:
 - ``lstm_common``: what both twins share (the cache, the BLAS products after the loop).
 
 On one core the Numba twin reads one-hot input, and input that repeats its first step,
-without multiplying it out in x W and dW (``input_rows``).
+without multiplying it out in x W and dW (``input_rows``). Every route takes a recurrent
+mask (``lstm_time_loops``).
 """
 import numpy as np
 
@@ -134,14 +142,15 @@ def cell_backward_reference(dh, dc_next, gates, c_prev, tanh_c):
 
 
 def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
-                      go_backwards=False):
+                      go_backwards=False, recurrent_mask=None):
     """LSTM over whole sequences, NumPy reference (see the module docstring).
 
     Returns ``hidden (B, T, H)``, ``h_T (B, H)``, ``c_T (B, H)`` and the cache
-    for ``backward_reference``.
+    for ``backward_reference``. ``recurrent_mask (B, H)``: m on h_{t-1} in the
+    recurrence (None: none).
     """
-    x, h0, c0 = input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0,
-                                        go_backwards)
+    x, h0, c0, mask = input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0,
+                                              go_backwards, recurrent_mask)
     batch, steps, _ = x.shape
     units = recurrent_kernel.shape[0]
     x_proj = _input_projection(x, kernel, bias)                  # (B, T, 4H)
@@ -150,12 +159,13 @@ def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     hidden = np.empty((batch, steps, units), dtype=x.dtype)      # (B, T, H)
     h, c = h0, c0                                                # (B, H)
     for t in range(steps):
-        z = x_proj[:, t] + h @ recurrent_kernel                  # (B, 4H)
+        recurrent_input = h if mask is None else h * mask        # (B, H)
+        z = x_proj[:, t] + recurrent_input @ recurrent_kernel    # (B, 4H)
         gates[:, t], c, h = cell_reference(z, c)
         cells[:, t] = c
         hidden[:, t] = h
     cache = LSTMCache(x, h0, c0, gates, cells, np.tanh(cells), hidden,
-                      kernel, recurrent_kernel, go_backwards)
+                      kernel, recurrent_kernel, go_backwards, recurrent_mask=mask)
     return hidden, h, c, cache
 
 
@@ -182,6 +192,8 @@ def backward_reference(d_hidden, d_h_last, d_c_last, cache, out=None, input_grad
             d_hidden[:, t] + dh_next, dc_next, cache.gates[:, t], c_prev, cache.tanh_cells[:, t])
         if t > 0 or initial_state_gradient:
             dh_next = d_z[:, t] @ cache.recurrent_kernel.T            # (B, H)
+            if cache.recurrent_mask is not None:
+                dh_next *= cache.recurrent_mask                         # (B, H)
     d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(d_z, cache, out,
                                                                      input_gradient)
     return (d_x, d_kernel, d_recurrent_kernel, d_bias) + initial_state_gradients(

@@ -28,27 +28,33 @@ class LSTMCache(NamedTuple):
     repeated: bool = False      # x_t = x_1 at every step (the Numba twin's check)
     hot: Optional[np.ndarray] = None  # the columns of x's distinct rows when one-hot (Numba)
     zero_start: bool = False    # h_0 = 0, not given: its products skipped (the Numba twin)
+    recurrent_mask: Optional[np.ndarray] = None  # (B, H) m on h_{t-1} in the recurrence
 
 
-def input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0, go_backwards):
+def input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0, go_backwards,
+                            recurrent_mask=None):
     """The arguments checked against the shapes the time loops index (``shapes``); the
     input reversed if asked; the initial states as C-contiguous arrays, zeros where they
-    are not given."""
-    _check_forward(x, kernel, recurrent_kernel, bias, h0, c0)
+    are not given; the recurrent mask (recurrent dropout's) as a C-contiguous array, or None."""
+    _check_forward(x, kernel, recurrent_kernel, bias, h0, c0, recurrent_mask)
     batch, units = x.shape[0], recurrent_kernel.shape[0]
     if go_backwards:
         x = np.ascontiguousarray(x[:, ::-1])
     h0 = np.zeros((batch, units), dtype=x.dtype) if h0 is None else np.ascontiguousarray(h0)
     c0 = np.zeros((batch, units), dtype=x.dtype) if c0 is None else np.ascontiguousarray(c0)
-    return x, h0, c0
+    if recurrent_mask is not None:
+        recurrent_mask = np.ascontiguousarray(recurrent_mask)
+    return x, h0, c0, recurrent_mask
 
 
-def _check_forward(x, kernel, recurrent_kernel, bias, h0, c0):
-    """x (B, T, I), W (I, 4H), U (H, 4H), b (4H,) and the given states (B, H), H from U;
-    all of one float dtype."""
-    require_one_float_dtype(("x", "kernel", "recurrent_kernel", "bias", "h0", "c0"),
-                            (x, kernel, recurrent_kernel, bias,     # x for a state not given
-                             x if h0 is None else h0, x if c0 is None else c0))
+def _check_forward(x, kernel, recurrent_kernel, bias, h0, c0, recurrent_mask):
+    """x (B, T, I), W (I, 4H), U (H, 4H), b (4H,) and the given states and mask (B, H), H
+    from U; all of one float dtype."""
+    require_one_float_dtype(("x", "kernel", "recurrent_kernel", "bias", "h0", "c0",
+                             "recurrent_mask"),
+                            (x, kernel, recurrent_kernel, bias,     # x for an array not given
+                             x if h0 is None else h0, x if c0 is None else c0,
+                             x if recurrent_mask is None else recurrent_mask))
     if x.ndim != 3:
         raise ValueError(f"x must have shape (batch, steps, features); got {x.shape}")
     batch, _, features = x.shape
@@ -56,9 +62,9 @@ def _check_forward(x, kernel, recurrent_kernel, bias, h0, c0):
     require_shape("recurrent_kernel", recurrent_kernel, (units, 4 * units))
     require_shape("kernel", kernel, (features, 4 * units))
     require_shape("bias", bias, (4 * units,))
-    for name, state in (("h0", h0), ("c0", c0)):
-        if state is not None:
-            require_shape(name, state, (batch, units))
+    for name, array in (("h0", h0), ("c0", c0), ("recurrent_mask", recurrent_mask)):
+        if array is not None:
+            require_shape(name, array, (batch, units))
 
 
 def column_sums(rows, out=None):
@@ -115,7 +121,8 @@ def distinct_rows(cache, d_z_rows, d_z_summed):
 
 def previous_hidden_rows(cache):
     """h_{t-1} for every step as rows (B·T, H), h_0 first in each sequence: the rows that
-    dU = Σ_t h_{t-1}ᵀ dz_t pairs with d_z's, for the BLAS product. For h_0 = 0 not given
+    dU = Σ_t h_{t-1}ᵀ dz_t pairs with d_z's, for the BLAS product; with a recurrent mask m,
+    h_{t-1} ⊙ m, what the recurrence multiplied U by. For h_0 = 0 not given
     (``cache.zero_start``) the first step's pairs are zero; the few-row loops leave them out
     (``lstm_gradient_loops``), this product keeps them: leaving them out meant copying d_z's
     other rows into a new array, 5 MB at (64, 20, 30, 256), which cost about what the zero
@@ -123,6 +130,8 @@ def previous_hidden_rows(cache):
     call (the pass 1.00x and 1.02x as fast with the pairs kept, ``benchmarks/
     bench_revisions.py --rounds 40``, on an AMD EPYC of family 25)."""
     previous = np.concatenate([cache.h0[:, None, :], cache.hidden[:, :-1]], axis=1)
+    if cache.recurrent_mask is not None:                                # h_{t-1} ⊙ m
+        previous *= cache.recurrent_mask[:, None, :]                    # (B, T, H)
     return as_rows(previous)                                            # (B·T, H)
 
 

@@ -5,7 +5,7 @@ for a few rows (``lstm_routes.few_gradient_rows``) or for narrow products over m
 same products through BLAS are ``lstm_common.weight_gradients``."""
 import numpy as np
 
-from .fast_math import copy_into
+from .fast_math import copy_into, product_into
 from .input_rows import hot_rows_transposed_times
 from .jitting import kernel_jit
 from .lstm_common import distinct_rows
@@ -14,11 +14,11 @@ from .vector_products import (gradient_arrays, outer_products_sum,
 
 
 @kernel_jit()
-def _recurrent_rows(h0, hidden, d_z_rows, zero_start):
+def _recurrent_rows(h0, hidden, d_z_rows, zero_start, recurrent_mask):
     """The jitted loops' pairs of dU = Σ_t h_{t-1}ᵀ dz_t (``previous_hidden_rows``),
-    gathered inside them rather than by NumPy calls before: h_{t-1} as rows (P, H) and the
-    rows of dz they pair with (P, 4H), from every step (``d_z_rows`` itself), or from the
-    second on with ``zero_start``."""
+    gathered inside them rather than by NumPy calls before: h_{t-1} as rows (P, H) (h_{t-1}
+    ⊙ m with a ``recurrent_mask`` m, else None) and the rows of dz they pair with (P, 4H),
+    from every step (``d_z_rows`` itself), or from the second on with ``zero_start``."""
     batch, steps, units = hidden.shape
     first = 1 if zero_start and steps > 0 else 0
     pairs = steps - first
@@ -29,31 +29,37 @@ def _recurrent_rows(h0, hidden, d_z_rows, zero_start):
     for b in range(batch):
         for t in range(first, steps):
             row = b * pairs + t - first
-            copy_into(h0[b] if t == 0 else hidden[b, t - 1], previous[row])
+            if recurrent_mask is None:
+                copy_into(h0[b] if t == 0 else hidden[b, t - 1], previous[row])
+            else:
+                product_into(h0[b] if t == 0 else hidden[b, t - 1], recurrent_mask[b],
+                             previous[row])
             if first:
                 copy_into(d_z_rows[b * steps + t], d_z_pairs[row])
     return previous, d_z_pairs
 
 
 @kernel_jit()
-def _weight_gradients_loops(x_rows, x_d_z_rows, hot, h0, hidden, d_z_rows, zero_start,
-                            d_kernel, d_recurrent_kernel, d_bias):
+def _weight_gradients_loops(x_rows, x_d_z_rows, hot, h0, hidden, d_z_rows, recurrent_mask,
+                            zero_start, d_kernel, d_recurrent_kernel, d_bias):
     """``weight_gradients`` for a few rows, in one jitted call: dW = Σ x_rowᵀ dz_row over
     x's distinct rows and their rows of dz (``distinct_rows``), dU = Σ h_{t-1}ᵀ dz_t
-    (``_recurrent_rows``), db = Σ dz_t, each written into its array. ``hot``: the columns
+    (``_recurrent_rows``; h_{t-1} ⊙ m with a ``recurrent_mask``), db = Σ dz_t, each written
+    into its array. ``hot``: the columns
     of x's rows when they are one-hot (``input_rows``), by which dW then sums dz's rows;
     empty otherwise."""
     if hot.shape[0]:
         hot_rows_transposed_times(hot, x_d_z_rows, d_kernel)
     else:
         outer_products_sum(x_rows, x_d_z_rows, d_kernel)
-    outer_products_sum(*_recurrent_rows(h0, hidden, d_z_rows, zero_start), d_recurrent_kernel)
+    outer_products_sum(*_recurrent_rows(h0, hidden, d_z_rows, zero_start, recurrent_mask),
+                       d_recurrent_kernel)
     sum_of_rows(d_z_rows, d_bias)
 
 
 @kernel_jit()
-def weight_gradients_row_blocks(x_rows, x_d_z_rows, hot, h0, hidden, d_z_rows, d_kernel,
-                                d_recurrent_kernel, d_bias):
+def weight_gradients_row_blocks(x_rows, x_d_z_rows, hot, h0, hidden, d_z_rows, recurrent_mask,
+                                d_kernel, d_recurrent_kernel, d_bias):
     """``_weight_gradients_loops`` for more rows than a few, into small gradients
     (``one_core_pays``), by ``outer_products_sum_by_row_blocks``. dU takes every step's
     pairs, h_0's too when it is zero: these are narrow layers over many rows, where gathering
@@ -64,8 +70,8 @@ def weight_gradients_row_blocks(x_rows, x_d_z_rows, hot, h0, hidden, d_z_rows, d
         hot_rows_transposed_times(hot, x_d_z_rows, d_kernel)
     else:
         outer_products_sum_by_row_blocks(x_rows, x_d_z_rows, d_kernel)
-    outer_products_sum_by_row_blocks(*_recurrent_rows(h0, hidden, d_z_rows, False),
-                                     d_recurrent_kernel)
+    outer_products_sum_by_row_blocks(*_recurrent_rows(h0, hidden, d_z_rows, False,
+                                                      recurrent_mask), d_recurrent_kernel)
     sum_of_rows(d_z_rows, d_bias)
 
 
@@ -89,7 +95,8 @@ def weight_gradients_by_loops(d_z_rows, cache, out=None, d_z_summed=None, row_bl
         out, (cache.kernel.shape, cache.recurrent_kernel.shape, d_z_rows.shape[1:]),
         ("dW", "dU", "db"), d_z_rows.dtype)
     rows = distinct_rows(cache, d_z_rows, d_z_summed) + (
-        NOT_HOT if cache.hot is None else cache.hot, cache.h0, cache.hidden, d_z_rows)
+        NOT_HOT if cache.hot is None else cache.hot, cache.h0, cache.hidden, d_z_rows,
+        cache.recurrent_mask)
     if row_blocks:
         weight_gradients_row_blocks(*rows, *arrays)
     else:

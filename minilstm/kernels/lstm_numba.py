@@ -38,17 +38,18 @@ def _projection_of_rows(x, kernel):
 
 
 def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
-                  go_backwards=False, blas=None, two_cores=None):
+                  go_backwards=False, recurrent_mask=None, blas=None, two_cores=None):
     """Same contract as ``forward_reference``; the time loop is jitted.
 
     ``blas`` forces the recurrent product through BLAS (True) or hand loops
     (False); ``None`` chooses by shape (``blas_pays``). ``two_cores=True`` runs the two
     halves of the batch on the two cores, by hand loops whatever ``blas`` says, and False
     on this core; ``None`` chooses by shape (``two_cores_pay``) where the loops run.
+    Every route takes a ``recurrent_mask``.
     """
     zero_start = h0 is None                                      # h_0 U = 0: not formed
-    x, h0, c0 = input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0,
-                                        go_backwards)
+    x, h0, c0, mask = input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0,
+                                              go_backwards, recurrent_mask)
     batch, steps, inputs = x.shape
     units = recurrent_kernel.shape[0]
     recurrent_kernel = np.ascontiguousarray(recurrent_kernel)
@@ -64,7 +65,7 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     if two_cores:
         x, repeated, hot = np.ascontiguousarray(x), False, None
         forward_in_halves(x, kernel, bias, recurrent_kernel, h0, c0, slopes, gates, cells,
-                          tanh_cells, hidden, h_last, c_last, zero_start)
+                          tanh_cells, hidden, h_last, c_last, zero_start, mask)
     else:
         x_proj, repeated, hot = _projection_of_rows(x, kernel)       # (B, T, 4H), without b
         z = np.empty((batch, 4 * units), dtype=x.dtype)              # (B, 4H)
@@ -73,15 +74,17 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
                 if t == 0 and zero_start:
                     z[...] = 0.0
                 else:
-                    np.matmul(h0 if t == 0 else hidden[:, t - 1], recurrent_kernel, out=z)
+                    previous = h0 if t == 0 else hidden[:, t - 1]   # (B, H)
+                    np.matmul(previous if mask is None else previous * mask, recurrent_kernel,
+                              out=z)
                 forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden)
             h_last[...] = hidden[:, -1] if steps else h0
             c_last[...] = cells[:, -1] if steps else c0
         else:
             forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cells,
-                          tanh_cells, hidden, h_last, c_last, zero_start)
+                          tanh_cells, hidden, h_last, c_last, zero_start, mask)
     cache = LSTMCache(x, h0, c0, gates, cells, tanh_cells, hidden,
-                      kernel, recurrent_kernel, go_backwards, repeated, hot, zero_start)
+                      kernel, recurrent_kernel, go_backwards, repeated, hot, zero_start, mask)
     return hidden, h_last, c_last, cache
 
 
@@ -108,6 +111,7 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     inputs = cache.kernel.shape[0]
     d_hidden, dh_next, dc_next, d_z = backward_start(d_hidden, d_h_last, d_c_last, cache,
                                                      input_gradient)
+    mask = cache.recurrent_mask                                         # (B, H) or None
     blas, two_cores = time_loop_route(blas, two_cores, batch, steps, inputs, units)
     if two_cores:
         return backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out, input_gradient,
@@ -122,10 +126,12 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
             if t > 0 or initial_state_gradient:
                 np.matmul(recurrent_kernel, d_z[:, t].T, out=dh_transposed)
                 dh_next[...] = dh_transposed.T
+                if mask is not None:
+                    dh_next *= mask                                     # (B, H)
     else:
         fused = backward_fused_one_sequence if batch == 1 else backward_fused
         fused(d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells, cache.c0,
-              recurrent_kernel, d_z, initial_state_gradient)
+              recurrent_kernel, d_z, initial_state_gradient, mask)
     d_z_rows = as_rows(d_z)                                             # (B·T, 4H)
     summed = cache.repeated or dx_summed(input_gradient)                # Σ_t dz_t used
     d_z_summed = sum_over_steps(d_z) if summed else None                # (B, 4H)

@@ -6,12 +6,18 @@ computes the recurrent products h_{t-1} U and dz_t Uᵀ: hand-written loops insi
 call (``forward_fused``, ``backward_fused``: small shapes, where a BLAS call per step costs
 more than it saves), or BLAS through NumPy from a Python loop over time (``lstm_numba``:
 large shapes, where the products dominate); ``lstm_routes.blas_pays`` picks by shape.
+
+The loops take a recurrent mask m (recurrent dropout's, ``(B, H)``) or None: with one they
+form (h_{t-1} ⊙ m) U and (dz_t Uᵀ) ⊙ m. Numba compiles a function once for None and once
+for an array, and prunes the branches on ``recurrent_mask is None`` from each: the loops
+without a mask are the loops as they were before masks, and the masked ones are compiled
+only when a mask is first given.
 """
 import functools
 
 import numpy as np
 
-from .fast_math import copy_into, one_minus, tanh
+from .fast_math import copy_into, one_minus, product_into, tanh
 from .jitting import kernel_jit
 from .vector_products import (add_rows_times_matrix, add_two_vectors_times_matrix_transposed,
                               add_vector_times_matrix_transposed)
@@ -72,19 +78,28 @@ def forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidd
 
 @kernel_jit()
 def forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cells,
-                  tanh_cells, hidden, h_last, c_last, zero_start):
+                  tanh_cells, hidden, h_last, c_last, zero_start, recurrent_mask):
     """The time loop with z = h_{t-1} U by plain loops, all sequences at once (U read once
     per step, not once per sequence), then the last state copied into ``h_last`` and
     ``c_last`` (B, H) (h_0 and c_0 for no steps): here, while they are in this core's
     caches, rather than by two copies from Python after the loop (about 8 µs a pass in
     the damped-sine recipe, ad hoc). The product is written here, not as a jitted
     function of its own: each one is a compilation of its own on an empty cache. With
-    ``zero_start`` (h_0 = 0, not given) the first step's product, h_0 U = 0, is skipped."""
+    ``zero_start`` (h_0 = 0, not given) the first step's product, h_0 U = 0, is skipped.
+    With a ``recurrent_mask`` m (else None) the product is (h_{t-1} ⊙ m) U."""
     steps = x_proj.shape[1]
+    if recurrent_mask is not None:
+        masked = np.empty_like(h0)                                  # (B, H) h_{t-1} ⊙ m
     for t in range(steps):
         z[:] = 0.0                                                  # (B, 4H)
         if t > 0 or not zero_start:
-            add_rows_times_matrix(h0 if t == 0 else hidden[:, t - 1], recurrent_kernel, z)
+            if recurrent_mask is None:
+                add_rows_times_matrix(h0 if t == 0 else hidden[:, t - 1], recurrent_kernel, z)
+            else:
+                for b in range(h0.shape[0]):
+                    product_into(h0[b] if t == 0 else hidden[b, t - 1], recurrent_mask[b],
+                                 masked[b])
+                add_rows_times_matrix(masked, recurrent_kernel, z)
         forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden)
     for b in range(h_last.shape[0]):
         copy_into(h0[b] if steps == 0 else hidden[b, steps - 1], h_last[b])
@@ -122,7 +137,7 @@ def backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, 
 
 @kernel_jit()
 def backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
-                   recurrent_kernel, d_z, initial_state_gradient):
+                   recurrent_kernel, d_z, initial_state_gradient, recurrent_mask):
     """The time loop backwards with dh_next = dz_t Uᵀ by plain loops, two sequences at a
     time (each row of U read once for both; the last alone when the batch is odd): the loop
     of ``add_few_rows_times_matrix_transposed``, written out on the rows d_z[b, t]. Given
@@ -130,7 +145,8 @@ def backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
     products over them did not vectorise (the whole loop 4.3x and 2.1x slower at the
     addition and damped-sine shapes (10, 5, 12, 100) and (10, 50, 20, 20), ad hoc; from a
     contiguous copy, slower at H = 20 and at batch 1 and 2). Without
-    ``initial_state_gradient`` the last product, dh_0 = dz_1 Uᵀ, is not formed."""
+    ``initial_state_gradient`` the last product, dh_0 = dz_1 Uᵀ, is not formed. With a
+    ``recurrent_mask`` m (else None), dh_next = (dz_t Uᵀ) ⊙ m."""
     batch = dh_next.shape[0]
     for t in range(cells.shape[1] - 1, -1, -1):
         backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z)
@@ -144,11 +160,14 @@ def backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
             b += 2
         if b < batch:
             add_vector_times_matrix_transposed(d_z[b, t], recurrent_kernel, dh_next[b])
+        if recurrent_mask is not None:
+            for b in range(batch):
+                product_into(dh_next[b], recurrent_mask[b], dh_next[b])
 
 
 @kernel_jit()
 def backward_fused_one_sequence(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
-                                recurrent_kernel, d_z, initial_state_gradient):
+                                recurrent_kernel, d_z, initial_state_gradient, recurrent_mask):
     """``backward_fused`` for a batch of one, with dh_next = dz_t Uᵀ by the one-vector
     product: the same numbers, and the two-sequence product, which a batch of one never
     runs, is not compiled (it took about a second of the echo tutorials' start on an
@@ -159,3 +178,5 @@ def backward_fused_one_sequence(d_hidden, dh_next, dc_next, gates, cells, tanh_c
             break
         dh_next[:] = 0.0                                            # (1, H)
         add_vector_times_matrix_transposed(d_z[0, t], recurrent_kernel, dh_next[0])
+        if recurrent_mask is not None:
+            product_into(dh_next[0], recurrent_mask[0], dh_next[0])

@@ -58,7 +58,8 @@ class Bidirectional(Layer):
 
     @property
     def inner_layers(self):
-        """Its two LSTMs (``gradcheck`` holds their noise, with ``dropout``)."""
+        """Its two LSTMs (``gradcheck`` holds their noise, with ``dropout`` or
+        ``recurrent_dropout``)."""
         return (self.forward_layer, self.backward_layer)
 
     @property

@@ -51,8 +51,11 @@ class LSTM(DrawsNoise, Layer):
             sequence for all its steps, the rest scaled by 1 / (1 - dropout), as Keras 3's
             LSTM drops them (x_t ⊙ m before the kernel; dL/dx_t ⊙ m after it); the masks
             come from ``seed`` or the model's generator, as a ``Dropout``'s do.
-            ``recurrent_dropout`` (a mask on h_{t-1} inside the recurrence) is not
-            implemented: only 0 is taken.
+        recurrent_dropout: the share of h_{t-1}'s units dropped inside the recurrence
+            while training, as Keras 3's LSTM drops them: one mask m ``(B, H)`` a sequence,
+            for every step and all four gates, z_t = x_t W + b + (h_{t-1} ⊙ m) U (the
+            kernel's ``recurrent_mask``; the states carried out are h_t itself); drawn
+            after the input's mask, from the same generator.
         stateful: start each batch from the final states of the batch before (sequence i
             from sequence i's), as Keras's stateful LSTM: a long series in consecutive
             batches; ``states`` holds them, ``reset_states()`` (the layer's or the
@@ -123,11 +126,7 @@ class LSTM(DrawsNoise, Layer):
         self.states = None                 # [h, c] carried to the next batch when stateful
         self.trainable = trainable
         self.dropout = dropout_rate("dropout", dropout)
-        if dropout_rate("recurrent_dropout", recurrent_dropout):
-            raise NotImplementedError(
-                f"LSTM recurrent_dropout={recurrent_dropout!r}: a mask on h_(t-1) inside the "
-                "kernel's recurrence is not implemented; use dropout= (on the inputs) or a "
-                "Dropout layer between LSTMs")
+        self.recurrent_dropout = dropout_rate("recurrent_dropout", recurrent_dropout)
         self._seed_noise(seed)
         self.d_initial_state = None
 
@@ -139,7 +138,8 @@ class LSTM(DrawsNoise, Layer):
                   "unit_forget_bias": self.unit_forget_bias,
                   "return_sequences": self.return_sequences,
                   "return_state": self.return_state, "go_backwards": self.go_backwards,
-                  "stateful": self.stateful, "dropout": self.dropout, "seed": self.seed}
+                  "stateful": self.stateful, "dropout": self.dropout,
+                  "recurrent_dropout": self.recurrent_dropout, "seed": self.seed}
         if self.batch_size is not None and config["input_shape"] is not None:
             config["batch_input_shape"] = [self.batch_size, *config["input_shape"]]
             config["input_shape"] = None          # as it was given (an Input's: the model's)
@@ -194,6 +194,10 @@ class LSTM(DrawsNoise, Layer):
             self._input_mask = dropout_mask(self.noise_generator, (x.shape[0], 1, x.shape[2]),
                                             self.dropout, x.dtype)           # (B, 1, I)
             x = x * self._input_mask                                         # (B, T, I)
+        recurrent_mask = None
+        if training and self.recurrent_dropout:
+            recurrent_mask = dropout_mask(self.noise_generator, (x.shape[0], self.units),
+                                          self.recurrent_dropout, x.dtype)   # (B, H)
         carried = self._carried_states(x.shape[0]) if self.stateful and initial_state is None \
             else None
         h0, c0 = prepare_initial_state(self, carried if initial_state is None else initial_state,
@@ -202,7 +206,7 @@ class LSTM(DrawsNoise, Layer):
         bias = self.params["bias"] if self.use_bias else self._zero_bias
         hidden, h_last, c_last, self._cache = lstm_kernel.forward(
             x, self.params["kernel"], self.params["recurrent_kernel"], bias,
-            h0, c0, self.go_backwards)
+            h0, c0, self.go_backwards, recurrent_mask)
         output = hidden if self.return_sequences else h_last   # (B, T, H) or (B, H)
         if self.stateful:
             self.states = [h_last.copy(), c_last.copy()]               # (B, H) each
