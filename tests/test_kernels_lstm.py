@@ -54,7 +54,13 @@ def recurrent_mask(rng, batch, units_, dtype=np.float64):
     return ((rng.random((batch, units_)) >= 0.4) / 0.6).astype(dtype)
 
 
-def run_both_twins(arrays, with_state, go_backwards, rng, masked=False):
+def step_mask(rng, batch, steps_):
+    """A mask of the steps each sequence reads (B, T): each step unread with probability 0.3,
+    as padding anywhere in a sequence (at its start, its end, or between)."""
+    return rng.random((batch, steps_)) >= 0.3
+
+
+def run_both_twins(arrays, with_state, go_backwards, rng, masked=False, step_masked=False):
     x, kernel, recurrent, bias, h0, c0 = arrays
     if not with_state:
         h0 = c0 = None
@@ -63,23 +69,24 @@ def run_both_twins(arrays, with_state, go_backwards, rng, masked=False):
     d_h = rng.standard_normal((batch, units_)).astype(x.dtype)
     d_c = rng.standard_normal((batch, units_)).astype(x.dtype)
     mask = recurrent_mask(rng, batch, units_, x.dtype) if masked else None
+    reads = step_mask(rng, batch, steps_) if step_masked else None
     results = {}
     for name, (forward, backward) in TWINS.items():
         hidden, h_last, c_last, cache = forward(x, kernel, recurrent, bias, h0, c0, go_backwards,
-                                                recurrent_mask=mask)
+                                                recurrent_mask=mask, step_mask=reads)
         results[name] = (hidden, h_last, c_last) + backward(d_hidden, d_h, d_c, cache)
     return results
 
 
 @given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds,
-       st.booleans())
+       st.booleans(), st.booleans())
 def test_numba_twin_matches_numpy_reference_in_float64(batch, steps_, features_, units_,
                                                        with_state, go_backwards, form, seed,
-                                                       masked):
-    """With and without a recurrent mask, on every route of the time loop."""
+                                                       masked, step_masked):
+    """With and without a recurrent mask and a step mask, on every route of the time loop."""
     rng = np.random.default_rng(seed)
     arrays = lstm_arrays(rng, batch, steps_, features_, units_, form=form)
-    results = run_both_twins(arrays, with_state, go_backwards, rng, masked)
+    results = run_both_twins(arrays, with_state, go_backwards, rng, masked, step_masked)
     for path in NUMBA_PATHS:
         for reference, jitted in zip(results["numpy"], results[path]):
             np.testing.assert_allclose(jitted, reference, rtol=0, atol=1e-10)
@@ -87,9 +94,10 @@ def test_numba_twin_matches_numpy_reference_in_float64(batch, steps_, features_,
 
 @pytest.mark.parametrize("route", sorted(ROUTES))
 @given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds,
-       st.booleans())
+       st.booleans(), st.booleans())
 def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
-        route, batch, steps_, features_, units_, with_state, go_backwards, form, seed, masked):
+        route, batch, steps_, features_, units_, with_state, go_backwards, form, seed, masked,
+        step_masked):
     """x W, dz Wᵀ and the weight gradients over all B·T rows go through loops or BLAS by
     row count (``vector_products.few_rows``; the weight gradients by
     ``lstm_routes.few_gradient_rows``) and, beyond a few rows, by the products' width
@@ -102,21 +110,21 @@ def test_products_over_all_rows_by_loops_or_blas_match_the_reference(
     arrays = lstm_arrays(rng, batch, steps_, features_, units_, form=form)
     with pytest.MonkeyPatch.context() as patch:
         force_route(patch, route)
-        results = run_both_twins(arrays, with_state, go_backwards, rng, masked)
+        results = run_both_twins(arrays, with_state, go_backwards, rng, masked, step_masked)
     for path in NUMBA_PATHS:
         for reference, jitted in zip(results["numpy"], results[path]):
             np.testing.assert_allclose(jitted, reference, rtol=0, atol=1e-10)
 
 
 @given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds,
-       st.booleans())
+       st.booleans(), st.booleans())
 def test_numba_twin_matches_numpy_reference_in_float32(batch, steps_, features_, units_,
                                                        with_state, go_backwards, form, seed,
-                                                       masked):
+                                                       masked, step_masked):
     rng = np.random.default_rng(seed)
     arrays = lstm_arrays(rng, batch, steps_, features_, units_, dtype=np.float32,
                          form=form)
-    results = run_both_twins(arrays, with_state, go_backwards, rng, masked)
+    results = run_both_twins(arrays, with_state, go_backwards, rng, masked, step_masked)
     for path in NUMBA_PATHS:
         for reference, jitted in zip(results["numpy"], results[path]):
             np.testing.assert_allclose(jitted, reference, rtol=1e-5, atol=1e-5)
@@ -330,6 +338,99 @@ def test_a_recurrent_mask_is_the_recurrent_kernel_with_its_rows_scaled_per_seque
     for with_ones, without in zip(forward(x, kernel, recurrent, bias, h0, c0,
                                           recurrent_mask=ones)[:3], unmasked):
         np.testing.assert_allclose(with_ones, without, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+@given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds,
+       st.booleans())
+def test_backward_with_a_step_mask_matches_finite_differences(
+        twin, batch, steps_, features_, units_, with_state, go_backwards, form, seed, masked):
+    """Unread steps carry the state on: every gradient against central differences, with
+    and without a recurrent mask besides."""
+    forward, backward = TWINS[twin]
+    rng = np.random.default_rng(seed)
+    arrays = list(lstm_arrays(rng, batch, steps_, features_, units_, form=form))
+    if not with_state:
+        arrays = arrays[:4]
+    masks = {"step_mask": step_mask(rng, batch, steps_),
+             "recurrent_mask": recurrent_mask(rng, batch, units_) if masked else None}
+    r_hidden = rng.standard_normal((batch, steps_, units_))
+    r_h, r_c = rng.standard_normal((2, batch, units_))
+
+    def loss():
+        hidden, h_last, c_last, _ = forward(*arrays, go_backwards=go_backwards, **masks)
+        return float(np.sum(r_hidden * hidden) + np.sum(r_h * h_last) + np.sum(r_c * c_last))
+
+    *_, cache = forward(*arrays, go_backwards=go_backwards, **masks)
+    analytic = backward(r_hidden, r_h, r_c, cache, initial_state_gradient=with_state)
+    for gradient, array in zip(analytic, arrays):
+        assert relative_error(gradient, numerical_gradient(loss, array)) < GRADIENT_TOLERANCE
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+@given(batches, steps, features, units, st.booleans(), seeds)
+def test_unread_steps_are_as_if_left_out_of_the_sequence(twin, batch, steps_, features_,
+                                                         units_, with_state, seed):
+    """Each sequence with a step mask equals, alone, the sequence of its read steps: h_t at
+    each read step, the last states, and (with no gradient given at its unread steps) every
+    gradient; an unread step's h_t is the h of the step before (h_0 before any); a mask of
+    all steps changes nothing."""
+    forward, backward = TWINS[twin]
+    rng = np.random.default_rng(seed)
+    x, kernel, recurrent, bias, h0, c0 = lstm_arrays(rng, batch, steps_, features_, units_)
+    if not with_state:
+        h0 = c0 = np.zeros((batch, units_))
+    reads = step_mask(rng, batch, steps_)
+    d_hidden = rng.standard_normal((batch, steps_, units_)) * reads[..., None]
+    d_h, d_c = rng.standard_normal((2, batch, units_))
+    hidden, h_last, c_last, cache = forward(x, kernel, recurrent, bias, h0, c0,
+                                            step_mask=reads)
+    d_x, d_kernel, d_recurrent, d_bias, d_h0, d_c0 = backward(d_hidden, d_h, d_c, cache)
+    totals = [np.zeros_like(kernel), np.zeros_like(recurrent), np.zeros_like(bias)]
+    for b in range(batch):
+        read = np.flatnonzero(reads[b])
+        state = (h0[b:b + 1], c0[b:b + 1])
+        alone = forward(x[b:b + 1, read], kernel, recurrent, bias, *state)
+        gradients = backward(d_hidden[b:b + 1, read], d_h[b:b + 1], d_c[b:b + 1], alone[3])
+        np.testing.assert_allclose(hidden[b, read], alone[0][0], rtol=0, atol=1e-12)
+        before = np.concatenate([h0[b:b + 1], hidden[b]])[np.maximum.accumulate(
+            np.where(reads[b], np.arange(1, steps_ + 1), 0))]         # h of the last read step
+        np.testing.assert_array_equal(hidden[b], before)
+        for whole, part in ((h_last[b], alone[1][0]), (c_last[b], alone[2][0]),
+                            (d_x[b, read], gradients[0][0]), (d_h0[b], gradients[4][0]),
+                            (d_c0[b], gradients[5][0])):
+            np.testing.assert_allclose(whole, part, rtol=0, atol=1e-12)
+        np.testing.assert_array_equal(d_x[b, ~reads[b]], 0.0)
+        for total, gradient in zip(totals, gradients[1:4]):
+            total += gradient
+    for whole, summed in zip((d_kernel, d_recurrent, d_bias), totals):
+        np.testing.assert_allclose(whole, summed, rtol=0, atol=1e-12)
+    every = np.ones((batch, steps_), bool)
+    for with_all, without in zip(forward(x, kernel, recurrent, bias, h0, c0, step_mask=every)[:3],
+                                 forward(x, kernel, recurrent, bias, h0, c0)[:3]):
+        np.testing.assert_array_equal(with_all, without)
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+def test_a_step_mask_is_read_in_the_order_of_the_input(twin):
+    """go_backwards reverses the mask with the input."""
+    forward, _ = TWINS[twin]
+    rng = np.random.default_rng(3)
+    x, kernel, recurrent, bias, h0, c0 = lstm_arrays(rng, 2, 5, 3, 4)
+    reads = np.array([[1, 1, 0, 1, 0], [0, 1, 1, 1, 1]], bool)
+    backwards = forward(x, kernel, recurrent, bias, h0, c0, go_backwards=True, step_mask=reads)
+    reversed_input = forward(np.ascontiguousarray(x[:, ::-1]), kernel, recurrent, bias, h0, c0,
+                             step_mask=reads[:, ::-1])
+    for a, b in zip(backwards[:3], reversed_input[:3]):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+def test_a_step_mask_of_another_shape_is_refused_by_name(twin):
+    forward, _ = TWINS[twin]
+    x, kernel, recurrent, bias, _, _ = lstm_arrays(np.random.default_rng(0), 2, 3, 4, 5)
+    with pytest.raises(ValueError, match=r"step_mask must have shape \(2, 3\); got \(3, 2\)"):
+        forward(x, kernel, recurrent, bias, step_mask=np.ones((3, 2), bool))
 
 
 @pytest.mark.parametrize("twin", sorted(TWINS))

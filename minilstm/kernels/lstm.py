@@ -22,6 +22,11 @@ kept entries 1 / (1 - rate), the others 0) the recurrence reads h_{t-1} ⊙ m::
 
     z_t  = x_t W + b + (h_{t-1} ⊙ m) U
 
+With a step mask ``s (B, T)`` (Keras's mask of the sequence's steps: 0 at padding) a step
+that a sequence does not read carries its state on, as Keras's recurrent layers do::
+
+    c_t = c_{t-1},  h_t = h_{t-1}                      where s_t = 0
+
 ``x W + b`` for every timestep is one matrix product before the time loop; only
 ``h_{t-1} U`` runs inside it.
 
@@ -35,6 +40,9 @@ for the final state (``d_h_last``, ``d_c_last``), for t = T..1::
     dz[c]  = dc_t ⊙ i_t ⊙ (1 - g_t²)
     dz[o]  = dh_t ⊙ tanh(c_t) ⊙ o_t (1 - o_t)
     dh_next = dz_t Uᵀ         dc_next = dc_t ⊙ f_t         ((dz_t Uᵀ) ⊙ m with a mask)
+
+and at a step not read (s_t = 0) the gradients pass through it: dz_t = 0,
+dh_next = dh_t, dc_next = dc_next as it came in.
 
 and after the loop, as products over all B·T rows at once (BLAS; in the Numba twin, for a
 few rows or narrow products, jitted loops: ``lstm_gradient_loops``, ``lstm_routes``)::
@@ -142,15 +150,16 @@ def cell_backward_reference(dh, dc_next, gates, c_prev, tanh_c):
 
 
 def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
-                      go_backwards=False, recurrent_mask=None):
+                      go_backwards=False, recurrent_mask=None, step_mask=None):
     """LSTM over whole sequences, NumPy reference (see the module docstring).
 
     Returns ``hidden (B, T, H)``, ``h_T (B, H)``, ``c_T (B, H)`` and the cache
     for ``backward_reference``. ``recurrent_mask (B, H)``: m on h_{t-1} in the
-    recurrence (None: none).
+    recurrence (None: none). ``step_mask (B, T)``: the steps each sequence reads (true or
+    nonzero; None: all), in the input's order; the others carry the state on.
     """
-    x, h0, c0, mask = input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0,
-                                              go_backwards, recurrent_mask)
+    x, h0, c0, mask, reads = input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0,
+                                                     go_backwards, recurrent_mask, step_mask)
     batch, steps, _ = x.shape
     units = recurrent_kernel.shape[0]
     x_proj = _input_projection(x, kernel, bias)                  # (B, T, 4H)
@@ -161,11 +170,16 @@ def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     for t in range(steps):
         recurrent_input = h if mask is None else h * mask        # (B, H)
         z = x_proj[:, t] + recurrent_input @ recurrent_kernel    # (B, 4H)
-        gates[:, t], c, h = cell_reference(z, c)
+        gates[:, t], c_new, h_new = cell_reference(z, c)
+        if reads is not None:                                    # unread: state carried on
+            c_new = np.where(reads[:, t, None], c_new, c)        # (B, H)
+            h_new = np.where(reads[:, t, None], h_new, h)        # (B, H)
+        c, h = c_new, h_new
         cells[:, t] = c
         hidden[:, t] = h
     cache = LSTMCache(x, h0, c0, gates, cells, np.tanh(cells), hidden,
-                      kernel, recurrent_kernel, go_backwards, recurrent_mask=mask)
+                      kernel, recurrent_kernel, go_backwards, recurrent_mask=mask,
+                      step_mask=reads)
     return hidden, h, c, cache
 
 
@@ -186,14 +200,22 @@ def backward_reference(d_hidden, d_h_last, d_c_last, cache, out=None, input_grad
     """
     d_hidden, dh_next, dc_next, d_z = backward_start(d_hidden, d_h_last, d_c_last, cache,
                                                      input_gradient)
+    reads = cache.step_mask                                             # (B, T) or None
     for t in reversed(range(cache.hidden.shape[1])):
         c_prev = cache.c0 if t == 0 else cache.cells[:, t - 1]        # (B, H)
-        d_z[:, t], dc_next = cell_backward_reference(
-            d_hidden[:, t] + dh_next, dc_next, cache.gates[:, t], c_prev, cache.tanh_cells[:, t])
+        dh = d_hidden[:, t] + dh_next                                   # (B, H)
+        d_z[:, t], dc_prev = cell_backward_reference(
+            dh, dc_next, cache.gates[:, t], c_prev, cache.tanh_cells[:, t])
+        if reads is not None:                               # unread: gradients pass through
+            d_z[:, t] = np.where(reads[:, t, None], d_z[:, t], 0.0)  # (B, 4H)
+            dc_prev = np.where(reads[:, t, None], dc_prev, dc_next)    # (B, H)
+        dc_next = dc_prev
         if t > 0 or initial_state_gradient:
             dh_next = d_z[:, t] @ cache.recurrent_kernel.T            # (B, H)
             if cache.recurrent_mask is not None:
                 dh_next *= cache.recurrent_mask                         # (B, H)
+            if reads is not None:
+                dh_next = np.where(reads[:, t, None], dh_next, dh)      # (B, H)
     d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(d_z, cache, out,
                                                                      input_gradient)
     return (d_x, d_kernel, d_recurrent_kernel, d_bias) + initial_state_gradients(

@@ -29,22 +29,28 @@ class LSTMCache(NamedTuple):
     hot: Optional[np.ndarray] = None  # the columns of x's distinct rows when one-hot (Numba)
     zero_start: bool = False    # h_0 = 0, not given: its products skipped (the Numba twin)
     recurrent_mask: Optional[np.ndarray] = None  # (B, H) m on h_{t-1} in the recurrence
+    step_mask: Optional[np.ndarray] = None  # (B, T) bool: steps read, in processing order
 
 
 def input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0, go_backwards,
-                            recurrent_mask=None):
+                            recurrent_mask=None, step_mask=None):
     """The arguments checked against the shapes the time loops index (``shapes``); the
     input reversed if asked; the initial states as C-contiguous arrays, zeros where they
-    are not given; the recurrent mask (recurrent dropout's) as a C-contiguous array, or None."""
+    are not given; the recurrent mask (recurrent dropout's) as a C-contiguous array, or None;
+    the step mask as a C-contiguous array of booleans, in the order the steps are read
+    (reversed with the input), or None."""
     _check_forward(x, kernel, recurrent_kernel, bias, h0, c0, recurrent_mask)
     batch, units = x.shape[0], recurrent_kernel.shape[0]
+    if step_mask is not None:
+        step_mask = require_shape("step_mask", np.asarray(step_mask), x.shape[:2]) != 0
+        step_mask = np.ascontiguousarray(step_mask[:, ::-1] if go_backwards else step_mask)
     if go_backwards:
         x = np.ascontiguousarray(x[:, ::-1])
     h0 = np.zeros((batch, units), dtype=x.dtype) if h0 is None else np.ascontiguousarray(h0)
     c0 = np.zeros((batch, units), dtype=x.dtype) if c0 is None else np.ascontiguousarray(c0)
     if recurrent_mask is not None:
         recurrent_mask = np.ascontiguousarray(recurrent_mask)
-    return x, h0, c0, recurrent_mask
+    return x, h0, c0, recurrent_mask, step_mask
 
 
 def _check_forward(x, kernel, recurrent_kernel, bias, h0, c0, recurrent_mask):
@@ -129,7 +135,8 @@ def previous_hidden_rows(cache):
     pairs' 1/20 of the product did, and more where its pages were faulted in afresh at each
     call (the pass 1.00x and 1.02x as fast with the pairs kept, ``benchmarks/
     bench_revisions.py --rounds 40``, on an AMD EPYC of family 25)."""
-    previous = np.concatenate([cache.h0[:, None, :], cache.hidden[:, :-1]], axis=1)
+    steps = cache.hidden.shape[1]                  # none: no rows (h_0 is no step's h_{t-1})
+    previous = np.concatenate([cache.h0[:, None, :], cache.hidden[:, :-1]], axis=1)[:, :steps]
     if cache.recurrent_mask is not None:                                # h_{t-1} ⊙ m
         previous *= cache.recurrent_mask[:, None, :]                    # (B, T, H)
     return as_rows(previous)                                            # (B·T, H)

@@ -25,15 +25,19 @@ def _half_of_batch(half, batch):
 
 @kernel_jit(nogil=True)
 def forward_half(half, x, kernel, bias, recurrent_kernel, h0, c0, slopes, x_proj, gates,
-                 cells, tanh_cells, hidden, h_last, c_last, zero_start, recurrent_mask):
+                 cells, tanh_cells, hidden, h_last, c_last, zero_start, recurrent_mask,
+                 step_mask):
     """``forward_numba``'s work for one half of the batch (``two_cores_pay``): its rows of
     x W, by ``add_rows_times_matrix``, then its time loop (``forward_fused``), with a z of
     its own (the two halves' rows of one z would share a cache line, written at every step
-    by both cores), and its rows of the recurrent mask when there is one (else None)."""
+    by both cores), and its rows of the recurrent and step masks where they are given (else
+    None)."""
     start, stop = _half_of_batch(half, x.shape[0])
-    mask = recurrent_mask
+    mask, reads = recurrent_mask, step_mask
     if recurrent_mask is not None:
         mask = recurrent_mask[start:stop]                               # (half, H)
+    if step_mask is not None:
+        reads = step_mask[start:stop]                                   # (half, T)
     rows = (stop - start) * x.shape[1]
     projected = x_proj[start:stop].reshape((rows, x_proj.shape[2]))    # (rows, 4H)
     projected[:] = 0.0
@@ -41,13 +45,14 @@ def forward_half(half, x, kernel, bias, recurrent_kernel, h0, c0, slopes, x_proj
     z = np.empty((stop - start, x_proj.shape[2]), x_proj.dtype)       # (half, 4H)
     forward_fused(x_proj[start:stop], bias, recurrent_kernel, h0[start:stop], c0[start:stop],
                   slopes, z, gates[start:stop], cells[start:stop], tanh_cells[start:stop],
-                  hidden[start:stop], h_last[start:stop], c_last[start:stop], zero_start, mask)
+                  hidden[start:stop], h_last[start:stop], c_last[start:stop], zero_start, mask,
+                  reads)
 
 
 @kernel_jit(nogil=True)
 def backward_half(half, d_hidden, dh_next, dc_next, gates, cells, tanh_cells, h0, c0,
                   hidden, recurrent_kernel, d_z, x, kernel, d_x, d_kernel, d_recurrent_kernel,
-                  d_bias, initial_state_gradient, recurrent_mask):
+                  d_bias, initial_state_gradient, recurrent_mask, step_mask):
     """``backward_numba``'s work for one half of the batch (``two_cores_pay``): its time loop
     (``backward_fused``), its rows of dx = dz Wᵀ when ``d_x`` has rows (a (0, T, I) array
     when dx is not asked for), and its share of dW, dU and db: the first half's written into
@@ -58,16 +63,18 @@ def backward_half(half, d_hidden, dh_next, dc_next, gates, cells, tanh_cells, h0
     lives in arrays of its own (as z in ``forward_half``): rows of one array next to the
     other half's may share a cache line, which the two cores would then pass back and forth
     (passes 1.05–1.2x slower at the damped-sine tutorial's shapes, ad hoc). Its rows of the
-    recurrent mask, when there is one (else None), as in ``forward_half``."""
+    recurrent and step masks, where given (else None), as in ``forward_half``."""
     start, stop = _half_of_batch(half, d_z.shape[0])
-    mask = recurrent_mask
+    mask, reads = recurrent_mask, step_mask
     if recurrent_mask is not None:
         mask = recurrent_mask[start:stop]                               # (half, H)
+    if step_mask is not None:
+        reads = step_mask[start:stop]                                   # (half, T)
     dh = dh_next[start:stop].copy()                                    # (half, H)
     dc = dc_next[start:stop].copy()                                    # (half, H)
     backward_fused(d_hidden[start:stop], dh, dc, gates[start:stop], cells[start:stop],
                    tanh_cells[start:stop], c0[start:stop], recurrent_kernel, d_z[start:stop],
-                   initial_state_gradient, mask)
+                   initial_state_gradient, mask, reads)
     for b in range(stop - start):
         copy_into(dh[b], dh_next[start + b])
         copy_into(dc[b], dc_next[start + b])
@@ -108,13 +115,13 @@ def _add_matrix(share, out):
 
 
 def forward_in_halves(x, kernel, bias, recurrent_kernel, h0, c0, slopes, gates, cells,
-                      tanh_cells, hidden, h_last, c_last, zero_start, recurrent_mask):
+                      tanh_cells, hidden, h_last, c_last, zero_start, recurrent_mask, step_mask):
     """``forward_numba``'s two-core route: ``forward_half`` on each half of the batch at once,
     filling the arrays given (x C-contiguous)."""
     x_proj = np.empty(gates.shape, dtype=x.dtype)                      # (B, T, 4H), without b
     in_halves(forward_half, (x, np.ascontiguousarray(kernel), bias, recurrent_kernel, h0, c0,
                              slopes, x_proj, gates, cells, tanh_cells, hidden, h_last, c_last,
-                             zero_start, recurrent_mask))
+                             zero_start, recurrent_mask, step_mask))
 
 
 def backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out, input_gradient,
@@ -133,7 +140,7 @@ def backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out, input_gradie
         d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells, cache.h0,
         cache.c0, cache.hidden, cache.recurrent_kernel, d_z, np.ascontiguousarray(cache.x),
         np.ascontiguousarray(cache.kernel), d_x, *arrays, initial_state_gradient,
-        cache.recurrent_mask))
+        cache.recurrent_mask, cache.step_mask))
     _add_second_share(*arrays, *second_share)
     weights = tuple(arrays)
     if per_step:

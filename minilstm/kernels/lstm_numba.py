@@ -15,7 +15,8 @@ from .lstm_gradient_loops import sum_over_steps, weight_gradient_rows, weight_gr
 from .lstm_halves import backward_in_halves, forward_in_halves
 from .lstm_routes import few_gradient_rows, one_core_pays, time_loop_route
 from .lstm_time_loops import (backward_fused, backward_fused_one_sequence, backward_gates,
-                              forward_fused, forward_gates, gate_slopes)
+                              carry_state_where_unread, forward_fused, forward_gates,
+                              gate_slopes)
 from .vector_products import (loops_times_matrix_transposed, rows_times_matrix,
                               rows_times_matrix_transposed)
 
@@ -38,18 +39,19 @@ def _projection_of_rows(x, kernel):
 
 
 def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
-                  go_backwards=False, recurrent_mask=None, blas=None, two_cores=None):
+                  go_backwards=False, recurrent_mask=None, step_mask=None, blas=None,
+                  two_cores=None):
     """Same contract as ``forward_reference``; the time loop is jitted.
 
     ``blas`` forces the recurrent product through BLAS (True) or hand loops
     (False); ``None`` chooses by shape (``blas_pays``). ``two_cores=True`` runs the two
     halves of the batch on the two cores, by hand loops whatever ``blas`` says, and False
     on this core; ``None`` chooses by shape (``two_cores_pay``) where the loops run.
-    Every route takes a ``recurrent_mask``.
+    Every route takes a ``recurrent_mask`` and a ``step_mask``.
     """
     zero_start = h0 is None                                      # h_0 U = 0: not formed
-    x, h0, c0, mask = input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0,
-                                              go_backwards, recurrent_mask)
+    x, h0, c0, mask, reads = input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0,
+                                                     go_backwards, recurrent_mask, step_mask)
     batch, steps, inputs = x.shape
     units = recurrent_kernel.shape[0]
     recurrent_kernel = np.ascontiguousarray(recurrent_kernel)
@@ -65,7 +67,7 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     if two_cores:
         x, repeated, hot = np.ascontiguousarray(x), False, None
         forward_in_halves(x, kernel, bias, recurrent_kernel, h0, c0, slopes, gates, cells,
-                          tanh_cells, hidden, h_last, c_last, zero_start, mask)
+                          tanh_cells, hidden, h_last, c_last, zero_start, mask, reads)
     else:
         x_proj, repeated, hot = _projection_of_rows(x, kernel)       # (B, T, 4H), without b
         z = np.empty((batch, 4 * units), dtype=x.dtype)              # (B, 4H)
@@ -78,13 +80,16 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
                     np.matmul(previous if mask is None else previous * mask, recurrent_kernel,
                               out=z)
                 forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden)
+                if reads is not None:
+                    carry_state_where_unread(reads, t, h0, c0, cells, hidden)
             h_last[...] = hidden[:, -1] if steps else h0
             c_last[...] = cells[:, -1] if steps else c0
         else:
             forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cells,
-                          tanh_cells, hidden, h_last, c_last, zero_start, mask)
+                          tanh_cells, hidden, h_last, c_last, zero_start, mask, reads)
     cache = LSTMCache(x, h0, c0, gates, cells, tanh_cells, hidden,
-                      kernel, recurrent_kernel, go_backwards, repeated, hot, zero_start, mask)
+                      kernel, recurrent_kernel, go_backwards, repeated, hot, zero_start, mask,
+                      reads)
     return hidden, h_last, c_last, cache
 
 
@@ -111,7 +116,7 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     inputs = cache.kernel.shape[0]
     d_hidden, dh_next, dc_next, d_z = backward_start(d_hidden, d_h_last, d_c_last, cache,
                                                      input_gradient)
-    mask = cache.recurrent_mask                                         # (B, H) or None
+    mask, reads = cache.recurrent_mask, cache.step_mask                 # (B, H), (B, T) or None
     blas, two_cores = time_loop_route(blas, two_cores, batch, steps, inputs, units)
     if two_cores:
         return backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out, input_gradient,
@@ -122,16 +127,18 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
         dh_transposed = np.empty((units, batch), d_z.dtype)            # (H, B)
         for t in reversed(range(steps)):
             backward_gates(d_hidden, dh_next, dc_next, t, cache.gates, cache.cells,
-                           cache.tanh_cells, cache.c0, d_z)
+                           cache.tanh_cells, cache.c0, d_z, reads)
             if t > 0 or initial_state_gradient:
                 np.matmul(recurrent_kernel, d_z[:, t].T, out=dh_transposed)
-                dh_next[...] = dh_transposed.T
-                if mask is not None:
-                    dh_next *= mask                                     # (B, H)
+                product = dh_transposed.T if mask is None else dh_transposed.T * mask  # (B, H)
+                if reads is None:
+                    dh_next[...] = product
+                else:                                                   # unread: dh_t kept
+                    np.copyto(dh_next, product, where=reads[:, t, None])
     else:
         fused = backward_fused_one_sequence if batch == 1 else backward_fused
         fused(d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells, cache.c0,
-              recurrent_kernel, d_z, initial_state_gradient, mask)
+              recurrent_kernel, d_z, initial_state_gradient, mask, reads)
     d_z_rows = as_rows(d_z)                                             # (B·T, 4H)
     summed = cache.repeated or dx_summed(input_gradient)                # Σ_t dz_t used
     d_z_summed = sum_over_steps(d_z) if summed else None                # (B, 4H)

@@ -8,10 +8,12 @@ more than it saves), or BLAS through NumPy from a Python loop over time (``lstm_
 large shapes, where the products dominate); ``lstm_routes.blas_pays`` picks by shape.
 
 The loops take a recurrent mask m (recurrent dropout's, ``(B, H)``) or None: with one they
-form (h_{t-1} ⊙ m) U and (dz_t Uᵀ) ⊙ m. Numba compiles a function once for None and once
-for an array, and prunes the branches on ``recurrent_mask is None`` from each: the loops
-without a mask are the loops as they were before masks, and the masked ones are compiled
-only when a mask is first given.
+form (h_{t-1} ⊙ m) U and (dz_t Uᵀ) ⊙ m; and a step mask (``(B, T)`` booleans, Keras's mask
+of a sequence's steps) or None: at a step a sequence does not read, its state is carried on
+forwards (``carry_state_where_unread``) and its gradients passed through backwards (dz_t =
+0). Numba compiles a function once for None and once for an array, and prunes the
+branches on ``... is None`` from each: the loops without masks are the loops as they were
+before masks, and the masked ones are compiled only when a mask is first given.
 """
 import functools
 
@@ -77,8 +79,26 @@ def forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidd
 
 
 @kernel_jit()
+def reads_step(step_mask, b, t):
+    """Whether sequence b reads step t: always without a step mask (None)."""
+    if step_mask is None:
+        return True
+    return step_mask[b, t]
+
+
+@kernel_jit()
+def carry_state_where_unread(step_mask, t, h0, c0, cells, hidden):
+    """After ``forward_gates`` at step t: c_t = c_{t-1} and h_t = h_{t-1} for the sequences
+    that do not read step t (``step_mask[b, t]`` false)."""
+    for b in range(step_mask.shape[0]):
+        if not step_mask[b, t]:
+            copy_into(c0[b] if t == 0 else cells[b, t - 1], cells[b, t])
+            copy_into(h0[b] if t == 0 else hidden[b, t - 1], hidden[b, t])
+
+
+@kernel_jit()
 def forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cells,
-                  tanh_cells, hidden, h_last, c_last, zero_start, recurrent_mask):
+                  tanh_cells, hidden, h_last, c_last, zero_start, recurrent_mask, step_mask):
     """The time loop with z = h_{t-1} U by plain loops, all sequences at once (U read once
     per step, not once per sequence), then the last state copied into ``h_last`` and
     ``c_last`` (B, H) (h_0 and c_0 for no steps): here, while they are in this core's
@@ -86,7 +106,8 @@ def forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cell
     the damped-sine recipe, ad hoc). The product is written here, not as a jitted
     function of its own: each one is a compilation of its own on an empty cache. With
     ``zero_start`` (h_0 = 0, not given) the first step's product, h_0 U = 0, is skipped.
-    With a ``recurrent_mask`` m (else None) the product is (h_{t-1} ⊙ m) U."""
+    With a ``recurrent_mask`` m (else None) the product is (h_{t-1} ⊙ m) U; with a
+    ``step_mask`` (else None) the unread steps carry the state on."""
     steps = x_proj.shape[1]
     if recurrent_mask is not None:
         masked = np.empty_like(h0)                                  # (B, H) h_{t-1} ⊙ m
@@ -101,16 +122,21 @@ def forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cell
                                  masked[b])
                 add_rows_times_matrix(masked, recurrent_kernel, z)
         forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden)
+        if step_mask is not None:
+            carry_state_where_unread(step_mask, t, h0, c0, cells, hidden)
     for b in range(h_last.shape[0]):
         copy_into(h0[b] if steps == 0 else hidden[b, steps - 1], h_last[b])
         copy_into(c0[b] if steps == 0 else cells[b, steps - 1], c_last[b])
 
 
 @kernel_jit(fastmath={"contract"})
-def backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z):
+def backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z,
+                   step_mask):
     """Step t of BPTT: fills d_z at t; dh_next and dc_next serve as scratch for dh and dc.
 
     On return dc_next holds dc_t ⊙ f_t; dh_next holds dh_t, to be overwritten by dz_t Uᵀ.
+    A sequence that does not read step t (``step_mask``, else None) gets dz_t = 0, and
+    keeps dh_t and the dc carried in, which pass through the step unchanged.
     Unlike ``forward_gates``, one loop over the units for all the equations: it has no
     transcendental to vectorise, and was faster than a loop per equation at every shape
     measured (1.7x at the sine tutorial's H = 20, where loops of 20 barely vectorise,
@@ -118,6 +144,12 @@ def backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, 
     """
     batch, _, units = cells.shape
     for b in range(batch):
+        if not reads_step(step_mask, b, t):
+            dh, d_hidden_b, d_z_b = dh_next[b], d_hidden[b, t], d_z[b, t]
+            for j in range(units):
+                dh[j] += d_hidden_b[j]
+            d_z_b[:] = 0.0
+            continue
         c_prev = c0[b] if t == 0 else cells[b, t - 1]               # (H,)
         gates_b, tanh_b, d_z_b = gates[b, t], tanh_cells[b, t], d_z[b, t]
         i, f, g, o = _gate_views(gates_b, units)                    # (H,) each
@@ -137,7 +169,7 @@ def backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, 
 
 @kernel_jit()
 def backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
-                   recurrent_kernel, d_z, initial_state_gradient, recurrent_mask):
+                   recurrent_kernel, d_z, initial_state_gradient, recurrent_mask, step_mask):
     """The time loop backwards with dh_next = dz_t Uᵀ by plain loops, two sequences at a
     time (each row of U read once for both; the last alone when the batch is odd): the loop
     of ``add_few_rows_times_matrix_transposed``, written out on the rows d_z[b, t]. Given
@@ -146,13 +178,20 @@ def backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
     addition and damped-sine shapes (10, 5, 12, 100) and (10, 50, 20, 20), ad hoc; from a
     contiguous copy, slower at H = 20 and at batch 1 and 2). Without
     ``initial_state_gradient`` the last product, dh_0 = dz_1 Uᵀ, is not formed. With a
-    ``recurrent_mask`` m (else None), dh_next = (dz_t Uᵀ) ⊙ m."""
+    ``recurrent_mask`` m (else None), dh_next = (dz_t Uᵀ) ⊙ m; with a ``step_mask`` (else
+    None), the sequences that do not read step t keep dh_t as dh_next (their dz_t is 0)."""
     batch = dh_next.shape[0]
     for t in range(cells.shape[1] - 1, -1, -1):
-        backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z)
+        backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z,
+                       step_mask)
         if t == 0 and not initial_state_gradient:
             break
-        dh_next[:] = 0.0                                            # (B, H)
+        if step_mask is None:
+            dh_next[:] = 0.0                                        # (B, H)
+        else:
+            for b in range(batch):
+                if step_mask[b, t]:
+                    dh_next[b, :] = 0.0                             # unread: dh_t kept
         b = 0
         while b + 2 <= batch:
             add_two_vectors_times_matrix_transposed(d_z[b, t], d_z[b + 1, t], recurrent_kernel,
@@ -162,20 +201,25 @@ def backward_fused(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
             add_vector_times_matrix_transposed(d_z[b, t], recurrent_kernel, dh_next[b])
         if recurrent_mask is not None:
             for b in range(batch):
-                product_into(dh_next[b], recurrent_mask[b], dh_next[b])
+                if reads_step(step_mask, b, t):
+                    product_into(dh_next[b], recurrent_mask[b], dh_next[b])
 
 
 @kernel_jit()
 def backward_fused_one_sequence(d_hidden, dh_next, dc_next, gates, cells, tanh_cells, c0,
-                                recurrent_kernel, d_z, initial_state_gradient, recurrent_mask):
+                                recurrent_kernel, d_z, initial_state_gradient, recurrent_mask,
+                                step_mask):
     """``backward_fused`` for a batch of one, with dh_next = dz_t Uᵀ by the one-vector
     product: the same numbers, and the two-sequence product, which a batch of one never
     runs, is not compiled (it took about a second of the echo tutorials' start on an
     empty cache)."""
     for t in range(cells.shape[1] - 1, -1, -1):
-        backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z)
+        backward_gates(d_hidden, dh_next, dc_next, t, gates, cells, tanh_cells, c0, d_z,
+                       step_mask)
         if t == 0 and not initial_state_gradient:
             break
+        if not reads_step(step_mask, 0, t):
+            continue                                                # unread: dh_t kept
         dh_next[:] = 0.0                                            # (1, H)
         add_vector_times_matrix_transposed(d_z[0, t], recurrent_kernel, dh_next[0])
         if recurrent_mask is not None:
