@@ -11,7 +11,7 @@ from . import (activations, callbacks, gradcheck, initializers, kernels, losses,
                optimizers, utils)
 from .kernels import get_backend, set_backend, use_backend
 from .layers import (LSTM, AttentionDecoder, AttentiveLSTM, Bidirectional, Dense, Dropout,
-                     Embedding, Input, Layer, RepeatVector, TimeDistributed)
+                     Embedding, Input, Layer, Masking, RepeatVector, TimeDistributed)
 from .models import EncoderDecoder, History, Model, NotCompiledError, Sequential, load_model
 from .optimizers import SGD, Adam, RMSprop
 from .seeding import set_seed
@@ -22,7 +22,8 @@ __all__ = [
     "LSTM", "Adam", "AttentionDecoder", "AttentiveLSTM", "Bidirectional", "Dense", "Dropout",
     "Embedding",
     "EncoderDecoder", "History",
-    "Input", "Layer", "Model", "NotCompiledError", "RMSprop", "RepeatVector", "SGD", "Sequential",
+    "Input", "Layer", "Masking", "Model", "NotCompiledError", "RMSprop", "RepeatVector", "SGD",
+    "Sequential",
     "TimeDistributed", "activations", "callbacks", "get_backend", "gradcheck", "initializers",
     "kernels", "load_model", "losses", "metrics", "optimizers", "set_backend", "set_seed",
     "use_backend", "utils",

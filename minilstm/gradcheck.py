@@ -141,7 +141,8 @@ def _held_state(layers):
     return restore
 
 
-def check_layer(layer, x, initial_state=None, seed=0, step=1e-3, training=False, **inputs):
+def check_layer(layer, x, initial_state=None, seed=0, step=1e-3, training=False, mask=None,
+                **inputs):
     """Max relative error of dL/dx (but for a layer that reads indices, an Embedding's, which
     have none), of every parameter and, when given, of the initial state and of each
     further input.
@@ -149,6 +150,8 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3, training=False,
     ``inputs``: arrays that ``forward`` takes by name besides ``x`` (``AttentiveLSTM``'s
     ``memory``); the layer gives the gradient of each as ``d_<name>`` after ``backward``.
     ``training``: check the training pass (``forward(x, training=True)``: a Dropout's).
+    ``mask``: the mask of x's steps ``(B, T)``, given to ``forward`` as it is (for a layer
+    that ``takes_mask``: an LSTM's), not a variable of the loss.
 
     Returns ``{'x': e, 'kernel': e, ..., 'initial_state[0]': e, ..., 'memory': e}``.
     """
@@ -160,7 +163,8 @@ def check_layer(layer, x, initial_state=None, seed=0, step=1e-3, training=False,
         for index, state in enumerate(initial_state)]
     inputs = {name: _finite_float64(array, name) for name, array in inputs.items()}
     kwargs = {**inputs, **({} if states is None else {"initial_state": states}),
-              **({"training": True} if training else {})}
+              **({"training": True} if training else {}),
+              **({} if mask is None else {"mask": mask})}
     first = layer.forward(x, **kwargs)          # builds the layer; the outputs' shapes
     restore_state = _held_state([layer])
 

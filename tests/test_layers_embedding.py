@@ -88,8 +88,6 @@ def test_indices_that_are_none_are_refused_by_name(x, words):
 
 
 def test_embedding_refuses_what_it_cannot_do_by_name():
-    with pytest.raises(NotImplementedError, match=r"mask_zero=True\) masks index 0"):
-        Embedding(5, 2, mask_zero=True)
     with pytest.raises(ValueError, match="give input_length or input_shape, not both"):
         Embedding(5, 2, input_length=3, input_shape=(3,))
     with pytest.raises(ValueError, match="reads the data's integer indices, which have no "

@@ -248,7 +248,7 @@ def backward_numba(cache, d_hidden, d_contexts, d_h_last=None, d_c_last=None,
     no_d_attention = np.zeros_like(cache.attention)
     for t in reversed(range(steps)):
         backward_gates(d_hidden, dh_next, dc_next, t, cache.gates, cache.cells,
-                       cache.tanh_cells, cache.c0, d_z)
+                       cache.tanh_cells, cache.c0, d_z, None)
         d_context = np.ascontiguousarray(d_contexts[:, t] + d_z[:, t] @ w.context_kernel.T)
         additive_attention.attend_backward(memory, w.v, t, cache.energies, cache.attention,
                                            d_context, no_d_attention, d_memory, d_memory_proj,

@@ -7,13 +7,14 @@ from .dense import Dense
 from .dropout import Dropout
 from .embedding import Embedding
 from .inputs import Input
+from .masking import Masking
 from .recurrent import LSTM
 from .reshaping import RepeatVector
 from .wrappers import TimeDistributed
 
-_CLASSES = {cls.__name__: cls for cls in (Dense, Dropout, Embedding, LSTM, RepeatVector,
-                                          TimeDistributed, Bidirectional, AttentionDecoder,
-                                          AttentiveLSTM)}
+_CLASSES = {cls.__name__: cls for cls in (Dense, Dropout, Embedding, LSTM, Masking,
+                                          RepeatVector, TimeDistributed, Bidirectional,
+                                          AttentionDecoder, AttentiveLSTM)}
 _WRAPPERS = ("TimeDistributed", "Bidirectional")        # each holds one layer's description
 
 
@@ -39,4 +40,4 @@ def unknown_class(description):
 
 
 __all__ = ["AttentionDecoder", "AttentiveLSTM", "Bidirectional", "Layer", "Dense", "Dropout",
-           "Embedding", "Input", "LSTM", "RepeatVector", "TimeDistributed"]
+           "Embedding", "Input", "LSTM", "Masking", "RepeatVector", "TimeDistributed"]

@@ -20,7 +20,17 @@
   Keras's order; ``count_params()``; ``compute_output_shape(input_shape)``.
 - ``dtype='float32'`` (default) or ``'float64'``: weights and computations are
   in that type; inputs of another type are cast to it, as Keras does.
+- Masks, as Keras's: ``compute_mask(x, mask)`` gives the mask of the steps ``(B, T)``
+  (true where a step is read) that the output of ``forward(x)`` carries, from the mask of
+  its input (None: every step). A layer with ``makes_mask`` makes one from its input
+  (``Embedding(mask_zero=True)``, ``Masking``); one with ``supports_masking`` hands its
+  input's on (``Dense``, ``Dropout``, ``TimeDistributed``, and a recurrent layer that
+  returns sequences); one with ``takes_mask`` also reads it: ``forward(x, mask=...)``
+  (``LSTM``, ``Bidirectional``). Any other layer ends the mask, with a warning, as Keras 3
+  does (``RepeatVector`` after an LSTM that returns sequences, say).
 """
+import warnings
+
 import numpy as np
 
 from .. import initializers
@@ -114,6 +124,24 @@ class Layer(CalledOnArrays):
     takes_summed_output_gradient = False
     # reads integer indices, which have no gradient (Embedding): only a model's first layer
     reads_indices = False
+    # masks (module docstring): hands its input's mask on; reads it in forward(mask=...)
+    supports_masking = False
+    takes_mask = False
+
+    @property
+    def makes_mask(self):
+        """Whether ``compute_mask`` makes a mask from the input (module docstring)."""
+        return False
+
+    def compute_mask(self, x, mask):
+        """The mask of the steps the output carries (module docstring): the input's, for a
+        layer that ``supports_masking``; else None, with a warning when there was one."""
+        if self.supports_masking or mask is None:
+            return mask
+        warnings.warn(f"layer {self.name!r} ({type(self).__name__}) takes no mask: the mask "
+                      "of the steps its input carried ends here, and the layers after it "
+                      "read every step (Keras 3 drops it so, with a warning)", stacklevel=2)
+        return None
 
     @property
     def stack_refusal(self):
@@ -372,6 +400,15 @@ class Layer(CalledOnArrays):
                 f"last axis (built for {describe_shape(expected)}); got shape {x.shape}"
             )
         return np.ascontiguousarray(x)
+
+    def _checked_mask(self, mask, x):
+        """The mask of ``x``'s steps (``compute_mask``) as booleans ``(B, T)``, or a ValueError
+        naming it."""
+        mask = np.asarray(mask)
+        if mask.shape != x.shape[:2]:
+            raise ValueError(f"mask for {type(self).__name__} {self.name!r} must have shape "
+                             f"{x.shape[:2]} (batch, steps) of its input; got {mask.shape}")
+        return mask != 0
 
     def _build_for(self, x):
         """Build an unbuilt layer on first use: for its declared input shape, else for

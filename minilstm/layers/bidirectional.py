@@ -31,6 +31,9 @@ class Bidirectional(Layer):
         Bidirectional(LSTM(20, return_sequences=True), input_shape=(10, 1))   # (None, 10, 40)
     """
 
+    supports_masking = True
+    takes_mask = True
+
     def __init__(self, layer, merge_mode="concat", input_shape=None, name=None):
         if not isinstance(layer, LSTM):
             raise TypeError(f"Bidirectional wraps an LSTM; got {type(layer).__name__}")
@@ -120,12 +123,24 @@ class Bidirectional(Layer):
             return tuple(shape[:-1]) + (2 * shape[-1],)
         return tuple(shape)
 
-    def forward(self, x, training=False):
+    def compute_mask(self, x, mask):
+        """The input's mask with the returned sequences; none with their last steps alone."""
+        return mask if self.return_sequences else None
+
+    def forward(self, x, training=False, mask=None):
+        """``mask (B, T)``: the steps each sequence reads (``LSTM.forward``); with
+        ``return_sequences``, both directions' outputs are zero at the others, as Keras's
+        Bidirectional makes them."""
         x = self._prepare_input(x)
-        y_f = self.forward_layer.forward(x, training=training)
-        y_b = self.backward_layer.forward(x, training=training)
+        step_mask = None if mask is None else self._checked_mask(mask, x)      # (B, T)
+        y_f = self.forward_layer.forward(x, training=training, mask=step_mask)
+        y_b = self.backward_layer.forward(x, training=training, mask=step_mask)
         if self.return_sequences:
             y_b = y_b[:, ::-1]                           # into the input's order, (B, T, H)
+        self._zeroed = None
+        if self.return_sequences and step_mask is not None:
+            self._zeroed = step_mask[..., None].astype(x.dtype)                # (B, T, 1)
+            y_f, y_b = y_f * self._zeroed, y_b * self._zeroed
         self._parts = (y_f, y_b)
         if self.merge_mode == "concat":
             return np.concatenate([y_f, y_b], axis=-1)   # (..., 2H)
@@ -160,6 +175,8 @@ class Bidirectional(Layer):
     def backward(self, d_out, input_gradient=True):
         self._require_forward("_parts")
         d_f, d_b = self._split(d_out)
+        if self._zeroed is not None:                     # the steps zeroed have no gradient
+            d_f, d_b = d_f * self._zeroed, d_b * self._zeroed
         if self.return_sequences:
             d_b = d_b[:, ::-1]                           # back into b's reading order
         d_x_f = self.forward_layer.backward(np.ascontiguousarray(d_f),

@@ -33,6 +33,8 @@ class Dense(Layer):
         Dense(5)                       # (None, 20) -> (None, 5): 105 parameters
     """
 
+    supports_masking = True             # a mask of the steps passes through, as in Keras
+
     weight_names = ("kernel", "bias")
 
     def __init__(self, units, activation=None, use_bias=True,

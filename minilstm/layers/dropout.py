@@ -47,6 +47,8 @@ class Dropout(DrawsNoise, Layer):
         Sequential([LSTM(256, input_shape=(100, 1)), Dropout(0.2), Dense(60, "softmax")])
     """
 
+    supports_masking = True             # a mask of the steps passes through, as in Keras
+
     def __init__(self, rate, noise_shape=None, seed=None, input_shape=None, dtype="float32",
                  name=None):
         super().__init__(name=name, dtype=dtype, input_shape=input_shape)

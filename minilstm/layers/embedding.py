@@ -23,8 +23,11 @@ class Embedding(Layer):
         embeddings_initializer: Keras's default ``'uniform'`` (U(-0.05, 0.05)), or any name
             or callable an initializer takes.
         input_length: Keras 2's sequence length (``input_shape=(input_length,)``).
-        mask_zero: Keras's masking of index 0, which minilstm's layers do not follow: only
-            False is taken.
+        mask_zero: mask index 0, as Keras's: the output carries a mask of the steps, false
+            where the index is 0 (padding, as ``pad_sequences`` pads), which the layers after
+            it read (an LSTM carries its state over those steps; ``Layer`` protocol). Index 0
+            is then padding alone: ``input_dim`` counts it (a vocabulary of n words and the
+            padding: n + 1).
         weights: the matrix to start from (pretrained vectors), ``(input_dim, output_dim)``
             or Keras 2's list of it, checked when the layer is built.
         trainable: False freezes the matrix (``Layer.trainable``).
@@ -50,10 +53,7 @@ class Embedding(Layer):
         super().__init__(name=name, dtype=dtype, input_shape=input_shape)
         self.input_dim = positive_int("input_dim", input_dim)
         self.output_dim = positive_int("output_dim", output_dim)
-        if flag("mask_zero", mask_zero):
-            raise NotImplementedError(
-                "Embedding(mask_zero=True) masks index 0 in the layers after it, which "
-                "minilstm's layers do not follow: pad with a class of its own, or leave it out")
+        self.mask_zero = flag("mask_zero", mask_zero)
         self.embeddings_initializer = initializers.checked(
             "embeddings_initializer",
             "random_uniform" if embeddings_initializer == "uniform" else embeddings_initializer)
@@ -65,7 +65,7 @@ class Embedding(Layer):
 
     def get_config(self):
         return {**super().get_config(), "input_dim": self.input_dim,
-                "output_dim": self.output_dim,
+                "output_dim": self.output_dim, "mask_zero": self.mask_zero,
                 "embeddings_initializer": initializers.serialize(self.embeddings_initializer)}
 
     def _create_weights(self, input_shape, rng):
@@ -75,6 +75,14 @@ class Embedding(Layer):
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape) + (self.output_dim,)
+
+    @property
+    def makes_mask(self):
+        return self.mask_zero
+
+    def compute_mask(self, x, mask):
+        """With ``mask_zero``, true where the index is not 0 ``(B, T)``; else None."""
+        return np.asarray(x) != 0 if self.mask_zero else None
 
     def _indices(self, x):
         """``x`` as integer indices (a model hands them over as floats); a ValueError names

@@ -67,8 +67,12 @@ class LSTM(DrawsNoise, Layer):
         dtype, name: see ``Layer``.
 
     Call arguments:
-        ``forward(x, initial_state=None, training=False)``: ``x (B, T, I)``;
-        ``initial_state=[h0, c0]``, each ``(B, H)``.
+        ``forward(x, initial_state=None, training=False, mask=None)``: ``x (B, T, I)``;
+        ``initial_state=[h0, c0]``, each ``(B, H)``; ``mask (B, T)``: the steps each
+        sequence reads (Keras's mask, which ``Embedding(mask_zero=True)`` or ``Masking``
+        make in a model): at the others the states carry on, and the output there is the
+        h carried (the kernel's ``step_mask``). ``compute_mask`` hands the mask on with the
+        sequence it returns (``return_sequences``), as Keras's LSTM does.
         ``backward(d_out)``: ``d_out`` is dL/d(output), or with ``return_state`` the
         list ``[d_output, d_h, d_c]`` (``None`` entries mean zero). It returns dL/dx;
         when ``forward`` was given an ``initial_state``, ``d_initial_state`` then holds
@@ -81,6 +85,8 @@ class LSTM(DrawsNoise, Layer):
 
     weight_names = ("kernel", "recurrent_kernel", "bias")
     gives_summed_input_gradient = True
+    supports_masking = True
+    takes_mask = True
 
     @property
     def stack_refusal(self):
@@ -170,6 +176,10 @@ class LSTM(DrawsNoise, Layer):
             return [output, (batch, self.units), (batch, self.units)]
         return output
 
+    def compute_mask(self, x, mask):
+        """The input's mask with the returned sequence; none with its last step alone."""
+        return mask if self.return_sequences else None
+
     def reset_states(self):
         """Forget the states a stateful layer carries: the next batch starts from zeros."""
         self.states = None
@@ -187,8 +197,9 @@ class LSTM(DrawsNoise, Layer):
                 "first")
         return self.states
 
-    def forward(self, x, initial_state=None, training=False):
+    def forward(self, x, initial_state=None, training=False, mask=None):
         x = self._prepare_input(x)
+        step_mask = None if mask is None else self._checked_mask(mask, x)      # (B, T)
         self._input_mask = None
         if training and self.dropout:
             self._input_mask = dropout_mask(self.noise_generator, (x.shape[0], 1, x.shape[2]),
@@ -206,7 +217,7 @@ class LSTM(DrawsNoise, Layer):
         bias = self.params["bias"] if self.use_bias else self._zero_bias
         hidden, h_last, c_last, self._cache = lstm_kernel.forward(
             x, self.params["kernel"], self.params["recurrent_kernel"], bias,
-            h0, c0, self.go_backwards, recurrent_mask)
+            h0, c0, self.go_backwards, recurrent_mask, step_mask)
         output = hidden if self.return_sequences else h_last   # (B, T, H) or (B, H)
         if self.stateful:
             self.states = [h_last.copy(), c_last.copy()]               # (B, H) each

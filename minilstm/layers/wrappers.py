@@ -18,6 +18,8 @@ class TimeDistributed(Layer):
         TimeDistributed(Dense(50, activation="softmax"))   # (None, 5, 150) -> (None, 5, 50)
     """
 
+    supports_masking = True             # a mask of the steps passes through, as in Keras
+
     def __init__(self, layer, input_shape=None, name=None):
         if not isinstance(layer, Layer):
             raise TypeError(f"layer must be a minilstm Layer; got {type(layer).__name__}")

@@ -12,6 +12,7 @@ import numpy as np
 from ..callbacks.base import CallbackList
 from ..checks import flag, is_int_at_least
 from . import data
+from .batch_means import BatchMeans
 from .history import History
 from .progress import ProgressBar, checked_verbose
 
@@ -118,7 +119,7 @@ class DataSetMethods:
     def _run_epoch(self, xs, y, weights, index_batches, epoch, progress, callbacks):
         """One epoch's steps, weighted by ``weights`` when given; ``callbacks``: the
         CallbackList when one of them has batch hooks, else None (no per-step cost)."""
-        totals, seen, flat = {}, 0, self._flat_weights()
+        means, flat = BatchMeans(), self._flat_weights()
         arrays = xs + [y] if weights is None else xs + [y, weights]
         inputs = len(xs)
         for number, index in enumerate(index_batches, start=1):
@@ -133,23 +134,21 @@ class DataSetMethods:
                     f"the loss became {loss} at epoch {epoch + 1}, batch {number}: lower the "
                     "learning rate, clip the gradients (clipnorm=...) or check the data")
             size = y_batch.shape[0]
-            for name, value in self._logs(loss, output, y_batch).items():
-                totals[name] = totals.get(name, 0.0) + value * size
-            seen += size
-            running = {name: total / seen for name, total in totals.items()}
+            means.add(self._logs(loss, output, y_batch), size, self._metric_samples(size))
+            running = means.means()
             progress.update(number, running)
             if callbacks is not None:
                 callbacks.call("on_train_batch_end", number - 1, running)
                 if self.stop_training:
                     break
-        return {name: total / seen for name, total in totals.items()}
+        return means.means()
 
     def _evaluate_arrays(self, xs, y, batch_size, weights=None, callbacks=None):
         """The loss and metrics over (xs, y), batch-size-weighted means of the batches';
         ``callbacks`` get the test hooks (``callbacks.base``)."""
         callbacks = callbacks or CallbackList.of(None, self, {})
         hooks = callbacks.test_batch_hooks
-        totals, seen = {}, 0
+        means = BatchMeans()
         callbacks.call("on_test_begin", None)
         for number, index in enumerate(data.batches(y.shape[0], batch_size)):
             if hooks:
@@ -159,13 +158,11 @@ class DataSetMethods:
             batch_weights = None if weights is None else weights[index]
             logs = self._logs(self._batch_loss(output, y_batch, batch_weights), output,
                               y_batch)
-            for name, value in logs.items():
-                totals[name] = totals.get(name, 0.0) + value * y_batch.shape[0]
-            seen += y_batch.shape[0]
+            size = y_batch.shape[0]
+            means.add(logs, size, self._metric_samples(size))
             if hooks:
-                callbacks.call("on_test_batch_end", number,
-                               {name: total / seen for name, total in totals.items()})
-        logs = {name: total / y.shape[0] for name, total in totals.items()}
+                callbacks.call("on_test_batch_end", number, means.means())
+        logs = means.means()
         callbacks.call("on_test_end", logs)
         return logs
 

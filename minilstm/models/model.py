@@ -33,6 +33,8 @@ class NotCompiledError(ValueError, RuntimeError):
 
 class Model(DataSetMethods, CalledOnArrays):
     n_inputs = 1
+    # the mask of the steps (B, T) the last forward pass's output carried (Sequential's)
+    _output_mask = None
 
     def __init__(self, name=None, seed=None):
         self.name = name_argument(name) or "model"
@@ -257,8 +259,30 @@ class Model(DataSetMethods, CalledOnArrays):
         return fused is not None and \
             getattr(self.layers[-1], "output_activation", None) == fused
 
+    def _masked_weights(self, y, weights):
+        """``weights`` (one per row of ``y``, or None) with the mask of steps the output
+        carries (``_output_mask``), as Keras's loss reads it: L = Σ_r w_r m_r l_r / Σ_r m_r,
+        the mean over the read steps, each row weighted by w_r m_r M / Σ m over the M rows
+        (``losses.weighted_value`` divides by M); 0 for a batch with no read step."""
+        mask = self._output_mask
+        if mask is None:
+            return weights
+        self.loss.require_rows()
+        read = mask.astype(y.dtype)                                        # (B, T)
+        count = read.sum()
+        if count:
+            read *= read.size / count
+        return read if weights is None else weights * read
+
+    def _metric_samples(self, samples):
+        """What a batch's metrics weigh in the means over batches (``BatchMeans``): its
+        samples, or with a mask of steps at the output, its read steps in samples."""
+        mask = self._output_mask
+        return samples if mask is None else mask.sum() / mask.shape[1]
+
     def _batch_loss(self, output, y, weights=None):
         """The batch loss, weighted by ``weights`` (one per row of ``y``) when given."""
+        weights = self._masked_weights(y, weights)
         fused = self._uses_fused_activation()
         if weights is None:
             return self.loss.from_logits(y, self.layers[-1].logits) if fused \
@@ -270,6 +294,7 @@ class Model(DataSetMethods, CalledOnArrays):
     def _loss_and_backward(self, output, y, weights=None):
         """The batch loss (weighted by ``weights``, one per row of ``y``, when given); the
         gradients of every weight are added into the layers."""
+        weights = self._masked_weights(y, weights)
         if self._uses_fused_activation():
             logits = self.layers[-1].logits
             loss, d_logits = self.loss.value_and_gradient_from_logits(y, logits)
@@ -290,9 +315,15 @@ class Model(DataSetMethods, CalledOnArrays):
             layer.zero_grads()
 
     def _logs(self, loss, output, y):
+        """The loss and the metrics; with a mask of steps at the output, each metric over the
+        read steps alone (as Keras's), and 0 where there is none (``BatchMeans`` gives such a
+        batch no weight)."""
         logs = {"loss": loss}
+        mask = self._output_mask
+        if mask is not None:
+            y, output = y[mask], output[mask]                              # (V, ...)
         for name, function in zip(self.metric_names, self._metric_functions):
-            logs[name] = function(y, output)
+            logs[name] = function(y, output) if len(y) else 0.0
         return logs
 
     def _checked_inputs(self, x):

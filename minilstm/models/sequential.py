@@ -194,9 +194,20 @@ class Sequential(Model):
         return self._layers[-1].output_shape
 
     def _forward(self, xs, training):
+        """The layers in turn, each given the mask of the steps its input carries where it
+        reads one (``Layer`` protocol); the mask the output carries is kept for the loss and
+        the metrics (``_output_mask``)."""
         (x,) = xs
+        mask = None
         for layer in self._layers:
-            x = layer.forward(x, training=training)
+            if mask is not None and layer.takes_mask:
+                output = layer.forward(x, training=training, mask=mask)
+            else:
+                output = layer.forward(x, training=training)
+            if mask is not None or layer.makes_mask:
+                mask = layer.compute_mask(x, mask)
+            x = output
+        self._output_mask = mask
         return x
 
     def _backward(self, d_out, skip_activation=False):
