@@ -73,8 +73,8 @@ class Loss:
         raise NotImplementedError(self._no_rows())
 
     def _no_rows(self):
-        return (f"loss {self.name!r} gives no loss per row (per_row), which sample_weight "
-                "and class_weight weigh")
+        return (f"loss {self.name!r} gives no loss per row (per_row), which sample_weight, "
+                "class_weight and a mask of the output's steps weigh")
 
     def require_rows(self):
         """A NotImplementedError, before any training, when the loss gives no ``per_row``."""

@@ -194,3 +194,46 @@ def test_fit_with_masks_learns_and_resumes_after_save_and_load(tmp_path):
     again = [m.fit(x, y, epochs=1, batch_size=16, shuffle=False, verbose=0).history["loss"]
              for m in (model, loaded)]
     assert again[0] == again[1]
+
+
+@pytest.mark.parametrize("loss, activation, classes", [
+    ("mae", None, 2), ("categorical_crossentropy", "softmax", 3),
+    ("sparse_categorical_crossentropy", "softmax", 3), ("binary_crossentropy", "sigmoid", 1)])
+def test_every_loss_leaves_the_unread_steps_out_and_its_gradients_check(loss, activation,
+                                                                        classes):
+    """The fused cross-entropies (from the logits) too; the metrics over the read steps."""
+    rng = np.random.default_rng(5)
+    x = padded_indices(rng, 4, 5, 6, "holes")
+    labels = rng.integers(0, max(classes, 2), (4, 5))
+    y = {"mae": rng.standard_normal((4, 5, 2)), "binary_crossentropy": labels[..., None] * 1.0,
+         "sparse_categorical_crossentropy": labels,
+         "categorical_crossentropy": np.eye(max(classes, 2))[labels]}[loss]
+    model = Sequential([Embedding(6, 3, mask_zero=True, input_length=5, **F64),
+                        LSTM(4, return_sequences=True, **F64),
+                        Dense(classes, activation=activation, **F64)], seed=3)
+    model.compile(loss=loss, optimizer="adam", metrics=["accuracy"] if activation else None)
+    read = x != 0
+    output = model.predict(x)
+    rows = model.loss.per_row(y, output)                                     # (4, 5)
+    assert model.compute_loss(x, y) == pytest.approx(np.sum(rows * read) / read.sum(),
+                                                     rel=1e-12)
+    if activation:
+        expected = minilstm.metrics.get("accuracy", model.loss)(y[read], output[read])
+        assert model.evaluate(x, y, verbose=0)[1] == pytest.approx(expected, rel=1e-12)
+    errors = gradcheck.check_model(model, x, y)
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+def test_a_loss_of_ones_own_without_rows_is_refused_under_a_mask_by_name():
+    class Squares(minilstm.losses.Loss):
+        def __call__(self, y_true, y_pred):
+            return float(np.mean((y_pred - y_true) ** 2))
+
+        def gradient(self, y_true, y_pred):
+            return 2 * (y_pred - y_true) / y_pred.size
+
+    model = Sequential([Masking(input_shape=(3, 1)), LSTM(2, return_sequences=True)])
+    model.compile(loss=Squares(), optimizer="adam")
+    with pytest.raises(NotImplementedError, match=r"gives no loss per row \(per_row\), which "
+                                                  r"sample_weight, class_weight and a mask"):
+        model.fit(np.ones((2, 3, 1)), np.ones((2, 3, 2)), verbose=0)
