@@ -66,21 +66,6 @@ def test_addition_encoding_round_trips_through_one_hot():
         assert int(target) == a + b and 1 <= a <= 10 and 1 <= b <= 10
 
 
-def test_addition_inputs_by_length_are_the_padded_ones_without_their_spaces():
-    X = np.random.default_rng(3).permutation([(a, b) for a in range(1, 11) for b in range(1, 11)])
-    y = X.sum(axis=1)
-    padded_X, padded_y = addition.encode_pairs(X, y, 2, 10)
-    groups = addition.encode_by_length(X, y, 2, 10)
-    assert {length: len(group[0]) for length, group in groups.items()} == {3: 81, 4: 18, 5: 1}
-    rows = np.sort(np.concatenate([group[0] for group in groups.values()]))
-    np.testing.assert_array_equal(rows, np.arange(100))           # every sample, once
-    for length, (rows, unpadded_X, unpadded_y) in groups.items():
-        assert unpadded_X.shape == (len(rows), length, 12)
-        assert addition.invert(unpadded_X) == [text.lstrip(" ")
-                                               for text in addition.invert(padded_X[rows])]
-        np.testing.assert_array_equal(unpadded_y, padded_y[rows])
-
-
 def test_addition_strings_too_long_for_their_padding_are_refused():
     """'300+10' made a 6-step input beside the 5-step ones, and a model built for 5 refused
     it only later, naming neither the sum nor the width."""

@@ -104,23 +104,3 @@ def encode_pairs(X, y, n_numbers, largest):
     """Integer terms and sums -> the one-hot sequences the model reads and writes."""
     X_text, y_text = to_string(X, y, n_numbers, largest)
     return one_hot_encode(integer_encode(X_text)), one_hot_encode(integer_encode(y_text))
-
-
-def encode_by_length(X, y, n_numbers, largest):
-    """``encode_pairs`` without the input's padding: ``{length: (rows, X_length, y_length)}``
-    for each length of the unpadded input strings (``'3+10'``: 4), with ``rows`` the indices
-    of its samples in ``X``, ``X_length`` their one-hot inputs ``(n, length, 12)``, spaces
-    left out, and ``y_length`` their padded one-hot sums, as ``encode_pairs`` gives them.
-
-    With the spaces encoded as rows of zeros, Keras's ``Masking(mask_value=0.0)`` before the
-    encoder would carry its zero initial state unchanged through the leading spaces: the
-    same as reading these shorter inputs."""
-    X_text, y_text = to_string(X, y, n_numbers, largest)
-    unpadded = [text.lstrip(" ") for text in X_text]
-    lengths = np.array([len(text) for text in unpadded])                       # (n,)
-    groups = {}
-    for length in np.unique(lengths).tolist():
-        rows = np.flatnonzero(lengths == length)
-        groups[length] = (rows, one_hot_encode(integer_encode([unpadded[i] for i in rows])),
-                          one_hot_encode(integer_encode([y_text[i] for i in rows])))
-    return groups
