@@ -7,6 +7,9 @@ weighted by a sample weight w_r a row, L = 1/M Σ_r w_r l_r (``weighted``)::
 
     mse                       L = 1/M Σ_rows mean_k (p - y)²        dL/dp = 2 (p - y) / (M K)
     mae                       L = 1/M Σ_rows mean_k |p - y|         dL/dp = sign(p - y) / (M K)
+    huber (Huber(delta=δ))    L = 1/M Σ_rows mean_k h(p - y),  h(e) = ½ e² for |e| <= δ, else
+                              δ (|e| - ½ δ)               dL/dp = clip(p - y, -δ, δ) / (M K)
+    log_cosh                  L = 1/M Σ_rows mean_k log cosh(p - y)  dL/dp = tanh(p - y) / (M K)
     categorical_crossentropy  q = clip(p / Σ_k p_k, ε, 1 - ε),  L = -1/M Σ_rows Σ_k y_k log q_k
     sparse_categorical_crossentropy   the categorical one, the targets given as class
                               indices c (y = the one-hot row of c)
@@ -29,7 +32,7 @@ probabilities).
 """
 import numpy as np
 
-from .checks import first_non_index, flag
+from .checks import first_non_index, flag, positive_number
 from .kernels import error_losses
 from .kernels.sigmoid_crossentropy import (binary_crossentropy_from_logits,
                                            binary_crossentropy_per_row)
@@ -97,7 +100,10 @@ class Loss:
 class _ErrorLoss(Loss):
     """A loss of the error p - y alone. Its kernel, the function of ``kernels.error_losses``
     named as the loss, gives the value and the gradient in one pass (looked up at each call,
-    so that a benchmark's timer wrapped around it is found)."""
+    so that a benchmark's timer wrapped around it is found), given ``_options`` after the
+    arrays; ``_values(e)``, its NumPy form of each error, gives ``per_row``."""
+
+    _options = ()
 
     def __call__(self, y_true, y_pred):
         return self.value_and_gradient(y_true, y_pred)[0]
@@ -106,20 +112,45 @@ class _ErrorLoss(Loss):
         return self.value_and_gradient(y_true, y_pred)[1]
 
     def value_and_gradient(self, y_true, y_pred):
-        return getattr(error_losses, self.name)(y_true, y_pred)
+        return getattr(error_losses, self.name)(y_true, y_pred, *self._options)
 
     def per_row(self, y_true, y_pred):
-        return error_losses.error_per_row(y_true, y_pred, self.absolute)
+        return error_losses.error_per_row(y_true, y_pred, self._values)
 
 
 class MeanSquaredError(_ErrorLoss):
     name = "mean_squared_error"
-    absolute = False
+    _values = staticmethod(np.square)
 
 
 class MeanAbsoluteError(_ErrorLoss):
     name = "mean_absolute_error"
-    absolute = True
+    _values = staticmethod(np.abs)
+
+
+class Huber(_ErrorLoss):
+    """Huber's loss, as Keras's ``Huber(delta=1.0)`` (``'huber'``): ½ e² for errors up to
+    ``delta`` in size, linear beyond (``kernels.error_losses``)."""
+
+    name = "huber"
+
+    def __init__(self, delta=1.0):
+        self.delta = positive_number("delta", delta)
+        self._options = (self.delta,)
+
+    def get_config(self):
+        return {"delta": self.delta}
+
+    def _values(self, error):
+        return error_losses.huber_values(error, error.dtype.type(self.delta))
+
+
+class LogCosh(_ErrorLoss):
+    """log cosh of the error, as Keras's ``LogCosh`` (``'log_cosh'``): about ½ e² for small
+    errors and |e| - log 2 for large ones (``kernels.error_losses``)."""
+
+    name = "log_cosh"
+    _values = staticmethod(error_losses.log_cosh_values)
 
 
 class _Crossentropy(Loss):
@@ -289,6 +320,10 @@ _LOSSES = {
     "mean_squared_error": MeanSquaredError,
     "mae": MeanAbsoluteError,
     "mean_absolute_error": MeanAbsoluteError,
+    "huber": Huber,
+    "huber_loss": Huber,
+    "log_cosh": LogCosh,
+    "logcosh": LogCosh,
     "categorical_crossentropy": CategoricalCrossentropy,
     "binary_crossentropy": BinaryCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,

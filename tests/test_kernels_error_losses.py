@@ -1,6 +1,6 @@
-"""The mean squared and mean absolute error kernels: the Numba twins equal the NumPy twins
-(the gradients exactly); the losses' gradients are checked against finite differences in
-test_losses.py."""
+"""The error loss kernels: the Numba twins equal the NumPy twins (the gradients exactly, but
+log_cosh's tanh, to its last bit); the losses' gradients are checked against finite
+differences in test_losses.py."""
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 from conftest import batches, seeds, steps
 from minilstm.kernels import error_losses as kernels
 
-LOSSES = ["mean_squared_error", "mean_absolute_error"]
+LOSSES = ["mean_squared_error", "mean_absolute_error", "huber", "log_cosh"]
 shapes = st.one_of(st.tuples(batches, st.integers(1, 6)),
                    st.tuples(batches, steps, st.integers(1, 6)))
 dtypes = st.sampled_from([np.float32, np.float64])
@@ -33,6 +33,20 @@ def test_numba_twin_equals_numpy_twin(name, shape, dtype, with_ties, seed):
     assert isinstance(value, float)
     assert value == pytest.approx(expected_value, rel=1e-6 if dtype == np.float32 else 1e-12)
     assert gradient.dtype == expected_gradient.dtype == dtype
+    if name == "log_cosh":                       # NumPy's tanh against the C library's
+        np.testing.assert_array_max_ulp(gradient, expected_gradient, maxulp=2)
+    else:
+        np.testing.assert_array_equal(gradient, expected_gradient)
+
+
+@given(shapes, dtypes, st.sampled_from([0.1, 0.3, 1.0, 2.5]), seeds)
+def test_huber_twins_agree_for_any_delta(shape, dtype, delta, seed):
+    """δ taken in the prediction's dtype by both (0.1 and 0.3 are not float32 numbers)."""
+    rng = np.random.default_rng(seed)
+    y_true, y_pred = rng.standard_normal((2,) + shape).astype(dtype)
+    value, gradient = kernels.huber_numba(y_true, y_pred, delta)
+    expected_value, expected_gradient = kernels.huber_reference(y_true, y_pred, delta)
+    assert value == pytest.approx(expected_value, rel=1e-6 if dtype == np.float32 else 1e-12)
     np.testing.assert_array_equal(gradient, expected_gradient)
 
 

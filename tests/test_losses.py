@@ -31,6 +31,62 @@ def test_regression_loss_gradients_match_finite_differences(backend, name, batch
     assert max(errors.values()) < GRADIENT_TOLERANCE, errors
 
 
+ROBUST_LOSSES = {"huber": losses.Huber(), "huber, delta 0.3": losses.Huber(delta=0.3),
+                 "log_cosh": losses.LogCosh()}
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+@pytest.mark.parametrize("name", sorted(ROBUST_LOSSES))
+@given(batches, st.one_of(st.just(None), steps), classes, seeds)
+def test_huber_and_log_cosh_gradients_match_finite_differences(backend, name, batch, steps_,
+                                                               width, seed):
+    """Errors on both sides of Huber's delta (away from it, where h'' jumps)."""
+    loss = ROBUST_LOSSES[name]
+    rng = np.random.default_rng(seed)
+    shape = (batch, width) if steps_ is None else (batch, steps_, width)
+    y_true, y_pred = 2.0 * rng.standard_normal((2,) + shape)
+    if isinstance(loss, losses.Huber):
+        assume(np.abs(np.abs(y_pred - y_true) - loss.delta).min() > 0.01)
+    with use_backend(backend):
+        errors = gradcheck.check_loss(loss, y_true, y_pred)
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_huber_and_log_cosh_give_kerass_documented_values(backend):
+    """The examples of Keras's documentation of ``Huber`` (0.155) and ``LogCosh`` (0.108),
+    and their formulas by hand: h(e) = δ (|e| - ½ δ) past δ; log cosh 3 = 2.3093."""
+    with use_backend(backend):
+        assert losses.get("huber")([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]) == \
+            pytest.approx(0.155, abs=1e-12)
+        assert losses.get("log_cosh")([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [0.0, 0.0]]) == \
+            pytest.approx(np.log(np.cosh(1.0)) / 4, rel=1e-12)
+        assert round(losses.LogCosh()([[0.0]], [[1.0]]) / 4, 3) == 0.108
+        assert losses.Huber(delta=0.5)([[0.0, 0.0]], [[2.0, 0.2]]) == \
+            pytest.approx((0.5 * (2.0 - 0.25) + 0.5 * 0.04) / 2, rel=1e-12)
+        assert losses.LogCosh()([[0.0]], [[3.0]]) == pytest.approx(np.log(np.cosh(3.0)),
+                                                                   rel=1e-12)
+        assert losses.LogCosh()([[0.0]], [[1000.0]]) == pytest.approx(1000.0 - np.log(2.0))
+
+
+@pytest.mark.parametrize("name", ["mse", "mae", "huber", "log_cosh"])
+def test_each_error_loss_is_the_mean_of_its_rows(name):
+    rng = np.random.default_rng(2)
+    y_true, y_pred = 2.0 * rng.standard_normal((2, 3, 4, 5))
+    loss = losses.get(name)
+    rows = loss.per_row(y_true, y_pred)
+    assert rows.shape == (3, 4)
+    assert rows.mean() == pytest.approx(loss(y_true, y_pred), rel=1e-12)
+
+
+def test_huber_and_log_cosh_by_their_names_and_delta_checked():
+    assert type(losses.get("huber_loss")) is losses.Huber
+    assert type(losses.get("logcosh")) is losses.LogCosh
+    assert losses.Huber(delta=2).get_config() == {"delta": 2.0}
+    with pytest.raises(ValueError, match="delta must be a finite number > 0; got 0"):
+        losses.Huber(delta=0)
+
+
 @pytest.mark.parametrize("backend", ["numba", "numpy"])
 @given(batches, st.one_of(st.just(None), steps), classes, seeds)
 def test_crossentropy_gradients_match_finite_differences(backend, batch, steps_, width, seed):
@@ -347,3 +403,28 @@ def test_crossentropy_on_outputs_that_are_no_probabilities_warns_at_compile(
             warnings.simplefilter("error")
             model.compile(optimizer="adam", loss=name)
             model.fit(x, y, verbose=0)
+
+
+def test_a_model_trains_on_huber_with_sample_weights_and_keeps_its_delta(tmp_path):
+    """A line fitted through data with outliers: Huber's loss finds it (with sample weights),
+    where the squared error is pulled away by the outliers."""
+    import minilstm
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 3))
+    y = x @ np.array([[1.0], [-2.0], [0.5]]) + 0.1 * rng.standard_normal((32, 1))
+    y[::8] += 20.0                                                  # outliers
+    weights = rng.random(32)
+    fitted = {}
+    for name, loss in (("huber", losses.Huber(delta=0.5)), ("mse", "mse")):
+        model = Sequential([Dense(1, input_shape=(3,), dtype="float64")], seed=0)
+        model.compile(loss=loss, optimizer=Adam(0.05))
+        model.fit(x, y, epochs=100, batch_size=8, sample_weight=weights, verbose=0)
+        fitted[name] = np.append(*model.get_weights())              # (kernel..., bias)
+    np.testing.assert_allclose(fitted["huber"], [1.0, -2.0, 0.5, 0.0], atol=0.2)
+    assert np.abs(fitted["mse"] - [1.0, -2.0, 0.5, 0.0]).max() > 2.0
+    model = Sequential([Dense(1, input_shape=(3,), dtype="float64")], seed=0)
+    model.compile(loss=losses.Huber(delta=0.5), optimizer=Adam(0.05))
+    model.save(tmp_path / "m.npz")
+    loaded = minilstm.load_model(tmp_path / "m.npz")
+    assert type(loaded.loss) is losses.Huber and loaded.loss.delta == 0.5
+    assert loaded.evaluate(x, y, verbose=0) == model.evaluate(x, y, verbose=0)

@@ -1,4 +1,4 @@
-r"""The mean squared and mean absolute errors with their gradients: two twins each.
+r"""Losses of the error alone, with their gradients: two twins each.
 
 Over the N values of a prediction ``p`` and its target ``y`` (Keras's reduction, the mean
 over the last axis and then over every other, is the mean over all N values), with the
@@ -6,6 +6,11 @@ error e = p - y::
 
     mean squared error     L = 1/N Σ e²       dL/dp = 2 e / N
     mean absolute error    L = 1/N Σ |e|      dL/dp = sign(e) / N
+    huber (δ > 0)          L = 1/N Σ h(e)     dL/dp = clip(e, -δ, δ) / N
+                           h(e) = ½ e² where |e| <= δ, else δ (|e| - ½ δ)
+    log_cosh               L = 1/N Σ log cosh(e)     dL/dp = tanh(e) / N
+                           log cosh(e) = |e| + log(1 + e^{-2|e|}) - log 2, which does not
+                           overflow for large |e| (Keras's x + softplus(-2x) - log 2)
 
 Each returns ``(L, dL/dp)``, as a training step needs both. The NumPy twin forms e once and
 makes three more array passes; the Numba twin makes one loop. At the tutorials' batch of
@@ -14,13 +19,18 @@ makes three more array passes; the Numba twin makes one loop. At the tutorials' 
 the LSTM time loops; see ``kernels/dense.py``).
 
 The Numba twin adds up L in float64, the NumPy twin in the prediction's dtype: the values
-agree to that dtype's rounding. The gradients are equal: each value is one correctly
-rounded operation on e either way (a float64 quotient rounded to float32 rounds as a
-float32 quotient does). NaN propagates into both.
+agree to that dtype's rounding. The gradients of the first three are equal: each value is
+one correctly rounded operation on e either way (a float64 quotient rounded to float32
+rounds as a float32 quotient does; δ is taken in the prediction's dtype by both); log_cosh's
+tanh(e) is NumPy's in one twin and the C library's in the other, which may differ in the
+last bit. NaN propagates into all of them.
 """
+import math
+
 import numpy as np
 
 from .backend import dispatch
+from .fast_math import like
 from .jitting import kernel_jit
 
 
@@ -51,12 +61,41 @@ def mean_absolute_error_reference(y_true, y_pred):
     return float(np.abs(error).sum()) / error.size, np.sign(error) / error.size
 
 
-def error_per_row(y_true, y_pred, absolute):
-    """mean_k e² (or mean_k |e|, ``absolute``) for each row (every axis but the last),
-    whose mean is L: what a sample weight weighs (NumPy, for weighted training only)."""
+def huber_reference(y_true, y_pred, delta=1.0):
+    """``(L, dL/dp)`` of L = 1/N Σ h(p - y), Huber's loss with threshold ``delta``."""
     y_true, y_pred = as_same_shape_arrays(y_true, y_pred)
     error = y_pred - y_true                                              # (...)
-    return (np.abs(error) if absolute else np.square(error)).mean(axis=-1)
+    delta = y_pred.dtype.type(delta)
+    return (float(huber_values(error, delta).sum()) / error.size,
+            np.clip(error, -delta, delta) / error.size)
+
+
+def log_cosh_reference(y_true, y_pred):
+    """``(L, dL/dp)`` of L = 1/N Σ log cosh(p - y)."""
+    y_true, y_pred = as_same_shape_arrays(y_true, y_pred)
+    error = y_pred - y_true                                              # (...)
+    return float(log_cosh_values(error).sum()) / error.size, np.tanh(error) / error.size
+
+
+def huber_values(error, delta):
+    """h(e) of the module docstring, for each value: ½ q² + δ (|e| - q), q = min(|e|, δ)."""
+    size = np.abs(error)
+    inside = np.minimum(size, delta)
+    return 0.5 * inside * inside + delta * (size - inside)
+
+
+def log_cosh_values(error):
+    """log cosh(e) = |e| + log(1 + e^{-2|e|}) - log 2, for each value."""
+    size = np.abs(error)
+    return size + np.log1p(np.exp(-2.0 * size)) - np.log(2.0)
+
+
+def error_per_row(y_true, y_pred, values):
+    """mean_k values(e) for each row (every axis but the last), ``values`` the loss's of
+    each error (``np.square``, ``np.abs``, ``huber_values``...), whose mean is L: what a
+    sample weight weighs (NumPy, for weighted training only)."""
+    y_true, y_pred = as_same_shape_arrays(y_true, y_pred)
+    return values(y_pred - y_true).mean(axis=-1)
 
 
 # ---------------------------------------------------------------- Numba twin
@@ -87,6 +126,42 @@ def _mean_error(y_true, y_pred, gradient, absolute):
     return total / count
 
 
+@kernel_jit()
+def _huber(y_true, y_pred, gradient, delta):
+    """1/N Σ h(e) over the 1-D arrays, ``gradient`` receiving clip(e, -δ, δ) / N (NaN for
+    NaN), δ taken in the arrays' dtype."""
+    count = y_pred.shape[0]
+    delta = like(y_pred, delta)
+    total = 0.0
+    for i in range(count):
+        error = y_pred[i] - y_true[i]
+        size = abs(error)
+        if size <= delta:
+            total += 0.5 * size * size
+        else:
+            total += delta * (size - 0.5 * delta)                        # NaN here
+        if error > delta:
+            error = delta
+        elif error < -delta:
+            error = -delta
+        gradient[i] = error / count
+    return total / count
+
+
+@kernel_jit()
+def _log_cosh(y_true, y_pred, gradient):
+    """1/N Σ log cosh(e) over the 1-D arrays, ``gradient`` receiving tanh(e) / N."""
+    count = y_pred.shape[0]
+    total = 0.0
+    log_2 = math.log(2.0)
+    for i in range(count):
+        error = y_pred[i] - y_true[i]
+        size = abs(error)
+        total += size + math.log1p(math.exp(-2.0 * size)) - log_2
+        gradient[i] = math.tanh(error) / count
+    return total / count
+
+
 def _loop_takes(y_true, y_pred):
     """Whether the arrays go to the loop as they are: floating arrays of one dtype and
     shape, as a model hands them over. Checked by attribute: at a batch's size a NumPy
@@ -96,27 +171,39 @@ def _loop_takes(y_true, y_pred):
             and y_true.shape == y_pred.shape)
 
 
-def _by_loop(y_true, y_pred, absolute):
-    """``(L, dL/dp)`` from ``_mean_error`` on the flattened arrays, converted first
-    (``as_same_shape_arrays``) only where the loop cannot take them as they are. Flattened here, not
-    inside the loop: ``ravel`` there took about 0.35 s more to compile on an empty cache,
-    for a microsecond a call saved."""
+def _by_loop(y_true, y_pred, loop, *options):
+    """``(L, dL/dp)`` from the jitted ``loop(y_true, y_pred, gradient, *options)`` on the
+    flattened arrays, converted first (``as_same_shape_arrays``) only where the loop cannot
+    take them as they are. Flattened here, not inside the loop: ``ravel`` there took about
+    0.35 s more to compile on an empty cache, for a microsecond a call saved."""
     if not _loop_takes(y_true, y_pred):
         y_true, y_pred = as_same_shape_arrays(y_true, y_pred)
     gradient = np.empty(y_pred.shape, y_pred.dtype)                      # (...)
-    value = _mean_error(y_true.reshape(-1), y_pred.reshape(-1), gradient.reshape(-1), absolute)
+    value = loop(y_true.reshape(-1), y_pred.reshape(-1), gradient.reshape(-1), *options)
     return float(value), gradient
 
 
 def mean_squared_error_numba(y_true, y_pred):
     """Same contract as ``mean_squared_error_reference``, in one jitted loop."""
-    return _by_loop(y_true, y_pred, absolute=False)
+    return _by_loop(y_true, y_pred, _mean_error, False)
 
 
 def mean_absolute_error_numba(y_true, y_pred):
     """Same contract as ``mean_absolute_error_reference``, in one jitted loop."""
-    return _by_loop(y_true, y_pred, absolute=True)
+    return _by_loop(y_true, y_pred, _mean_error, True)
+
+
+def huber_numba(y_true, y_pred, delta=1.0):
+    """Same contract as ``huber_reference``, in one jitted loop."""
+    return _by_loop(y_true, y_pred, _huber, float(delta))
+
+
+def log_cosh_numba(y_true, y_pred):
+    """Same contract as ``log_cosh_reference``, in one jitted loop."""
+    return _by_loop(y_true, y_pred, _log_cosh)
 
 
 mean_squared_error = dispatch(mean_squared_error_reference, mean_squared_error_numba)
 mean_absolute_error = dispatch(mean_absolute_error_reference, mean_absolute_error_numba)
+huber = dispatch(huber_reference, huber_numba)
+log_cosh = dispatch(log_cosh_reference, log_cosh_numba)
