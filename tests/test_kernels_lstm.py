@@ -246,56 +246,36 @@ def test_without_initial_state_gradient_dh0_dc0_are_none_and_the_rest_unchanged(
 
 
 @pytest.mark.parametrize("twin", sorted(TWINS))
-@given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds)
+@given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds,
+       st.booleans(), st.booleans())
 def test_backward_matches_finite_differences_with_carried_state_gradients(
-        twin, batch, steps_, features_, units_, with_state, go_backwards, form, seed):
+        twin, batch, steps_, features_, units_, with_state, go_backwards, form, seed, masked,
+        step_masked):
     """L = <R, hidden> + <R_h, h_T> + <R_c, c_T>: the carried-in d_h_last, d_c_last count.
     Every form of x the Numba twin reads specially (``input_forms``) is drawn, and runs with
     and without an initial state (h_0 = c_0 = 0, of which the Numba twin forms neither h_0 U
-    nor, on its few-row route, h_0ᵀ dz_1; no dh_0, dc_0 are asked for then)."""
+    nor, on its few-row route, h_0ᵀ dz_1; no dh_0, dc_0 are asked for then), a recurrent
+    mask (z_t = x_t W + b + (h_{t-1} ⊙ m) U: dh_{t-1} = (dz_t Uᵀ) ⊙ m and dU = Σ_t (h_{t-1} ⊙
+    m)ᵀ dz_t) and a step mask (unread steps carry the state on)."""
     forward, backward = TWINS[twin]
     rng = np.random.default_rng(seed)
     arrays = list(lstm_arrays(rng, batch, steps_, features_, units_, form=form))
     if not with_state:
         arrays = arrays[:4]
+    masks = {"recurrent_mask": recurrent_mask(rng, batch, units_) if masked else None,
+             "step_mask": step_mask(rng, batch, steps_) if step_masked else None}
     r_hidden = rng.standard_normal((batch, steps_, units_))
     r_h, r_c = rng.standard_normal((2, batch, units_))
 
     def loss():
-        hidden, h_last, c_last, _ = forward(*arrays, go_backwards=go_backwards)
+        hidden, h_last, c_last, _ = forward(*arrays, go_backwards=go_backwards, **masks)
         return float(np.sum(r_hidden * hidden) + np.sum(r_h * h_last) + np.sum(r_c * c_last))
 
-    *_, cache = forward(*arrays, go_backwards=go_backwards)
+    *_, cache = forward(*arrays, go_backwards=go_backwards, **masks)
     analytic = backward(r_hidden, r_h, r_c, cache, initial_state_gradient=with_state)
     if not with_state:
         assert analytic[4] is None and analytic[5] is None
     # analytic order: dx, dW, dU, db, dh0, dc0; arrays order: x, W, U, b, h0, c0
-    for gradient, array in zip(analytic, arrays):
-        assert relative_error(gradient, numerical_gradient(loss, array)) < GRADIENT_TOLERANCE
-
-
-@pytest.mark.parametrize("twin", sorted(TWINS))
-@given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds)
-def test_backward_with_a_recurrent_mask_matches_finite_differences(
-        twin, batch, steps_, features_, units_, with_state, go_backwards, form, seed):
-    """z_t = x_t W + b + (h_{t-1} ⊙ m) U: every gradient, dh_0 = (dz_1 Uᵀ) ⊙ m and
-    dU = Σ_t (h_{t-1} ⊙ m)ᵀ dz_t among them, against central differences in float64."""
-    forward, backward = TWINS[twin]
-    rng = np.random.default_rng(seed)
-    arrays = list(lstm_arrays(rng, batch, steps_, features_, units_, form=form))
-    if not with_state:
-        arrays = arrays[:4]
-    mask = recurrent_mask(rng, batch, units_)
-    r_hidden = rng.standard_normal((batch, steps_, units_))
-    r_h, r_c = rng.standard_normal((2, batch, units_))
-
-    def loss():
-        hidden, h_last, c_last, _ = forward(*arrays, go_backwards=go_backwards,
-                                            recurrent_mask=mask)
-        return float(np.sum(r_hidden * hidden) + np.sum(r_h * h_last) + np.sum(r_c * c_last))
-
-    *_, cache = forward(*arrays, go_backwards=go_backwards, recurrent_mask=mask)
-    analytic = backward(r_hidden, r_h, r_c, cache, initial_state_gradient=with_state)
     for gradient, array in zip(analytic, arrays):
         assert relative_error(gradient, numerical_gradient(loss, array)) < GRADIENT_TOLERANCE
 
@@ -338,33 +318,6 @@ def test_a_recurrent_mask_is_the_recurrent_kernel_with_its_rows_scaled_per_seque
     for with_ones, without in zip(forward(x, kernel, recurrent, bias, h0, c0,
                                           recurrent_mask=ones)[:3], unmasked):
         np.testing.assert_allclose(with_ones, without, rtol=0, atol=1e-12)
-
-
-@pytest.mark.parametrize("twin", sorted(TWINS))
-@given(batches, steps, features, units, st.booleans(), st.booleans(), input_forms, seeds,
-       st.booleans())
-def test_backward_with_a_step_mask_matches_finite_differences(
-        twin, batch, steps_, features_, units_, with_state, go_backwards, form, seed, masked):
-    """Unread steps carry the state on: every gradient against central differences, with
-    and without a recurrent mask besides."""
-    forward, backward = TWINS[twin]
-    rng = np.random.default_rng(seed)
-    arrays = list(lstm_arrays(rng, batch, steps_, features_, units_, form=form))
-    if not with_state:
-        arrays = arrays[:4]
-    masks = {"step_mask": step_mask(rng, batch, steps_),
-             "recurrent_mask": recurrent_mask(rng, batch, units_) if masked else None}
-    r_hidden = rng.standard_normal((batch, steps_, units_))
-    r_h, r_c = rng.standard_normal((2, batch, units_))
-
-    def loss():
-        hidden, h_last, c_last, _ = forward(*arrays, go_backwards=go_backwards, **masks)
-        return float(np.sum(r_hidden * hidden) + np.sum(r_h * h_last) + np.sum(r_c * c_last))
-
-    *_, cache = forward(*arrays, go_backwards=go_backwards, **masks)
-    analytic = backward(r_hidden, r_h, r_c, cache, initial_state_gradient=with_state)
-    for gradient, array in zip(analytic, arrays):
-        assert relative_error(gradient, numerical_gradient(loss, array)) < GRADIENT_TOLERANCE
 
 
 @pytest.mark.parametrize("twin", sorted(TWINS))
