@@ -27,7 +27,7 @@
   input's on (``Dense``, ``Dropout``, ``TimeDistributed``, and a recurrent layer that
   returns sequences); one with ``takes_mask`` also reads it: ``forward(x, mask=...)``
   (``LSTM``, ``Bidirectional``). Any other layer ends the mask, with a warning, as Keras 3
-  does (``RepeatVector`` after an LSTM that returns sequences, say).
+  does (an ``AttentionDecoder`` reading an LSTM's sequences, say).
 """
 import warnings
 

@@ -320,7 +320,7 @@ class Model(DataSetMethods, CalledOnArrays):
         batch no weight)."""
         logs = {"loss": loss}
         mask = self._output_mask
-        if mask is not None:
+        if mask is not None and self._metric_functions:
             y, output = y[mask], output[mask]                              # (V, ...)
         for name, function in zip(self.metric_names, self._metric_functions):
             logs[name] = function(y, output) if len(y) else 0.0
