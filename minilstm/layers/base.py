@@ -124,14 +124,11 @@ class Layer(CalledOnArrays):
     takes_summed_output_gradient = False
     # reads integer indices, which have no gradient (Embedding): only a model's first layer
     reads_indices = False
-    # masks (module docstring): hands its input's mask on; reads it in forward(mask=...)
+    # masks (module docstring): hands its input's mask on; reads it in forward(mask=...);
+    # makes one from its input (class attributes: a model reads them at every step)
     supports_masking = False
     takes_mask = False
-
-    @property
-    def makes_mask(self):
-        """Whether ``compute_mask`` makes a mask from the input (module docstring)."""
-        return False
+    makes_mask = False
 
     def compute_mask(self, x, mask):
         """The mask of the steps the output carries (module docstring): the input's, for a

@@ -78,6 +78,7 @@ class Embedding(Layer):
 
     @property
     def makes_mask(self):
+        """With ``mask_zero`` (``Layer`` protocol)."""
         return self.mask_zero
 
     def compute_mask(self, x, mask):

@@ -261,12 +261,11 @@ class Model(DataSetMethods, CalledOnArrays):
 
     def _masked_weights(self, y, weights):
         """``weights`` (one per row of ``y``, or None) with the mask of steps the output
-        carries (``_output_mask``), as Keras's loss reads it: L = Σ_r w_r m_r l_r / Σ_r m_r,
+        carries (``_output_mask``, not None: the loss's callers look), as Keras's loss
+        reads it: L = Σ_r w_r m_r l_r / Σ_r m_r,
         the mean over the read steps, each row weighted by w_r m_r M / Σ m over the M rows
         (``losses.weighted_value`` divides by M); 0 for a batch with no read step."""
         mask = self._output_mask
-        if mask is None:
-            return weights
         self.loss.require_rows()
         read = mask.astype(y.dtype)                                        # (B, T)
         count = read.sum()
@@ -282,7 +281,8 @@ class Model(DataSetMethods, CalledOnArrays):
 
     def _batch_loss(self, output, y, weights=None):
         """The batch loss, weighted by ``weights`` (one per row of ``y``) when given."""
-        weights = self._masked_weights(y, weights)
+        if self._output_mask is not None:
+            weights = self._masked_weights(y, weights)
         fused = self._uses_fused_activation()
         if weights is None:
             return self.loss.from_logits(y, self.layers[-1].logits) if fused \
@@ -294,7 +294,8 @@ class Model(DataSetMethods, CalledOnArrays):
     def _loss_and_backward(self, output, y, weights=None):
         """The batch loss (weighted by ``weights``, one per row of ``y``, when given); the
         gradients of every weight are added into the layers."""
-        weights = self._masked_weights(y, weights)
+        if self._output_mask is not None:
+            weights = self._masked_weights(y, weights)
         if self._uses_fused_activation():
             logits = self.layers[-1].logits
             loss, d_logits = self.loss.value_and_gradient_from_logits(y, logits)
