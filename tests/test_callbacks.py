@@ -9,7 +9,8 @@ import pytest
 import minilstm
 from minilstm import LSTM, Dense, EncoderDecoder, Sequential
 from minilstm.callbacks import (CSVLogger, Callback, EarlyStopping, LambdaCallback,
-                                LearningRateScheduler, ModelCheckpoint, ReduceLROnPlateau)
+                                LearningRateScheduler, ModelCheckpoint, ReduceLROnPlateau,
+                                TerminateOnNaN)
 from minilstm.callbacks.base import CallbackList
 
 
@@ -581,3 +582,25 @@ def test_csv_logger_starts_the_file_afresh_without_append(tmp_path):
     model.fit(x, y, epochs=2, verbose=0, callbacks=[CSVLogger(path)])
     assert path.read_text().splitlines()[0] == "epoch,loss,mae"
     assert len(path.read_text().splitlines()) == 3
+
+
+def test_terminate_on_nan_ends_fit_at_the_first_invalid_loss_without_an_error(capsys):
+    """Keras's TerminateOnNaN: the run returns its History after the batch whose loss is
+    NaN or infinite (where fit would raise without it), that batch's update not applied."""
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(-1e3, 1e3, (40, 4)), rng.uniform(-1e3, 1e3, (40, 1))
+    model = Sequential([Dense(8, input_shape=(4,)), Dense(1)], seed=0)
+    model.compile(loss="mse", optimizer=minilstm.SGD(learning_rate=1e3))
+    losses_seen, weights_before = [], []
+    watcher = LambdaCallback(on_batch_begin=lambda batch, logs: weights_before.append(
+        [w.copy() for w in model.get_weights()]),
+        on_batch_end=lambda batch, logs: losses_seen.append(logs["loss"]))
+    history = model.fit(x, y, batch_size=4, epochs=5, verbose=0, shuffle=False,
+                        callbacks=[watcher, TerminateOnNaN()])
+    assert model.stop_training
+    assert not math.isfinite(losses_seen[-1]) and all(map(math.isfinite, losses_seen[:-1]))
+    assert not math.isfinite(history.history["loss"][-1]) and len(history.epoch) < 5
+    batch = (len(losses_seen) - 1) % 10
+    assert f"Batch {batch}: Invalid loss, terminating training" in capsys.readouterr().out
+    for kept, before in zip(model.get_weights(), weights_before[-1]):
+        np.testing.assert_array_equal(kept, before)

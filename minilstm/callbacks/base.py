@@ -144,7 +144,9 @@ class CallbackList:
     *args)`` calls one hook on each, in the order given. ``batch_hooks``: whether any does
     something per batch, so that a run without such hooks pays nothing per step.
     ``CallbackList.of`` gives one shared empty list for a run without callbacks (the echo
-    tutorial calls ``fit`` once a sample)."""
+    tutorial calls ``fit`` once a sample). ``takes_non_finite_loss``: whether one of them
+    takes a loss that is NaN or infinite (``TerminateOnNaN``), which ``fit`` then hands to
+    it rather than raising."""
 
     @classmethod
     def of(cls, callbacks, model, params):
@@ -156,6 +158,8 @@ class CallbackList:
             callback.set_model(model)
             callback.set_params(params)
         self.batch_hooks = any(_has_batch_hooks(callback) for callback in self.callbacks)
+        self.takes_non_finite_loss = any(getattr(callback, "takes_non_finite_loss", False)
+                                         for callback in self.callbacks)
         self.test_batch_hooks, self.predict_batch_hooks = (
             any(_has_batch_hooks(callback, mode) for callback in self.callbacks)
             for mode in ("test", "predict"))

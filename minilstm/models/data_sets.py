@@ -42,8 +42,10 @@ class DataSetMethods:
         ``callbacks.base``); one that sets ``model.stop_training = True`` ends the run
         after that batch or epoch.
         Training stops with a FloatingPointError naming the epoch and batch if the loss
-        becomes NaN or infinite; ``model.history``, as in Keras, is this call's ``History``
-        from its start, so it then holds the epochs completed.
+        becomes NaN or infinite (with a ``TerminateOnNaN`` among the callbacks, it stops
+        after that batch instead, whose update is not applied, and returns); ``model.history``,
+        as in Keras, is this call's ``History`` from its start, so it then holds the epochs
+        completed.
         """
         self._require_compiled("fit")
         verbose = checked_verbose(verbose)
@@ -129,7 +131,8 @@ class DataSetMethods:
             y_batch = batch[inputs]
             loss, output = self._train_step(batch[:inputs], y_batch, flat,
                                             None if weights is None else batch[-1])
-            if not math.isfinite(loss):
+            if not math.isfinite(loss) and (callbacks is None
+                                            or not callbacks.takes_non_finite_loss):
                 raise FloatingPointError(
                     f"the loss became {loss} at epoch {epoch + 1}, batch {number}: lower the "
                     "learning rate, clip the gradients (clipnorm=...) or check the data")
