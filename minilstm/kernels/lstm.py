@@ -85,7 +85,7 @@ twin of the backend in use. The Numba twin's parts, each in a file of its own:
 
 On one core the Numba twin reads one-hot input, and input that repeats its first step,
 without multiplying it out in x W and dW (``input_rows``). Every route takes a recurrent
-mask (``lstm_time_loops``).
+mask and a step mask (``lstm_time_loops``).
 """
 import numpy as np
 

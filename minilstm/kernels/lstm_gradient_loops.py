@@ -45,9 +45,8 @@ def _weight_gradients_loops(x_rows, x_d_z_rows, hot, h0, hidden, d_z_rows, recur
     """``weight_gradients`` for a few rows, in one jitted call: dW = Σ x_rowᵀ dz_row over
     x's distinct rows and their rows of dz (``distinct_rows``), dU = Σ h_{t-1}ᵀ dz_t
     (``_recurrent_rows``; h_{t-1} ⊙ m with a ``recurrent_mask``), db = Σ dz_t, each written
-    into its array. ``hot``: the columns
-    of x's rows when they are one-hot (``input_rows``), by which dW then sums dz's rows;
-    empty otherwise."""
+    into its array. ``hot``: the columns of x's rows when they are one-hot (``input_rows``),
+    by which dW then sums dz's rows; empty otherwise."""
     if hot.shape[0]:
         hot_rows_transposed_times(hot, x_d_z_rows, d_kernel)
     else:
