@@ -67,6 +67,10 @@ def test_huber_and_log_cosh_give_kerass_documented_values(backend):
         assert losses.LogCosh()([[0.0]], [[3.0]]) == pytest.approx(np.log(np.cosh(3.0)),
                                                                    rel=1e-12)
         assert losses.LogCosh()([[0.0]], [[1000.0]]) == pytest.approx(1000.0 - np.log(2.0))
+        # near 0, log cosh e = e²/2 - e⁴/12 + ..., with every digit (|e| - log 2 + ... would
+        # cancel them away)
+        assert losses.LogCosh()([[0.0]], [[1e-4]]) == pytest.approx(0.5e-8 - 1e-16 / 12,
+                                                                    rel=1e-12)
 
 
 @pytest.mark.parametrize("name", ["mse", "mae", "huber", "log_cosh"])
