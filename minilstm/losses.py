@@ -142,7 +142,7 @@ class Huber(_ErrorLoss):
         return {"delta": self.delta}
 
     def _values(self, error):
-        return error_losses.huber_values(error, error.dtype.type(self.delta))
+        return error_losses.huber_values(error, self.delta)   # a float: e's dtype is kept
 
 
 class LogCosh(_ErrorLoss):

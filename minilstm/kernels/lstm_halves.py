@@ -23,6 +23,14 @@ def _half_of_batch(half, batch):
     return start, min(batch, start + size)
 
 
+@kernel_jit()
+def _rows_of_half(mask, start, stop):
+    """A mask's rows [start, stop) of a half of the batch, or None where it is None."""
+    if mask is None:
+        return mask
+    return mask[start:stop]
+
+
 @kernel_jit(nogil=True)
 def forward_half(half, x, kernel, bias, recurrent_kernel, h0, c0, slopes, x_proj, gates,
                  cells, tanh_cells, hidden, h_last, c_last, zero_start, recurrent_mask,
@@ -33,11 +41,8 @@ def forward_half(half, x, kernel, bias, recurrent_kernel, h0, c0, slopes, x_proj
     by both cores), and its rows of the recurrent and step masks where they are given (else
     None)."""
     start, stop = _half_of_batch(half, x.shape[0])
-    mask, reads = recurrent_mask, step_mask
-    if recurrent_mask is not None:
-        mask = recurrent_mask[start:stop]                               # (half, H)
-    if step_mask is not None:
-        reads = step_mask[start:stop]                                   # (half, T)
+    mask = _rows_of_half(recurrent_mask, start, stop)                  # (half, H) or None
+    reads = _rows_of_half(step_mask, start, stop)                      # (half, T) or None
     rows = (stop - start) * x.shape[1]
     projected = x_proj[start:stop].reshape((rows, x_proj.shape[2]))    # (rows, 4H)
     projected[:] = 0.0
@@ -65,11 +70,8 @@ def backward_half(half, d_hidden, dh_next, dc_next, gates, cells, tanh_cells, h0
     (passes 1.05–1.2x slower at the damped-sine tutorial's shapes, ad hoc). Its rows of the
     recurrent and step masks, where given (else None), as in ``forward_half``."""
     start, stop = _half_of_batch(half, d_z.shape[0])
-    mask, reads = recurrent_mask, step_mask
-    if recurrent_mask is not None:
-        mask = recurrent_mask[start:stop]                               # (half, H)
-    if step_mask is not None:
-        reads = step_mask[start:stop]                                   # (half, T)
+    mask = _rows_of_half(recurrent_mask, start, stop)                  # (half, H) or None
+    reads = _rows_of_half(step_mask, start, stop)                      # (half, T) or None
     dh = dh_next[start:stop].copy()                                    # (half, H)
     dc = dc_next[start:stop].copy()                                    # (half, H)
     backward_fused(d_hidden[start:stop], dh, dc, gates[start:stop], cells[start:stop],

@@ -31,8 +31,7 @@ class Bidirectional(Layer):
         Bidirectional(LSTM(20, return_sequences=True), input_shape=(10, 1))   # (None, 10, 40)
     """
 
-    supports_masking = True
-    takes_mask = True
+    takes_mask = True                   # and hands it on by compute_mask, below
 
     def __init__(self, layer, merge_mode="concat", input_shape=None, name=None):
         if not isinstance(layer, LSTM):
@@ -124,8 +123,8 @@ class Bidirectional(Layer):
         return tuple(shape)
 
     def compute_mask(self, x, mask):
-        """The input's mask with the returned sequences; none with their last steps alone."""
-        return mask if self.return_sequences else None
+        """Its LSTMs' (``LSTM.compute_mask``)."""
+        return self.forward_layer.compute_mask(x, mask)
 
     def forward(self, x, training=False, mask=None):
         """``mask (B, T)``: the steps each sequence reads (``LSTM.forward``); with

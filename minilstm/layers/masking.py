@@ -24,7 +24,6 @@ class Masking(Layer):
         Sequential([Masking(mask_value=0.0, input_shape=(None, 3)), LSTM(8), Dense(1)])
     """
 
-    supports_masking = True
     makes_mask = True
 
     def __init__(self, mask_value=0.0, input_shape=None, dtype="float32", name=None):

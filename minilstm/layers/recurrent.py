@@ -85,8 +85,7 @@ class LSTM(DrawsNoise, Layer):
 
     weight_names = ("kernel", "recurrent_kernel", "bias")
     gives_summed_input_gradient = True
-    supports_masking = True
-    takes_mask = True
+    takes_mask = True                   # and hands it on by compute_mask, below
 
     @property
     def stack_refusal(self):
