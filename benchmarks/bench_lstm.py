@@ -2,10 +2,11 @@
 
     python benchmarks/bench_lstm.py [--repeats 30] [--dtype float32] [--threads N] [--paths]
 
-Two tables: the LSTM kernel (``kernels/lstm.py``) and the echo tutorial's attention
-decoder (``kernels/attention.py``), each as the median milliseconds of the Numba and NumPy
-twins (and of ``torch.nn.LSTM`` / the PyTorch attention decoder of ``recipes_torch.py``
-when PyTorch happens to be installed: never a dependency), their ratios, and the Numba
+Three tables: the LSTM kernel (``kernels/lstm.py``), the GRU kernel (``kernels/gru.py``, at
+the LSTM's shapes) and the echo tutorial's attention decoder (``kernels/attention.py``),
+each as the median milliseconds of the Numba and NumPy twins (and of ``torch.nn.LSTM``,
+``torch.nn.GRU`` / the PyTorch attention decoder of ``recipes_torch.py`` when PyTorch
+happens to be installed: never a dependency), their ratios, and the Numba
 twin's GFLOP/s with its share of this machine's matrix-multiply peak, which the script
 measures first (the median 2048 x 2048 product through NumPy's BLAS).
 
@@ -13,7 +14,8 @@ Both sides compute the same gradients: the weights' and the input's (the PyTorch
 tensors require grad, as the kernels return dL/dx and dL/dh).
 
 FLOPs count the matrix products only (a multiply-add is 2 FLOPs): for the LSTM,
-forward 2·B·T·(I+H)·4H and backward twice that (dx and dW, dh and dU). Elementwise work is
+forward 2·B·T·(I+H)·4H and backward twice that (dx and dW, dh and dU); for the GRU the same
+with 3H. Elementwise work is
 left out, so at small shapes, where it dominates, the share of peak is low by design.
 
 ``--threads N`` runs BLAS (NumPy's and PyTorch's) on N threads; by default every library
@@ -52,13 +54,18 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))   # the other scripts here
 
-from kernel_steps import ATTENTION_SHAPES, LSTM_SHAPES, attention_step, lstm_step  # noqa: E402
+from kernel_steps import (ATTENTION_SHAPES, LSTM_SHAPES, attention_step, gru_step,  # noqa: E402
+                          lstm_step)
 from matmul_peak import matmul_peak_gflops, median_seconds  # noqa: E402
-from minilstm.kernels import attention, lstm, lstm_routes  # noqa: E402
+from minilstm.kernels import attention, gru, lstm, lstm_routes  # noqa: E402
 
 
 def lstm_flops(batch, steps, features, units):
     return 3 * 2 * batch * steps * (features + units) * 4 * units
+
+
+def gru_flops(batch, steps, features, units):
+    return 3 * 2 * batch * steps * (features + units) * 3 * units
 
 
 def attention_flops(batch, steps, features, units, classes):
@@ -79,8 +86,9 @@ def load_torch(threads):
     return torch
 
 
-def torch_lstm_step(torch, batch, steps, features, units, dtype):
-    layer = torch.nn.LSTM(features, units, batch_first=True).to(getattr(torch, dtype))
+def torch_lstm_step(torch, batch, steps, features, units, dtype, layer_type="LSTM"):
+    layer = getattr(torch.nn, layer_type)(features, units, batch_first=True).to(
+        getattr(torch, dtype))
     x = torch.randn(batch, steps, features, dtype=getattr(torch, dtype), requires_grad=True)
     d_hidden = torch.randn(batch, steps, units, dtype=getattr(torch, dtype))
 
@@ -152,6 +160,7 @@ def main(args):
     rng = np.random.default_rng(0)
     start = time.perf_counter()
     lstm_step(lstm.forward_numba, lstm.backward_numba, 1, 2, 1, 1, args.dtype, rng)()
+    gru_step(gru.forward_numba, gru.backward_numba, 1, 2, 1, 1, args.dtype, rng)()
     attention_step(attention.forward_numba, attention.backward_numba, 1, 2, 1, 1, 1,
                    args.dtype, rng)()
     print(f"Numba first calls (compile, or load from cache) for {args.dtype}: "
@@ -170,6 +179,11 @@ def main(args):
            lambda *s: lstm_step(lstm.forward_reference, lstm.backward_reference, *s)),
           torch_step(torch_lstm_step), lstm_flops, peak, args, rng,
           lstm_paths(args, rng) if args.paths else None)
+    table("GRU forward + backward", LSTM_SHAPES, "(B, T, I, H)",
+          (lambda *s: gru_step(gru.forward_numba, gru.backward_numba, *s),
+           lambda *s: gru_step(gru.forward_reference, gru.backward_reference, *s)),
+          torch_step(lambda *s: torch_lstm_step(*s, layer_type="GRU")), gru_flops, peak,
+          args, rng)
     table("Attention decoder forward + backward", ATTENTION_SHAPES, "(B, T, D, n, K)",
           (lambda *s: attention_step(attention.forward_numba, attention.backward_numba, *s),
            lambda *s: attention_step(attention.forward_reference, attention.backward_reference,

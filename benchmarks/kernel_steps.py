@@ -1,7 +1,7 @@
-"""The kernel steps the benchmarks time: one forward + backward pass of the LSTM kernel
-and of the attention decoder on random data, at the tutorials' shapes.
+"""The kernel steps the benchmarks time: one forward + backward pass of the LSTM kernel,
+the GRU kernel and the attention decoder on random data, at the tutorials' shapes.
 
-``lstm_step`` and ``attention_step`` take the twin to time (its forward and backward
+``lstm_step``, ``gru_step`` and ``attention_step`` take the twin to time (its forward and backward
 functions) and return a callable that runs one pass; ``attention_step`` also takes the
 weights tuple of the kernel module it times (``AttentionWeights``).
 
@@ -46,6 +46,20 @@ def lstm_step(forward, backward, batch, steps, features, units, dtype, rng, recu
     def step():
         *_, cache = forward(x, kernel, recurrent, bias, **masked, **path)
         backward(d_hidden, None, None, cache, out=gradients, **path)
+    return step
+
+
+def gru_step(forward, backward, batch, steps, features, units, dtype, rng):
+    """One forward + backward pass of a GRU twin (``kernels/gru.py``), its weights as the
+    LSTM's draws them, three gates wide, and its two biases."""
+    x, kernel, recurrent, _, d_hidden = lstm_arrays(batch, steps, features, units, dtype, rng)
+    kernel, recurrent = kernel[:, :3 * units].copy(), recurrent[:, :3 * units].copy()
+    bias = np.zeros((2, 3 * units), dtype=dtype)
+    gradients = tuple(np.empty_like(weight) for weight in (kernel, recurrent, bias))
+
+    def step():
+        *_, cache = forward(x, kernel, recurrent, bias)
+        backward(d_hidden, None, cache, out=gradients)
     return step
 
 

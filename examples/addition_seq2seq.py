@@ -13,10 +13,12 @@ Then the readers' questions: with largest 10 there are only 100 distinct pairs â
 model learn addition or memorise? (train on 80% of the pairs, test on the 20% never seen);
 does masking the inputs' padding help? (Masking(mask_value=0.0) before the encoder, or not,
 on the same batches); and
-what happens with --largest 100.
+what happens with --largest 100. Keras's own version of this tutorial invites trying a GRU
+in place of the LSTMs: --rnn gru runs part B and the questions with GRU layers.
 
     python examples/addition_seq2seq.py                   # parts A and B, then the questions
     python examples/addition_seq2seq.py --part b --largest 100 --epochs 30
+    python examples/addition_seq2seq.py --part b --rnn gru
     python examples/addition_seq2seq.py --quick           # a small, fast version (CI)
 """
 import argparse
@@ -24,9 +26,12 @@ import time
 
 import numpy as np
 
-from minilstm import LSTM, Dense, Masking, RepeatVector, Sequential, TimeDistributed
+from minilstm import GRU, LSTM, Dense, Masking, RepeatVector, Sequential, TimeDistributed
 from minilstm.checks import non_negative_int_argument, positive_int_argument
 from minilstm.datasets import addition
+
+
+RECURRENT_LAYERS = {"lstm": LSTM, "gru": GRU}
 
 
 def parse_args(argv=None):
@@ -40,6 +45,8 @@ def parse_args(argv=None):
     parser.add_argument("--units", type=positive_int_argument,
                         nargs=2, default=[100, 50], metavar=("ENC", "DEC"),
                         help="part B: encoder and decoder units")
+    parser.add_argument("--rnn", choices=sorted(RECURRENT_LAYERS), default="lstm",
+                        help="part B: the encoder's and decoder's layer")
     parser.add_argument("--quick", action="store_true", help="few epochs: a smoke test")
     return parser.parse_args(argv)
 
@@ -80,17 +87,19 @@ def part_a(args, rng):
 
 # ------------------------------------------------------------------ part B: seq2seq
 
-def define_seq2seq(n_numbers, largest, units, seed, masked=False):
+def define_seq2seq(n_numbers, largest, units, seed, masked=False, rnn="lstm"):
     """The tutorial's model; ``masked=True`` puts Keras's ``Masking(mask_value=0.0)`` first,
-    so that the encoder does not read the spaces, encoded as rows of zeros."""
+    so that the encoder does not read the spaces, encoded as rows of zeros; ``rnn``: the
+    encoder's and decoder's layer, ``'lstm'`` or ``'gru'``."""
+    recurrent = RECURRENT_LAYERS[rnn]
     steps_in = addition.input_length(n_numbers, largest)
     steps_out = addition.output_length(n_numbers, largest)
     symbols = len(addition.ALPHABET)
     masking = [Masking(mask_value=0.0, input_shape=(steps_in, symbols))] if masked else []
     model = Sequential(masking + [
-        LSTM(units[0], input_shape=None if masked else (steps_in, symbols)),
+        recurrent(units[0], input_shape=None if masked else (steps_in, symbols)),
         RepeatVector(steps_out),
-        LSTM(units[1], return_sequences=True),
+        recurrent(units[1], return_sequences=True),
         TimeDistributed(Dense(symbols, activation="softmax")),
     ], seed=seed)
     model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
@@ -118,8 +127,8 @@ def part_b(args, rng):
     n_numbers, largest = 2, args.largest
     epochs = 3 if args.quick else args.epochs
     print(f"\nPart B: seq2seq on characters, terms 1..{largest}, {epochs} epochs of 1,000 "
-          f"fresh samples, units {args.units[0]}/{args.units[1]}")
-    model = define_seq2seq(n_numbers, largest, args.units, args.seed)
+          f"fresh samples, {args.rnn.upper()} units {args.units[0]}/{args.units[1]}")
+    model = define_seq2seq(n_numbers, largest, args.units, args.seed, rnn=args.rnn)
     start = time.perf_counter()
     train_seq2seq(model, epochs, lambda n: addition.generate_data(n, n_numbers, largest, rng),
                   verbose=True)
@@ -148,7 +157,7 @@ def unseen_pairs(args, rng):
         chosen = train[rng.integers(0, len(train), n)]
         return addition.encode_pairs(chosen, chosen.sum(axis=1), n_numbers, largest)
 
-    model = define_seq2seq(n_numbers, largest, args.units, args.seed)
+    model = define_seq2seq(n_numbers, largest, args.units, args.seed, rnn=args.rnn)
     train_seq2seq(model, epochs, sample, verbose=False)
     accuracy_seen, _, _ = exact_match(model, *sample(1000))
     X, y = addition.encode_pairs(test, test.sum(axis=1), n_numbers, largest)
@@ -181,8 +190,9 @@ def masking_the_padding(args, rng):
     epochs = 3 if args.quick else args.epochs
     print(f"\nMasking the padding? Two models on the same batches, {epochs} epochs of 1,000 "
           f"fresh samples: one reads the inputs padded, one with Masking(mask_value=0.0)")
-    padded = define_seq2seq(n_numbers, largest, args.units, args.seed)
-    masked = define_seq2seq(n_numbers, largest, args.units, args.seed, masked=True)
+    padded = define_seq2seq(n_numbers, largest, args.units, args.seed, rnn=args.rnn)
+    masked = define_seq2seq(n_numbers, largest, args.units, args.seed, masked=True,
+                            rnn=args.rnn)
     for _ in range(epochs):
         X, y = addition.generate_data(1000, n_numbers, largest, rng)
         padded.fit(X, y, epochs=1, batch_size=10, verbose=0)

@@ -11,7 +11,7 @@ from . import (activations, callbacks, gradcheck, initializers, kernels, losses,
                optimizers, utils)
 from .kernels import get_backend, set_backend, use_backend
 from .layers import (LSTM, AttentionDecoder, AttentiveLSTM, Bidirectional, Dense, Dropout,
-                     Embedding, Input, Layer, Masking, RepeatVector, TimeDistributed)
+                     Embedding, GRU, Input, Layer, Masking, RepeatVector, TimeDistributed)
 from .models import EncoderDecoder, History, Model, NotCompiledError, Sequential, load_model
 from .optimizers import SGD, Adam, RMSprop
 from .seeding import set_seed
@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 __all__ = [
     "LSTM", "Adam", "AttentionDecoder", "AttentiveLSTM", "Bidirectional", "Dense", "Dropout",
     "Embedding",
-    "EncoderDecoder", "History",
+    "EncoderDecoder", "GRU", "History",
     "Input", "Layer", "Masking", "Model", "NotCompiledError", "RMSprop", "RepeatVector", "SGD",
     "Sequential",
     "TimeDistributed", "activations", "callbacks", "get_backend", "gradcheck", "initializers",

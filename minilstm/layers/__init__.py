@@ -6,13 +6,14 @@ from .bidirectional import Bidirectional
 from .dense import Dense
 from .dropout import Dropout
 from .embedding import Embedding
+from .gru import GRU
 from .inputs import Input
 from .masking import Masking
 from .recurrent import LSTM
 from .reshaping import RepeatVector
 from .wrappers import TimeDistributed
 
-_CLASSES = {cls.__name__: cls for cls in (Dense, Dropout, Embedding, LSTM, Masking,
+_CLASSES = {cls.__name__: cls for cls in (Dense, Dropout, Embedding, GRU, LSTM, Masking,
                                           RepeatVector, TimeDistributed, Bidirectional,
                                           AttentionDecoder, AttentiveLSTM)}
 _WRAPPERS = ("TimeDistributed", "Bidirectional")        # each holds one layer's description
@@ -40,4 +41,4 @@ def unknown_class(description):
 
 
 __all__ = ["AttentionDecoder", "AttentiveLSTM", "Bidirectional", "Layer", "Dense", "Dropout",
-           "Embedding", "Input", "LSTM", "Masking", "RepeatVector", "TimeDistributed"]
+           "Embedding", "GRU", "Input", "LSTM", "Masking", "RepeatVector", "TimeDistributed"]

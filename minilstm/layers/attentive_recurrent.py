@@ -8,7 +8,7 @@ from .. import initializers
 from ..checks import flag, positive_int
 from ..kernels import attentive_lstm as kernel
 from .base import Layer, describe_gradients
-from .recurrent import prepare_initial_state
+from .recurrent_base import prepare_initial_state
 
 
 class AttentiveLSTM(Layer):

@@ -16,13 +16,13 @@ forward layer's, then the backward one's), named ``forward_kernel``, ...,
 import numpy as np
 
 from .base import Layer
-from .recurrent import LSTM
+from .recurrent_base import Recurrent
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
 
 class Bidirectional(Layer):
-    """Run ``layer`` (an LSTM) forwards and a copy of it backwards over the input, and
+    """Run ``layer`` (an LSTM or a GRU) forwards and a copy of it backwards over the input, and
     merge their outputs by ``merge_mode``. Both are made anew from ``layer``'s configuration
     (named ``forward_<name>`` and ``backward_<name>``), as Keras 3 makes them.
 
@@ -34,8 +34,8 @@ class Bidirectional(Layer):
     takes_mask = True                   # and hands it on by compute_mask, below
 
     def __init__(self, layer, merge_mode="concat", input_shape=None, name=None):
-        if not isinstance(layer, LSTM):
-            raise TypeError(f"Bidirectional wraps an LSTM; got {type(layer).__name__}")
+        if not isinstance(layer, Recurrent):
+            raise TypeError(f"Bidirectional wraps an LSTM or a GRU; got {type(layer).__name__}")
         for option in ("return_state", "stateful"):
             if getattr(layer, option):
                 raise NotImplementedError(f"Bidirectional over {layer.name!r} with "
@@ -60,7 +60,7 @@ class Bidirectional(Layer):
 
     @property
     def inner_layers(self):
-        """Its two LSTMs (``gradcheck`` holds their noise, with ``dropout`` or
+        """Its two recurrent layers (``gradcheck`` holds their noise, with ``dropout`` or
         ``recurrent_dropout``)."""
         return (self.forward_layer, self.backward_layer)
 
@@ -123,7 +123,7 @@ class Bidirectional(Layer):
         return tuple(shape)
 
     def compute_mask(self, x, mask):
-        """Its LSTMs' (``LSTM.compute_mask``)."""
+        """Its recurrent layers' (``Recurrent.compute_mask``)."""
         return self.forward_layer.compute_mask(x, mask)
 
     def forward(self, x, training=False, mask=None):

@@ -1,0 +1,176 @@
+r"""GRU forward pass and backpropagation through time, as two twins.
+
+Keras's GRU (``reset_after=True``, its default since TensorFlow 2; layout and gate order
+z, r, n: update, reset, candidate)::
+
+    x        (B, T, I)    input sequences
+    W        (I, 3H)      kernel            columns: [ z | r | n ]
+    U        (H, 3H)      recurrent_kernel
+    b        (2, 3H)      bias              b[0] = b_in on the input, b[1] = b_rec on h
+    h_0      (B, H)       initial state (zeros when not given)
+
+Forward, for t = 1..T::
+
+    p_t  = x_t W + b_in                               (B, 3H)   before the time loop
+    q_t  = h_{t-1} U + b_rec                          (B, 3H)
+    z_t  = σ(p_t[z] + q_t[z])        r_t = σ(p_t[r] + q_t[r])
+    n_t  = tanh(p_t[n] + r_t ⊙ q_t[n])                the reset gate after the product
+    h_t  = z_t ⊙ h_{t-1} + (1 - z_t) ⊙ n_t
+
+With dropout masks, as Keras 3's GRU draws them when ``recurrent_dropout`` is set (its
+"implementation 1"): one mask a gate and a sequence, on the input d_g ``(B, 3, I)`` and on
+the state m_g ``(B, 3, H)``, for every step::
+
+    p_t[g] = (x_t ⊙ d_g) W_g + b_in[g]     q_t[g] = (h_{t-1} ⊙ m_g) U_g + b_rec[g]
+
+while h_t mixes the unmasked h_{t-1}. (With ``dropout`` alone Keras draws one input mask for
+all three gates, which the layer applies to x itself, as the LSTM's.) With a step mask
+``s (B, T)`` (Keras's mask of a sequence's steps), a step a sequence does not read carries its
+state on: h_t = h_{t-1} where s_t = 0.
+
+Backward, given dL/dh_t for every t (``d_hidden``) and dL/dh_T carried in (``d_h_last``),
+for t = T..1::
+
+    dh_t     = d_hidden_t + dh_next                   dh_next = d_h_last at t = T
+    da_n     = dh_t ⊙ (1 - z_t) ⊙ (1 - n_t²)          n_t's pre-activation
+    da_z     = dh_t ⊙ (h_{t-1} - n_t) ⊙ z_t (1 - z_t)
+    da_r     = da_n ⊙ q_t[n] ⊙ r_t (1 - r_t)
+    dp_t     = [da_z | da_r | da_n]                   dq_t = [da_z | da_r | da_n ⊙ r_t]
+    dh_next  = dh_t ⊙ z_t + dq_t Uᵀ                   (Σ_g (dq_t[g] U_gᵀ) ⊙ m_g with masks)
+
+and at a step not read the gradient passes through: dp_t = dq_t = 0, dh_next = dh_t. After
+the loop, as products over all B·T rows (BLAS, in both twins: ``gru_common``)::
+
+    dW = Σ_t x_tᵀ dp_t      dU = Σ_t h_{t-1}ᵀ dq_t     db = [Σ dp_t ; Σ dq_t]
+    dx_t = dp_t Wᵀ          dh_0 = dh_next
+    (with masks: dW_g = Σ_t (x_t ⊙ d_g)ᵀ dp_t[g], dU_g = Σ_t (h_{t-1} ⊙ m_g)ᵀ dq_t[g],
+     dx_t = Σ_g (dp_t[g] W_gᵀ) ⊙ d_g)
+
+``go_backwards=True`` reads the input from the last step to the first; like Keras, the
+returned sequence is then in that reversed (processing) order.
+
+The twins: ``forward_reference`` / ``backward_reference``, below, NumPy over the batch with
+a Python loop over time, to be read next to the equations; ``forward_numba`` /
+``backward_numba`` (``gru_numba``) run the time loop jitted, its products by hand-written
+loops, σ and tanh in float32 by ``fast_math``'s rational form (error below 4e-7), in float64
+exactly. ``forward`` / ``backward`` call the twin of the backend in use.
+"""
+import numpy as np
+
+from .backend import dispatch
+from .gru_common import (GATES, GRUCache, backward_start, checked_arguments, input_projection,
+                         parameter_gradients)
+from .gru_numba import backward_numba, forward_numba
+from .reference_math import sigmoid as sigmoid_reference
+
+__all__ = ["GRUCache", "backward", "backward_numba", "backward_reference", "cell_reference",
+           "forward", "forward_numba", "forward_reference"]
+
+
+def _gate(array, gate):
+    """Gate ``gate``'s block (z: 0, r: 1, n: 2) of the last axis of a (..., 3H) array."""
+    units = array.shape[-1] // GATES
+    return array[..., gate * units:(gate + 1) * units]
+
+
+def recurrent_terms(h_prev, recurrent_kernel, recurrent_bias, recurrent_mask=None):
+    """q_t = h_{t-1} U + b_rec ``(B, 3H)``; with masks ``(B, 3, H)``, (h_{t-1} ⊙ m_g) U_g + b_rec[g]
+    gate by gate."""
+    if recurrent_mask is None:
+        return h_prev @ recurrent_kernel + recurrent_bias                     # (B, 3H)
+    return np.concatenate([(h_prev * recurrent_mask[:, gate]) @ _gate(recurrent_kernel, gate)
+                           for gate in range(GATES)], axis=1) + recurrent_bias  # (B, 3H)
+
+
+def recurrent_gradient(d_q, recurrent_kernel, recurrent_mask=None):
+    """dL/dh_{t-1} through q_t: dq_t Uᵀ, or Σ_g (dq_t[g] U_gᵀ) ⊙ m_g with masks ``(B, H)``."""
+    if recurrent_mask is None:
+        return d_q @ recurrent_kernel.T                                       # (B, H)
+    return sum((_gate(d_q, gate) @ _gate(recurrent_kernel, gate).T) * recurrent_mask[:, gate]
+               for gate in range(GATES))                                      # (B, H)
+
+
+def cell_reference(p, q, h_prev):
+    """One step from p_t and q_t ``(B, 3H)``: the gates [z, r, n] ``(B, 3H)``, q_t[n] and h_t."""
+    z = sigmoid_reference(_gate(p, 0) + _gate(q, 0))                         # (B, H)
+    r = sigmoid_reference(_gate(p, 1) + _gate(q, 1))                         # (B, H)
+    n = np.tanh(_gate(p, 2) + r * _gate(q, 2))                               # (B, H)
+    h = z * h_prev + (1.0 - z) * n                                           # (B, H)
+    return np.concatenate([z, r, n], axis=1), _gate(q, 2), h
+
+
+def cell_backward_reference(dh, gates, candidate, h_prev):
+    """The step backwards from dh_t: dp_t and dq_t ``(B, 3H)``, and dh_t ⊙ z_t, the part of
+    dL/dh_{t-1} that does not pass through U."""
+    z, r, n = _gate(gates, 0), _gate(gates, 1), _gate(gates, 2)              # (B, H)
+    da_n = dh * (1.0 - z) * (1.0 - n * n)                                    # (B, H)
+    da_z = dh * (h_prev - n) * z * (1.0 - z)                                 # (B, H)
+    da_r = da_n * candidate * r * (1.0 - r)                                  # (B, H)
+    d_p = np.concatenate([da_z, da_r, da_n], axis=1)                         # (B, 3H)
+    d_q = np.concatenate([da_z, da_r, da_n * r], axis=1)                     # (B, 3H)
+    return d_p, d_q, dh * z
+
+
+def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, go_backwards=False,
+                      input_mask=None, recurrent_mask=None, step_mask=None):
+    """GRU over whole sequences, NumPy reference (see the module docstring).
+
+    Returns ``hidden (B, T, H)``, ``h_T (B, H)`` and the cache for ``backward_reference``.
+    ``input_mask (B, 3, I)`` and ``recurrent_mask (B, 3, H)``: the dropout masks d_g and
+    m_g (None: none). ``step_mask (B, T)``: the steps each sequence reads (None: all), in
+    the input's order.
+    """
+    x, h0, input_mask, recurrent_mask, reads = checked_arguments(
+        x, kernel, recurrent_kernel, bias, h0, go_backwards, input_mask, recurrent_mask,
+        step_mask)
+    batch, steps, _ = x.shape
+    units = recurrent_kernel.shape[0]
+    p = input_projection(x, kernel, bias, input_mask)                        # (B, T, 3H)
+    gates = np.empty((batch, steps, GATES * units), dtype=x.dtype)           # (B, T, 3H)
+    candidates = np.empty((batch, steps, units), dtype=x.dtype)              # (B, T, H)
+    hidden = np.empty((batch, steps, units), dtype=x.dtype)                  # (B, T, H)
+    h = h0                                                                   # (B, H)
+    for t in range(steps):
+        q = recurrent_terms(h, recurrent_kernel, bias[1], recurrent_mask)    # (B, 3H)
+        gates[:, t], candidates[:, t], h_new = cell_reference(p[:, t], q, h)
+        if reads is not None:                                    # unread: state carried on
+            h_new = np.where(reads[:, t, None], h_new, h)                    # (B, H)
+        h = h_new
+        hidden[:, t] = h
+    cache = GRUCache(x, h0, gates, candidates, hidden, kernel, recurrent_kernel, go_backwards,
+                     input_mask, recurrent_mask, reads)
+    return hidden, h, cache
+
+
+def backward_reference(d_hidden, d_h_last, cache, out=None, input_gradient=True,
+                       initial_state_gradient=True):
+    """BPTT, NumPy reference (see the module docstring).
+
+    ``d_hidden (B, T, H)``: dL/dh_t for every step in processing order; ``d_h_last (B, H)``:
+    carried in for the final state; either may be None for zeros. Returns ``d_x, d_kernel,
+    d_recurrent_kernel, d_bias, d_h0``; ``out``: optional arrays to write ``d_kernel,
+    d_recurrent_kernel, d_bias`` into; ``d_x`` is None without ``input_gradient`` and
+    ``d_h0`` None without ``initial_state_gradient``.
+    """
+    d_hidden, dh_next, d_p, d_q = backward_start(d_hidden, d_h_last, cache)
+    reads = cache.step_mask                                                  # (B, T) or None
+    for t in reversed(range(cache.hidden.shape[1])):
+        h_prev = cache.h0 if t == 0 else cache.hidden[:, t - 1]              # (B, H)
+        dh = d_hidden[:, t] + dh_next                                        # (B, H)
+        d_p[:, t], d_q[:, t], dh_direct = cell_backward_reference(
+            dh, cache.gates[:, t], cache.candidates[:, t], h_prev)
+        if reads is not None:                               # unread: gradients pass through
+            d_p[:, t] = np.where(reads[:, t, None], d_p[:, t], 0.0)          # (B, 3H)
+            d_q[:, t] = np.where(reads[:, t, None], d_q[:, t], 0.0)          # (B, 3H)
+        dh_next = dh_direct + recurrent_gradient(d_q[:, t], cache.recurrent_kernel,
+                                                 cache.recurrent_mask)       # (B, H)
+        if reads is not None:
+            dh_next = np.where(reads[:, t, None], dh_next, dh)               # (B, H)
+    d_x, d_kernel, d_recurrent_kernel, d_bias = parameter_gradients(d_p, d_q, cache, out,
+                                                                    input_gradient)
+    return d_x, d_kernel, d_recurrent_kernel, d_bias, (
+        dh_next if initial_state_gradient else None)
+
+
+forward = dispatch(forward_reference, forward_numba)
+backward = dispatch(backward_reference, backward_numba)

@@ -1,0 +1,150 @@
+"""What both GRU twins share (``gru``): the cache the forward pass keeps for the backward
+pass, the checks at the entry, the input projection before the time loop, and the products
+over all B·T rows after the backward time loop (dW, dU, db and dx), as BLAS forms them.
+
+The twins differ only in their time loops: NumPy over the batch in ``gru``, jitted loops
+in ``gru_numba``.
+"""
+from typing import NamedTuple, Optional
+
+import numpy as np
+
+from .lstm_common import as_rows, column_sums, in_callers_order
+from .shapes import require_one_float_dtype, require_shape
+from .vector_products import (flat_rows_product, given_or_zeros, gradient_arrays,
+                              zeros_or_copy)
+
+GATES = 3                               # z, r, n: Keras's order of the GRU's columns
+
+
+class GRUCache(NamedTuple):
+    """What the forward pass keeps for the backward pass."""
+
+    x: np.ndarray               # (B, T, I) input, in processing order
+    h0: np.ndarray              # (B, H)
+    gates: np.ndarray           # (B, T, 3H) z_t, r_t, n_t
+    candidates: np.ndarray      # (B, T, H) q_t[n]: the recurrent term that r_t scales
+    hidden: np.ndarray          # (B, T, H) h_t
+    kernel: np.ndarray          # (I, 3H)
+    recurrent_kernel: np.ndarray  # (H, 3H)
+    go_backwards: bool
+    input_mask: Optional[np.ndarray] = None      # (B, 3, I) d_g on x_t, one a gate
+    recurrent_mask: Optional[np.ndarray] = None  # (B, 3, H) m_g on h_{t-1}, one a gate
+    step_mask: Optional[np.ndarray] = None       # (B, T) bool: steps read, processing order
+
+
+def checked_arguments(x, kernel, recurrent_kernel, bias, h0, go_backwards, input_mask,
+                      recurrent_mask, step_mask):
+    """The arguments checked against the shapes the loops index; the input (and the step
+    mask) reversed when read backwards; h0 zeros when not given; every array C-contiguous,
+    the step mask as booleans. Returns ``(x, h0, input_mask, recurrent_mask, reads)``."""
+    optional = (("h0", h0), ("input_mask", input_mask), ("recurrent_mask", recurrent_mask))
+    require_one_float_dtype(("x", "kernel", "recurrent_kernel", "bias") + tuple(
+        name for name, array in optional if array is not None),
+        (x, kernel, recurrent_kernel, bias) + tuple(
+            array for _, array in optional if array is not None))
+    if x.ndim != 3:
+        raise ValueError(f"x must have shape (batch, steps, features); got {x.shape}")
+    batch, _, features = x.shape
+    units = recurrent_kernel.shape[0] if recurrent_kernel.ndim else 0
+    require_shape("recurrent_kernel", recurrent_kernel, (units, GATES * units))
+    require_shape("kernel", kernel, (features, GATES * units))
+    require_shape("bias", bias, (2, GATES * units))
+    for name, array, shape in (("h0", h0, (batch, units)),
+                               ("input_mask", input_mask, (batch, GATES, features)),
+                               ("recurrent_mask", recurrent_mask, (batch, GATES, units))):
+        if array is not None:
+            require_shape(name, array, shape)
+    reads = None
+    if step_mask is not None:
+        reads = require_shape("step_mask", np.asarray(step_mask), x.shape[:2]) != 0
+        reads = np.ascontiguousarray(reads[:, ::-1] if go_backwards else reads)  # (B, T)
+    if go_backwards:
+        x = x[:, ::-1]
+    h0 = given_or_zeros("h0", h0, (batch, units), x.dtype)                        # (B, H)
+    return (np.ascontiguousarray(x), h0,
+            None if input_mask is None else np.ascontiguousarray(input_mask),
+            None if recurrent_mask is None else np.ascontiguousarray(recurrent_mask), reads)
+
+
+def _gate_columns(matrix, gate):
+    """Gate ``gate``'s block of columns of a (K, 3H) matrix (z: 0, r: 1, n: 2), a view."""
+    units = matrix.shape[-1] // GATES
+    return matrix[..., gate * units:(gate + 1) * units]
+
+
+def input_projection(x, kernel, bias, input_mask=None):
+    """p_t = x_t W + b_in for every step at once, ``(B, T, 3H)``: one product over the B·T
+    rows; with input masks d ``(B, 3, I)``, one a gate, (x_t ⊙ d_g) W_g for each gate."""
+    if input_mask is None:
+        projected = flat_rows_product(x, kernel)                          # (B, T, 3H)
+    else:
+        projected = np.concatenate(
+            [flat_rows_product(x * input_mask[:, None, gate], _gate_columns(kernel, gate))
+             for gate in range(GATES)], axis=-1)                          # (B, T, 3H)
+    projected += bias[0]
+    return projected
+
+
+def previous_states(cache):
+    """h_{t-1} for every step, ``(B, T, H)``: h_0, then h_1 .. h_{T-1}."""
+    return np.concatenate([cache.h0[:, None], cache.hidden[:, :-1]], axis=1)
+
+
+def backward_start(d_hidden, d_h_last, cache):
+    """What both twins' backward loops start from: dL/dh_t (zeros for None), dh_next (a new
+    array the loop overwrites, zeros for None), and d_p, d_q ``(B, T, 3H)`` to be filled."""
+    batch, steps, units = cache.hidden.shape
+    dtype = cache.hidden.dtype
+    return (given_or_zeros("d_hidden", d_hidden, (batch, steps, units), dtype),  # (B, T, H)
+            zeros_or_copy("d_h_last", d_h_last, (batch, units), dtype),          # (B, H)
+            np.empty((batch, steps, GATES * units), dtype=dtype),               # (B, T, 3H)
+            np.empty((batch, steps, GATES * units), dtype=dtype))               # (B, T, 3H)
+
+
+def _masked_rows_transposed_times(rows, masks, right, out):
+    """Σ_r (rows_r ⊙ mask_g)ᵀ right_r[g] for each gate g, side by side, into ``out (K, 3H)``,
+    from rows ``(N, K)``, masks ``(N, 3, K)`` or None (then one product rowsᵀ right) and
+    right ``(N, 3H)``."""
+    if masks is None:
+        return np.matmul(rows.T, right, out=out)                          # (K, 3H)
+    for gate in range(GATES):
+        np.matmul((rows * masks[:, gate]).T, _gate_columns(right, gate),
+                  out=_gate_columns(out, gate))                           # (K, H)
+    return out
+
+
+def _per_row(mask, steps):
+    """A mask one a sequence ``(B, 3, K)`` as one a row of the B·T rows ``(B·T, 3, K)``."""
+    if mask is None:
+        return None
+    return np.repeat(mask, steps, axis=0)                                 # (B·T, 3, K)
+
+
+def parameter_gradients(d_p, d_q, cache, out=None, input_gradient=True):
+    """dx, dW, dU and db from the gradients of every step's p_t and q_t (module docstring of
+    ``gru``), as products over all B·T rows. ``out``: optional arrays ``(dW, dU, db)`` to
+    write into (any None: a new array). dx (in the caller's order of steps) is None without
+    ``input_gradient``."""
+    batch, steps, features = cache.x.shape
+    out_kernel, out_recurrent, out_bias = gradient_arrays(
+        out, (cache.kernel.shape, cache.recurrent_kernel.shape, (2, cache.kernel.shape[1])),
+        ("dW", "dU", "db"), d_p.dtype)
+    d_p_rows, d_q_rows = as_rows(d_p), as_rows(d_q)                       # (B·T, 3H)
+    input_mask = _per_row(cache.input_mask, steps)                        # (B·T, 3, I)
+    d_kernel = _masked_rows_transposed_times(as_rows(cache.x), input_mask, d_p_rows,
+                                             out_kernel)                  # (I, 3H)
+    d_recurrent_kernel = _masked_rows_transposed_times(
+        as_rows(previous_states(cache)), _per_row(cache.recurrent_mask, steps), d_q_rows,
+        out_recurrent)                                                    # (H, 3H)
+    column_sums(d_p_rows, out_bias[0])                                    # (3H,)
+    column_sums(d_q_rows, out_bias[1])                                    # (3H,)
+    d_x = None
+    if input_gradient:
+        if input_mask is None:
+            d_x = d_p_rows @ cache.kernel.T                               # (B·T, I)
+        else:
+            d_x = sum((_gate_columns(d_p_rows, gate) @ _gate_columns(cache.kernel, gate).T)
+                      * input_mask[:, gate] for gate in range(GATES))     # (B·T, I)
+        d_x = in_callers_order(d_x.reshape(batch, steps, features), cache)  # (B, T, I)
+    return [d_x, d_kernel, d_recurrent_kernel, out_bias]
