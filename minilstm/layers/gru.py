@@ -40,6 +40,7 @@ class GRU(Recurrent):
     """
 
     state_names = ("h",)
+    initial_state_names = ("h0",)
     gates = 3
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
@@ -65,12 +66,10 @@ class GRU(Recurrent):
     def _bias_shape(self):
         return (2, self.gates * self.units)
 
-    def _draw_masks(self, x, training):
+    def _draw_masks(self, x):
         """Dropout's masks while training, as Keras 3 draws them: without recurrent dropout
         one input mask (B, 1, I), applied to x here; with it, one mask a gate on the input
         (B, 3, I) and on the state (B, 3, H), for the kernel."""
-        if not training or not (self.dropout or self.recurrent_dropout):
-            return x, (None, None)
         batch, _, features = x.shape
         if not self.recurrent_dropout:
             self._input_mask = dropout_mask(self.noise_generator, (batch, 1, features),
@@ -84,7 +83,7 @@ class GRU(Recurrent):
 
     def _kernel_forward(self, x, initial, masks, step_mask):
         (h0,) = initial
-        input_mask, recurrent_mask = masks
+        input_mask, recurrent_mask = (None, None) if masks is None else masks
         hidden, h_last, cache = gru_kernel.forward(
             x, self.params["kernel"], self.params["recurrent_kernel"], self._bias, h0,
             self.go_backwards, input_mask, recurrent_mask, step_mask)
@@ -96,5 +95,4 @@ class GRU(Recurrent):
             d_hidden, d_h, self._cache,
             out=self._gradient_outputs("kernel", "recurrent_kernel", "bias"),
             input_gradient=input_gradient, initial_state_gradient=self._given_initial_state)
-        self._add_weight_gradients(d_kernel, d_recurrent, d_bias)
-        return d_x, [d_h0]
+        return d_x, d_kernel, d_recurrent, d_bias, [d_h0]

@@ -63,6 +63,7 @@ class LSTM(Recurrent):
     """
 
     state_names = ("h", "c")
+    initial_state_names = ("h0", "c0")
     gates = 4
     gives_summed_input_gradient = True
 
@@ -88,15 +89,15 @@ class LSTM(Recurrent):
         if self.use_bias and self.unit_forget_bias:
             self.params["bias"][self.units:2 * self.units] += 1.0
 
-    def _draw_masks(self, x, training):
+    def _draw_masks(self, x):
         """Dropout's masks while training: the input's, one a sequence (B, 1, I), applied to
         x here; the recurrent one (B, H), for the kernel (``recurrent_mask``)."""
-        if training and self.dropout:
+        if self.dropout:
             self._input_mask = dropout_mask(self.noise_generator, (x.shape[0], 1, x.shape[2]),
                                             self.dropout, x.dtype)           # (B, 1, I)
             x = x * self._input_mask                                         # (B, T, I)
         recurrent_mask = None
-        if training and self.recurrent_dropout:
+        if self.recurrent_dropout:
             recurrent_mask = dropout_mask(self.noise_generator, (x.shape[0], self.units),
                                           self.recurrent_dropout, x.dtype)   # (B, H)
         return x, recurrent_mask
@@ -114,5 +115,4 @@ class LSTM(Recurrent):
             d_hidden, d_h, d_c, self._cache,
             out=self._gradient_outputs("kernel", "recurrent_kernel", "bias"),
             input_gradient=input_gradient, initial_state_gradient=self._given_initial_state)
-        self._add_weight_gradients(d_kernel, d_recurrent, d_bias)
-        return d_x, [d_h0, d_c0]
+        return d_x, d_kernel, d_recurrent, d_bias, [d_h0, d_c0]

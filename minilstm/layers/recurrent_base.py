@@ -2,9 +2,12 @@
 masks, states carried from batch to batch, and the shape of a forward and a backward pass
 around a kernel's time loop.
 
-A subclass sets ``state_names`` (``("h", "c")`` for the LSTM, ``("h",)`` for the GRU),
+A subclass sets ``state_names`` (``("h", "c")`` for the LSTM, ``("h",)`` for the GRU) and
+``initial_state_names`` (``("h0", "c0")``, ``("h0",)``, as its errors name them),
 ``gates`` (4, 3) and writes ``_create_weights``, ``_draw_masks`` (dropout's, while
-training), ``_kernel_forward`` and ``_kernel_backward``.
+training with ``dropout`` or ``recurrent_dropout``: the input, the masks for the kernel),
+``_kernel_forward`` (its masks None without dropout) and ``_kernel_backward`` (dx, the
+weights' gradients, which ``backward`` adds, and the initial states').
 """
 import numpy as np
 
@@ -42,6 +45,7 @@ class Recurrent(DrawsNoise, Layer):
     weight_names = ("kernel", "recurrent_kernel", "bias")
     takes_mask = True                   # and hands it on by compute_mask, below
     state_names = ()
+    initial_state_names = ()
     gates = 0
 
     @property
@@ -167,12 +171,14 @@ class Recurrent(DrawsNoise, Layer):
         x = self._prepare_input(x)
         step_mask = None if mask is None else self._checked_mask(mask, x)      # (B, T)
         self._input_mask = None              # one input mask a sequence, on x (B, 1, I)
-        x, kernel_masks = self._draw_masks(x, training)
+        kernel_masks = None                  # the kernel's dropout masks, while training
+        if training and (self.dropout or self.recurrent_dropout):
+            x, kernel_masks = self._draw_masks(x)
         carried = self._carried_states(x.shape[0]) if self.stateful and initial_state is None \
             else None
-        initial = prepare_initial_state(
-            self, carried if initial_state is None else initial_state, x.shape[0],
-            tuple(f"{name}0" for name in self.state_names))
+        given = carried if initial_state is None else initial_state
+        initial = (None,) * len(self.initial_state_names) if given is None else \
+            prepare_initial_state(self, given, x.shape[0], self.initial_state_names)
         self._given_initial_state = initial_state is not None       # no gradient for carried
         hidden, final, self._cache = self._kernel_forward(x, initial, kernel_masks, step_mask)
         output = hidden if self.return_sequences else final[0]   # (B, T, H) or (B, H)
@@ -206,14 +212,13 @@ class Recurrent(DrawsNoise, Layer):
             d_hidden = None
             if d_output is not None:
                 d_states[0] = d_output if d_states[0] is None else d_output + d_states[0]
-        d_x, d_initial = self._kernel_backward(d_hidden, d_states, input_gradient)
-        if d_x is not None and self._input_mask is not None:     # the mask is one a sequence
-            d_x = d_x * (self._input_mask if d_x.ndim == 3 else self._input_mask[:, 0])
-        self.d_initial_state = d_initial if self._given_initial_state else None
-        return d_x
-
-    def _add_weight_gradients(self, d_kernel, d_recurrent_kernel, d_bias):
+        d_x, d_kernel, d_recurrent_kernel, d_bias, d_initial = self._kernel_backward(
+            d_hidden, d_states, input_gradient)
         self._add_grad("kernel", d_kernel)
         self._add_grad("recurrent_kernel", d_recurrent_kernel)
         if self.use_bias:
             self._add_grad("bias", d_bias)
+        if d_x is not None and self._input_mask is not None:     # the mask is one a sequence
+            d_x = d_x * (self._input_mask if d_x.ndim == 3 else self._input_mask[:, 0])
+        self.d_initial_state = d_initial if self._given_initial_state else None
+        return d_x
