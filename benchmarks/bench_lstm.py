@@ -2,11 +2,12 @@
 
     python benchmarks/bench_lstm.py [--repeats 30] [--dtype float32] [--threads N] [--paths]
 
-Three tables: the LSTM kernel (``kernels/lstm.py``), the GRU kernel (``kernels/gru.py``, at
-the LSTM's shapes) and the echo tutorial's attention decoder (``kernels/attention.py``),
-each as the median milliseconds of the Numba and NumPy twins (and of ``torch.nn.LSTM``,
-``torch.nn.GRU`` / the PyTorch attention decoder of ``recipes_torch.py`` when PyTorch
-happens to be installed: never a dependency), their ratios, and the Numba
+Four tables: the LSTM kernel (``kernels/lstm.py``), the GRU's and the simple RNN's
+(``kernels/gru.py``, ``kernels/simple_rnn.py``, at the LSTM's shapes) and the echo
+tutorial's attention decoder (``kernels/attention.py``), each as the median milliseconds of
+the Numba and NumPy twins (and of ``torch.nn.LSTM``, ``torch.nn.GRU``, ``torch.nn.RNN`` / the
+PyTorch attention decoder of ``recipes_torch.py`` when PyTorch happens to be installed: never
+a dependency), their ratios, and the Numba
 twin's GFLOP/s with its share of this machine's matrix-multiply peak, which the script
 measures first (the median 2048 x 2048 product through NumPy's BLAS).
 
@@ -14,8 +15,8 @@ Both sides compute the same gradients: the weights' and the input's (the PyTorch
 tensors require grad, as the kernels return dL/dx and dL/dh).
 
 FLOPs count the matrix products only (a multiply-add is 2 FLOPs): for the LSTM,
-forward 2·B·T·(I+H)·4H and backward twice that (dx and dW, dh and dU); for the GRU the same
-with 3H. Elementwise work is
+forward 2·B·T·(I+H)·4H and backward twice that (dx and dW, dh and dU); for the GRU and the
+simple RNN the same with 3H and H. Elementwise work is
 left out, so at small shapes, where it dominates, the share of peak is low by design.
 
 ``--threads N`` runs BLAS (NumPy's and PyTorch's) on N threads; by default every library
@@ -30,6 +31,7 @@ and, on the route the shape picks, with a recurrent mask (as ``LSTM(recurrent_dr
 draws one while training).
 """
 import argparse
+import functools
 import os
 import pathlib
 import sys
@@ -54,18 +56,14 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))   # the other scripts here
 
-from kernel_steps import (ATTENTION_SHAPES, LSTM_SHAPES, attention_step, gru_step,  # noqa: E402
-                          lstm_step)
+from kernel_steps import (ATTENTION_SHAPES, LSTM_SHAPES, attention_step,  # noqa: E402
+                          lstm_step, one_state_step)
 from matmul_peak import matmul_peak_gflops, median_seconds  # noqa: E402
-from minilstm.kernels import attention, gru, lstm, lstm_routes  # noqa: E402
+from minilstm.kernels import attention, gru, lstm, lstm_routes, simple_rnn  # noqa: E402
 
 
-def lstm_flops(batch, steps, features, units):
-    return 3 * 2 * batch * steps * (features + units) * 4 * units
-
-
-def gru_flops(batch, steps, features, units):
-    return 3 * 2 * batch * steps * (features + units) * 3 * units
+def recurrent_flops(batch, steps, features, units, gates=4):
+    return 3 * 2 * batch * steps * (features + units) * gates * units
 
 
 def attention_flops(batch, steps, features, units, classes):
@@ -86,7 +84,7 @@ def load_torch(threads):
     return torch
 
 
-def torch_lstm_step(torch, batch, steps, features, units, dtype, layer_type="LSTM"):
+def torch_recurrent_step(torch, batch, steps, features, units, dtype, layer_type="LSTM"):
     layer = getattr(torch.nn, layer_type)(features, units, batch_first=True).to(
         getattr(torch, dtype))
     x = torch.randn(batch, steps, features, dtype=getattr(torch, dtype), requires_grad=True)
@@ -160,7 +158,9 @@ def main(args):
     rng = np.random.default_rng(0)
     start = time.perf_counter()
     lstm_step(lstm.forward_numba, lstm.backward_numba, 1, 2, 1, 1, args.dtype, rng)()
-    gru_step(gru.forward_numba, gru.backward_numba, 1, 2, 1, 1, args.dtype, rng)()
+    one_state_step(gru.forward_numba, gru.backward_numba, 1, 2, 1, 1, args.dtype, rng)()
+    one_state_step(simple_rnn.forward_numba, simple_rnn.backward_numba, 1, 2, 1, 1, args.dtype,
+                   rng, gates=1)()
     attention_step(attention.forward_numba, attention.backward_numba, 1, 2, 1, 1, 1,
                    args.dtype, rng)()
     print(f"Numba first calls (compile, or load from cache) for {args.dtype}: "
@@ -177,13 +177,17 @@ def main(args):
     table("LSTM forward + backward", LSTM_SHAPES, "(B, T, I, H)",
           (lambda *s: lstm_step(lstm.forward_numba, lstm.backward_numba, *s),
            lambda *s: lstm_step(lstm.forward_reference, lstm.backward_reference, *s)),
-          torch_step(torch_lstm_step), lstm_flops, peak, args, rng,
+          torch_step(torch_recurrent_step), recurrent_flops, peak, args, rng,
           lstm_paths(args, rng) if args.paths else None)
-    table("GRU forward + backward", LSTM_SHAPES, "(B, T, I, H)",
-          (lambda *s: gru_step(gru.forward_numba, gru.backward_numba, *s),
-           lambda *s: gru_step(gru.forward_reference, gru.backward_reference, *s)),
-          torch_step(lambda *s: torch_lstm_step(*s, layer_type="GRU")), gru_flops, peak,
-          args, rng)
+    for title, kernel, torch_type, gates in (("GRU", gru, "GRU", 3),
+                                             ("Simple RNN", simple_rnn, "RNN", 1)):
+        table(f"{title} forward + backward", LSTM_SHAPES, "(B, T, I, H)",
+              (functools.partial(one_state_step, kernel.forward_numba, kernel.backward_numba,
+                                 gates=gates),
+               functools.partial(one_state_step, kernel.forward_reference,
+                                 kernel.backward_reference, gates=gates)),
+              torch_step(functools.partial(torch_recurrent_step, layer_type=torch_type)),
+              functools.partial(recurrent_flops, gates=gates), peak, args, rng)
     table("Attention decoder forward + backward", ATTENTION_SHAPES, "(B, T, D, n, K)",
           (lambda *s: attention_step(attention.forward_numba, attention.backward_numba, *s),
            lambda *s: attention_step(attention.forward_reference, attention.backward_reference,

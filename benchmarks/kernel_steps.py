@@ -1,9 +1,10 @@
 """The kernel steps the benchmarks time: one forward + backward pass of the LSTM kernel,
-the GRU kernel and the attention decoder on random data, at the tutorials' shapes.
+the GRU's and the simple RNN's, and the attention decoder on random data, at the tutorials'
+shapes.
 
-``lstm_step``, ``gru_step`` and ``attention_step`` take the twin to time (its forward and backward
-functions) and return a callable that runs one pass; ``attention_step`` also takes the
-weights tuple of the kernel module it times (``AttentionWeights``).
+``lstm_step``, ``one_state_step`` and ``attention_step`` take the twin to time (its forward
+and backward functions) and return a callable that runs one pass; ``attention_step`` also
+takes the weights tuple of the kernel module it times (``AttentionWeights``).
 
 Each pass writes its weight gradients into the same arrays (``backward(out=...)``), as a
 layer's backward pass writes them into the layer's gradient arrays in a training step.
@@ -49,12 +50,15 @@ def lstm_step(forward, backward, batch, steps, features, units, dtype, rng, recu
     return step
 
 
-def gru_step(forward, backward, batch, steps, features, units, dtype, rng):
-    """One forward + backward pass of a GRU twin (``kernels/gru.py``), its weights as the
-    LSTM's draws them, three gates wide, and its two biases."""
+def one_state_step(forward, backward, batch, steps, features, units, dtype, rng, gates=3):
+    """One forward + backward pass of a twin of a recurrent kernel of one state, the GRU's
+    (``kernels/gru.py``, ``gates=3``, its two biases) or the simple RNN's
+    (``kernels/simple_rnn.py``, ``gates=1``), its weights as the LSTM's are drawn, that
+    many gates wide."""
     x, kernel, recurrent, _, d_hidden = lstm_arrays(batch, steps, features, units, dtype, rng)
-    kernel, recurrent = kernel[:, :3 * units].copy(), recurrent[:, :3 * units].copy()
-    bias = np.zeros((2, 3 * units), dtype=dtype)
+    kernel = kernel[:, :gates * units].copy()
+    recurrent = recurrent[:, :gates * units].copy()
+    bias = np.zeros((2, 3 * units) if gates == 3 else (units,), dtype=dtype)
     gradients = tuple(np.empty_like(weight) for weight in (kernel, recurrent, bias))
 
     def step():

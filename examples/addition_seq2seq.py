@@ -14,7 +14,8 @@ model learn addition or memorise? (train on 80% of the pairs, test on the 20% ne
 does masking the inputs' padding help? (Masking(mask_value=0.0) before the encoder, or not,
 on the same batches); and
 what happens with --largest 100. Keras's own version of this tutorial invites trying a GRU
-in place of the LSTMs: --rnn gru runs part B and the questions with GRU layers.
+or a SimpleRNN in place of the LSTMs: --rnn gru (or simple_rnn) runs part B and the
+questions with those layers.
 
     python examples/addition_seq2seq.py                   # parts A and B, then the questions
     python examples/addition_seq2seq.py --part b --largest 100 --epochs 30
@@ -26,12 +27,13 @@ import time
 
 import numpy as np
 
-from minilstm import GRU, LSTM, Dense, Masking, RepeatVector, Sequential, TimeDistributed
+from minilstm import (GRU, LSTM, Dense, Masking, RepeatVector, Sequential, SimpleRNN,
+                      TimeDistributed)
 from minilstm.checks import non_negative_int_argument, positive_int_argument
 from minilstm.datasets import addition
 
 
-RECURRENT_LAYERS = {"lstm": LSTM, "gru": GRU}
+RECURRENT_LAYERS = {"lstm": LSTM, "gru": GRU, "simple_rnn": SimpleRNN}
 
 
 def parse_args(argv=None):
@@ -90,7 +92,7 @@ def part_a(args, rng):
 def define_seq2seq(n_numbers, largest, units, seed, masked=False, rnn="lstm"):
     """The tutorial's model; ``masked=True`` puts Keras's ``Masking(mask_value=0.0)`` first,
     so that the encoder does not read the spaces, encoded as rows of zeros; ``rnn``: the
-    encoder's and decoder's layer, ``'lstm'`` or ``'gru'``."""
+    encoder's and decoder's layer, ``'lstm'``, ``'gru'`` or ``'simple_rnn'``."""
     recurrent = RECURRENT_LAYERS[rnn]
     steps_in = addition.input_length(n_numbers, largest)
     steps_out = addition.output_length(n_numbers, largest)
@@ -127,7 +129,8 @@ def part_b(args, rng):
     n_numbers, largest = 2, args.largest
     epochs = 3 if args.quick else args.epochs
     print(f"\nPart B: seq2seq on characters, terms 1..{largest}, {epochs} epochs of 1,000 "
-          f"fresh samples, {args.rnn.upper()} units {args.units[0]}/{args.units[1]}")
+          f"fresh samples, {RECURRENT_LAYERS[args.rnn].__name__} units "
+          f"{args.units[0]}/{args.units[1]}")
     model = define_seq2seq(n_numbers, largest, args.units, args.seed, rnn=args.rnn)
     start = time.perf_counter()
     train_seq2seq(model, epochs, lambda n: addition.generate_data(n, n_numbers, largest, rng),

@@ -11,7 +11,8 @@ from . import (activations, callbacks, gradcheck, initializers, kernels, losses,
                optimizers, utils)
 from .kernels import get_backend, set_backend, use_backend
 from .layers import (LSTM, AttentionDecoder, AttentiveLSTM, Bidirectional, Dense, Dropout,
-                     Embedding, GRU, Input, Layer, Masking, RepeatVector, TimeDistributed)
+                     Embedding, GRU, Input, Layer, Masking, RepeatVector, SimpleRNN,
+                     TimeDistributed)
 from .models import EncoderDecoder, History, Model, NotCompiledError, Sequential, load_model
 from .optimizers import SGD, Adam, RMSprop
 from .seeding import set_seed
@@ -23,7 +24,7 @@ __all__ = [
     "Embedding",
     "EncoderDecoder", "GRU", "History",
     "Input", "Layer", "Masking", "Model", "NotCompiledError", "RMSprop", "RepeatVector", "SGD",
-    "Sequential",
+    "Sequential", "SimpleRNN",
     "TimeDistributed", "activations", "callbacks", "get_backend", "gradcheck", "initializers",
     "kernels", "load_model", "losses", "metrics", "optimizers", "set_backend", "set_seed",
     "use_backend", "utils",

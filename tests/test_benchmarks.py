@@ -3,6 +3,7 @@
 Speed is never asserted here (it lives in the benchmarks' output); only that the
 scripts work, so that their README figures can be reproduced.
 """
+import functools
 import importlib
 import json
 import math
@@ -79,7 +80,7 @@ def test_kernel_steps_write_each_pass_s_weight_gradients_into_the_same_arrays():
     """As a layer's backward pass writes into the layer's gradient arrays: no fresh arrays
     a pass, whose allocation (and page faults) the timings would take in."""
     kernel_steps = import_benchmark("kernel_steps")
-    from minilstm.kernels import attention, gru, lstm
+    from minilstm.kernels import attention, gru, lstm, simple_rnn
     rng = np.random.default_rng(0)
 
     def gradient_arrays_of_two_passes(make, twin, *sizes):
@@ -98,8 +99,11 @@ def test_kernel_steps_write_each_pass_s_weight_gradients_into_the_same_arrays():
 
     lstm_out = gradient_arrays_of_two_passes(kernel_steps.lstm_step, lstm, 2, 3, 4, 5)
     assert [array.shape for array in lstm_out] == [(4, 20), (5, 20), (20,)]
-    gru_out = gradient_arrays_of_two_passes(kernel_steps.gru_step, gru, 2, 3, 4, 5)
+    gru_out = gradient_arrays_of_two_passes(kernel_steps.one_state_step, gru, 2, 3, 4, 5)
     assert [array.shape for array in gru_out] == [(4, 15), (5, 15), (2, 15)]
+    rnn_out = gradient_arrays_of_two_passes(
+        functools.partial(kernel_steps.one_state_step, gates=1), simple_rnn, 2, 3, 4, 5)
+    assert [array.shape for array in rnn_out] == [(4, 5), (5, 5), (5,)]
     attention_out = gradient_arrays_of_two_passes(kernel_steps.attention_step, attention,
                                                   2, 3, 4, 5, 6)
     assert isinstance(attention_out, attention.AttentionWeights)

@@ -75,8 +75,9 @@ def test_addition_quick_smoke_run_covers_both_parts_and_the_readers_questions():
 
 
 def test_addition_with_gru_layers_swaps_the_encoder_and_decoder_for_grus():
-    """Keras's own addition tutorial invites trying a GRU: ``--rnn gru`` builds part B's model
-    with GRU layers, Keras's counts (100 units on 12 symbols, then 50 on 100)."""
+    """Keras's own addition tutorial invites trying a GRU or a SimpleRNN: ``--rnn gru`` builds
+    part B's model with GRU layers, Keras's counts (100 units on 12 symbols, then 50 on
+    100), and ``--rnn simple_rnn`` with SimpleRNN layers."""
     example = load_example("addition_seq2seq")
     model = example.define_seq2seq(2, 10, (100, 50), seed=1, rnn="gru")
     assert [type(layer).__name__ for layer in model.layers] == [
@@ -84,6 +85,8 @@ def test_addition_with_gru_layers_swaps_the_encoder_and_decoder_for_grus():
     assert model.count_params() == 3 * (100 * 112 + 200) + 3 * (50 * 150 + 100) + 50 * 12 + 12
     out = run_example("addition_seq2seq.py", "--quick", "--part", "b", "--rnn", "gru")
     assert "GRU units 100/50" in out and "exact match on 1,000 fresh samples" in out
+    simple = example.define_seq2seq(2, 10, (100, 50), seed=1, rnn="simple_rnn")
+    assert simple.count_params() == 100 * 113 + 50 * 151 + 50 * 12 + 12
 
 
 def test_the_masking_question_s_models_start_alike_and_the_masked_one_skips_the_spaces():

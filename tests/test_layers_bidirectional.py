@@ -109,7 +109,8 @@ def test_a_bidirectional_tagger_trains_saves_and_loads(tmp_path):
 
 
 def test_bidirectional_refuses_what_it_cannot_do_by_name():
-    with pytest.raises(TypeError, match="Bidirectional wraps an LSTM or a GRU; got Dense"):
+    with pytest.raises(TypeError,
+                       match="Bidirectional wraps an LSTM, a GRU or a SimpleRNN; got Dense"):
         Bidirectional(Dense(3))
     with pytest.raises(NotImplementedError, match="return_state=True is not implemented"):
         Bidirectional(LSTM(3, return_state=True))

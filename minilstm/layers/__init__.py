@@ -11,9 +11,11 @@ from .inputs import Input
 from .masking import Masking
 from .recurrent import LSTM
 from .reshaping import RepeatVector
+from .simple_rnn import SimpleRNN
 from .wrappers import TimeDistributed
 
 _CLASSES = {cls.__name__: cls for cls in (Dense, Dropout, Embedding, GRU, LSTM, Masking,
+                                          SimpleRNN,
                                           RepeatVector, TimeDistributed, Bidirectional,
                                           AttentionDecoder, AttentiveLSTM)}
 _WRAPPERS = ("TimeDistributed", "Bidirectional")        # each holds one layer's description
@@ -41,4 +43,5 @@ def unknown_class(description):
 
 
 __all__ = ["AttentionDecoder", "AttentiveLSTM", "Bidirectional", "Layer", "Dense", "Dropout",
-           "Embedding", "GRU", "Input", "LSTM", "Masking", "RepeatVector", "TimeDistributed"]
+           "Embedding", "GRU", "Input", "LSTM", "Masking", "RepeatVector", "SimpleRNN",
+           "TimeDistributed"]

@@ -22,9 +22,9 @@ MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
 
 class Bidirectional(Layer):
-    """Run ``layer`` (an LSTM or a GRU) forwards and a copy of it backwards over the input, and
-    merge their outputs by ``merge_mode``. Both are made anew from ``layer``'s configuration
-    (named ``forward_<name>`` and ``backward_<name>``), as Keras 3 makes them.
+    """Run ``layer`` (an LSTM, a GRU or a SimpleRNN) forwards and a copy of it backwards over
+    the input, and merge their outputs by ``merge_mode``. Both are made anew from ``layer``'s
+    configuration (named ``forward_<name>`` and ``backward_<name>``), as Keras 3 makes them.
 
     Example::
 
@@ -35,7 +35,8 @@ class Bidirectional(Layer):
 
     def __init__(self, layer, merge_mode="concat", input_shape=None, name=None):
         if not isinstance(layer, Recurrent):
-            raise TypeError(f"Bidirectional wraps an LSTM or a GRU; got {type(layer).__name__}")
+            raise TypeError(f"Bidirectional wraps an LSTM, a GRU or a SimpleRNN; got "
+                            f"{type(layer).__name__}")
         for option in ("return_state", "stateful"):
             if getattr(layer, option):
                 raise NotImplementedError(f"Bidirectional over {layer.name!r} with "

@@ -6,7 +6,6 @@ shares with the GRU (arguments, shapes, masks, states, the passes around the ker
 """
 from ..checks import flag
 from ..kernels import lstm as lstm_kernel
-from .dropout import dropout_mask
 from .recurrent_base import Recurrent
 
 
@@ -88,19 +87,6 @@ class LSTM(Recurrent):
         super()._create_weights(input_shape, rng)
         if self.use_bias and self.unit_forget_bias:
             self.params["bias"][self.units:2 * self.units] += 1.0
-
-    def _draw_masks(self, x):
-        """Dropout's masks while training: the input's, one a sequence (B, 1, I), applied to
-        x here; the recurrent one (B, H), for the kernel (``recurrent_mask``)."""
-        if self.dropout:
-            self._input_mask = dropout_mask(self.noise_generator, (x.shape[0], 1, x.shape[2]),
-                                            self.dropout, x.dtype)           # (B, 1, I)
-            x = x * self._input_mask                                         # (B, T, I)
-        recurrent_mask = None
-        if self.recurrent_dropout:
-            recurrent_mask = dropout_mask(self.noise_generator, (x.shape[0], self.units),
-                                          self.recurrent_dropout, x.dtype)   # (B, H)
-        return x, recurrent_mask
 
     def _kernel_forward(self, x, initial, recurrent_mask, step_mask):
         h0, c0 = initial

@@ -14,7 +14,7 @@ import numpy as np
 from .. import initializers
 from ..checks import flag, positive_int
 from .base import Layer, describe_gradients, keras_2_input_shape
-from .dropout import DrawsNoise, dropout_rate
+from .dropout import DrawsNoise, dropout_mask, dropout_rate
 
 
 def prepare_initial_state(layer, initial_state, batch, names=("h0", "c0")):
@@ -75,7 +75,11 @@ class Recurrent(DrawsNoise, Layer):
         self.batch_size = None if batch_input_shape is None or batch_input_shape[0] is None \
             else positive_int("the batch size of batch_input_shape", batch_input_shape[0])
         kind = type(self).__name__
-        if activation != "tanh" or recurrent_activation != "sigmoid":
+        if recurrent_activation is None and activation != "tanh":       # one activation
+            raise ValueError(f"the {kind} kernel implements activation='tanh' (Keras's "
+                             f"default); got {activation!r}")
+        if recurrent_activation is not None and (activation != "tanh"
+                                                 or recurrent_activation != "sigmoid"):
             raise ValueError(
                 f"the {kind} kernel implements activation='tanh' and recurrent_activation="
                 f"'sigmoid' (Keras's defaults); got {activation!r} and {recurrent_activation!r}"
@@ -166,6 +170,20 @@ class Recurrent(DrawsNoise, Layer):
                 f"(batch_size={fixed} in fit, evaluate and predict), or call reset_states() "
                 "first")
         return self.states
+
+    def _draw_masks(self, x):
+        """Dropout's masks while training, as Keras 3's LSTM and SimpleRNN draw them: the
+        input's, one a sequence (B, 1, I), applied to x here; the recurrent one (B, H), for
+        the kernel (``recurrent_mask``). The GRU draws its own."""
+        if self.dropout:
+            self._input_mask = dropout_mask(self.noise_generator, (x.shape[0], 1, x.shape[2]),
+                                            self.dropout, x.dtype)           # (B, 1, I)
+            x = x * self._input_mask                                         # (B, T, I)
+        recurrent_mask = None
+        if self.recurrent_dropout:
+            recurrent_mask = dropout_mask(self.noise_generator, (x.shape[0], self.units),
+                                          self.recurrent_dropout, x.dtype)   # (B, H)
+        return x, recurrent_mask
 
     def forward(self, x, initial_state=None, training=False, mask=None):
         x = self._prepare_input(x)

@@ -1,0 +1,156 @@
+"""The simple RNN's Numba twin (``simple_rnn``): the time loops jitted, tanh from
+``fast_math``; the input projection before the loop and the products after it are
+``simple_rnn_common``'s, shared with the NumPy twin.
+
+Each step runs in two parts, as the GRU's (``gru_numba``): the recurrent product (h_{t-1} U
+forwards, da_t Uᵀ backwards), by hand loops inside one jitted call for the whole time loop
+(U read once a step for all sequences, two at a time, by ``vector_products``' loops), or
+through BLAS from a Python loop over time for large shapes (``lstm_routes.blas_pays``, the
+LSTM's limit, taken as it is); then the step over the whole batch (``_tanh_step``,
+``_backward_step``). A recurrent mask ``(B, H)`` and a step mask ``(B, T)`` are arrays or
+None; Numba prunes the branches on ``... is None`` from the loops compiled without them.
+"""
+import numpy as np
+
+from .fast_math import copy_into, one_minus, product_into, tanh
+from .jitting import kernel_jit
+from .lstm_routes import blas_pays
+from .simple_rnn_common import (SimpleRNNCache, backward_start, checked_arguments,
+                                input_projection, parameter_gradients)
+from .vector_products import (add_rows_times_matrix, add_two_vectors_times_matrix_transposed,
+                              add_vector_times_matrix_transposed)
+
+
+@kernel_jit(fastmath={"contract"})
+def _tanh_step(p, q, t, h0, reads, hidden):
+    """h_t = tanh(p_t + q) for every sequence, q = h_{t-1} U ``(B, H)``; a sequence that does
+    not read step t carries h on."""
+    for b in range(q.shape[0]):
+        hidden_t = hidden[b, t]
+        if reads is not None and not reads[b, t]:
+            copy_into(h0[b] if t == 0 else hidden[b, t - 1], hidden_t)
+            continue
+        p_t, q_b = p[b, t], q[b]
+        for j in range(hidden_t.shape[0]):
+            hidden_t[j] = tanh(p_t[j] + q_b[j])
+
+
+@kernel_jit(fastmath={"contract"})
+def _backward_step(d_hidden, dh_next, t, hidden, reads, d_a):
+    """da_t = (d_hidden_t + dh_next) ⊙ (1 - h_t²); ``dh_next`` left zero for the product
+    da_t Uᵀ to be added, but for a sequence that does not read step t: da_t = 0 there, and
+    ``dh_next`` holds dh_t, which passes through the step (the product adds zero to it)."""
+    for b in range(dh_next.shape[0]):
+        carried, d_hidden_t, d_a_t = dh_next[b], d_hidden[b, t], d_a[b, t]
+        if reads is not None and not reads[b, t]:
+            for j in range(carried.shape[0]):
+                carried[j] += d_hidden_t[j]
+            d_a_t[:] = 0.0
+            continue
+        h_t = hidden[b, t]
+        for j in range(carried.shape[0]):
+            d_a_t[j] = (d_hidden_t[j] + carried[j]) * one_minus(h_t[j] * h_t[j])
+        carried[:] = 0.0
+
+
+@kernel_jit()
+def _forward_fused(p, recurrent_kernel, h0, recurrent_mask, reads, hidden):
+    """The forward time loop, h_{t-1} U (or (h_{t-1} ⊙ m) U) by loops."""
+    q = np.empty_like(h0)                                                  # (B, H)
+    if recurrent_mask is not None:
+        masked = np.empty_like(h0)                                         # (B, H)
+    for t in range(p.shape[1]):
+        previous = h0 if t == 0 else hidden[:, t - 1]                      # (B, H)
+        q[:] = 0.0
+        if recurrent_mask is None:
+            add_rows_times_matrix(previous, recurrent_kernel, q)
+        else:
+            for b in range(h0.shape[0]):
+                product_into(previous[b], recurrent_mask[b], masked[b])
+            add_rows_times_matrix(masked, recurrent_kernel, q)
+        _tanh_step(p, q, t, h0, reads, hidden)
+
+
+@kernel_jit()
+def _backward_fused(d_hidden, dh_next, hidden, recurrent_kernel, recurrent_mask, reads, d_a):
+    """The backward time loop, da_t Uᵀ by loops, two sequences at a time (each row of U read
+    once for both); with a mask, (da_t Uᵀ) ⊙ m a sequence at a time. Leaves dL/dh_0 in
+    ``dh_next``, which comes in holding dL/dh_T."""
+    batch, steps, units = hidden.shape
+    if recurrent_mask is not None:
+        part = np.empty(units, dtype=hidden.dtype)                         # (H,)
+    for t in range(steps - 1, -1, -1):
+        _backward_step(d_hidden, dh_next, t, hidden, reads, d_a)
+        if recurrent_mask is None:
+            b = 0
+            while b + 2 <= batch:
+                add_two_vectors_times_matrix_transposed(d_a[b, t], d_a[b + 1, t],
+                                                        recurrent_kernel, dh_next[b],
+                                                        dh_next[b + 1])
+                b += 2
+            if b < batch:
+                add_vector_times_matrix_transposed(d_a[b, t], recurrent_kernel, dh_next[b])
+            continue
+        for b in range(batch):
+            part[:] = 0.0
+            add_vector_times_matrix_transposed(d_a[b, t], recurrent_kernel, part)
+            mask, carried = recurrent_mask[b], dh_next[b]
+            for j in range(units):
+                carried[j] += part[j] * mask[j]
+
+
+def _forward_blas(p, recurrent_kernel, h0, recurrent_mask, reads, hidden):
+    """The forward time loop from Python, the recurrent product through BLAS."""
+    for t in range(p.shape[1]):
+        previous = h0 if t == 0 else hidden[:, t - 1]                      # (B, H)
+        if recurrent_mask is not None:
+            previous = previous * recurrent_mask                           # (B, H)
+        _tanh_step(p, previous @ recurrent_kernel, t, h0, reads, hidden)
+
+
+def _backward_blas(d_hidden, dh_next, hidden, recurrent_kernel, recurrent_mask, reads, d_a):
+    """The backward time loop from Python, da_t Uᵀ through BLAS."""
+    for t in range(hidden.shape[1] - 1, -1, -1):
+        _backward_step(d_hidden, dh_next, t, hidden, reads, d_a)
+        product = d_a[:, t] @ recurrent_kernel.T                           # (B, H)
+        if recurrent_mask is not None:
+            product *= recurrent_mask
+        dh_next += product
+
+
+def _route_is_blas(blas, batch, units):
+    """``blas`` as given (True: the recurrent products through BLAS, False: by loops), or
+    when None, as the shape chooses (``blas_pays``)."""
+    return blas_pays(batch, units) if blas is None else blas
+
+
+def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, go_backwards=False,
+                  recurrent_mask=None, step_mask=None, blas=None):
+    """``simple_rnn.forward_reference``'s contract, the time loop jitted; ``blas``: the route
+    of the recurrent products (``_route_is_blas``)."""
+    x, h0, recurrent_mask, reads = checked_arguments(x, kernel, recurrent_kernel, bias, h0,
+                                                     go_backwards, recurrent_mask, step_mask)
+    batch, steps, _ = x.shape
+    units = recurrent_kernel.shape[0]
+    p = input_projection(x, kernel, bias)                                    # (B, T, H)
+    hidden = np.empty(p.shape, dtype=x.dtype)                                # (B, T, H)
+    recurrent_kernel = np.ascontiguousarray(recurrent_kernel)
+    route = _forward_blas if _route_is_blas(blas, batch, units) else _forward_fused
+    route(p, recurrent_kernel, h0, recurrent_mask, reads, hidden)
+    h_last = hidden[:, -1].copy() if steps else h0.copy()                    # (B, H)
+    cache = SimpleRNNCache(x, h0, hidden, kernel, recurrent_kernel, go_backwards,
+                           recurrent_mask, reads)
+    return hidden, h_last, cache
+
+
+def backward_numba(d_hidden, d_h_last, cache, out=None, input_gradient=True,
+                   initial_state_gradient=True, blas=None):
+    """``simple_rnn.backward_reference``'s contract, the time loop jitted; ``blas`` as for
+    ``forward_numba``."""
+    d_hidden, dh_next, d_a = backward_start(d_hidden, d_h_last, cache)
+    batch, _, units = cache.hidden.shape
+    route = _backward_blas if _route_is_blas(blas, batch, units) else _backward_fused
+    route(d_hidden, dh_next, cache.hidden, cache.recurrent_kernel, cache.recurrent_mask,
+          cache.step_mask, d_a)
+    return parameter_gradients(d_a, cache, out, input_gradient) + (
+        dh_next if initial_state_gradient else None,)

@@ -1,0 +1,67 @@
+"""SimpleRNN layer: Keras's API and weight layout over the ``kernels.simple_rnn`` twins.
+
+The equations and their backward pass are in ``minilstm/kernels/simple_rnn.py``; what it
+shares with the LSTM and the GRU is ``recurrent_base.Recurrent``.
+"""
+from ..kernels import simple_rnn as simple_rnn_kernel
+from .recurrent_base import Recurrent
+
+
+class SimpleRNN(Recurrent):
+    """The fully connected recurrent layer, as Keras's ``SimpleRNN``: h_t = tanh(x_t W + b +
+    h_{t-1} U).
+
+    Args:
+        units: size H of the state.
+        activation: only ``'tanh'``, Keras's default (anything else is refused).
+        dropout, recurrent_dropout: as the LSTM's (Keras 3's SimpleRNN draws its masks as
+            its LSTM does): one mask a sequence on the input's features, x_t ⊙ d, and one
+            on h_{t-1} inside the recurrence, (h_{t-1} ⊙ m) U.
+        Every other argument is the ``LSTM``'s but ``recurrent_activation`` and
+        ``unit_forget_bias``, which Keras's SimpleRNN has not: ``use_bias``, the
+        initializers, ``return_sequences``, ``return_state``, ``go_backwards``,
+        ``stateful``, ``seed``, ``input_shape`` and Keras 2's spellings, ``trainable``,
+        ``dtype``, ``name``.
+
+    Weights, as Keras's: ``kernel (I, H)``, ``recurrent_kernel (H, H)``, ``bias (H,)``.
+
+    Call arguments: as the GRU's, with one state: ``forward(x, initial_state=[h0])``; with
+    ``return_state`` the output ``[output, h]`` and ``backward([d_output, d_h])``;
+    ``d_initial_state`` holds ``[d_h0]``.
+
+    Example::
+
+        SimpleRNN(20, input_shape=(50, 1))    # 440 parameters, Keras's count
+    """
+
+    state_names = ("h",)
+    initial_state_names = ("h0",)
+    gates = 1
+
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", dropout=0.0, recurrent_dropout=0.0,
+                 return_sequences=False, return_state=False, go_backwards=False,
+                 stateful=False, seed=None, input_shape=None, input_dim=None,
+                 input_length=None, batch_input_shape=None, trainable=True, dtype="float32",
+                 name=None):
+        super().__init__(units, activation, None, use_bias, kernel_initializer,
+                         recurrent_initializer, bias_initializer, return_sequences,
+                         return_state, go_backwards, stateful, dropout, recurrent_dropout, seed,
+                         input_shape, input_dim, input_length, batch_input_shape, trainable,
+                         dtype, name)
+
+    def _kernel_forward(self, x, initial, recurrent_mask, step_mask):
+        (h0,) = initial
+        hidden, h_last, cache = simple_rnn_kernel.forward(
+            x, self.params["kernel"], self.params["recurrent_kernel"], self._bias, h0,
+            self.go_backwards, recurrent_mask, step_mask)
+        return hidden, [h_last], cache
+
+    def _kernel_backward(self, d_hidden, d_states, input_gradient):
+        (d_h,) = d_states
+        d_x, d_kernel, d_recurrent, d_bias, d_h0 = simple_rnn_kernel.backward(
+            d_hidden, d_h, self._cache,
+            out=self._gradient_outputs("kernel", "recurrent_kernel", "bias"),
+            input_gradient=input_gradient, initial_state_gradient=self._given_initial_state)
+        return d_x, d_kernel, d_recurrent, d_bias, [d_h0]
