@@ -58,9 +58,9 @@ exactly. ``forward`` / ``backward`` call the twin of the backend in use.
 import numpy as np
 
 from .backend import dispatch
-from .gru_common import (GATES, GRUCache, backward_start, checked_arguments, input_projection,
-                         parameter_gradients)
+from .gru_common import GATES, GRUCache, forward_start, parameter_gradients
 from .gru_numba import backward_numba, forward_numba
+from .recurrent_common import backward_start
 from .reference_math import sigmoid as sigmoid_reference
 
 __all__ = ["GRUCache", "backward", "backward_numba", "backward_reference", "cell_reference",
@@ -120,39 +120,27 @@ def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, go_backwards=F
     m_g (None: none). ``step_mask (B, T)``: the steps each sequence reads (None: all), in
     the input's order.
     """
-    x, h0, input_mask, recurrent_mask, reads = checked_arguments(
-        x, kernel, recurrent_kernel, bias, h0, go_backwards, input_mask, recurrent_mask,
-        step_mask)
-    batch, steps, _ = x.shape
-    units = recurrent_kernel.shape[0]
-    p = input_projection(x, kernel, bias, input_mask)                        # (B, T, 3H)
-    gates = np.empty((batch, steps, GATES * units), dtype=x.dtype)           # (B, T, 3H)
-    candidates = np.empty((batch, steps, units), dtype=x.dtype)              # (B, T, H)
-    hidden = np.empty((batch, steps, units), dtype=x.dtype)                  # (B, T, H)
-    h = h0                                                                   # (B, H)
-    for t in range(steps):
-        q = recurrent_terms(h, recurrent_kernel, bias[1], recurrent_mask)    # (B, 3H)
-        gates[:, t], candidates[:, t], h_new = cell_reference(p[:, t], q, h)
+    cache, p = forward_start(x, kernel, recurrent_kernel, bias, h0, go_backwards, input_mask,
+                             recurrent_mask, step_mask)                      # p (B, T, 3H)
+    reads = cache.step_mask                                                  # (B, T) or None
+    h = cache.h0                                                             # (B, H)
+    for t in range(p.shape[1]):
+        q = recurrent_terms(h, cache.recurrent_kernel, bias[1], cache.recurrent_mask)  # (B, 3H)
+        cache.gates[:, t], cache.candidates[:, t], h_new = cell_reference(p[:, t], q, h)
         if reads is not None:                                    # unread: state carried on
             h_new = np.where(reads[:, t, None], h_new, h)                    # (B, H)
         h = h_new
-        hidden[:, t] = h
-    cache = GRUCache(x, h0, gates, candidates, hidden, kernel, recurrent_kernel, go_backwards,
-                     input_mask, recurrent_mask, reads)
-    return hidden, h, cache
+        cache.hidden[:, t] = h
+    return cache.hidden, h, cache
 
 
 def backward_reference(d_hidden, d_h_last, cache, out=None, input_gradient=True,
                        initial_state_gradient=True):
-    """BPTT, NumPy reference (see the module docstring).
-
-    ``d_hidden (B, T, H)``: dL/dh_t for every step in processing order; ``d_h_last (B, H)``:
-    carried in for the final state; either may be None for zeros. Returns ``d_x, d_kernel,
-    d_recurrent_kernel, d_bias, d_h0``; ``out``: optional arrays to write ``d_kernel,
-    d_recurrent_kernel, d_bias`` into; ``d_x`` is None without ``input_gradient`` and
-    ``d_h0`` None without ``initial_state_gradient``.
-    """
-    d_hidden, dh_next, d_p, d_q = backward_start(d_hidden, d_h_last, cache)
+    """BPTT, NumPy reference (see the module docstring); its arguments and what it returns
+    are the simple RNN's (``simple_rnn.backward_reference``): ``d_x, d_kernel,
+    d_recurrent_kernel, d_bias, d_h0``."""
+    width = cache.gates.shape[2]                                             # 3H
+    d_hidden, dh_next, d_p, d_q = backward_start(d_hidden, d_h_last, cache, width, width)
     reads = cache.step_mask                                                  # (B, T) or None
     for t in reversed(range(cache.hidden.shape[1])):
         h_prev = cache.h0 if t == 0 else cache.hidden[:, t - 1]              # (B, H)

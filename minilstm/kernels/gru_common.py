@@ -1,6 +1,7 @@
 """What both GRU twins share (``gru``): the cache the forward pass keeps for the backward
-pass, the checks at the entry, the input projection before the time loop, and the products
-over all B·T rows after the backward time loop (dW, dU, db and dx), as BLAS forms them.
+pass, the start of the forward pass (checks, the input projection before the time loop), and
+the products over all B·T rows after the backward time loop (dW, dU, db and dx), as BLAS
+forms them (what it shares with the simple RNN is ``recurrent_common``'s).
 
 The twins differ only in their time loops: NumPy over the batch in ``gru``, jitted loops
 in ``gru_numba``.
@@ -10,9 +11,9 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from .lstm_common import as_rows, column_sums, in_callers_order
-from .shapes import require_one_float_dtype, require_shape
-from .vector_products import (flat_rows_product, given_or_zeros, gradient_arrays,
-                              zeros_or_copy)
+from .recurrent_common import (check_dtypes_and_rank, check_shapes, contiguous,
+                               in_processing_order, initial_state, previous_states)
+from .vector_products import flat_rows_product, gradient_arrays
 
 GATES = 3                               # z, r, n: Keras's order of the GRU's columns
 
@@ -33,38 +34,33 @@ class GRUCache(NamedTuple):
     step_mask: Optional[np.ndarray] = None       # (B, T) bool: steps read, processing order
 
 
-def checked_arguments(x, kernel, recurrent_kernel, bias, h0, go_backwards, input_mask,
-                      recurrent_mask, step_mask):
-    """The arguments checked against the shapes the loops index; the input (and the step
-    mask) reversed when read backwards; h0 zeros when not given; every array C-contiguous,
-    the step mask as booleans. Returns ``(x, h0, input_mask, recurrent_mask, reads)``."""
-    optional = (("h0", h0), ("input_mask", input_mask), ("recurrent_mask", recurrent_mask))
-    require_one_float_dtype(("x", "kernel", "recurrent_kernel", "bias") + tuple(
-        name for name, array in optional if array is not None),
-        (x, kernel, recurrent_kernel, bias) + tuple(
-            array for _, array in optional if array is not None))
-    if x.ndim != 3:
-        raise ValueError(f"x must have shape (batch, steps, features); got {x.shape}")
+def forward_start(x, kernel, recurrent_kernel, bias, h0, go_backwards, input_mask,
+                  recurrent_mask, step_mask):
+    """What both twins' forward loops start from: the arguments checked against the shapes
+    the loops index (``recurrent_common``'s checks), the input and the step mask in the
+    order of processing; the cache, its gates, candidates and hidden states new arrays for
+    the loop to fill, and p = x W + b_in ``(B, T, 3H)`` (``input_projection``)."""
+    check_dtypes_and_rank(x, (("x", x), ("kernel", kernel),
+                              ("recurrent_kernel", recurrent_kernel), ("bias", bias),
+                              ("h0", h0), ("input_mask", input_mask),
+                              ("recurrent_mask", recurrent_mask)))
     batch, _, features = x.shape
     units = recurrent_kernel.shape[0] if recurrent_kernel.ndim else 0
-    require_shape("recurrent_kernel", recurrent_kernel, (units, GATES * units))
-    require_shape("kernel", kernel, (features, GATES * units))
-    require_shape("bias", bias, (2, GATES * units))
-    for name, array, shape in (("h0", h0, (batch, units)),
-                               ("input_mask", input_mask, (batch, GATES, features)),
-                               ("recurrent_mask", recurrent_mask, (batch, GATES, units))):
-        if array is not None:
-            require_shape(name, array, shape)
-    reads = None
-    if step_mask is not None:
-        reads = require_shape("step_mask", np.asarray(step_mask), x.shape[:2]) != 0
-        reads = np.ascontiguousarray(reads[:, ::-1] if go_backwards else reads)  # (B, T)
-    if go_backwards:
-        x = x[:, ::-1]
-    h0 = given_or_zeros("h0", h0, (batch, units), x.dtype)                        # (B, H)
-    return (np.ascontiguousarray(x), h0,
-            None if input_mask is None else np.ascontiguousarray(input_mask),
-            None if recurrent_mask is None else np.ascontiguousarray(recurrent_mask), reads)
+    check_shapes((("recurrent_kernel", recurrent_kernel, (units, GATES * units)),
+                  ("kernel", kernel, (features, GATES * units)),
+                  ("bias", bias, (2, GATES * units)), ("h0", h0, (batch, units)),
+                  ("input_mask", input_mask, (batch, GATES, features)),
+                  ("recurrent_mask", recurrent_mask, (batch, GATES, units))))
+    x, reads = in_processing_order(x, step_mask, go_backwards)
+    steps = x.shape[1]
+    input_mask = contiguous(input_mask)
+    cache = GRUCache(x, initial_state(h0, batch, units, x.dtype),
+                     np.empty((batch, steps, GATES * units), dtype=x.dtype),     # (B, T, 3H)
+                     np.empty((batch, steps, units), dtype=x.dtype),             # (B, T, H)
+                     np.empty((batch, steps, units), dtype=x.dtype),             # (B, T, H)
+                     kernel, np.ascontiguousarray(recurrent_kernel), go_backwards,
+                     input_mask, contiguous(recurrent_mask), reads)
+    return cache, input_projection(x, kernel, bias, input_mask)
 
 
 def _gate_columns(matrix, gate):
@@ -84,22 +80,6 @@ def input_projection(x, kernel, bias, input_mask=None):
              for gate in range(GATES)], axis=-1)                          # (B, T, 3H)
     projected += bias[0]
     return projected
-
-
-def previous_states(cache):
-    """h_{t-1} for every step, ``(B, T, H)``: h_0, then h_1 .. h_{T-1}."""
-    return np.concatenate([cache.h0[:, None], cache.hidden[:, :-1]], axis=1)
-
-
-def backward_start(d_hidden, d_h_last, cache):
-    """What both twins' backward loops start from: dL/dh_t (zeros for None), dh_next (a new
-    array the loop overwrites, zeros for None), and d_p, d_q ``(B, T, 3H)`` to be filled."""
-    batch, steps, units = cache.hidden.shape
-    dtype = cache.hidden.dtype
-    return (given_or_zeros("d_hidden", d_hidden, (batch, steps, units), dtype),  # (B, T, H)
-            zeros_or_copy("d_h_last", d_h_last, (batch, units), dtype),          # (B, H)
-            np.empty((batch, steps, GATES * units), dtype=dtype),               # (B, T, 3H)
-            np.empty((batch, steps, GATES * units), dtype=dtype))               # (B, T, 3H)
 
 
 def _masked_rows_transposed_times(rows, masks, right, out):

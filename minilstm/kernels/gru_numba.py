@@ -20,11 +20,10 @@ prunes the branches on ``... is None``, so the loops without masks carry no test
 import numpy as np
 
 from .fast_math import copy_into, one_minus, product_into, sigmoid, tanh, zero_for
-from .gru_common import (GATES, GRUCache, backward_start, checked_arguments, input_projection,
-                         parameter_gradients)
+from .gru_common import GATES, forward_start, parameter_gradients
 from .jitting import kernel_jit
-from .lstm_routes import blas_pays
-from .vector_products import (add_rows_times_matrix, add_two_vectors_times_matrix_transposed,
+from .recurrent_common import backward_start, blas_route, last_state
+from .vector_products import (add_rows_times_matrix, add_step_rows_times_matrix_transposed,
                               add_vector_times_matrix_transposed)
 
 
@@ -152,14 +151,7 @@ def _backward_fused(d_hidden, dh_next, gates, candidates, hidden, h0, recurrent_
         _gate_backward_step(d_hidden, dh_next, t, gates, candidates, hidden, h0, reads,
                             d_p, d_q)
         if recurrent_mask is None:
-            b = 0
-            while b + 2 <= batch:
-                add_two_vectors_times_matrix_transposed(d_q[b, t], d_q[b + 1, t],
-                                                        recurrent_kernel, dh_next[b],
-                                                        dh_next[b + 1])
-                b += 2
-            if b < batch:
-                add_vector_times_matrix_transposed(d_q[b, t], recurrent_kernel, dh_next[b])
+            add_step_rows_times_matrix_transposed(d_q, t, recurrent_kernel, dh_next)
             continue
         for b in range(batch):
             for gate in range(3):
@@ -216,49 +208,35 @@ def _gate_kernels(recurrent_kernel, recurrent_mask):
     return np.ascontiguousarray(recurrent_kernel.reshape(units, GATES, units).transpose(1, 0, 2))
 
 
-def _route_is_blas(blas, batch, units):
-    """``blas`` as given (True: the recurrent products through BLAS, False: by loops), or
-    when None, as the shape chooses (``blas_pays``)."""
-    return blas_pays(batch, units) if blas is None else blas
-
-
 def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, go_backwards=False,
                   input_mask=None, recurrent_mask=None, step_mask=None, blas=None):
     """``gru.forward_reference``'s contract, the time loop jitted; ``blas``: the route of
-    the recurrent products (``_route_is_blas``)."""
-    x, h0, input_mask, recurrent_mask, reads = checked_arguments(
-        x, kernel, recurrent_kernel, bias, h0, go_backwards, input_mask, recurrent_mask,
-        step_mask)
-    batch, steps, _ = x.shape
-    units = recurrent_kernel.shape[0]
-    p = input_projection(x, kernel, bias, input_mask)                        # (B, T, 3H)
-    gates = np.empty((batch, steps, GATES * units), dtype=x.dtype)           # (B, T, 3H)
-    candidates = np.empty((batch, steps, units), dtype=x.dtype)              # (B, T, H)
-    hidden = np.empty((batch, steps, units), dtype=x.dtype)                  # (B, T, H)
-    recurrent_kernel = np.ascontiguousarray(recurrent_kernel)
+    the recurrent products (``recurrent_common.blas_route``)."""
+    cache, p = forward_start(x, kernel, recurrent_kernel, bias, h0, go_backwards, input_mask,
+                             recurrent_mask, step_mask)                      # p (B, T, 3H)
+    batch, _, units = cache.hidden.shape
     recurrent_bias = np.ascontiguousarray(bias[1])
-    if _route_is_blas(blas, batch, units):
-        _forward_blas(p, recurrent_kernel, recurrent_bias, h0, recurrent_mask, reads, gates,
-                      candidates, hidden)
+    arguments = (p, cache.recurrent_kernel, recurrent_bias, cache.h0)
+    outputs = (cache.recurrent_mask, cache.step_mask, cache.gates, cache.candidates,
+               cache.hidden)
+    if blas_route(blas, batch, units):
+        _forward_blas(*arguments, *outputs)
     else:
-        _forward_fused(p, recurrent_kernel, recurrent_bias, h0,
-                       _gate_kernels(recurrent_kernel, recurrent_mask), recurrent_mask, reads,
-                       gates, candidates, hidden)
-    h_last = hidden[:, -1].copy() if steps else h0.copy()                    # (B, H)
-    cache = GRUCache(x, h0, gates, candidates, hidden, kernel, recurrent_kernel, go_backwards,
-                     input_mask, recurrent_mask, reads)
-    return hidden, h_last, cache
+        _forward_fused(*arguments, _gate_kernels(cache.recurrent_kernel, cache.recurrent_mask),
+                       *outputs)
+    return cache.hidden, last_state(cache), cache
 
 
 def backward_numba(d_hidden, d_h_last, cache, out=None, input_gradient=True,
                    initial_state_gradient=True, blas=None):
     """``gru.backward_reference``'s contract, the time loop jitted; ``blas`` as for
     ``forward_numba``."""
-    d_hidden, dh_next, d_p, d_q = backward_start(d_hidden, d_h_last, cache)
     batch, _, units = cache.hidden.shape
+    d_hidden, dh_next, d_p, d_q = backward_start(d_hidden, d_h_last, cache, GATES * units,
+                                                 GATES * units)
     arguments = (d_hidden, dh_next, cache.gates, cache.candidates, cache.hidden, cache.h0,
                  cache.recurrent_kernel)
-    if _route_is_blas(blas, batch, units):
+    if blas_route(blas, batch, units):
         _backward_blas(*arguments, cache.recurrent_mask, cache.step_mask, d_p, d_q)
     else:
         _backward_fused(*arguments, _gate_kernels(cache.recurrent_kernel, cache.recurrent_mask),

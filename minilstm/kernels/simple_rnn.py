@@ -44,8 +44,8 @@ the twin of the backend in use.
 import numpy as np
 
 from .backend import dispatch
-from .simple_rnn_common import (SimpleRNNCache, backward_start, checked_arguments,
-                                input_projection, parameter_gradients)
+from .recurrent_common import backward_start
+from .simple_rnn_common import SimpleRNNCache, forward_start, parameter_gradients
 from .simple_rnn_numba import backward_numba, forward_numba
 
 __all__ = ["SimpleRNNCache", "backward", "backward_numba", "backward_reference", "forward",
@@ -60,21 +60,18 @@ def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, go_backwards=F
     ``recurrent_mask (B, H)``: m on h_{t-1} (None: none); ``step_mask (B, T)``: the steps
     each sequence reads (None: all), in the input's order.
     """
-    x, h0, recurrent_mask, reads = checked_arguments(x, kernel, recurrent_kernel, bias, h0,
-                                                     go_backwards, recurrent_mask, step_mask)
-    p = input_projection(x, kernel, bias)                                    # (B, T, H)
-    hidden = np.empty(p.shape, dtype=x.dtype)                                # (B, T, H)
-    h = h0                                                                   # (B, H)
-    for t in range(x.shape[1]):
-        recurrent_input = h if recurrent_mask is None else h * recurrent_mask  # (B, H)
-        h_new = np.tanh(p[:, t] + recurrent_input @ recurrent_kernel)        # (B, H)
+    cache, p = forward_start(x, kernel, recurrent_kernel, bias, h0, go_backwards,
+                             recurrent_mask, step_mask)                      # p (B, T, H)
+    mask, reads = cache.recurrent_mask, cache.step_mask                      # or None
+    h = cache.h0                                                             # (B, H)
+    for t in range(p.shape[1]):
+        recurrent_input = h if mask is None else h * mask                    # (B, H)
+        h_new = np.tanh(p[:, t] + recurrent_input @ cache.recurrent_kernel)  # (B, H)
         if reads is not None:                                    # unread: state carried on
             h_new = np.where(reads[:, t, None], h_new, h)                    # (B, H)
         h = h_new
-        hidden[:, t] = h
-    cache = SimpleRNNCache(x, h0, hidden, kernel, recurrent_kernel, go_backwards,
-                           recurrent_mask, reads)
-    return hidden, h, cache
+        cache.hidden[:, t] = h
+    return cache.hidden, h, cache
 
 
 def backward_reference(d_hidden, d_h_last, cache, out=None, input_gradient=True,
@@ -87,7 +84,8 @@ def backward_reference(d_hidden, d_h_last, cache, out=None, input_gradient=True,
     d_recurrent_kernel, d_bias`` into; ``d_x`` is None without ``input_gradient`` and
     ``d_h0`` None without ``initial_state_gradient``.
     """
-    d_hidden, dh_next, d_a = backward_start(d_hidden, d_h_last, cache)
+    d_hidden, dh_next, d_a = backward_start(d_hidden, d_h_last, cache,
+                                            cache.hidden.shape[2])
     reads = cache.step_mask                                                  # (B, T) or None
     for t in reversed(range(cache.hidden.shape[1])):
         dh = d_hidden[:, t] + dh_next                                        # (B, H)

@@ -1,17 +1,17 @@
 """What both simple-RNN twins share (``simple_rnn``): the cache the forward pass keeps for
-the backward pass, the checks at the entry, the input projection before the time loop, and
-the products over all B·T rows after the backward time loop (dW, dU, db and dx), as BLAS
-forms them. The twins differ only in their time loops.
+the backward pass, the start of the forward pass (checks, the input projection before the
+time loop), and the products over all B·T rows after the backward time loop (dW, dU, db and
+dx), as BLAS forms them (what it shares with the GRU is ``recurrent_common``'s). The twins
+differ only in their time loops.
 """
 from typing import NamedTuple, Optional
 
 import numpy as np
 
-from .gru_common import previous_states
 from .lstm_common import as_rows, column_sums, in_callers_order
-from .shapes import require_one_float_dtype, require_shape
-from .vector_products import (flat_rows_product, given_or_zeros, gradient_arrays,
-                              zeros_or_copy)
+from .recurrent_common import (check_dtypes_and_rank, check_shapes, contiguous,
+                               in_processing_order, initial_state, previous_states)
+from .vector_products import flat_rows_product, gradient_arrays
 
 
 class SimpleRNNCache(NamedTuple):
@@ -27,35 +27,26 @@ class SimpleRNNCache(NamedTuple):
     step_mask: Optional[np.ndarray] = None       # (B, T) bool: steps read, processing order
 
 
-def checked_arguments(x, kernel, recurrent_kernel, bias, h0, go_backwards, recurrent_mask,
-                      step_mask):
-    """The arguments checked against the shapes the loops index; the input (and the step
-    mask) reversed when read backwards; h0 zeros when not given; every array C-contiguous,
-    the step mask as booleans. Returns ``(x, h0, recurrent_mask, reads)``."""
-    optional = (("h0", h0), ("recurrent_mask", recurrent_mask))
-    require_one_float_dtype(("x", "kernel", "recurrent_kernel", "bias") + tuple(
-        name for name, array in optional if array is not None),
-        (x, kernel, recurrent_kernel, bias) + tuple(
-            array for _, array in optional if array is not None))
-    if x.ndim != 3:
-        raise ValueError(f"x must have shape (batch, steps, features); got {x.shape}")
+def forward_start(x, kernel, recurrent_kernel, bias, h0, go_backwards, recurrent_mask,
+                  step_mask):
+    """What both twins' forward loops start from: the arguments checked against the shapes
+    the loops index (``recurrent_common``'s checks), the input and the step mask in the
+    order of processing; the cache, its hidden states a new array for the loop to fill, and
+    p = x W + b ``(B, T, H)`` (``input_projection``)."""
+    check_dtypes_and_rank(x, (("x", x), ("kernel", kernel),
+                              ("recurrent_kernel", recurrent_kernel), ("bias", bias),
+                              ("h0", h0), ("recurrent_mask", recurrent_mask)))
     batch, _, features = x.shape
     units = recurrent_kernel.shape[0] if recurrent_kernel.ndim else 0
-    require_shape("recurrent_kernel", recurrent_kernel, (units, units))
-    require_shape("kernel", kernel, (features, units))
-    require_shape("bias", bias, (units,))
-    for name, array in optional:
-        if array is not None:
-            require_shape(name, array, (batch, units))
-    reads = None
-    if step_mask is not None:
-        reads = require_shape("step_mask", np.asarray(step_mask), x.shape[:2]) != 0
-        reads = np.ascontiguousarray(reads[:, ::-1] if go_backwards else reads)  # (B, T)
-    if go_backwards:
-        x = x[:, ::-1]
-    h0 = given_or_zeros("h0", h0, (batch, units), x.dtype)                        # (B, H)
-    return (np.ascontiguousarray(x), h0,
-            None if recurrent_mask is None else np.ascontiguousarray(recurrent_mask), reads)
+    check_shapes((("recurrent_kernel", recurrent_kernel, (units, units)),
+                  ("kernel", kernel, (features, units)), ("bias", bias, (units,)),
+                  ("h0", h0, (batch, units)), ("recurrent_mask", recurrent_mask, (batch, units))))
+    x, reads = in_processing_order(x, step_mask, go_backwards)
+    cache = SimpleRNNCache(x, initial_state(h0, batch, units, x.dtype),
+                           np.empty((batch, x.shape[1], units), dtype=x.dtype),   # (B, T, H)
+                           kernel, np.ascontiguousarray(recurrent_kernel), go_backwards,
+                           contiguous(recurrent_mask), reads)
+    return cache, input_projection(x, kernel, bias)
 
 
 def input_projection(x, kernel, bias):
@@ -63,16 +54,6 @@ def input_projection(x, kernel, bias):
     projected = flat_rows_product(x, kernel)                              # (B, T, H)
     projected += bias
     return projected
-
-
-def backward_start(d_hidden, d_h_last, cache):
-    """What both twins' backward loops start from: dL/dh_t (zeros for None), dh_next (a new
-    array the loop overwrites, zeros for None) and d_a ``(B, T, H)``, to be filled."""
-    batch, steps, units = cache.hidden.shape
-    dtype = cache.hidden.dtype
-    return (given_or_zeros("d_hidden", d_hidden, (batch, steps, units), dtype),  # (B, T, H)
-            zeros_or_copy("d_h_last", d_h_last, (batch, units), dtype),          # (B, H)
-            np.empty((batch, steps, units), dtype=dtype))                       # (B, T, H)
 
 
 def parameter_gradients(d_a, cache, out=None, input_gradient=True):

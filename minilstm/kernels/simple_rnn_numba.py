@@ -14,10 +14,9 @@ import numpy as np
 
 from .fast_math import copy_into, one_minus, product_into, tanh
 from .jitting import kernel_jit
-from .lstm_routes import blas_pays
-from .simple_rnn_common import (SimpleRNNCache, backward_start, checked_arguments,
-                                input_projection, parameter_gradients)
-from .vector_products import (add_rows_times_matrix, add_two_vectors_times_matrix_transposed,
+from .recurrent_common import backward_start, blas_route, last_state
+from .simple_rnn_common import forward_start, parameter_gradients
+from .vector_products import (add_rows_times_matrix, add_step_rows_times_matrix_transposed,
                               add_vector_times_matrix_transposed)
 
 
@@ -82,14 +81,7 @@ def _backward_fused(d_hidden, dh_next, hidden, recurrent_kernel, recurrent_mask,
     for t in range(steps - 1, -1, -1):
         _backward_step(d_hidden, dh_next, t, hidden, reads, d_a)
         if recurrent_mask is None:
-            b = 0
-            while b + 2 <= batch:
-                add_two_vectors_times_matrix_transposed(d_a[b, t], d_a[b + 1, t],
-                                                        recurrent_kernel, dh_next[b],
-                                                        dh_next[b + 1])
-                b += 2
-            if b < batch:
-                add_vector_times_matrix_transposed(d_a[b, t], recurrent_kernel, dh_next[b])
+            add_step_rows_times_matrix_transposed(d_a, t, recurrent_kernel, dh_next)
             continue
         for b in range(batch):
             part[:] = 0.0
@@ -118,38 +110,26 @@ def _backward_blas(d_hidden, dh_next, hidden, recurrent_kernel, recurrent_mask, 
         dh_next += product
 
 
-def _route_is_blas(blas, batch, units):
-    """``blas`` as given (True: the recurrent products through BLAS, False: by loops), or
-    when None, as the shape chooses (``blas_pays``)."""
-    return blas_pays(batch, units) if blas is None else blas
-
-
 def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, go_backwards=False,
                   recurrent_mask=None, step_mask=None, blas=None):
     """``simple_rnn.forward_reference``'s contract, the time loop jitted; ``blas``: the route
-    of the recurrent products (``_route_is_blas``)."""
-    x, h0, recurrent_mask, reads = checked_arguments(x, kernel, recurrent_kernel, bias, h0,
-                                                     go_backwards, recurrent_mask, step_mask)
-    batch, steps, _ = x.shape
-    units = recurrent_kernel.shape[0]
-    p = input_projection(x, kernel, bias)                                    # (B, T, H)
-    hidden = np.empty(p.shape, dtype=x.dtype)                                # (B, T, H)
-    recurrent_kernel = np.ascontiguousarray(recurrent_kernel)
-    route = _forward_blas if _route_is_blas(blas, batch, units) else _forward_fused
-    route(p, recurrent_kernel, h0, recurrent_mask, reads, hidden)
-    h_last = hidden[:, -1].copy() if steps else h0.copy()                    # (B, H)
-    cache = SimpleRNNCache(x, h0, hidden, kernel, recurrent_kernel, go_backwards,
-                           recurrent_mask, reads)
-    return hidden, h_last, cache
+    of the recurrent products (``recurrent_common.blas_route``)."""
+    cache, p = forward_start(x, kernel, recurrent_kernel, bias, h0, go_backwards,
+                             recurrent_mask, step_mask)                      # p (B, T, H)
+    batch, _, units = cache.hidden.shape
+    route = _forward_blas if blas_route(blas, batch, units) else _forward_fused
+    route(p, cache.recurrent_kernel, cache.h0, cache.recurrent_mask, cache.step_mask,
+          cache.hidden)
+    return cache.hidden, last_state(cache), cache
 
 
 def backward_numba(d_hidden, d_h_last, cache, out=None, input_gradient=True,
                    initial_state_gradient=True, blas=None):
     """``simple_rnn.backward_reference``'s contract, the time loop jitted; ``blas`` as for
     ``forward_numba``."""
-    d_hidden, dh_next, d_a = backward_start(d_hidden, d_h_last, cache)
     batch, _, units = cache.hidden.shape
-    route = _backward_blas if _route_is_blas(blas, batch, units) else _backward_fused
+    d_hidden, dh_next, d_a = backward_start(d_hidden, d_h_last, cache, units)
+    route = _backward_blas if blas_route(blas, batch, units) else _backward_fused
     route(d_hidden, dh_next, cache.hidden, cache.recurrent_kernel, cache.recurrent_mask,
           cache.step_mask, d_a)
     return parameter_gradients(d_a, cache, out, input_gradient) + (

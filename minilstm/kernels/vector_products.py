@@ -227,6 +227,23 @@ def add_two_vectors_times_matrix_transposed(vector_a, vector_b, matrix, out_a, o
         k += 1
 
 
+@kernel_jit()
+def add_step_rows_times_matrix_transposed(rows_by_step, t, matrix, out):
+    """out (B, K) += rows_by_step[:, t] (B, J) @ matrix (K, J)ᵀ, two rows at a time (each row
+    of the matrix read once for both; the last alone when B is odd): the recurrent
+    gradient dh_{t-1} += da_t Uᵀ of a backward time loop, its rows ``rows_by_step[b, t]``
+    taken one by one, each contiguous (the rows of a view ``rows_by_step[:, t]`` are
+    strided, and the products over them did not vectorise: ``lstm_time_loops``)."""
+    batch = out.shape[0]
+    b = 0
+    while b + 2 <= batch:
+        add_two_vectors_times_matrix_transposed(rows_by_step[b, t], rows_by_step[b + 1, t],
+                                                matrix, out[b], out[b + 1])
+        b += 2
+    if b < batch:
+        add_vector_times_matrix_transposed(rows_by_step[b, t], matrix, out[b])
+
+
 @kernel_jit(fastmath={"contract"})
 def add_rows_times_matrix(rows, matrix, out):
     """out (R, J) += rows (R, K) @ matrix (K, J), reading the matrix once.
