@@ -137,6 +137,11 @@ def test_translation_quick_smoke_with_attention_beam_search_and_heatmap():
     assert "Attention while translating" in out
 
 
+def test_translation_quick_smoke_with_chollets_gru_variant():
+    out = run_example("char_translation.py", "--quick", "--rnn", "gru", "--verbose", "0")
+    assert re.search(r"exact match on 200 held-out pairs, greedy decoding: [0-9.]+%", out)
+
+
 def test_counts_on_the_command_line_below_one_are_refused_naming_the_option():
     """argparse's error (exit status 2) before anything runs; ``--epochs 0`` made the
     addition example fail at its end with an UnboundLocalError."""
@@ -153,6 +158,8 @@ def test_counts_on_the_command_line_below_one_are_refused_naming_the_option():
     ("addition_seq2seq.py", ["--seed", "x"], "argument --seed: must be an integer >= 0; got 'x'"),
     ("char_translation.py", ["--beam", "-1"], "argument --beam: must be an integer >= 0"),
     ("char_translation.py", ["--show", "-1"], "argument --show: must be an integer >= 0"),
+    ("char_translation.py", ["--attention", "--rnn", "gru"],
+     "--attention decodes with an attentive LSTM: it needs --rnn lstm; got --rnn gru"),
     ("echo_attention.py", ["--n-in", "3", "--n-out", "4"],
      "--n-out (4) must be at most --n-in (3)"),
     ("char_translation.py", ["--data", "/no-such-folder/pairs.txt"],

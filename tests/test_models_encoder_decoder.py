@@ -8,20 +8,22 @@ from conftest import GRADIENT_TOLERANCE, batches, features, seeds, steps, units
 from minilstm import EncoderDecoder, gradcheck
 
 classes = st.integers(2, 5)
+# (attention, rnn): Chollet's LSTMs, with attention, and his GRU variant
+VARIANTS = [(False, "lstm"), (True, "lstm"), (False, "gru")]
 
 
 def one_hot(rng, shape, n):
     return np.eye(n)[rng.integers(0, n, shape)]
 
 
-@pytest.mark.parametrize("attention", [False, True])
+@pytest.mark.parametrize("attention, rnn", VARIANTS)
 @given(batches, steps, steps, features, units, classes, seeds)
-def test_encoder_decoder_gradients_match_finite_differences(attention, batch, steps_in,
+def test_encoder_decoder_gradients_match_finite_differences(attention, rnn, batch, steps_in,
                                                             steps_out, features_, units_,
                                                             classes_, seed):
     rng = np.random.default_rng(seed)
     model = EncoderDecoder(units_, features_, classes_, attention=attention, dtype="float64",
-                           seed=seed)
+                           seed=seed, rnn=rnn)
     model.compile(loss="categorical_crossentropy", optimizer="rmsprop")
     encoder_input = rng.standard_normal((batch, steps_in, features_))
     decoder_input = one_hot(rng, (batch, steps_out), classes_)
@@ -31,10 +33,10 @@ def test_encoder_decoder_gradients_match_finite_differences(attention, batch, st
     assert max(errors.values()) < GRADIENT_TOLERANCE, errors
 
 
-def trained_toy_model(dtype="float64", attention=False):
+def trained_toy_model(dtype="float64", attention=False, rnn="lstm"):
     """A small model trained a little, so its decodings are not uniform noise."""
     rng = np.random.default_rng(0)
-    model = EncoderDecoder(8, 3, 5, attention=attention, dtype=dtype, seed=0)
+    model = EncoderDecoder(8, 3, 5, attention=attention, dtype=dtype, seed=0, rnn=rnn)
     model.compile(loss="categorical_crossentropy", optimizer="rmsprop")
     encoder_input = rng.standard_normal((32, 4, 3))
     sequences = one_hot(rng, (32, 7), 5)
@@ -42,18 +44,18 @@ def trained_toy_model(dtype="float64", attention=False):
     return model, encoder_input
 
 
-@pytest.mark.parametrize("attention", [False, True])
-def test_beam_search_with_width_one_is_exactly_greedy_decoding(attention):
-    model, encoder_input = trained_toy_model(attention=attention)
+@pytest.mark.parametrize("attention, rnn", VARIANTS)
+def test_beam_search_with_width_one_is_exactly_greedy_decoding(attention, rnn):
+    model, encoder_input = trained_toy_model(attention=attention, rnn=rnn)
     greedy = model.greedy_decode(encoder_input[:6], start=0, end=4, max_length=8)
     for row in range(6):
         (tokens, _), = model.beam_search(encoder_input[row:row + 1], 0, 4, 8, beam_width=1)
         assert tokens == greedy[row]
 
 
-@pytest.mark.parametrize("attention", [False, True])
-def test_beam_scores_are_the_true_sequence_log_probabilities(attention):
-    model, encoder_input = trained_toy_model(attention=attention)
+@pytest.mark.parametrize("attention, rnn", VARIANTS)
+def test_beam_scores_are_the_true_sequence_log_probabilities(attention, rnn):
+    model, encoder_input = trained_toy_model(attention=attention, rnn=rnn)
     beams = model.beam_search(encoder_input[:1], start=0, end=4, max_length=6, beam_width=3)
     assert len(beams) == 3
     assert [score for _, score in beams] == sorted((score for _, score in beams), reverse=True)
@@ -64,12 +66,13 @@ def test_beam_scores_are_the_true_sequence_log_probabilities(attention):
         assert score == pytest.approx(true_log_probability, rel=1e-9)
 
 
-@pytest.mark.parametrize("attention", [False, True])
-def test_a_saved_encoder_decoder_decodes_the_same_after_loading(attention, tmp_path):
-    model, encoder_input = trained_toy_model("float32", attention)
+@pytest.mark.parametrize("attention, rnn", VARIANTS)
+def test_a_saved_encoder_decoder_decodes_the_same_after_loading(attention, rnn, tmp_path):
+    model, encoder_input = trained_toy_model("float32", attention, rnn)
     model.save(tmp_path / "translator.npz")
     loaded = minilstm.load_model(tmp_path / "translator.npz")
     assert isinstance(loaded, EncoderDecoder) and loaded.optimizer.iterations == 3
+    assert loaded.rnn == rnn and type(loaded.encoder).__name__ == rnn.upper()
     assert loaded.greedy_decode(encoder_input, 0, 4, 8) == \
         model.greedy_decode(encoder_input, 0, 4, 8)
 
@@ -120,17 +123,19 @@ def test_decoding_lengths_and_widths_below_one_are_refused_by_name(decode, argum
         getattr(model, decode)(encoder_input[:1], 0, 4, **arguments)
 
 
-@pytest.mark.parametrize("attention", [False, True])
-def test_decode_step_refuses_a_scalar_token_and_states_not_from_encode(attention):
+@pytest.mark.parametrize("attention, rnn", VARIANTS)
+def test_decode_step_refuses_a_scalar_token_and_states_not_from_encode(attention, rnn):
     """A scalar token was 'len() of unsized object'; two states for the attention model
     'not enough values to unpack'."""
-    model, encoder_input = trained_toy_model(attention=attention)
+    model, encoder_input = trained_toy_model(attention=attention, rnn=rnn)
     states = model.encode(encoder_input[:1])
     assert model.decode_step([0], states)[0].shape == (1, 5)
     with pytest.raises(ValueError, match=r"tokens must be a 1-D array .*; got shape \(\)"):
         model.decode_step(0, states)
-    names = r"\[h, c, encoder_outputs\]" if attention else r"\[h, c\]"
-    for wrong, described in [(states[:1], "a list of 1"), (states[0], "a ndarray")]:
+    names = {(True, "lstm"): r"\[h, c, encoder_outputs\]", (False, "lstm"): r"\[h, c\]",
+             (False, "gru"): r"\[h\]"}[attention, rnn]
+    for wrong, described in [(states + states, f"a list of {2 * len(states)}"),
+                             (states[0], "a ndarray")]:
         with pytest.raises(ValueError, match=rf"states must be the list {names}, as encode "
                                              rf"returns it; got {described}"):
             model.decode_step([0], wrong)
@@ -227,3 +232,26 @@ def test_attention_weights_for_a_heatmap_are_distributions_over_the_input():
     np.testing.assert_allclose(weights.sum(axis=-1), 1.0, rtol=1e-12)
     with pytest.raises(ValueError, match="attention=True"):
         trained_toy_model()[0].attention_map(encoder_input[:1], decoder_input)
+
+
+def test_chollets_gru_variant_hands_the_one_state_over_and_refuses_attention():
+    """With rnn='gru' the encoder's last h starts the decoder, as Chollet's answer to "what if
+    I want to use a GRU layer instead of a LSTM?" writes it; the encoder's weights get the
+    gradient of that hand-over (a change of encoder weight changes the loss)."""
+    rng = np.random.default_rng(1)
+    model = EncoderDecoder(4, 3, 5, rnn="gru", dtype="float64", seed=1)
+    assert [type(layer).__name__ for layer in model.layers] == ["GRU", "GRU", "Dense"]
+    assert model.count_params() == 3 * (4 * 7 + 8) + 3 * (4 * 9 + 8) + 4 * 5 + 5
+    encoder_input = rng.standard_normal((2, 4, 3))
+    (h,) = model.encode(encoder_input)
+    np.testing.assert_array_equal(h, model.encoder(encoder_input)[1])
+    probabilities, (h_next,) = model.decode_step([0, 1], [h])
+    decoder_input = np.eye(5)[[[0], [1]]]
+    expected, h_expected = model.decoder(decoder_input, initial_state=[h])
+    np.testing.assert_allclose(h_next, h_expected, rtol=1e-12)
+    np.testing.assert_allclose(probabilities, model.output_layer(expected)[:, 0], rtol=1e-12)
+    with pytest.raises(ValueError, match=r"attention=True decodes with an AttentiveLSTM: it "
+                                         r"needs rnn='lstm'; got rnn='gru'"):
+        EncoderDecoder(4, 3, 5, attention=True, rnn="gru")
+    with pytest.raises(ValueError, match=r"rnn must be one of \['gru', 'lstm'\]; got 'rnn'"):
+        EncoderDecoder(4, 3, 5, rnn="rnn")

@@ -15,17 +15,20 @@ decoder is an ``AttentiveLSTM`` reading an additive-attention context of it at e
 step, and the output layer reads ``[h_t, context_t]``; the encoder then receives
 gradients both for its final state and, through the attention, for every output.
 
+With ``rnn='gru'`` both are GRUs, whose one state h is handed over (Chollet's answer to
+"what if I want to use a GRU layer instead of a LSTM?" in the post the tutorial comes from).
+
 Inference reuses the same layers: ``encode`` maps an input to the decoder's starting
-states (``[h, c]``, plus the encoder outputs with attention); ``decode_step`` takes
-one token per sequence and the states, and returns next-token probabilities and new
-states; ``greedy_decode`` and ``beam_search`` build on them.
+states (``[h, c]``, ``[h]`` with GRUs, plus the encoder outputs with attention);
+``decode_step`` takes one token per sequence and the states, and returns next-token
+probabilities and new states; ``greedy_decode`` and ``beam_search`` build on them.
 """
 import heapq
 
 import numpy as np
 
 from ..checks import flag, positive_int
-from ..layers import LSTM, AttentiveLSTM, Dense
+from ..layers import GRU, LSTM, AttentiveLSTM, Dense
 from . import data
 from .model import Model
 
@@ -36,13 +39,17 @@ class EncoderDecoder(Model):
         num_encoder_tokens, num_decoder_tokens: one-hot sizes of the input and output.
         attention: decode with additive attention over the encoder's outputs.
         attention_units: size of the attention scores (default ``latent_dim``).
+        rnn: the encoder's and decoder's layer, ``'lstm'`` (Chollet's) or ``'gru'`` (one
+            state handed over; no attention with it: the attentive decoder is an LSTM).
         dtype, name, seed: as for ``Sequential``.
     """
 
     n_inputs = 2
+    RECURRENT_LAYERS = {"lstm": LSTM, "gru": GRU}
 
     def __init__(self, latent_dim, num_encoder_tokens, num_decoder_tokens, attention=False,
-                 attention_units=None, dtype="float32", name="encoder_decoder", seed=None):
+                 attention_units=None, dtype="float32", name="encoder_decoder", seed=None,
+                 rnn="lstm"):
         super().__init__(name=name, seed=seed)
         self.latent_dim = positive_int("latent_dim", latent_dim)
         self.num_encoder_tokens = positive_int("num_encoder_tokens", num_encoder_tokens)
@@ -51,15 +58,21 @@ class EncoderDecoder(Model):
         if attention_units is not None and not attention:
             raise ValueError(f"attention_units={attention_units!r} sizes the attention's "
                              "scores: it needs attention=True")
-        self.attention = attention
-        self.encoder = LSTM(latent_dim, return_sequences=self.attention, return_state=True,
-                            dtype=dtype, name="encoder")
+        if rnn not in self.RECURRENT_LAYERS:
+            raise ValueError(f"rnn must be one of {sorted(self.RECURRENT_LAYERS)}; got {rnn!r}")
+        if attention and rnn != "lstm":
+            raise ValueError(f"attention=True decodes with an AttentiveLSTM: it needs "
+                             f"rnn='lstm'; got rnn={rnn!r}")
+        self.attention, self.rnn = attention, rnn
+        recurrent = self.RECURRENT_LAYERS[rnn]
+        self.encoder = recurrent(latent_dim, return_sequences=self.attention, return_state=True,
+                                 dtype=dtype, name="encoder")
         if self.attention:
             self.decoder = AttentiveLSTM(latent_dim, latent_dim, attention_units, dtype=dtype,
                                          name="decoder")
         else:
-            self.decoder = LSTM(latent_dim, return_sequences=True, return_state=True,
-                                dtype=dtype, name="decoder")
+            self.decoder = recurrent(latent_dim, return_sequences=True, return_state=True,
+                                     dtype=dtype, name="decoder")
         self.output_layer = Dense(num_decoder_tokens, activation="softmax", dtype=dtype,
                                   name="decoder_dense")
         self.encoder.build((None, None, num_encoder_tokens), self.rng)
@@ -98,14 +111,15 @@ class EncoderDecoder(Model):
                 "num_encoder_tokens": self.num_encoder_tokens,
                 "num_decoder_tokens": self.num_decoder_tokens, "attention": self.attention,
                 "attention_units": self.decoder.attention_units if self.attention else None,
-                "dtype": str(self.encoder.dtype), **self._generator_config()}
+                "rnn": self.rnn, "dtype": str(self.encoder.dtype), **self._generator_config()}
 
     @classmethod
     def from_config(cls, config):
         model = cls(config["latent_dim"], config["num_encoder_tokens"],
                     config["num_decoder_tokens"], attention=config["attention"],
                     attention_units=config["attention_units"], dtype=config["dtype"],
-                    name=config["name"], seed=cls._generator_to_restore(config))
+                    name=config["name"], seed=cls._generator_to_restore(config),
+                    rnn=config.get("rnn", "lstm"))          # absent from earlier files
         model._restore_generator(config)
         return model
 
@@ -122,9 +136,8 @@ class EncoderDecoder(Model):
                                                           training=training)
             read, states = np.concatenate([hidden, contexts], axis=-1), [h, c, memory]
         else:
-            read, h, c = self.decoder.forward(decoder_input, initial_state=states,
-                                              training=training)
-            states = [h, c]
+            read, *states = self.decoder.forward(decoder_input, initial_state=states,
+                                                 training=training)
         return self.output_layer.forward(read, training=training), states
 
     def _backward(self, d_out, skip_activation=False):
@@ -135,21 +148,23 @@ class EncoderDecoder(Model):
                                   input_gradient=False)       # its input is data
             d_outputs = self.decoder.d_memory                 # through the attention
         else:
-            self.decoder.backward([d_read, None, None], input_gradient=False)
+            self.decoder.backward([d_read] + [None] * len(self.decoder.state_names),
+                                  input_gradient=False)
             d_outputs = None
-        d_h, d_c = self.decoder.d_initial_state               # the state hand-over
-        self.encoder.backward([d_outputs, d_h, d_c], input_gradient=False)
+        d_states = self.decoder.d_initial_state               # the state hand-over
+        self.encoder.backward([d_outputs, *d_states], input_gradient=False)
 
     # ---------------------------------------------------------------- inference
     def encode(self, encoder_input, training=False):
         """Encoder inputs ``(B, T, num_encoder_tokens)`` -> the decoder's starting states:
-        ``[h, c]``, or ``[h, c, encoder_outputs]`` with attention. The inputs are checked
-        as ``predict`` checks them: a NaN is refused, not decoded into tokens."""
+        ``[h, c]`` (``[h]`` with GRUs), or ``[h, c, encoder_outputs]`` with attention. The
+        inputs are checked as ``predict`` checks them: a NaN is refused, not decoded into
+        tokens."""
         return self._encode(self._checked("encoder_input", encoder_input), training)
 
     def _encode(self, encoder_input, training):
-        outputs, h, c = self.encoder.forward(encoder_input, training=training)
-        return [h, c, outputs] if self.attention else [h, c]
+        outputs, *states = self.encoder.forward(encoder_input, training=training)
+        return states + [outputs] if self.attention else states
 
     def _checked(self, argument, array):
         """``array`` as the model's dtype, finite, with at least one sample; else an error
@@ -164,7 +179,7 @@ class EncoderDecoder(Model):
         if tokens.ndim != 1:
             raise ValueError(f"tokens must be a 1-D array of token indices, one per sequence; "
                              f"got shape {tokens.shape}")
-        names = ["h", "c", "encoder_outputs"] if self.attention else ["h", "c"]
+        names = list(self.encoder.state_names) + (["encoder_outputs"] if self.attention else [])
         if not isinstance(states, (list, tuple)) or len(states) != len(names):
             given = f"a {type(states).__name__}" + (
                 f" of {len(states)}" if isinstance(states, (list, tuple)) else "")
