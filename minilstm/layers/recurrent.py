@@ -1,8 +1,8 @@
 """LSTM layer: Keras's API and weight layout over the ``kernels.lstm`` twins.
 
 The equations and their backward pass are in ``minilstm/kernels/lstm.py``; what the LSTM
-shares with the GRU (arguments, shapes, masks, states, the passes around the kernel) is
-``recurrent_base.Recurrent``.
+shares with the GRU and the SimpleRNN (arguments, shapes, masks, states, the passes around
+the kernel) is ``recurrent_base.Recurrent``.
 """
 from ..checks import flag
 from ..kernels import lstm as lstm_kernel

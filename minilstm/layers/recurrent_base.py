@@ -1,10 +1,10 @@
-"""What Keras's recurrent layers share (``LSTM``, ``GRU``): their arguments, output shapes,
-masks, states carried from batch to batch, and the shape of a forward and a backward pass
-around a kernel's time loop.
+"""What Keras's recurrent layers share (``LSTM``, ``GRU``, ``SimpleRNN``): their arguments,
+output shapes, masks, states carried from batch to batch, and the shape of a forward and a
+backward pass around a kernel's time loop.
 
-A subclass sets ``state_names`` (``("h", "c")`` for the LSTM, ``("h",)`` for the GRU) and
+A subclass sets ``state_names`` (``("h", "c")`` for the LSTM, ``("h",)`` for the others) and
 ``initial_state_names`` (``("h0", "c0")``, ``("h0",)``, as its errors name them),
-``gates`` (4, 3) and writes ``_create_weights``, ``_draw_masks`` (dropout's, while
+``gates`` (4, 3, 1) and writes ``_create_weights``, ``_draw_masks`` (dropout's, while
 training with ``dropout`` or ``recurrent_dropout``: the input, the masks for the kernel),
 ``_kernel_forward`` (its masks None without dropout) and ``_kernel_backward`` (dx, the
 weights' gradients, which ``backward`` adds, and the initial states').
@@ -39,8 +39,8 @@ def prepare_initial_state(layer, initial_state, batch, names=("h0", "c0")):
 
 
 class Recurrent(DrawsNoise, Layer):
-    """The base of ``LSTM`` and ``GRU`` (module docstring); its arguments are documented on
-    ``LSTM``."""
+    """The base of ``LSTM``, ``GRU`` and ``SimpleRNN`` (module docstring); its arguments are
+    documented on ``LSTM``."""
 
     weight_names = ("kernel", "recurrent_kernel", "bias")
     takes_mask = True                   # and hands it on by compute_mask, below
