@@ -58,7 +58,8 @@ exactly. ``forward`` / ``backward`` call the twin of the backend in use.
 import numpy as np
 
 from .backend import dispatch
-from .gru_common import GATES, GRUCache, forward_start, parameter_gradients
+from .gru_common import (GRUCache, forward_start, gate_columns, parameter_gradients,
+                         recurrent_gradient, recurrent_product)
 from .gru_numba import backward_numba, forward_numba
 from .recurrent_common import backward_start
 from .reference_math import sigmoid as sigmoid_reference
@@ -67,42 +68,19 @@ __all__ = ["GRUCache", "backward", "backward_numba", "backward_reference", "cell
            "forward", "forward_numba", "forward_reference"]
 
 
-def _gate(array, gate):
-    """Gate ``gate``'s block (z: 0, r: 1, n: 2) of the last axis of a (..., 3H) array."""
-    units = array.shape[-1] // GATES
-    return array[..., gate * units:(gate + 1) * units]
-
-
-def recurrent_terms(h_prev, recurrent_kernel, recurrent_bias, recurrent_mask=None):
-    """q_t = h_{t-1} U + b_rec ``(B, 3H)``; with masks ``(B, 3, H)``, (h_{t-1} ⊙ m_g) U_g + b_rec[g]
-    gate by gate."""
-    if recurrent_mask is None:
-        return h_prev @ recurrent_kernel + recurrent_bias                     # (B, 3H)
-    return np.concatenate([(h_prev * recurrent_mask[:, gate]) @ _gate(recurrent_kernel, gate)
-                           for gate in range(GATES)], axis=1) + recurrent_bias  # (B, 3H)
-
-
-def recurrent_gradient(d_q, recurrent_kernel, recurrent_mask=None):
-    """dL/dh_{t-1} through q_t: dq_t Uᵀ, or Σ_g (dq_t[g] U_gᵀ) ⊙ m_g with masks ``(B, H)``."""
-    if recurrent_mask is None:
-        return d_q @ recurrent_kernel.T                                       # (B, H)
-    return sum((_gate(d_q, gate) @ _gate(recurrent_kernel, gate).T) * recurrent_mask[:, gate]
-               for gate in range(GATES))                                      # (B, H)
-
-
 def cell_reference(p, q, h_prev):
     """One step from p_t and q_t ``(B, 3H)``: the gates [z, r, n] ``(B, 3H)``, q_t[n] and h_t."""
-    z = sigmoid_reference(_gate(p, 0) + _gate(q, 0))                         # (B, H)
-    r = sigmoid_reference(_gate(p, 1) + _gate(q, 1))                         # (B, H)
-    n = np.tanh(_gate(p, 2) + r * _gate(q, 2))                               # (B, H)
+    z = sigmoid_reference(gate_columns(p, 0) + gate_columns(q, 0))                         # (B, H)
+    r = sigmoid_reference(gate_columns(p, 1) + gate_columns(q, 1))                         # (B, H)
+    n = np.tanh(gate_columns(p, 2) + r * gate_columns(q, 2))                               # (B, H)
     h = z * h_prev + (1.0 - z) * n                                           # (B, H)
-    return np.concatenate([z, r, n], axis=1), _gate(q, 2), h
+    return np.concatenate([z, r, n], axis=1), gate_columns(q, 2), h
 
 
 def cell_backward_reference(dh, gates, candidate, h_prev):
     """The step backwards from dh_t: dp_t and dq_t ``(B, 3H)``, and dh_t ⊙ z_t, the part of
     dL/dh_{t-1} that does not pass through U."""
-    z, r, n = _gate(gates, 0), _gate(gates, 1), _gate(gates, 2)              # (B, H)
+    z, r, n = (gate_columns(gates, gate) for gate in range(3))              # (B, H) each
     da_n = dh * (1.0 - z) * (1.0 - n * n)                                    # (B, H)
     da_z = dh * (h_prev - n) * z * (1.0 - z)                                 # (B, H)
     da_r = da_n * candidate * r * (1.0 - r)                                  # (B, H)
@@ -125,7 +103,7 @@ def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, go_backwards=F
     reads = cache.step_mask                                                  # (B, T) or None
     h = cache.h0                                                             # (B, H)
     for t in range(p.shape[1]):
-        q = recurrent_terms(h, cache.recurrent_kernel, bias[1], cache.recurrent_mask)  # (B, 3H)
+        q = recurrent_product(h, cache.recurrent_kernel, cache.recurrent_mask) + bias[1]
         cache.gates[:, t], cache.candidates[:, t], h_new = cell_reference(p[:, t], q, h)
         if reads is not None:                                    # unread: state carried on
             h_new = np.where(reads[:, t, None], h_new, h)                    # (B, H)

@@ -11,9 +11,10 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from .lstm_common import as_rows, column_sums, in_callers_order
-from .recurrent_common import (check_dtypes_and_rank, check_shapes, contiguous,
-                               in_processing_order, initial_state, previous_states)
-from .vector_products import flat_rows_product, gradient_arrays
+from .lstm_common import in_processing_order
+from .recurrent_common import contiguous, previous_states
+from .shapes import require_given_float_dtype_and_rank, require_given_shapes
+from .vector_products import flat_rows_product, given_or_zeros, gradient_arrays
 
 GATES = 3                               # z, r, n: Keras's order of the GRU's columns
 
@@ -32,29 +33,30 @@ class GRUCache(NamedTuple):
     input_mask: Optional[np.ndarray] = None      # (B, 3, I) d_g on x_t, one a gate
     recurrent_mask: Optional[np.ndarray] = None  # (B, 3, H) m_g on h_{t-1}, one a gate
     step_mask: Optional[np.ndarray] = None       # (B, T) bool: steps read, processing order
+    gate_kernels: Optional[np.ndarray] = None    # (3, H, H) U_g contiguous, with masks: the
+    #                                              Numba twin's loops', made once a forward
 
 
 def forward_start(x, kernel, recurrent_kernel, bias, h0, go_backwards, input_mask,
                   recurrent_mask, step_mask):
     """What both twins' forward loops start from: the arguments checked against the shapes
-    the loops index (``recurrent_common``'s checks), the input and the step mask in the
+    the loops index (``shapes``' checks), the input and the step mask in the
     order of processing; the cache, its gates, candidates and hidden states new arrays for
     the loop to fill, and p = x W + b_in ``(B, T, 3H)`` (``input_projection``)."""
-    check_dtypes_and_rank(x, (("x", x), ("kernel", kernel),
-                              ("recurrent_kernel", recurrent_kernel), ("bias", bias),
-                              ("h0", h0), ("input_mask", input_mask),
-                              ("recurrent_mask", recurrent_mask)))
+    require_given_float_dtype_and_rank(x, (
+        ("x", x), ("kernel", kernel), ("recurrent_kernel", recurrent_kernel), ("bias", bias),
+        ("h0", h0), ("input_mask", input_mask), ("recurrent_mask", recurrent_mask)))
     batch, _, features = x.shape
     units = recurrent_kernel.shape[0] if recurrent_kernel.ndim else 0
-    check_shapes((("recurrent_kernel", recurrent_kernel, (units, GATES * units)),
-                  ("kernel", kernel, (features, GATES * units)),
-                  ("bias", bias, (2, GATES * units)), ("h0", h0, (batch, units)),
-                  ("input_mask", input_mask, (batch, GATES, features)),
-                  ("recurrent_mask", recurrent_mask, (batch, GATES, units))))
+    require_given_shapes((
+        ("recurrent_kernel", recurrent_kernel, (units, GATES * units)),
+        ("kernel", kernel, (features, GATES * units)), ("bias", bias, (2, GATES * units)),
+        ("h0", h0, (batch, units)), ("input_mask", input_mask, (batch, GATES, features)),
+        ("recurrent_mask", recurrent_mask, (batch, GATES, units))))
     x, reads = in_processing_order(x, step_mask, go_backwards)
     steps = x.shape[1]
     input_mask = contiguous(input_mask)
-    cache = GRUCache(x, initial_state(h0, batch, units, x.dtype),
+    cache = GRUCache(x, given_or_zeros("h0", h0, (batch, units), x.dtype),
                      np.empty((batch, steps, GATES * units), dtype=x.dtype),     # (B, T, 3H)
                      np.empty((batch, steps, units), dtype=x.dtype),             # (B, T, H)
                      np.empty((batch, steps, units), dtype=x.dtype),             # (B, T, H)
@@ -63,10 +65,30 @@ def forward_start(x, kernel, recurrent_kernel, bias, h0, go_backwards, input_mas
     return cache, input_projection(x, kernel, bias, input_mask)
 
 
-def _gate_columns(matrix, gate):
-    """Gate ``gate``'s block of columns of a (K, 3H) matrix (z: 0, r: 1, n: 2), a view."""
+def gate_columns(matrix, gate):
+    """Gate ``gate``'s block (z: 0, r: 1, n: 2) of the last axis of a (..., 3H) array, a
+    view."""
     units = matrix.shape[-1] // GATES
     return matrix[..., gate * units:(gate + 1) * units]
+
+
+def recurrent_product(h_prev, recurrent_kernel, recurrent_mask=None):
+    """h_{t-1} U ``(B, 3H)`` through BLAS; with masks ``(B, 3, H)``, (h_{t-1} ⊙ m_g) U_g gate by
+    gate: the NumPy twin's, and the Numba twin's for large shapes."""
+    if recurrent_mask is None:
+        return h_prev @ recurrent_kernel                                  # (B, 3H)
+    return np.concatenate([(h_prev * recurrent_mask[:, gate]) @ gate_columns(recurrent_kernel,
+                                                                             gate)
+                           for gate in range(GATES)], axis=1)             # (B, 3H)
+
+
+def recurrent_gradient(d_q, recurrent_kernel, recurrent_mask=None):
+    """dL/dh_{t-1} through q_t ``(B, H)``: dq_t Uᵀ, or Σ_g (dq_t[g] U_gᵀ) ⊙ m_g with masks,
+    through BLAS (both twins', as ``recurrent_product``)."""
+    if recurrent_mask is None:
+        return d_q @ recurrent_kernel.T                                   # (B, H)
+    return sum((gate_columns(d_q, gate) @ gate_columns(recurrent_kernel, gate).T)
+               * recurrent_mask[:, gate] for gate in range(GATES))        # (B, H)
 
 
 def input_projection(x, kernel, bias, input_mask=None):
@@ -76,7 +98,7 @@ def input_projection(x, kernel, bias, input_mask=None):
         projected = flat_rows_product(x, kernel)                          # (B, T, 3H)
     else:
         projected = np.concatenate(
-            [flat_rows_product(x * input_mask[:, None, gate], _gate_columns(kernel, gate))
+            [flat_rows_product(x * input_mask[:, None, gate], gate_columns(kernel, gate))
              for gate in range(GATES)], axis=-1)                          # (B, T, 3H)
     projected += bias[0]
     return projected
@@ -89,8 +111,8 @@ def _masked_rows_transposed_times(rows, masks, right, out):
     if masks is None:
         return np.matmul(rows.T, right, out=out)                          # (K, 3H)
     for gate in range(GATES):
-        np.matmul((rows * masks[:, gate]).T, _gate_columns(right, gate),
-                  out=_gate_columns(out, gate))                           # (K, H)
+        np.matmul((rows * masks[:, gate]).T, gate_columns(right, gate),
+                  out=gate_columns(out, gate))                           # (K, H)
     return out
 
 
@@ -124,7 +146,7 @@ def parameter_gradients(d_p, d_q, cache, out=None, input_gradient=True):
         if input_mask is None:
             d_x = d_p_rows @ cache.kernel.T                               # (B·T, I)
         else:
-            d_x = sum((_gate_columns(d_p_rows, gate) @ _gate_columns(cache.kernel, gate).T)
+            d_x = sum((gate_columns(d_p_rows, gate) @ gate_columns(cache.kernel, gate).T)
                       * input_mask[:, gate] for gate in range(GATES))     # (B·T, I)
         d_x = in_callers_order(d_x.reshape(batch, steps, features), cache)  # (B, T, I)
     return [d_x, d_kernel, d_recurrent_kernel, out_bias]

@@ -20,7 +20,8 @@ prunes the branches on ``... is None``, so the loops without masks carry no test
 import numpy as np
 
 from .fast_math import copy_into, one_minus, product_into, sigmoid, tanh, zero_for
-from .gru_common import GATES, forward_start, parameter_gradients
+from .gru_common import (GATES, forward_start, parameter_gradients, recurrent_gradient,
+                         recurrent_product)
 from .jitting import kernel_jit
 from .recurrent_common import backward_start, blas_route, last_state
 from .vector_products import (add_rows_times_matrix, add_step_rows_times_matrix_transposed,
@@ -164,46 +165,26 @@ def _backward_fused(d_hidden, dh_next, gates, candidates, hidden, h0, recurrent_
                     carried[j] += part[j] * mask[j]
 
 
-def _recurrent_product(previous, recurrent_kernel, recurrent_mask):
-    """h_{t-1} U through BLAS ``(B, 3H)``; with masks, (h_{t-1} ⊙ m_g) U_g gate by gate."""
-    if recurrent_mask is None:
-        return previous @ recurrent_kernel                                 # (B, 3H)
-    units = recurrent_kernel.shape[0]
-    return np.concatenate([(previous * recurrent_mask[:, gate])
-                           @ recurrent_kernel[:, gate * units:(gate + 1) * units]
-                           for gate in range(GATES)], axis=1)              # (B, 3H)
-
-
 def _forward_blas(p, recurrent_kernel, recurrent_bias, h0, recurrent_mask, reads, gates,
                   candidates, hidden):
     """The forward time loop from Python, h_{t-1} U through BLAS (module docstring)."""
     for t in range(p.shape[1]):
         previous = h0 if t == 0 else hidden[:, t - 1]                      # (B, H)
-        q = _recurrent_product(previous, recurrent_kernel, recurrent_mask)  # (B, 3H)
+        q = recurrent_product(previous, recurrent_kernel, recurrent_mask)   # (B, 3H)
         _gate_step(p, q, recurrent_bias, t, h0, reads, gates, candidates, hidden)
 
 
 def _backward_blas(d_hidden, dh_next, gates, candidates, hidden, h0, recurrent_kernel,
                    recurrent_mask, reads, d_p, d_q):
     """The backward time loop from Python, dq_t Uᵀ through BLAS."""
-    units = recurrent_kernel.shape[0]
     for t in range(hidden.shape[1] - 1, -1, -1):
         _gate_backward_step(d_hidden, dh_next, t, gates, candidates, hidden, h0, reads,
                             d_p, d_q)
-        if recurrent_mask is None:
-            dh_next += d_q[:, t] @ recurrent_kernel.T                      # (B, H)
-        else:
-            for gate in range(GATES):
-                columns = slice(gate * units, (gate + 1) * units)
-                dh_next += (d_q[:, t, columns] @ recurrent_kernel[:, columns].T
-                            ) * recurrent_mask[:, gate]                    # (B, H)
+        dh_next += recurrent_gradient(d_q[:, t], recurrent_kernel, recurrent_mask)  # (B, H)
 
 
-def _gate_kernels(recurrent_kernel, recurrent_mask):
-    """U_g ``(3, H, H)``, each gate's block of U contiguous, for the masked loops; None
-    without masks."""
-    if recurrent_mask is None:
-        return None
+def _gate_kernels(recurrent_kernel):
+    """U_g ``(3, H, H)``, each gate's block of U contiguous, for the masked loops."""
     units = recurrent_kernel.shape[0]
     return np.ascontiguousarray(recurrent_kernel.reshape(units, GATES, units).transpose(1, 0, 2))
 
@@ -215,6 +196,8 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, go_backwards=False
     cache, p = forward_start(x, kernel, recurrent_kernel, bias, h0, go_backwards, input_mask,
                              recurrent_mask, step_mask)                      # p (B, T, 3H)
     batch, _, units = cache.hidden.shape
+    if cache.recurrent_mask is not None:                   # U_g for the masked loops, once
+        cache = cache._replace(gate_kernels=_gate_kernels(cache.recurrent_kernel))
     recurrent_bias = np.ascontiguousarray(bias[1])
     arguments = (p, cache.recurrent_kernel, recurrent_bias, cache.h0)
     outputs = (cache.recurrent_mask, cache.step_mask, cache.gates, cache.candidates,
@@ -222,8 +205,7 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, go_backwards=False
     if blas_route(blas, batch, units):
         _forward_blas(*arguments, *outputs)
     else:
-        _forward_fused(*arguments, _gate_kernels(cache.recurrent_kernel, cache.recurrent_mask),
-                       *outputs)
+        _forward_fused(*arguments, cache.gate_kernels, *outputs)
     return cache.hidden, last_state(cache), cache
 
 
@@ -239,8 +221,8 @@ def backward_numba(d_hidden, d_h_last, cache, out=None, input_gradient=True,
     if blas_route(blas, batch, units):
         _backward_blas(*arguments, cache.recurrent_mask, cache.step_mask, d_p, d_q)
     else:
-        _backward_fused(*arguments, _gate_kernels(cache.recurrent_kernel, cache.recurrent_mask),
-                        cache.recurrent_mask, cache.step_mask, d_p, d_q)
+        _backward_fused(*arguments, cache.gate_kernels, cache.recurrent_mask, cache.step_mask,
+                        d_p, d_q)
     d_x, d_kernel, d_recurrent_kernel, d_bias = parameter_gradients(d_p, d_q, cache, out,
                                                                     input_gradient)
     return d_x, d_kernel, d_recurrent_kernel, d_bias, (

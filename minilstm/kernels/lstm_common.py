@@ -41,16 +41,24 @@ def input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0, go_backwa
     (reversed with the input), or None."""
     _check_forward(x, kernel, recurrent_kernel, bias, h0, c0, recurrent_mask)
     batch, units = x.shape[0], recurrent_kernel.shape[0]
-    if step_mask is not None:
-        step_mask = require_shape("step_mask", np.asarray(step_mask), x.shape[:2]) != 0
-        step_mask = np.ascontiguousarray(step_mask[:, ::-1] if go_backwards else step_mask)
-    if go_backwards:
-        x = np.ascontiguousarray(x[:, ::-1])
+    x, step_mask = in_processing_order(x, step_mask, go_backwards)
     h0 = np.zeros((batch, units), dtype=x.dtype) if h0 is None else np.ascontiguousarray(h0)
     c0 = np.zeros((batch, units), dtype=x.dtype) if c0 is None else np.ascontiguousarray(c0)
     if recurrent_mask is not None:
         recurrent_mask = np.ascontiguousarray(recurrent_mask)
     return x, h0, c0, recurrent_mask, step_mask
+
+
+def in_processing_order(x, step_mask, go_backwards):
+    """x and the step mask (as C-contiguous booleans ``(B, T)``, or None) in the order the
+    time loop reads the steps: reversed, x into a new C-contiguous array, when the input is
+    read backwards (every recurrent kernel's: the LSTM's, the GRU's, the simple RNN's)."""
+    if step_mask is not None:
+        step_mask = require_shape("step_mask", np.asarray(step_mask), x.shape[:2]) != 0
+        step_mask = np.ascontiguousarray(step_mask[:, ::-1] if go_backwards else step_mask)
+    if go_backwards:
+        x = np.ascontiguousarray(x[:, ::-1])
+    return x, step_mask
 
 
 def _check_forward(x, kernel, recurrent_kernel, bias, h0, c0, recurrent_mask):

@@ -1,44 +1,11 @@
-"""What the recurrent kernels of one state share (``gru``, ``simple_rnn``): the checks and
-the order of the steps at the entry of a forward pass, the start of a backward pass, the
-states h_{t-1} that the recurrent kernel's gradient pairs with, and the choice of route for
-the Numba twins' recurrent products."""
+"""What the recurrent kernels of one state share (``gru``, ``simple_rnn``): the start of a
+backward pass, the states h_{t-1} that the recurrent kernel's gradient pairs with, the last
+state, and the choice of route for the Numba twins' recurrent products. (The checks at their
+entry are ``shapes``', the order of the steps ``lstm_common.in_processing_order``.)"""
 import numpy as np
 
 from .lstm_routes import blas_pays
-from .shapes import require_one_float_dtype, require_shape
 from .vector_products import given_or_zeros, zeros_or_copy
-
-
-def check_dtypes_and_rank(x, named_arrays):
-    """Every array of ``named_arrays`` (``(name, array or None)`` pairs, None: not given) of
-    one float dtype, and x ``(B, T, I)``; else an error naming the array."""
-    given = [(name, array) for name, array in named_arrays if array is not None]
-    require_one_float_dtype([name for name, _ in given], [array for _, array in given])
-    if x.ndim != 3:
-        raise ValueError(f"x must have shape (batch, steps, features); got {x.shape}")
-
-
-def check_shapes(named_shapes):
-    """Each given array of ``named_shapes`` (``(name, array or None, shape)``) of its shape;
-    else a ValueError naming it."""
-    for name, array, shape in named_shapes:
-        if array is not None:
-            require_shape(name, array, shape)
-
-
-def in_processing_order(x, step_mask, go_backwards):
-    """x ``(B, T, I)`` C-contiguous and the step mask as booleans ``(B, T)`` (or None),
-    both with their steps reversed when the input is read backwards."""
-    reads = None
-    if step_mask is not None:
-        reads = require_shape("step_mask", np.asarray(step_mask), x.shape[:2]) != 0
-        reads = np.ascontiguousarray(reads[:, ::-1] if go_backwards else reads)  # (B, T)
-    return np.ascontiguousarray(x[:, ::-1] if go_backwards else x), reads
-
-
-def initial_state(h0, batch, units, dtype):
-    """h0 C-contiguous, or zeros ``(B, H)`` when not given."""
-    return given_or_zeros("h0", h0, (batch, units), dtype)
 
 
 def contiguous(array):

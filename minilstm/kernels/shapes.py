@@ -47,6 +47,24 @@ def require_one_float_dtype(names, arrays):
                             "every array one dtype, float32 or float64")
 
 
+def require_given_float_dtype_and_rank(x, named_arrays):
+    """Every given array of ``named_arrays`` (``(name, array or None)`` pairs, None: not
+    given) of one float dtype (``require_one_float_dtype``), and x ``(B, T, I)``; else an
+    error naming the array."""
+    given = [(name, array) for name, array in named_arrays if array is not None]
+    require_one_float_dtype([name for name, _ in given], [array for _, array in given])
+    if x.ndim != 3:
+        raise ValueError(f"x must have shape (batch, steps, features); got {x.shape}")
+
+
+def require_given_shapes(named_shapes):
+    """``require_shapes`` for each given array of ``named_shapes`` (``(name, array or None,
+    shape)``; None: not given)."""
+    given = [entry for entry in named_shapes if entry[1] is not None]
+    require_shapes([name for name, _, _ in given], [array for _, array, _ in given],
+                   [shape for _, _, shape in given])
+
+
 def require_shapes(names, arrays, shapes):
     """``require_shape`` for each of ``arrays`` (a sequence, e.g. a weights named tuple),
     against ``shapes`` (a sequence) in the same order: one comparison when all fit, and

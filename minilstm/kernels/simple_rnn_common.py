@@ -9,9 +9,10 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from .lstm_common import as_rows, column_sums, in_callers_order
-from .recurrent_common import (check_dtypes_and_rank, check_shapes, contiguous,
-                               in_processing_order, initial_state, previous_states)
-from .vector_products import flat_rows_product, gradient_arrays
+from .lstm_common import in_processing_order
+from .recurrent_common import contiguous, previous_states
+from .shapes import require_given_float_dtype_and_rank, require_given_shapes
+from .vector_products import flat_rows_product, given_or_zeros, gradient_arrays
 
 
 class SimpleRNNCache(NamedTuple):
@@ -30,19 +31,20 @@ class SimpleRNNCache(NamedTuple):
 def forward_start(x, kernel, recurrent_kernel, bias, h0, go_backwards, recurrent_mask,
                   step_mask):
     """What both twins' forward loops start from: the arguments checked against the shapes
-    the loops index (``recurrent_common``'s checks), the input and the step mask in the
+    the loops index (``shapes``' checks), the input and the step mask in the
     order of processing; the cache, its hidden states a new array for the loop to fill, and
     p = x W + b ``(B, T, H)`` (``input_projection``)."""
-    check_dtypes_and_rank(x, (("x", x), ("kernel", kernel),
-                              ("recurrent_kernel", recurrent_kernel), ("bias", bias),
-                              ("h0", h0), ("recurrent_mask", recurrent_mask)))
+    require_given_float_dtype_and_rank(x, (
+        ("x", x), ("kernel", kernel), ("recurrent_kernel", recurrent_kernel), ("bias", bias),
+        ("h0", h0), ("recurrent_mask", recurrent_mask)))
     batch, _, features = x.shape
     units = recurrent_kernel.shape[0] if recurrent_kernel.ndim else 0
-    check_shapes((("recurrent_kernel", recurrent_kernel, (units, units)),
-                  ("kernel", kernel, (features, units)), ("bias", bias, (units,)),
-                  ("h0", h0, (batch, units)), ("recurrent_mask", recurrent_mask, (batch, units))))
+    require_given_shapes((
+        ("recurrent_kernel", recurrent_kernel, (units, units)),
+        ("kernel", kernel, (features, units)), ("bias", bias, (units,)),
+        ("h0", h0, (batch, units)), ("recurrent_mask", recurrent_mask, (batch, units))))
     x, reads = in_processing_order(x, step_mask, go_backwards)
-    cache = SimpleRNNCache(x, initial_state(h0, batch, units, x.dtype),
+    cache = SimpleRNNCache(x, given_or_zeros("h0", h0, (batch, units), x.dtype),
                            np.empty((batch, x.shape[1], units), dtype=x.dtype),   # (B, T, H)
                            kernel, np.ascontiguousarray(recurrent_kernel), go_backwards,
                            contiguous(recurrent_mask), reads)

@@ -42,6 +42,7 @@ class GRU(Recurrent):
     state_names = ("h",)
     initial_state_names = ("h0",)
     gates = 3
+    kernel_module = gru_kernel
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
@@ -84,15 +85,7 @@ class GRU(Recurrent):
     def _kernel_forward(self, x, initial, masks, step_mask):
         (h0,) = initial
         input_mask, recurrent_mask = (None, None) if masks is None else masks
-        hidden, h_last, cache = gru_kernel.forward(
+        hidden, h_last, cache = self.kernel_module.forward(
             x, self.params["kernel"], self.params["recurrent_kernel"], self._bias, h0,
             self.go_backwards, input_mask, recurrent_mask, step_mask)
         return hidden, [h_last], cache
-
-    def _kernel_backward(self, d_hidden, d_states, input_gradient):
-        (d_h,) = d_states
-        d_x, d_kernel, d_recurrent, d_bias, d_h0 = gru_kernel.backward(
-            d_hidden, d_h, self._cache,
-            out=self._gradient_outputs("kernel", "recurrent_kernel", "bias"),
-            input_gradient=input_gradient, initial_state_gradient=self._given_initial_state)
-        return d_x, d_kernel, d_recurrent, d_bias, [d_h0]

@@ -7,7 +7,8 @@ A subclass sets ``state_names`` (``("h", "c")`` for the LSTM, ``("h",)`` for the
 ``gates`` (4, 3, 1) and writes ``_create_weights``, ``_draw_masks`` (dropout's, while
 training with ``dropout`` or ``recurrent_dropout``: the input, the masks for the kernel),
 ``_kernel_forward`` (its masks None without dropout) and ``_kernel_backward`` (dx, the
-weights' gradients, which ``backward`` adds, and the initial states').
+weights' gradients, which ``backward`` adds, and the initial states'), which a layer over a
+kernel of one state takes from here, naming the kernel (``kernel_module``).
 """
 import numpy as np
 
@@ -18,10 +19,8 @@ from .dropout import DrawsNoise, dropout_mask, dropout_rate
 
 
 def prepare_initial_state(layer, initial_state, batch, names=("h0", "c0")):
-    """The initial states (``names``: ``[h0, c0]``, each ``(batch, units)``) checked and
-    cast, or a list of None when none is given."""
-    if initial_state is None:
-        return [None] * len(names)
+    """The initial states given (``names``: ``[h0, c0]``, each ``(batch, units)``), checked
+    and cast."""
     kind = type(layer).__name__
     if not isinstance(initial_state, (list, tuple)) or len(initial_state) != len(names):
         got = (f"{len(initial_state)} arrays" if isinstance(initial_state, (list, tuple))
@@ -47,6 +46,7 @@ class Recurrent(DrawsNoise, Layer):
     state_names = ()
     initial_state_names = ()
     gates = 0
+    kernel_module = None                # a kernel of one state's (``kernels.gru``, ...)
 
     @property
     def stack_refusal(self):
@@ -184,6 +184,16 @@ class Recurrent(DrawsNoise, Layer):
             recurrent_mask = dropout_mask(self.noise_generator, (x.shape[0], self.units),
                                           self.recurrent_dropout, x.dtype)   # (B, H)
         return x, recurrent_mask
+
+    def _kernel_backward(self, d_hidden, d_states, input_gradient):
+        """The backward pass of a kernel of one state (``kernel_module``'s: the GRU's, the
+        simple RNN's; the LSTM writes its own): dx, the weights' gradients and [dh_0]."""
+        (d_h,) = d_states
+        d_x, d_kernel, d_recurrent, d_bias, d_h0 = self.kernel_module.backward(
+            d_hidden, d_h, self._cache,
+            out=self._gradient_outputs("kernel", "recurrent_kernel", "bias"),
+            input_gradient=input_gradient, initial_state_gradient=self._given_initial_state)
+        return d_x, d_kernel, d_recurrent, d_bias, [d_h0]
 
     def forward(self, x, initial_state=None, training=False, mask=None):
         x = self._prepare_input(x)

@@ -37,6 +37,7 @@ class SimpleRNN(Recurrent):
     state_names = ("h",)
     initial_state_names = ("h0",)
     gates = 1
+    kernel_module = simple_rnn_kernel
 
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
@@ -53,15 +54,7 @@ class SimpleRNN(Recurrent):
 
     def _kernel_forward(self, x, initial, recurrent_mask, step_mask):
         (h0,) = initial
-        hidden, h_last, cache = simple_rnn_kernel.forward(
+        hidden, h_last, cache = self.kernel_module.forward(
             x, self.params["kernel"], self.params["recurrent_kernel"], self._bias, h0,
             self.go_backwards, recurrent_mask, step_mask)
         return hidden, [h_last], cache
-
-    def _kernel_backward(self, d_hidden, d_states, input_gradient):
-        (d_h,) = d_states
-        d_x, d_kernel, d_recurrent, d_bias, d_h0 = simple_rnn_kernel.backward(
-            d_hidden, d_h, self._cache,
-            out=self._gradient_outputs("kernel", "recurrent_kernel", "bias"),
-            input_gradient=input_gradient, initial_state_gradient=self._given_initial_state)
-        return d_x, d_kernel, d_recurrent, d_bias, [d_h0]
