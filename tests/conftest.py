@@ -63,3 +63,19 @@ def attention_weights(rng, features, units, classes, dtype=np.float64, scale=0.7
     from minilstm.kernels.attention import AttentionWeights, weight_shapes
     return AttentionWeights(*((scale * rng.standard_normal(shape)).astype(dtype)
                               for shape in weight_shapes(features, units, classes)))
+
+
+def padded_indices(rng, batch, steps_, vocabulary, padding):
+    """(B, T) indices in [1, V) with padding 0 at the start ('pre'), the end ('post') or
+    anywhere ('holes'); every sequence reads at least one step."""
+    x = rng.integers(1, vocabulary, (batch, steps_))
+    lengths = rng.integers(1, steps_ + 1, batch)
+    for b, length in enumerate(lengths):
+        if padding == "pre":
+            x[b, :steps_ - length] = 0
+        elif padding == "post":
+            x[b, length:] = 0
+        else:
+            x[b, rng.random(steps_) < 0.3] = 0
+            x[b, rng.integers(steps_)] = rng.integers(1, vocabulary)
+    return x

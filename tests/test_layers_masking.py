@@ -9,27 +9,11 @@ import pytest
 from hypothesis import given, strategies as st
 
 import minilstm
-from conftest import GRADIENT_TOLERANCE, batches, seeds, units
+from conftest import GRADIENT_TOLERANCE, batches, padded_indices, seeds, units
 from minilstm import (LSTM, AttentionDecoder, Bidirectional, Dense, Dropout, Embedding,
                       Masking, RepeatVector, Sequential, TimeDistributed, gradcheck)
 
 F64 = {"dtype": "float64"}
-
-
-def padded_indices(rng, batch, steps_, vocabulary, padding):
-    """(B, T) indices in [1, V) with padding 0 at the start ('pre'), the end ('post') or
-    anywhere ('holes'); every sequence reads at least one step."""
-    x = rng.integers(1, vocabulary, (batch, steps_))
-    lengths = rng.integers(1, steps_ + 1, batch)
-    for b, length in enumerate(lengths):
-        if padding == "pre":
-            x[b, :steps_ - length] = 0
-        elif padding == "post":
-            x[b, length:] = 0
-        else:
-            x[b, rng.random(steps_) < 0.3] = 0
-            x[b, rng.integers(steps_)] = rng.integers(1, vocabulary)
-    return x
 
 
 def test_masking_zeroes_the_steps_of_mask_value_and_marks_them_unread():

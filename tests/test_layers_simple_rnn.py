@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, strategies as st
 
 import minilstm
-from conftest import GRADIENT_TOLERANCE, batches, features, seeds, steps, units
+from conftest import (GRADIENT_TOLERANCE, batches, features, padded_indices, seeds, steps,
+                      units)
 from minilstm import (Bidirectional, Dense, Embedding, Sequential, SimpleRNN, gradcheck,
                       use_backend)
 from minilstm.kernels import simple_rnn as simple_rnn_kernel
@@ -87,8 +88,7 @@ def test_return_state_stateful_and_initial_state():
 @given(batches, units, seeds)
 def test_simple_rnn_models_gradients_match_finite_differences(batch, units_, seed):
     rng = np.random.default_rng(seed)
-    x = rng.integers(1, 6, size=(batch, 5))
-    x[:, :2][rng.random((batch, 2)) < 0.5] = 0                      # some pre-padding
+    x = padded_indices(rng, batch, 5, 6, "pre")
     model = Sequential([Embedding(6, 3, mask_zero=True, **F64),
                         Bidirectional(SimpleRNN(units_, return_sequences=True, **F64)),
                         SimpleRNN(2, **F64), Dense(1, **F64)], seed=seed)
