@@ -62,7 +62,7 @@ from .gru_common import (GRUCache, forward_start, gate_columns, parameter_gradie
                          recurrent_gradient, recurrent_product)
 from .gru_numba import backward_numba, forward_numba
 from .recurrent_common import backward_start
-from .reference_math import sigmoid as sigmoid_reference
+from .reference_math import sigmoid as sigmoid_reference, where_read
 
 __all__ = ["GRUCache", "backward", "backward_numba", "backward_reference", "cell_reference",
            "forward", "forward_numba", "forward_reference"]
@@ -105,9 +105,7 @@ def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, go_backwards=F
     for t in range(p.shape[1]):
         q = recurrent_product(h, cache.recurrent_kernel, cache.recurrent_mask) + bias[1]
         cache.gates[:, t], cache.candidates[:, t], h_new = cell_reference(p[:, t], q, h)
-        if reads is not None:                                    # unread: state carried on
-            h_new = np.where(reads[:, t, None], h_new, h)                    # (B, H)
-        h = h_new
+        h = where_read(reads, t, h_new, h)                 # (B, H) unread: state carried on
         cache.hidden[:, t] = h
     return cache.hidden, h, cache
 
@@ -125,13 +123,11 @@ def backward_reference(d_hidden, d_h_last, cache, out=None, input_gradient=True,
         dh = d_hidden[:, t] + dh_next                                        # (B, H)
         d_p[:, t], d_q[:, t], dh_direct = cell_backward_reference(
             dh, cache.gates[:, t], cache.candidates[:, t], h_prev)
-        if reads is not None:                               # unread: gradients pass through
-            d_p[:, t] = np.where(reads[:, t, None], d_p[:, t], 0.0)          # (B, 3H)
-            d_q[:, t] = np.where(reads[:, t, None], d_q[:, t], 0.0)          # (B, 3H)
+        d_p[:, t] = where_read(reads, t, d_p[:, t], 0.0)   # (B, 3H) unread: none, and the
+        d_q[:, t] = where_read(reads, t, d_q[:, t], 0.0)   # (B, 3H) gradient passes through
         dh_next = dh_direct + recurrent_gradient(d_q[:, t], cache.recurrent_kernel,
                                                  cache.recurrent_mask)       # (B, H)
-        if reads is not None:
-            dh_next = np.where(reads[:, t, None], dh_next, dh)               # (B, H)
+        dh_next = where_read(reads, t, dh_next, dh)        # (B, H) gradient passes through
     d_x, d_kernel, d_recurrent_kernel, d_bias = parameter_gradients(d_p, d_q, cache, out,
                                                                     input_gradient)
     return d_x, d_kernel, d_recurrent_kernel, d_bias, (

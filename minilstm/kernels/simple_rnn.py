@@ -45,6 +45,7 @@ import numpy as np
 
 from .backend import dispatch
 from .recurrent_common import backward_start
+from .reference_math import where_read
 from .simple_rnn_common import SimpleRNNCache, forward_start, parameter_gradients
 from .simple_rnn_numba import backward_numba, forward_numba
 
@@ -67,9 +68,7 @@ def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, go_backwards=F
     for t in range(p.shape[1]):
         recurrent_input = h if mask is None else h * mask                    # (B, H)
         h_new = np.tanh(p[:, t] + recurrent_input @ cache.recurrent_kernel)  # (B, H)
-        if reads is not None:                                    # unread: state carried on
-            h_new = np.where(reads[:, t, None], h_new, h)                    # (B, H)
-        h = h_new
+        h = where_read(reads, t, h_new, h)                 # (B, H) unread: state carried on
         cache.hidden[:, t] = h
     return cache.hidden, h, cache
 
@@ -90,14 +89,11 @@ def backward_reference(d_hidden, d_h_last, cache, out=None, input_gradient=True,
     for t in reversed(range(cache.hidden.shape[1])):
         dh = d_hidden[:, t] + dh_next                                        # (B, H)
         h = cache.hidden[:, t]                                               # (B, H)
-        d_a[:, t] = dh * (1.0 - h * h)                                       # (B, H)
-        if reads is not None:                               # unread: gradients pass through
-            d_a[:, t] = np.where(reads[:, t, None], d_a[:, t], 0.0)          # (B, H)
+        d_a[:, t] = where_read(reads, t, dh * (1.0 - h * h), 0.0)  # (B, H) unread: none, and
         dh_next = d_a[:, t] @ cache.recurrent_kernel.T                       # (B, H)
         if cache.recurrent_mask is not None:
             dh_next *= cache.recurrent_mask                                  # (B, H)
-        if reads is not None:
-            dh_next = np.where(reads[:, t, None], dh_next, dh)               # (B, H)
+        dh_next = where_read(reads, t, dh_next, dh)        # (B, H) the gradient passes through
     return parameter_gradients(d_a, cache, out, input_gradient) + (
         dh_next if initial_state_gradient else None,)
 
