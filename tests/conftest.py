@@ -21,6 +21,16 @@ seeds = st.integers(0, 2**32 - 1)
 
 GRADIENT_TOLERANCE = 1e-6   # max relative error in float64
 
+# Pairs (activation, recurrent_activation) other than Keras's defaults, each activation of
+# ``kernels.recurrent_activations`` once in each place; each pair is a compilation of the
+# Numba loops of its own, so the tests take these rather than all 25
+ACTIVATION_PAIRS = [("relu", "sigmoid"), ("linear", "hard_sigmoid"), ("hard_sigmoid", "relu"),
+                    ("sigmoid", "linear"), ("tanh", "tanh")]
+
+# A finite-difference step for activations with kinks (relu at 0, hard_sigmoid at ±3): a
+# pre-activation within a step of a kink would make the difference quotient wrong there
+FINE_STEP = 1e-5
+
 
 def lstm_arrays(rng, batch, steps, features, units, dtype=np.float64, scale=0.5,
                 form="dense"):

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from conftest import (GRADIENT_TOLERANCE, batches, features, input_forms, lstm_arrays, seeds,
-                      steps, units)
+from conftest import (ACTIVATION_PAIRS, FINE_STEP, GRADIENT_TOLERANCE, batches, features,
+                      input_forms, lstm_arrays, seeds, steps, units)
 from minilstm.gradcheck import numerical_gradient, relative_error
 from minilstm.kernels import lstm, lstm_routes, vector_products
 
@@ -60,7 +60,8 @@ def step_mask(rng, batch, steps_):
     return rng.random((batch, steps_)) >= 0.3
 
 
-def run_both_twins(arrays, with_state, go_backwards, rng, masked=False, step_masked=False):
+def run_both_twins(arrays, with_state, go_backwards, rng, masked=False, step_masked=False,
+                   activations=("tanh", "sigmoid")):
     x, kernel, recurrent, bias, h0, c0 = arrays
     if not with_state:
         h0 = c0 = None
@@ -73,7 +74,9 @@ def run_both_twins(arrays, with_state, go_backwards, rng, masked=False, step_mas
     results = {}
     for name, (forward, backward) in TWINS.items():
         hidden, h_last, c_last, cache = forward(x, kernel, recurrent, bias, h0, c0, go_backwards,
-                                                recurrent_mask=mask, step_mask=reads)
+                                                recurrent_mask=mask, step_mask=reads,
+                                                activation=activations[0],
+                                                recurrent_activation=activations[1])
         results[name] = (hidden, h_last, c_last) + backward(d_hidden, d_h, d_c, cache)
     return results
 
@@ -435,9 +438,70 @@ def test_go_backwards_reads_the_reversed_sequence(twin):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-10), (np.float32, 1e-5)])
+@pytest.mark.parametrize("activations", ACTIVATION_PAIRS)
+@given(batches, steps, features, units, st.booleans(), st.booleans(), seeds)
+def test_twins_agree_with_other_activations(dtype, tolerance, activations, batch, steps_,
+                                            features_, units_, with_state, go_backwards, seed):
+    """Each activation of ``recurrent_activations`` as φ and as σ, on every route of the
+    time loop."""
+    rng = np.random.default_rng(seed)
+    arrays = lstm_arrays(rng, batch, steps_, features_, units_, dtype=dtype)
+    results = run_both_twins(arrays, with_state, go_backwards, rng, activations=activations)
+    for path in NUMBA_PATHS:
+        for reference, jitted in zip(results["numpy"], results[path]):
+            np.testing.assert_allclose(jitted, reference, rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("activations", ACTIVATION_PAIRS)
 @pytest.mark.parametrize("twin", sorted(TWINS))
-def test_constant_weights_give_the_values_of_a_scalar_loop(twin):
-    """Every weight 0.1, recurrent 0.2, bias 0 except forget 1: computed here by hand."""
+@given(batches, steps, features, units, st.booleans(), seeds)
+def test_backward_matches_finite_differences_with_other_activations(
+        twin, activations, batch, steps_, features_, units_, with_state, seed):
+    """φ' and σ' written with the activations' outputs (``FINE_STEP``: relu's and
+    hard_sigmoid's kinks)."""
+    forward, backward = TWINS[twin]
+    rng = np.random.default_rng(seed)
+    arrays = list(lstm_arrays(rng, batch, steps_, features_, units_))
+    if not with_state:
+        arrays = arrays[:4]
+    options = {"activation": activations[0], "recurrent_activation": activations[1]}
+    r_hidden = rng.standard_normal((batch, steps_, units_))
+    r_h, r_c = rng.standard_normal((2, batch, units_))
+
+    def loss():
+        hidden, h_last, c_last, _ = forward(*arrays, **options)
+        return float(np.sum(r_hidden * hidden) + np.sum(r_h * h_last) + np.sum(r_c * c_last))
+
+    *_, cache = forward(*arrays, **options)
+    analytic = backward(r_hidden, r_h, r_c, cache, initial_state_gradient=with_state)
+    for gradient, array in zip(analytic, arrays):
+        numerical = numerical_gradient(loss, array, step=FINE_STEP)
+        assert relative_error(gradient, numerical) < GRADIENT_TOLERANCE
+
+
+@pytest.mark.parametrize("twin", sorted(TWINS))
+def test_an_unknown_activation_is_refused_by_name(twin):
+    forward, _ = TWINS[twin]
+    x, kernel, recurrent, bias, _, _ = lstm_arrays(np.random.default_rng(0), 1, 2, 2, 3)
+    for argument in ("activation", "recurrent_activation"):
+        with pytest.raises(ValueError, match=rf"^{argument} must be one of 'tanh', 'sigmoid', "
+                                             r"'hard_sigmoid', 'relu', 'linear' \(or None for "
+                                             r"'linear'\); got 'gelu'$"):
+            forward(x, kernel, recurrent, bias, **{argument: "gelu"})
+
+
+# Each activation as a function of one number, written here from Keras's documentation
+SCALAR_ACTIVATIONS = {"tanh": math.tanh, "sigmoid": lambda v: 1.0 / (1.0 + math.exp(-v)),
+                      "hard_sigmoid": lambda v: min(max(v / 6.0 + 0.5, 0.0), 1.0),
+                      "relu": lambda v: max(v, 0.0), "linear": lambda v: v}
+
+
+@pytest.mark.parametrize("activations", [("tanh", "sigmoid")] + ACTIVATION_PAIRS)
+@pytest.mark.parametrize("twin", sorted(TWINS))
+def test_constant_weights_give_the_values_of_a_scalar_loop(twin, activations):
+    """Every weight 0.1, recurrent 0.2, bias 0 except forget 1: computed here by hand, with
+    φ and σ as Keras defines them."""
     forward, _ = TWINS[twin]
     units_, features_ = 2, 3
     x = np.array([[[0.5, -1.0, 2.0], [1.5, 0.0, -0.5], [-1.0, 1.0, 1.0]]])   # (1, 3, 3)
@@ -445,18 +509,16 @@ def test_constant_weights_give_the_values_of_a_scalar_loop(twin):
     recurrent = np.full((units_, 4 * units_), 0.2)
     bias = np.zeros(4 * units_)
     bias[units_:2 * units_] = 1.0
-    hidden, h_last, c_last, _ = forward(x, kernel, recurrent, bias)
-
-    def sigmoid(v):
-        return 1.0 / (1.0 + math.exp(-v))
-
+    hidden, h_last, c_last, _ = forward(x, kernel, recurrent, bias, activation=activations[0],
+                                        recurrent_activation=activations[1])
+    phi, sigma = (SCALAR_ACTIVATIONS[name] for name in activations)
     h = c = 0.0     # by symmetry every unit carries the same value
     expected = []
     for step in x[0]:
         pre = 0.1 * sum(step) + 0.2 * units_ * h
-        i, f, g, o = sigmoid(pre), sigmoid(pre + 1.0), math.tanh(pre), sigmoid(pre)
+        i, f, g, o = sigma(pre), sigma(pre + 1.0), phi(pre), sigma(pre)
         c = f * c + i * g
-        h = o * math.tanh(c)
+        h = o * phi(c)
         expected.append(h)
     np.testing.assert_allclose(hidden[0], np.repeat(np.array(expected)[:, None], units_, 1),
                                rtol=1e-14, atol=1e-15)

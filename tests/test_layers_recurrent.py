@@ -3,8 +3,9 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from conftest import GRADIENT_TOLERANCE, batches, features, seeds, steps, units
-from minilstm import LSTM, gradcheck, use_backend
+from conftest import (ACTIVATION_PAIRS, FINE_STEP, GRADIENT_TOLERANCE, batches, features,
+                      fit_save_and_load, seeds, steps, units)
+from minilstm import LSTM, Bidirectional, Dense, Sequential, gradcheck, use_backend
 
 
 @pytest.mark.parametrize("backend", ["numba", "numpy"])
@@ -25,6 +26,52 @@ def test_lstm_layer_gradients_match_finite_differences(
         {"initial_state[0]", "initial_state[1]"} if with_state else set())
     assert set(errors) == expected
     assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+@pytest.mark.parametrize("activations", ACTIVATION_PAIRS)
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+@given(batches, steps, features, units, st.booleans(), seeds)
+def test_lstm_layer_gradients_match_finite_differences_with_other_activations(
+        backend, activations, batch, steps_, features_, units_, return_sequences, seed):
+    """Keras's ``activation`` and ``recurrent_activation`` (``FINE_STEP``: relu's and
+    hard_sigmoid's kinks)."""
+    rng = np.random.default_rng(seed)
+    layer = LSTM(units_, activation=activations[0], recurrent_activation=activations[1],
+                 return_sequences=return_sequences, dtype="float64")
+    layer.build((None, steps_, features_), rng)
+    x = rng.standard_normal((batch, steps_, features_))
+    with use_backend(backend):
+        errors = gradcheck.check_layer(layer, x, seed=seed, step=FINE_STEP)
+    assert set(errors) == {"x", "kernel", "recurrent_kernel", "bias"}
+    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
+
+
+def test_an_lstm_of_relu_activation_learns_saves_and_loads(tmp_path):
+    """The forecasting tutorials' ``LSTM(50, activation='relu')``; the activations are in
+    the layer's config, so a saved model and a ``Bidirectional`` copy keep them."""
+    model = Sequential([LSTM(12, activation="relu", recurrent_activation="hard_sigmoid",
+                             input_shape=(20, 1)), Dense(1)], seed=3)
+    loaded = fit_save_and_load(model, tmp_path / "relu.npz")
+    layer = loaded.layers[0]
+    assert (layer.activation, layer.recurrent_activation) == ("relu", "hard_sigmoid")
+    assert LSTM(3, activation=None).get_config()["activation"] == "linear"
+    wrapped = Bidirectional(LSTM(3, activation="relu"))
+    assert wrapped.backward_layer.activation == wrapped.forward_layer.activation == "relu"
+
+
+def test_the_activation_changes_what_the_layer_computes():
+    """The same weights give other outputs with another activation (a layer that ignored
+    its activation would give the defaults')."""
+    x = np.random.default_rng(0).standard_normal((2, 4, 3))
+    outputs = {}
+    for activations in (("tanh", "sigmoid"), ("relu", "sigmoid"), ("tanh", "hard_sigmoid")):
+        layer = LSTM(5, activation=activations[0], recurrent_activation=activations[1],
+                     dtype="float64")
+        layer.build((None, 4, 3), np.random.default_rng(1))
+        outputs[activations] = layer.forward(x)
+    default = outputs[("tanh", "sigmoid")]
+    assert np.all(outputs[("relu", "sigmoid")] >= 0) and np.any(default < 0)
+    assert not np.allclose(outputs[("tanh", "hard_sigmoid")], default)
 
 
 @pytest.mark.parametrize("features_, units_, expected", [(1, 20, 1760), (20, 20, 3280),
@@ -124,7 +171,10 @@ def test_gradient_of_the_wrong_shape_is_refused():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"units": 0}, "units must be a positive integer"),
-    ({"units": 3, "activation": "relu"}, "activation='tanh'"),
+    ({"units": 3, "activation": "gelu"}, r"^activation must be one of 'tanh', 'sigmoid', "
+                                         r"'hard_sigmoid', 'relu', 'linear' \(or None for "
+                                         r"'linear'\); got 'gelu'$"),
+    ({"units": 3, "recurrent_activation": "softmax"}, r"^recurrent_activation must be one of"),
     ({"units": 3, "dtype": "int32"}, "dtype must be one of"),
     ({"units": 3, "kernel_initializer": "glorot"}, "valid names are"),
 ])

@@ -42,7 +42,7 @@ import numpy as np
 from . import additive_attention, lstm
 from .backend import dispatch
 from .input_rows import rows_times, rows_transposed_times
-from .lstm_time_loops import backward_gates, forward_gates, gate_slopes
+from .lstm_time_loops import backward_gates, forward_gates, gate_activations
 from .shapes import require_one_float_dtype, require_shape, require_shapes
 from .vector_products import blas_product, flat_rows_product, given_or_zeros, zeros_or_copy
 
@@ -219,14 +219,14 @@ def forward_numba(x, memory, weights, h0, c0):
     x_proj = projected.reshape(x.shape[:2] + (w.kernel.shape[1],))  # (B, T, 4n), b: in gates
     memory_proj = flat_rows_product(memory, w.W1)                # (B, T_in, A)
     z = np.empty((x.shape[0], gates.shape[2]), x.dtype)          # (B, 4n)
-    slopes = gate_slopes(hidden.shape[2], x.dtype)               # (4n,)
+    activations = gate_activations(hidden.shape[2], x.dtype)     # tanh and σ
     for t in range(x.shape[1]):
         h_prev = h0 if t == 0 else hidden[:, t - 1]
         additive_attention.attend(memory, memory_proj, h_prev @ w.W2, w.v, t, energies,
                                   attention, contexts)
         np.matmul(contexts[:, t], w.context_kernel, out=z)
         z += h_prev @ w.recurrent_kernel
-        forward_gates(z, x_proj, w.bias, t, c0, slopes, gates, cells, tanh_cells, hidden)
+        forward_gates(z, x_proj, w.bias, t, c0, activations, gates, cells, tanh_cells, hidden)
     cache = AttentiveLSTMCache(x, memory, w, h0, c0, energies, attention, contexts, gates,
                                cells, tanh_cells, hidden, hot)
     return hidden, contexts, attention, hidden[:, -1].copy(), cells[:, -1].copy(), cache
@@ -246,9 +246,10 @@ def backward_numba(cache, d_hidden, d_contexts, d_h_last=None, d_c_last=None,
     d_z = np.empty_like(cache.gates)
     d_query = np.empty((batch, steps) + w.v.shape, dtype)
     no_d_attention = np.zeros_like(cache.attention)
+    activations = gate_activations(units, dtype)                 # tanh and σ
     for t in reversed(range(steps)):
         backward_gates(d_hidden, dh_next, dc_next, t, cache.gates, cache.cells,
-                       cache.tanh_cells, cache.c0, d_z, None)
+                       cache.tanh_cells, cache.c0, d_z, None, activations)
         d_context = np.ascontiguousarray(d_contexts[:, t] + d_z[:, t] @ w.context_kernel.T)
         additive_attention.attend_backward(memory, w.v, t, cache.energies, cache.attention,
                                            d_context, no_d_attention, d_memory, d_memory_proj,

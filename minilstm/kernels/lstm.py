@@ -11,14 +11,18 @@ Notation (Keras layout and gate order i, f, c, o)::
 Forward, for t = 1..T::
 
     z_t  = x_t W + b + h_{t-1} U                       (B, 4H)   pre-activations
-    i_t  = σ(z_t[i])    f_t = σ(z_t[f])    g_t = tanh(z_t[c])    o_t = σ(z_t[o])
+    i_t  = σ(z_t[i])    f_t = σ(z_t[f])    g_t = φ(z_t[c])    o_t = σ(z_t[o])
     c_t  = f_t ⊙ c_{t-1} + i_t ⊙ g_t
-    h_t  = o_t ⊙ tanh(c_t)
+    h_t  = o_t ⊙ φ(c_t)
 
-with σ(z) = 1 / (1 + e^{-z}), evaluated as (1 + tanh(z/2)) / 2, the same number
-without overflow for large |z|. With a recurrent mask ``m (B, H)`` (recurrent dropout, as
-Keras 3's LSTM applies it: one mask a sequence for every step and all four gates, its
-kept entries 1 / (1 - rate), the others 0) the recurrence reads h_{t-1} ⊙ m::
+with Keras's defaults φ = tanh (``activation``) and σ(z) = 1 / (1 + e^{-z})
+(``recurrent_activation``), evaluated as (1 + tanh(z/2)) / 2, the same number without
+overflow for large |z|; the other activations the kernel takes, and their derivatives
+(written with their outputs), are in ``recurrent_activations``.
+
+With a recurrent mask ``m (B, H)`` (recurrent dropout, as Keras 3's LSTM applies it: one
+mask a sequence for every step and all four gates, its kept entries 1 / (1 - rate), the
+others 0) the recurrence reads h_{t-1} ⊙ m::
 
     z_t  = x_t W + b + (h_{t-1} ⊙ m) U
 
@@ -34,11 +38,11 @@ Backward, given dL/dh_t for every t (``d_hidden``) and the gradients carried in
 for the final state (``d_h_last``, ``d_c_last``), for t = T..1::
 
     dh_t   = d_hidden_t + dh_next                     dh_next = d_h_last at t = T
-    dc_t   = dc_next + dh_t ⊙ o_t ⊙ (1 - tanh²(c_t))  dc_next = d_c_last at t = T
-    dz[i]  = dc_t ⊙ g_t ⊙ i_t (1 - i_t)
-    dz[f]  = dc_t ⊙ c_{t-1} ⊙ f_t (1 - f_t)
-    dz[c]  = dc_t ⊙ i_t ⊙ (1 - g_t²)
-    dz[o]  = dh_t ⊙ tanh(c_t) ⊙ o_t (1 - o_t)
+    dc_t   = dc_next + dh_t ⊙ o_t ⊙ φ'(c_t)           dc_next = d_c_last at t = T
+    dz[i]  = dc_t ⊙ g_t ⊙ σ'(z_t[i])                  σ'(z_t[i]) = i_t (1 - i_t) for σ
+    dz[f]  = dc_t ⊙ c_{t-1} ⊙ σ'(z_t[f])
+    dz[c]  = dc_t ⊙ i_t ⊙ φ'(z_t[c])                  φ'(z_t[c]) = 1 - g_t² for tanh
+    dz[o]  = dh_t ⊙ φ(c_t) ⊙ σ'(z_t[o])
     dh_next = dz_t Uᵀ         dc_next = dc_t ⊙ f_t         ((dz_t Uᵀ) ⊙ m with a mask)
 
 and at a step not read (s_t = 0) the gradients pass through it: dz_t = 0,
@@ -91,10 +95,10 @@ import numpy as np
 
 from .backend import dispatch
 from .lstm_common import (SUMMED_OVER_STEPS, LSTMCache, as_rows, asked_input_gradient,
-                          backward_start, initial_state_gradients, input_and_initial_state,
-                          weight_gradients)
+                          backward_start, checked_activations, initial_state_gradients,
+                          input_and_initial_state, weight_gradients)
 from .lstm_numba import backward_numba, forward_numba
-from .reference_math import sigmoid as sigmoid_reference
+from .recurrent_activations import reference
 from .vector_products import flat_rows_product, times_transposed
 
 __all__ = ["SUMMED_OVER_STEPS", "LSTMCache", "backward", "backward_numba", "backward_reference",
@@ -124,42 +128,52 @@ def _parameter_gradients(d_z, cache, out=None, input_gradient=True):
     return d_x, d_kernel, d_recurrent_kernel, d_bias
 
 
-def cell_reference(z, c_prev):
-    """One step of the cell from its pre-activations ``z (B, 4H)``: gates, c_t, h_t."""
+def cell_reference(z, c_prev, activation="tanh", recurrent_activation="sigmoid"):
+    """One step of the cell from its pre-activations ``z (B, 4H)``: gates, c_t, h_t, with
+    φ = ``activation`` and σ = ``recurrent_activation``."""
     units = c_prev.shape[1]
-    i = sigmoid_reference(z[:, :units])                          # (B, H)
-    f = sigmoid_reference(z[:, units:2 * units])                 # (B, H)
-    g = np.tanh(z[:, 2 * units:3 * units])                       # (B, H)
-    o = sigmoid_reference(z[:, 3 * units:])                      # (B, H)
+    phi, _ = reference(activation)
+    sigma, _ = reference(recurrent_activation)
+    i = sigma(z[:, :units])                                      # (B, H)
+    f = sigma(z[:, units:2 * units])                             # (B, H)
+    g = phi(z[:, 2 * units:3 * units])                           # (B, H)
+    o = sigma(z[:, 3 * units:])                                  # (B, H)
     c = f * c_prev + i * g                                       # (B, H)
-    h = o * np.tanh(c)                                           # (B, H)
+    h = o * phi(c)                                               # (B, H)
     return np.concatenate([i, f, g, o], axis=1), c, h
 
 
-def cell_backward_reference(dh, dc_next, gates, c_prev, tanh_c):
-    """The cell step backwards: dz_t ``(B, 4H)`` and dL/dc_{t-1}, from dh_t and dc carried in."""
+def cell_backward_reference(dh, dc_next, gates, c_prev, activated_c, activation="tanh",
+                            recurrent_activation="sigmoid"):
+    """The cell step backwards: dz_t ``(B, 4H)`` and dL/dc_{t-1}, from dh_t and dc carried
+    in; φ' and σ' from the activations' outputs (``recurrent_activations``)."""
     units = c_prev.shape[1]
+    _, phi_slope = reference(activation)
+    _, sigma_slope = reference(recurrent_activation)
     i, f = gates[:, :units], gates[:, units:2 * units]           # (B, H)
     g, o = gates[:, 2 * units:3 * units], gates[:, 3 * units:]   # (B, H)
-    dc = dc_next + dh * o * (1.0 - tanh_c * tanh_c)              # (B, H)
-    d_z = np.concatenate([dc * g * i * (1.0 - i),
-                          dc * c_prev * f * (1.0 - f),
-                          dc * i * (1.0 - g * g),
-                          dh * tanh_c * o * (1.0 - o)], axis=1)  # (B, 4H)
+    dc = dc_next + dh * o * phi_slope(activated_c)               # (B, H)
+    d_z = np.concatenate([dc * g * sigma_slope(i),
+                          dc * c_prev * sigma_slope(f),
+                          dc * i * phi_slope(g),
+                          dh * activated_c * sigma_slope(o)], axis=1)  # (B, 4H)
     return d_z, dc * f
 
 
 def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
-                      go_backwards=False, recurrent_mask=None, step_mask=None):
+                      go_backwards=False, recurrent_mask=None, step_mask=None,
+                      activation="tanh", recurrent_activation="sigmoid"):
     """LSTM over whole sequences, NumPy reference (see the module docstring).
 
     Returns ``hidden (B, T, H)``, ``h_T (B, H)``, ``c_T (B, H)`` and the cache
     for ``backward_reference``. ``recurrent_mask (B, H)``: m on h_{t-1} in the
     recurrence (None: none). ``step_mask (B, T)``: the steps each sequence reads (true or
     nonzero; None: all), in the input's order; the others carry the state on.
+    ``activation`` φ and ``recurrent_activation`` σ: names of ``recurrent_activations``.
     """
     x, h0, c0, mask, reads = input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0,
                                                      go_backwards, recurrent_mask, step_mask)
+    activation, recurrent_activation = checked_activations(activation, recurrent_activation)
     batch, steps, _ = x.shape
     units = recurrent_kernel.shape[0]
     x_proj = _input_projection(x, kernel, bias)                  # (B, T, 4H)
@@ -170,16 +184,19 @@ def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     for t in range(steps):
         recurrent_input = h if mask is None else h * mask        # (B, H)
         z = x_proj[:, t] + recurrent_input @ recurrent_kernel    # (B, 4H)
-        gates[:, t], c_new, h_new = cell_reference(z, c)
+        gates[:, t], c_new, h_new = cell_reference(z, c, activation,
+                                                   recurrent_activation)
         if reads is not None:                                    # unread: state carried on
             c_new = np.where(reads[:, t, None], c_new, c)        # (B, H)
             h_new = np.where(reads[:, t, None], h_new, h)        # (B, H)
         c, h = c_new, h_new
         cells[:, t] = c
         hidden[:, t] = h
-    cache = LSTMCache(x, h0, c0, gates, cells, np.tanh(cells), hidden,
+    phi, _ = reference(activation)
+    cache = LSTMCache(x, h0, c0, gates, cells, phi(cells), hidden,
                       kernel, recurrent_kernel, go_backwards, recurrent_mask=mask,
-                      step_mask=reads)
+                      step_mask=reads, activation=activation,
+                      recurrent_activation=recurrent_activation)
     return hidden, h, c, cache
 
 
@@ -205,7 +222,8 @@ def backward_reference(d_hidden, d_h_last, d_c_last, cache, out=None, input_grad
         c_prev = cache.c0 if t == 0 else cache.cells[:, t - 1]        # (B, H)
         dh = d_hidden[:, t] + dh_next                                   # (B, H)
         d_z[:, t], dc_prev = cell_backward_reference(
-            dh, dc_next, cache.gates[:, t], c_prev, cache.tanh_cells[:, t])
+            dh, dc_next, cache.gates[:, t], c_prev, cache.activated_cells[:, t],
+            cache.activation, cache.recurrent_activation)
         if reads is not None:                               # unread: gradients pass through
             d_z[:, t] = np.where(reads[:, t, None], d_z[:, t], 0.0)  # (B, 4H)
             dc_prev = np.where(reads[:, t, None], dc_prev, dc_next)    # (B, H)

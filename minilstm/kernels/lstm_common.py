@@ -8,6 +8,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from .input_rows import rows_transposed_times
+from .recurrent_activations import checked
 from .shapes import require_one_float_dtype, require_shape
 from .vector_products import given_or_zeros, gradient_arrays, zeros_or_copy
 
@@ -20,7 +21,7 @@ class LSTMCache(NamedTuple):
     c0: np.ndarray              # (B, H)
     gates: np.ndarray           # (B, T, 4H) activated i, f, g, o
     cells: np.ndarray           # (B, T, H) c_t
-    tanh_cells: np.ndarray      # (B, T, H) tanh(c_t)
+    activated_cells: np.ndarray  # (B, T, H) φ(c_t), tanh(c_t) by default
     hidden: np.ndarray          # (B, T, H) h_t
     kernel: np.ndarray          # (I, 4H)
     recurrent_kernel: np.ndarray  # (H, 4H)
@@ -30,6 +31,8 @@ class LSTMCache(NamedTuple):
     zero_start: bool = False    # h_0 = 0, not given: its products skipped (the Numba twin)
     recurrent_mask: Optional[np.ndarray] = None  # (B, H) m on h_{t-1} in the recurrence
     step_mask: Optional[np.ndarray] = None  # (B, T) bool: steps read, in processing order
+    activation: str = "tanh"            # φ, on g_t and c_t (``recurrent_activations``)
+    recurrent_activation: str = "sigmoid"   # σ, on the gates i, f, o
 
 
 def input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0, go_backwards,
@@ -47,6 +50,13 @@ def input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0, go_backwa
     if recurrent_mask is not None:
         recurrent_mask = np.ascontiguousarray(recurrent_mask)
     return x, h0, c0, recurrent_mask, step_mask
+
+
+def checked_activations(activation, recurrent_activation):
+    """The names of φ and σ (``recurrent_activations``), or a ValueError naming the one
+    not taken."""
+    return checked("activation", activation), checked("recurrent_activation",
+                                                      recurrent_activation)
 
 
 def in_processing_order(x, step_mask, go_backwards):

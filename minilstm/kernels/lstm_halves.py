@@ -32,8 +32,8 @@ def _rows_of_half(mask, start, stop):
 
 
 @kernel_jit(nogil=True)
-def forward_half(half, x, kernel, bias, recurrent_kernel, h0, c0, slopes, x_proj, gates,
-                 cells, tanh_cells, hidden, h_last, c_last, zero_start, recurrent_mask,
+def forward_half(half, x, kernel, bias, recurrent_kernel, h0, c0, activations, x_proj, gates,
+                 cells, activated_cells, hidden, h_last, c_last, zero_start, recurrent_mask,
                  step_mask):
     """``forward_numba``'s work for one half of the batch (``two_cores_pay``): its rows of
     x W, by ``add_rows_times_matrix``, then its time loop (``forward_fused``), with a z of
@@ -49,15 +49,15 @@ def forward_half(half, x, kernel, bias, recurrent_kernel, h0, c0, slopes, x_proj
     add_rows_times_matrix(x[start:stop].reshape((rows, x.shape[2])), kernel, projected)
     z = np.empty((stop - start, x_proj.shape[2]), x_proj.dtype)       # (half, 4H)
     forward_fused(x_proj[start:stop], bias, recurrent_kernel, h0[start:stop], c0[start:stop],
-                  slopes, z, gates[start:stop], cells[start:stop], tanh_cells[start:stop],
-                  hidden[start:stop], h_last[start:stop], c_last[start:stop], zero_start, mask,
-                  reads)
+                  activations, z, gates[start:stop], cells[start:stop],
+                  activated_cells[start:stop], hidden[start:stop], h_last[start:stop],
+                  c_last[start:stop], zero_start, mask, reads)
 
 
 @kernel_jit(nogil=True)
-def backward_half(half, d_hidden, dh_next, dc_next, gates, cells, tanh_cells, h0, c0,
+def backward_half(half, d_hidden, dh_next, dc_next, gates, cells, activated_cells, h0, c0,
                   hidden, recurrent_kernel, d_z, x, kernel, d_x, d_kernel, d_recurrent_kernel,
-                  d_bias, initial_state_gradient, recurrent_mask, step_mask):
+                  d_bias, initial_state_gradient, recurrent_mask, step_mask, activations):
     """``backward_numba``'s work for one half of the batch (``two_cores_pay``): its time loop
     (``backward_fused``), its rows of dx = dz Wᵀ when ``d_x`` has rows (a (0, T, I) array
     when dx is not asked for), and its share of dW, dU and db: the first half's written into
@@ -75,8 +75,8 @@ def backward_half(half, d_hidden, dh_next, dc_next, gates, cells, tanh_cells, h0
     dh = dh_next[start:stop].copy()                                    # (half, H)
     dc = dc_next[start:stop].copy()                                    # (half, H)
     backward_fused(d_hidden[start:stop], dh, dc, gates[start:stop], cells[start:stop],
-                   tanh_cells[start:stop], c0[start:stop], recurrent_kernel, d_z[start:stop],
-                   initial_state_gradient, mask, reads)
+                   activated_cells[start:stop], c0[start:stop], recurrent_kernel, d_z[start:stop],
+                   initial_state_gradient, mask, reads, activations)
     for b in range(stop - start):
         copy_into(dh[b], dh_next[start + b])
         copy_into(dc[b], dc_next[start + b])
@@ -116,18 +116,19 @@ def _add_matrix(share, out):
             out[i, j] += share[i, j]
 
 
-def forward_in_halves(x, kernel, bias, recurrent_kernel, h0, c0, slopes, gates, cells,
-                      tanh_cells, hidden, h_last, c_last, zero_start, recurrent_mask, step_mask):
+def forward_in_halves(x, kernel, bias, recurrent_kernel, h0, c0, activations, gates, cells,
+                      activated_cells, hidden, h_last, c_last, zero_start, recurrent_mask,
+                      step_mask):
     """``forward_numba``'s two-core route: ``forward_half`` on each half of the batch at once,
     filling the arrays given (x C-contiguous)."""
     x_proj = np.empty(gates.shape, dtype=x.dtype)                      # (B, T, 4H), without b
     in_halves(forward_half, (x, np.ascontiguousarray(kernel), bias, recurrent_kernel, h0, c0,
-                             slopes, x_proj, gates, cells, tanh_cells, hidden, h_last, c_last,
-                             zero_start, recurrent_mask, step_mask))
+                             activations, x_proj, gates, cells, activated_cells, hidden,
+                             h_last, c_last, zero_start, recurrent_mask, step_mask))
 
 
 def backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out, input_gradient,
-                       initial_state_gradient):
+                       initial_state_gradient, activations):
     """``backward_numba``'s two-core route: ``backward_half`` on each half of the batch at
     once, then the two shares of each weight gradient added. Returns dx (None when not
     asked for), dW, dU and db; dh_next and dc_next are filled in place."""
@@ -139,10 +140,10 @@ def backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out, input_gradie
     per_step = dx_per_step(input_gradient)
     d_x = np.empty((batch if per_step else 0, steps, inputs), d_z.dtype)  # (B, T, I)
     _, second_share = in_halves(backward_half, (
-        d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells, cache.h0,
+        d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.activated_cells, cache.h0,
         cache.c0, cache.hidden, cache.recurrent_kernel, d_z, np.ascontiguousarray(cache.x),
         np.ascontiguousarray(cache.kernel), d_x, *arrays, initial_state_gradient,
-        cache.recurrent_mask, cache.step_mask))
+        cache.recurrent_mask, cache.step_mask, activations))
     _add_second_share(*arrays, *second_share)
     weights = tuple(arrays)
     if per_step:

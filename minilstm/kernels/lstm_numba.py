@@ -9,14 +9,14 @@ import numpy as np
 
 from .input_rows import repeats_first_step, rows_times
 from .lstm_common import (LSTMCache, as_rows, asked_input_gradient, backward_start,
-                          dx_per_step, dx_summed, initial_state_gradients,
+                          checked_activations, dx_per_step, dx_summed, initial_state_gradients,
                           input_and_initial_state, weight_gradients)
 from .lstm_gradient_loops import sum_over_steps, weight_gradient_rows, weight_gradients_by_loops
 from .lstm_halves import backward_in_halves, forward_in_halves
 from .lstm_routes import few_gradient_rows, one_core_pays, time_loop_route
 from .lstm_time_loops import (backward_fused, backward_fused_one_sequence, backward_gates,
                               carry_state_where_unread, forward_fused, forward_gates,
-                              gate_slopes)
+                              gate_activations)
 from .vector_products import (loops_times_matrix_transposed, rows_times_matrix,
                               rows_times_matrix_transposed)
 
@@ -39,7 +39,8 @@ def _projection_of_rows(x, kernel):
 
 
 def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
-                  go_backwards=False, recurrent_mask=None, step_mask=None, blas=None,
+                  go_backwards=False, recurrent_mask=None, step_mask=None,
+                  activation="tanh", recurrent_activation="sigmoid", blas=None,
                   two_cores=None):
     """Same contract as ``forward_reference``; the time loop is jitted.
 
@@ -52,22 +53,23 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
     zero_start = h0 is None                                      # h_0 U = 0: not formed
     x, h0, c0, mask, reads = input_and_initial_state(x, kernel, recurrent_kernel, bias, h0, c0,
                                                      go_backwards, recurrent_mask, step_mask)
+    activation, recurrent_activation = checked_activations(activation, recurrent_activation)
     batch, steps, inputs = x.shape
     units = recurrent_kernel.shape[0]
     recurrent_kernel = np.ascontiguousarray(recurrent_kernel)
     bias = np.ascontiguousarray(bias)                            # (4H,)
     gates = np.empty((batch, steps, 4 * units), dtype=x.dtype)   # (B, T, 4H)
     cells = np.empty((batch, steps, units), dtype=x.dtype)       # (B, T, H)
-    tanh_cells = np.empty((batch, steps, units), dtype=x.dtype)  # (B, T, H)
+    activated_cells = np.empty((batch, steps, units), dtype=x.dtype)  # (B, T, H)
     hidden = np.empty((batch, steps, units), dtype=x.dtype)      # (B, T, H)
     h_last = np.empty((batch, units), dtype=x.dtype)             # (B, H)
     c_last = np.empty((batch, units), dtype=x.dtype)             # (B, H)
-    slopes = gate_slopes(units, x.dtype)                         # (4H,)
+    activations = gate_activations(units, x.dtype, activation, recurrent_activation)
     blas, two_cores = time_loop_route(blas, two_cores, batch, steps, inputs, units)
     if two_cores:
         x, repeated, hot = np.ascontiguousarray(x), False, None
-        forward_in_halves(x, kernel, bias, recurrent_kernel, h0, c0, slopes, gates, cells,
-                          tanh_cells, hidden, h_last, c_last, zero_start, mask, reads)
+        forward_in_halves(x, kernel, bias, recurrent_kernel, h0, c0, activations, gates, cells,
+                          activated_cells, hidden, h_last, c_last, zero_start, mask, reads)
     else:
         x_proj, repeated, hot = _projection_of_rows(x, kernel)       # (B, T, 4H), without b
         z = np.empty((batch, 4 * units), dtype=x.dtype)              # (B, 4H)
@@ -79,17 +81,18 @@ def forward_numba(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
                     previous = h0 if t == 0 else hidden[:, t - 1]   # (B, H)
                     np.matmul(previous if mask is None else previous * mask, recurrent_kernel,
                               out=z)
-                forward_gates(z, x_proj, bias, t, c0, slopes, gates, cells, tanh_cells, hidden)
+                forward_gates(z, x_proj, bias, t, c0, activations, gates, cells, activated_cells,
+                              hidden)
                 if reads is not None:
                     carry_state_where_unread(reads, t, h0, c0, cells, hidden)
             h_last[...] = hidden[:, -1] if steps else h0
             c_last[...] = cells[:, -1] if steps else c0
         else:
-            forward_fused(x_proj, bias, recurrent_kernel, h0, c0, slopes, z, gates, cells,
-                          tanh_cells, hidden, h_last, c_last, zero_start, mask, reads)
-    cache = LSTMCache(x, h0, c0, gates, cells, tanh_cells, hidden,
+            forward_fused(x_proj, bias, recurrent_kernel, h0, c0, activations, z, gates, cells,
+                          activated_cells, hidden, h_last, c_last, zero_start, mask, reads)
+    cache = LSTMCache(x, h0, c0, gates, cells, activated_cells, hidden,
                       kernel, recurrent_kernel, go_backwards, repeated, hot, zero_start, mask,
-                      reads)
+                      reads, activation, recurrent_activation)
     return hidden, h_last, c_last, cache
 
 
@@ -117,17 +120,19 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
     d_hidden, dh_next, dc_next, d_z = backward_start(d_hidden, d_h_last, d_c_last, cache,
                                                      input_gradient)
     mask, reads = cache.recurrent_mask, cache.step_mask                 # (B, H), (B, T) or None
+    activations = gate_activations(units, d_z.dtype, cache.activation,
+                                   cache.recurrent_activation)
     blas, two_cores = time_loop_route(blas, two_cores, batch, steps, inputs, units)
     if two_cores:
         return backward_in_halves(d_hidden, dh_next, dc_next, d_z, cache, out, input_gradient,
-                                  initial_state_gradient) + initial_state_gradients(
+                                  initial_state_gradient, activations) + initial_state_gradients(
             dh_next, dc_next, initial_state_gradient)
     recurrent_kernel = cache.recurrent_kernel                           # (H, 4H), contiguous
     if blas:
         dh_transposed = np.empty((units, batch), d_z.dtype)            # (H, B)
         for t in reversed(range(steps)):
             backward_gates(d_hidden, dh_next, dc_next, t, cache.gates, cache.cells,
-                           cache.tanh_cells, cache.c0, d_z, reads)
+                           cache.activated_cells, cache.c0, d_z, reads, activations)
             if t > 0 or initial_state_gradient:
                 np.matmul(recurrent_kernel, d_z[:, t].T, out=dh_transposed)
                 product = dh_transposed.T if mask is None else dh_transposed.T * mask  # (B, H)
@@ -137,8 +142,8 @@ def backward_numba(d_hidden, d_h_last, d_c_last, cache, out=None, input_gradient
                     np.copyto(dh_next, product, where=reads[:, t, None])
     else:
         fused = backward_fused_one_sequence if batch == 1 else backward_fused
-        fused(d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.tanh_cells, cache.c0,
-              recurrent_kernel, d_z, initial_state_gradient, mask, reads)
+        fused(d_hidden, dh_next, dc_next, cache.gates, cache.cells, cache.activated_cells, cache.c0,
+              recurrent_kernel, d_z, initial_state_gradient, mask, reads, activations)
     d_z_rows = as_rows(d_z)                                             # (B·T, 4H)
     summed = cache.repeated or dx_summed(input_gradient)                # Σ_t dz_t used
     d_z_summed = sum_over_steps(d_z) if summed else None                # (B, 4H)

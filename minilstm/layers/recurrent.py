@@ -14,8 +14,12 @@ class LSTM(Recurrent):
 
     Args:
         units: size H of the hidden and cell state.
-        activation, recurrent_activation: only ``'tanh'`` and ``'sigmoid'`` (Keras's
-            defaults) are implemented by the kernel; anything else is refused.
+        activation: φ, on the cell's input g_t and its output φ(c_t), default ``'tanh'``;
+        recurrent_activation: σ, on the gates i, f, o, default ``'sigmoid'``. Each one of
+            ``'tanh'``, ``'sigmoid'``, ``'hard_sigmoid'`` (Keras 3's), ``'relu'``,
+            ``'linear'`` (or None), as in Keras (``kernels/recurrent_activations.py``
+            writes out their derivatives); ``LSTM(50, activation="relu")`` is the LSTM of
+            many forecasting tutorials.
         use_bias: add ``bias (4H,)``.
         kernel_initializer: for ``kernel (I, 4H)``, default ``'glorot_uniform'``.
         recurrent_initializer: for ``recurrent_kernel (H, 4H)``, default ``'orthogonal'``.
@@ -65,6 +69,7 @@ class LSTM(Recurrent):
     initial_state_names = ("h0", "c0")
     gates = 4
     gives_summed_input_gradient = True
+    takes_other_activations = True
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
@@ -92,7 +97,8 @@ class LSTM(Recurrent):
         h0, c0 = initial
         hidden, h_last, c_last, cache = lstm_kernel.forward(
             x, self.params["kernel"], self.params["recurrent_kernel"], self._bias,
-            h0, c0, self.go_backwards, recurrent_mask, step_mask)
+            h0, c0, self.go_backwards, recurrent_mask, step_mask, self.activation,
+            self.recurrent_activation)
         return hidden, [h_last, c_last], cache
 
     def _kernel_backward(self, d_hidden, d_states, input_gradient):

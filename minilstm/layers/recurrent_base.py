@@ -13,6 +13,7 @@ kernel of one state takes from here, naming the kernel (``kernel_module``).
 import numpy as np
 
 from .. import initializers
+from ..kernels import recurrent_activations
 from ..checks import flag, positive_int
 from .base import Layer, describe_gradients, keras_2_input_shape
 from .dropout import DrawsNoise, dropout_mask, dropout_rate
@@ -47,6 +48,8 @@ class Recurrent(DrawsNoise, Layer):
     initial_state_names = ()
     gates = 0
     kernel_module = None                # a kernel of one state's (``kernels.gru``, ...)
+    has_recurrent_activation = True     # Keras's SimpleRNN has one activation alone
+    takes_other_activations = False     # the kernel takes more than Keras's defaults
 
     @property
     def stack_refusal(self):
@@ -74,16 +77,8 @@ class Recurrent(DrawsNoise, Layer):
             input_shape, input_dim, input_length, recurrent=True))
         self.batch_size = None if batch_input_shape is None or batch_input_shape[0] is None \
             else positive_int("the batch size of batch_input_shape", batch_input_shape[0])
-        kind = type(self).__name__
-        if recurrent_activation is None and activation != "tanh":       # one activation
-            raise ValueError(f"the {kind} kernel implements activation='tanh' (Keras's "
-                             f"default); got {activation!r}")
-        if recurrent_activation is not None and (activation != "tanh"
-                                                 or recurrent_activation != "sigmoid"):
-            raise ValueError(
-                f"the {kind} kernel implements activation='tanh' and recurrent_activation="
-                f"'sigmoid' (Keras's defaults); got {activation!r} and {recurrent_activation!r}"
-            )
+        self.activation, self.recurrent_activation = self._checked_activations(
+            activation, recurrent_activation)
         self.units = positive_int("units", units)
         self.use_bias = flag("use_bias", use_bias)
         self.kernel_initializer = initializers.checked("kernel_initializer", kernel_initializer)
@@ -101,8 +96,28 @@ class Recurrent(DrawsNoise, Layer):
         self._seed_noise(seed)
         self.d_initial_state = None
 
+    def _checked_activations(self, activation, recurrent_activation):
+        """The activations' names (``kernels.recurrent_activations``; None is ``'linear'``,
+        as in Keras), the recurrent one None for a layer without it; Keras's defaults alone
+        where the kernel takes no other."""
+        activation = recurrent_activations.checked("activation", activation)
+        recurrent_activation = recurrent_activations.checked(
+            "recurrent_activation", recurrent_activation) if self.has_recurrent_activation \
+            else None
+        defaults = ("tanh", "sigmoid" if self.has_recurrent_activation else None)
+        if not self.takes_other_activations and (activation, recurrent_activation) != defaults:
+            given = (f"activation={activation!r}" if recurrent_activation is None else
+                     f"activation={activation!r} and recurrent_activation="
+                     f"{recurrent_activation!r}")
+            raise ValueError(f"the {type(self).__name__} kernel implements Keras's default "
+                             f"activations (tanh, and sigmoid on the gates) alone; got {given}")
+        return activation, recurrent_activation
+
     def get_config(self):
-        config = {**super().get_config(), "units": self.units, "use_bias": self.use_bias,
+        config = {**super().get_config(), "units": self.units, "activation": self.activation,
+                  **({"recurrent_activation": self.recurrent_activation}
+                     if self.has_recurrent_activation else {}),
+                  "use_bias": self.use_bias,
                   "kernel_initializer": initializers.serialize(self.kernel_initializer),
                   "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
                   "bias_initializer": initializers.serialize(self.bias_initializer),

@@ -38,6 +38,7 @@ class SimpleRNN(Recurrent):
     initial_state_names = ("h0",)
     gates = 1
     kernel_module = simple_rnn_kernel
+    has_recurrent_activation = False
 
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
