@@ -1,5 +1,7 @@
 """Shared test settings: hypothesis runs derandomised, so every CI run draws the
 same shapes and seeds (the fixed seeds the gradient checks promise)."""
+import math
+
 import numpy as np
 from hypothesis import HealthCheck, settings, strategies as st
 
@@ -30,6 +32,11 @@ ACTIVATION_PAIRS = [("relu", "sigmoid"), ("linear", "hard_sigmoid"), ("hard_sigm
 # A finite-difference step for activations with kinks (relu at 0, hard_sigmoid at ±3): a
 # pre-activation within a step of a kink would make the difference quotient wrong there
 FINE_STEP = 1e-5
+
+# Each activation as a function of one number, written here from Keras's documentation
+SCALAR_ACTIVATIONS = {"tanh": math.tanh, "sigmoid": lambda v: 1.0 / (1.0 + math.exp(-v)),
+                      "hard_sigmoid": lambda v: min(max(v / 6.0 + 0.5, 0.0), 1.0),
+                      "relu": lambda v: max(v, 0.0), "linear": lambda v: v}
 
 
 def lstm_arrays(rng, batch, steps, features, units, dtype=np.float64, scale=0.5,

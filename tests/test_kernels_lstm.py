@@ -1,13 +1,12 @@
 """The LSTM kernel: twins agree, gradients are right, state hand-over is exact."""
 import functools
-import math
 
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from conftest import (ACTIVATION_PAIRS, FINE_STEP, GRADIENT_TOLERANCE, batches, features,
-                      input_forms, lstm_arrays, seeds, steps, units)
+from conftest import (ACTIVATION_PAIRS, FINE_STEP, GRADIENT_TOLERANCE, SCALAR_ACTIVATIONS,
+                      batches, features, input_forms, lstm_arrays, seeds, steps, units)
 from minilstm.gradcheck import numerical_gradient, relative_error
 from minilstm.kernels import lstm, lstm_routes, vector_products
 
@@ -489,12 +488,6 @@ def test_an_unknown_activation_is_refused_by_name(twin):
                                              r"'hard_sigmoid', 'relu', 'linear' \(or None for "
                                              r"'linear'\); got 'gelu'$"):
             forward(x, kernel, recurrent, bias, **{argument: "gelu"})
-
-
-# Each activation as a function of one number, written here from Keras's documentation
-SCALAR_ACTIVATIONS = {"tanh": math.tanh, "sigmoid": lambda v: 1.0 / (1.0 + math.exp(-v)),
-                      "hard_sigmoid": lambda v: min(max(v / 6.0 + 0.5, 0.0), 1.0),
-                      "relu": lambda v: max(v, 0.0), "linear": lambda v: v}
 
 
 @pytest.mark.parametrize("activations", [("tanh", "sigmoid")] + ACTIVATION_PAIRS)

@@ -43,6 +43,7 @@ NAMES = ("tanh", "sigmoid", "hard_sigmoid", "relu", "linear")
 
 _MARKER_TYPES = {"tanh": np.int8, "sigmoid": np.uint8, "hard_sigmoid": np.int16,
                  "relu": np.uint16, "linear": np.int32}
+_MARKERS = {name: scalar(0) for name, scalar in _MARKER_TYPES.items()}
 _NAMES_BY_TYPE = {np.dtype(scalar).name: name for name, scalar in _MARKER_TYPES.items()}
 
 
@@ -82,7 +83,7 @@ def reference(name):
 
 def marker(name):
     """The value that stands for the activation ``name`` in jitted code."""
-    return _MARKER_TYPES[name](0)
+    return _MARKERS[name]
 
 
 def kind(marker_type):

@@ -12,7 +12,11 @@ Notation (Keras layout)::
 Forward, for t = 1..T::
 
     p_t  = x_t W + b                                  (B, H)   before the time loop
-    h_t  = tanh(p_t + h_{t-1} U)
+    h_t  = φ(p_t + h_{t-1} U)
+
+φ is Keras's ``activation``: tanh by default, or another of ``recurrent_activations``
+(``'relu'``, ``'linear'``...), whose derivative is written with its output: φ' = 1 - h_t²
+for tanh, [h_t > 0] for relu.
 
 With a recurrent mask ``m (B, H)`` (recurrent dropout, as Keras 3's SimpleRNN draws it: one
 mask a sequence for every step) the recurrence reads h_{t-1} ⊙ m; with a step mask ``s (B,
@@ -23,7 +27,7 @@ Backward, given dL/dh_t for every t (``d_hidden``) and dL/dh_T carried in (``d_h
 for t = T..1::
 
     dh_t     = d_hidden_t + dh_next                   dh_next = d_h_last at t = T
-    da_t     = dh_t ⊙ (1 - h_t²)                      the pre-activation's gradient
+    da_t     = dh_t ⊙ φ'(h_t)                         the pre-activation's gradient
     dh_next  = da_t Uᵀ                                ((da_t Uᵀ) ⊙ m with a mask)
 
 and at a step not read the gradient passes through: da_t = 0, dh_next = dh_t. After the
@@ -37,13 +41,13 @@ returned sequence is then in that reversed (processing) order.
 
 The twins: ``forward_reference`` / ``backward_reference``, below, NumPy over the batch with a
 Python loop over time; ``forward_numba`` / ``backward_numba`` (``simple_rnn_numba``) run the
-time loop jitted (tanh in float32 by ``fast_math``'s rational form, in float64 exactly), its
+time loop jitted (φ by ``recurrent_activations``' scalar forms: tanh in float32 by
+``fast_math``'s rational form, in float64 exactly), its
 recurrent products by hand loops or, for large shapes, BLAS. ``forward`` / ``backward`` call
 the twin of the backend in use.
 """
-import numpy as np
-
 from .backend import dispatch
+from .recurrent_activations import reference
 from .recurrent_common import backward_start
 from .reference_math import where_read
 from .simple_rnn_common import SimpleRNNCache, forward_start, parameter_gradients
@@ -54,20 +58,21 @@ __all__ = ["SimpleRNNCache", "backward", "backward_numba", "backward_reference",
 
 
 def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, go_backwards=False,
-                      recurrent_mask=None, step_mask=None):
+                      recurrent_mask=None, step_mask=None, activation="tanh"):
     """The simple RNN over whole sequences, NumPy reference (see the module docstring).
 
     Returns ``hidden (B, T, H)``, ``h_T (B, H)`` and the cache for ``backward_reference``.
     ``recurrent_mask (B, H)``: m on h_{t-1} (None: none); ``step_mask (B, T)``: the steps
-    each sequence reads (None: all), in the input's order.
+    each sequence reads (None: all), in the input's order; ``activation``: φ's name.
     """
     cache, p = forward_start(x, kernel, recurrent_kernel, bias, h0, go_backwards,
-                             recurrent_mask, step_mask)                      # p (B, T, H)
+                             recurrent_mask, step_mask, activation)          # p (B, T, H)
     mask, reads = cache.recurrent_mask, cache.step_mask                      # or None
+    phi, _ = reference(cache.activation)
     h = cache.h0                                                             # (B, H)
     for t in range(p.shape[1]):
         recurrent_input = h if mask is None else h * mask                    # (B, H)
-        h_new = np.tanh(p[:, t] + recurrent_input @ cache.recurrent_kernel)  # (B, H)
+        h_new = phi(p[:, t] + recurrent_input @ cache.recurrent_kernel)      # (B, H)
         h = where_read(reads, t, h_new, h)                 # (B, H) unread: state carried on
         cache.hidden[:, t] = h
     return cache.hidden, h, cache
@@ -86,10 +91,11 @@ def backward_reference(d_hidden, d_h_last, cache, out=None, input_gradient=True,
     d_hidden, dh_next, d_a = backward_start(d_hidden, d_h_last, cache,
                                             cache.hidden.shape[2])
     reads = cache.step_mask                                                  # (B, T) or None
+    _, phi_slope = reference(cache.activation)
     for t in reversed(range(cache.hidden.shape[1])):
         dh = d_hidden[:, t] + dh_next                                        # (B, H)
         h = cache.hidden[:, t]                                               # (B, H)
-        d_a[:, t] = where_read(reads, t, dh * (1.0 - h * h), 0.0)  # (B, H) unread: none, and
+        d_a[:, t] = where_read(reads, t, dh * phi_slope(h), 0.0)   # (B, H) unread: none, and
         dh_next = d_a[:, t] @ cache.recurrent_kernel.T                       # (B, H)
         if cache.recurrent_mask is not None:
             dh_next *= cache.recurrent_mask                                  # (B, H)

@@ -10,6 +10,7 @@ import numpy as np
 
 from .lstm_common import as_rows, column_sums, in_callers_order
 from .lstm_common import in_processing_order
+from .recurrent_activations import checked
 from .recurrent_common import contiguous, previous_states
 from .shapes import require_given_float_dtype_and_rank, require_given_shapes
 from .vector_products import flat_rows_product, given_or_zeros, gradient_arrays
@@ -26,14 +27,16 @@ class SimpleRNNCache(NamedTuple):
     go_backwards: bool
     recurrent_mask: Optional[np.ndarray] = None  # (B, H) m on h_{t-1}
     step_mask: Optional[np.ndarray] = None       # (B, T) bool: steps read, processing order
+    activation: str = "tanh"    # φ (``recurrent_activations``)
 
 
 def forward_start(x, kernel, recurrent_kernel, bias, h0, go_backwards, recurrent_mask,
-                  step_mask):
+                  step_mask, activation):
     """What both twins' forward loops start from: the arguments checked against the shapes
-    the loops index (``shapes``' checks), the input and the step mask in the
-    order of processing; the cache, its hidden states a new array for the loop to fill, and
-    p = x W + b ``(B, T, H)`` (``input_projection``)."""
+    the loops index (``shapes``' checks) and the activation's name
+    (``recurrent_activations``), the input and the step mask in the order of processing;
+    the cache, its hidden states a new array for the loop to fill, and p = x W + b
+    ``(B, T, H)`` (``input_projection``)."""
     require_given_float_dtype_and_rank(x, (
         ("x", x), ("kernel", kernel), ("recurrent_kernel", recurrent_kernel), ("bias", bias),
         ("h0", h0), ("recurrent_mask", recurrent_mask)))
@@ -43,11 +46,12 @@ def forward_start(x, kernel, recurrent_kernel, bias, h0, go_backwards, recurrent
         ("recurrent_kernel", recurrent_kernel, (units, units)),
         ("kernel", kernel, (features, units)), ("bias", bias, (units,)),
         ("h0", h0, (batch, units)), ("recurrent_mask", recurrent_mask, (batch, units))))
+    activation = checked("activation", activation)
     x, reads = in_processing_order(x, step_mask, go_backwards)
     cache = SimpleRNNCache(x, given_or_zeros("h0", h0, (batch, units), x.dtype),
                            np.empty((batch, x.shape[1], units), dtype=x.dtype),   # (B, T, H)
                            kernel, np.ascontiguousarray(recurrent_kernel), go_backwards,
-                           contiguous(recurrent_mask), reads)
+                           contiguous(recurrent_mask), reads, activation)
     return cache, input_projection(x, kernel, bias)
 
 

@@ -43,6 +43,7 @@ class GRU(Recurrent):
     initial_state_names = ("h0",)
     gates = 3
     kernel_module = gru_kernel
+    takes_other_activations = False
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",

@@ -69,7 +69,6 @@ class LSTM(Recurrent):
     initial_state_names = ("h0", "c0")
     gates = 4
     gives_summed_input_gradient = True
-    takes_other_activations = True
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",

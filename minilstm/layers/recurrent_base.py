@@ -49,7 +49,7 @@ class Recurrent(DrawsNoise, Layer):
     gates = 0
     kernel_module = None                # a kernel of one state's (``kernels.gru``, ...)
     has_recurrent_activation = True     # Keras's SimpleRNN has one activation alone
-    takes_other_activations = False     # the kernel takes more than Keras's defaults
+    takes_other_activations = True      # the kernel takes others than Keras's defaults
 
     @property
     def stack_refusal(self):
@@ -99,18 +99,18 @@ class Recurrent(DrawsNoise, Layer):
     def _checked_activations(self, activation, recurrent_activation):
         """The activations' names (``kernels.recurrent_activations``; None is ``'linear'``,
         as in Keras), the recurrent one None for a layer without it; Keras's defaults alone
-        where the kernel takes no other."""
+        where the kernel takes no other (the GRU's)."""
         activation = recurrent_activations.checked("activation", activation)
-        recurrent_activation = recurrent_activations.checked(
-            "recurrent_activation", recurrent_activation) if self.has_recurrent_activation \
-            else None
-        defaults = ("tanh", "sigmoid" if self.has_recurrent_activation else None)
-        if not self.takes_other_activations and (activation, recurrent_activation) != defaults:
-            given = (f"activation={activation!r}" if recurrent_activation is None else
-                     f"activation={activation!r} and recurrent_activation="
-                     f"{recurrent_activation!r}")
+        if not self.has_recurrent_activation:
+            return activation, None
+        recurrent_activation = recurrent_activations.checked("recurrent_activation",
+                                                             recurrent_activation)
+        if not self.takes_other_activations and (activation, recurrent_activation) != (
+                "tanh", "sigmoid"):
             raise ValueError(f"the {type(self).__name__} kernel implements Keras's default "
-                             f"activations (tanh, and sigmoid on the gates) alone; got {given}")
+                             f"activations (tanh, and sigmoid on the gates) alone; got "
+                             f"activation={activation!r} and recurrent_activation="
+                             f"{recurrent_activation!r}")
         return activation, recurrent_activation
 
     def get_config(self):

@@ -8,12 +8,14 @@ from .recurrent_base import Recurrent
 
 
 class SimpleRNN(Recurrent):
-    """The fully connected recurrent layer, as Keras's ``SimpleRNN``: h_t = tanh(x_t W + b +
+    """The fully connected recurrent layer, as Keras's ``SimpleRNN``: h_t = φ(x_t W + b +
     h_{t-1} U).
 
     Args:
         units: size H of the state.
-        activation: only ``'tanh'``, Keras's default (anything else is refused).
+        activation: φ, ``'tanh'`` (Keras's default), ``'sigmoid'``, ``'hard_sigmoid'``,
+            ``'relu'`` or ``'linear'`` (or None), as in Keras
+            (``kernels/recurrent_activations.py``).
         dropout, recurrent_dropout: as the LSTM's (Keras 3's SimpleRNN draws its masks as
             its LSTM does): one mask a sequence on the input's features, x_t ⊙ d, and one
             on h_{t-1} inside the recurrence, (h_{t-1} ⊙ m) U.
@@ -57,5 +59,5 @@ class SimpleRNN(Recurrent):
         (h0,) = initial
         hidden, h_last, cache = self.kernel_module.forward(
             x, self.params["kernel"], self.params["recurrent_kernel"], self._bias, h0,
-            self.go_backwards, recurrent_mask, step_mask)
+            self.go_backwards, recurrent_mask, step_mask, self.activation)
         return hidden, [h_last], cache
