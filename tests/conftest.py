@@ -33,8 +33,14 @@ ACTIVATION_PAIRS = [("relu", "sigmoid"), ("linear", "hard_sigmoid"), ("hard_sigm
 # pre-activation within a step of a kink would make the difference quotient wrong there
 FINE_STEP = 1e-5
 
+
+def _scalar_sigmoid(v):
+    """1 / (1 + e^{-v}), as e^v / (1 + e^v) below 0, where e^{-v} may overflow."""
+    return 1.0 / (1.0 + math.exp(-v)) if v >= 0 else math.exp(v) / (1.0 + math.exp(v))
+
+
 # Each activation as a function of one number, written here from Keras's documentation
-SCALAR_ACTIVATIONS = {"tanh": math.tanh, "sigmoid": lambda v: 1.0 / (1.0 + math.exp(-v)),
+SCALAR_ACTIVATIONS = {"tanh": math.tanh, "sigmoid": _scalar_sigmoid,
                       "hard_sigmoid": lambda v: min(max(v / 6.0 + 0.5, 0.0), 1.0),
                       "relu": lambda v: max(v, 0.0), "linear": lambda v: v}
 

@@ -1,26 +1,23 @@
 """The GRU kernel's own: Keras's GRUCell equations, and its dropout masks one a gate. What
 it does as every kernel of one state does (twins, gradients, steps, shapes) is in
 ``test_kernels_one_state.py``."""
-import math
-
 import numpy as np
 import pytest
 from hypothesis import given
 
-from conftest import batches, features, seeds, steps, units
+from conftest import ACTIVATION_PAIRS, SCALAR_ACTIVATIONS, batches, features, seeds, steps, units
 from test_kernels_one_state import KERNELS
 
 GRU = KERNELS["gru"]
 TWINS = GRU.twins()
 
 
-def scalar_gru(x, kernel, recurrent, bias, h0):
-    """The GRU one number at a time, with ``math``: Keras's GRUCell (reset_after=True)."""
+def scalar_gru(x, kernel, recurrent, bias, h0, activations=("tanh", "sigmoid")):
+    """The GRU one number at a time, with ``math``: Keras's GRUCell (reset_after=True), with
+    φ and σ as Keras defines them."""
     batch, steps_, features_ = x.shape
     units_ = recurrent.shape[0]
-
-    def sigmoid(value):
-        return 1.0 / (1.0 + math.exp(-value))
+    phi, sigma = (SCALAR_ACTIVATIONS[name] for name in activations)
 
     hidden = np.zeros((batch, steps_, units_))
     for b in range(batch):
@@ -33,22 +30,24 @@ def scalar_gru(x, kernel, recurrent, bias, h0):
                 return inputs, state
             new = []
             for j in range(units_):
-                z = sigmoid(sum(column(0, j)))
-                r = sigmoid(sum(column(1, j)))
+                z = sigma(sum(column(0, j)))
+                r = sigma(sum(column(1, j)))
                 inputs, state = column(2, j)
-                n = math.tanh(inputs + r * state)
+                n = phi(inputs + r * state)
                 new.append(z * h[j] + (1.0 - z) * n)
             h = new
             hidden[b, t] = h
     return hidden
 
 
+@pytest.mark.parametrize("activations", [("tanh", "sigmoid")] + ACTIVATION_PAIRS)
 @pytest.mark.parametrize("twin", sorted(TWINS))
-def test_the_equations_of_keras_gru_cell_one_number_at_a_time(twin):
+def test_the_equations_of_keras_gru_cell_one_number_at_a_time(twin, activations):
     rng = np.random.default_rng(3)
     x, kernel, recurrent, bias, h0 = GRU.arrays(rng, 2, 4, 3, 5, scale=0.8)
-    hidden, h_last, _ = TWINS[twin][0](x, kernel, recurrent, bias, h0)
-    expected = scalar_gru(x, kernel, recurrent, bias, h0)
+    hidden, h_last, _ = TWINS[twin][0](x, kernel, recurrent, bias, h0,
+                                       **GRU.activation_arguments(activations))
+    expected = scalar_gru(x, kernel, recurrent, bias, h0, activations)
     np.testing.assert_allclose(hidden, expected, rtol=1e-12, atol=1e-13)
     np.testing.assert_array_equal(h_last, hidden[:, -1])
 

@@ -1,7 +1,8 @@
 """What every recurrent kernel of one state (the GRU's, the simple RNN's) must do alike, for
 each twin and each route of the Numba twin: agree with the NumPy twin, give the gradients of
 finite differences, read masked steps as left out, read backwards, keep its dtype, leave out
-what is not asked for, and refuse arrays of the wrong shape by name. What is each kernel's
+what is not asked for, take Keras's other activations, and refuse arrays of the wrong shape
+and unknown activations by name. What is each kernel's
 own (its equations, its dropout masks) is in ``test_kernels_gru.py`` and
 ``test_kernels_simple_rnn.py``."""
 import functools
@@ -10,7 +11,8 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from conftest import GRADIENT_TOLERANCE, batches, features, seeds, steps, units
+from conftest import (ACTIVATION_PAIRS, FINE_STEP, GRADIENT_TOLERANCE, batches, features, seeds,
+                      steps, units)
 from minilstm.gradcheck import numerical_gradient, relative_error
 from minilstm.kernels import gru, simple_rnn
 
@@ -22,11 +24,18 @@ def dropout_mask(rng, shape, dtype=np.float64):
 
 class Kernel:
     """A kernel of one state under test: its module, its number of gates, the shape of its
-    bias and the dropout masks its forward pass takes (name -> shape from (B, I, H))."""
+    bias, the dropout masks its forward pass takes (name -> shape from (B, I, H)) and
+    whether it has a recurrent activation (Keras's SimpleRNN has ``activation`` alone)."""
 
-    def __init__(self, module, gates, bias_shape, dropout_masks):
+    def __init__(self, module, gates, bias_shape, dropout_masks, recurrent_activation):
         self.module, self.gates = module, gates
         self.bias_shape, self.dropout_masks = bias_shape, dropout_masks
+        self.recurrent_activation = recurrent_activation
+
+    def activation_arguments(self, pair):
+        """The forward pass's arguments for a pair (activation, recurrent_activation)."""
+        names = ("activation", "recurrent_activation")[:1 + self.recurrent_activation]
+        return dict(zip(names, pair))
 
     def twins(self):
         """The NumPy twin and the Numba twin by each route of its recurrent products."""
@@ -57,9 +66,9 @@ class Kernel:
 KERNELS = {
     "gru": Kernel(gru, 3, lambda units_: (2, 3 * units_),
                   {"input_mask": lambda b, i, h: (b, 3, i),
-                   "recurrent_mask": lambda b, i, h: (b, 3, h)}),
+                   "recurrent_mask": lambda b, i, h: (b, 3, h)}, True),
     "simple_rnn": Kernel(simple_rnn, 1, lambda units_: (units_,),
-                         {"recurrent_mask": lambda b, i, h: (b, h)}),
+                         {"recurrent_mask": lambda b, i, h: (b, h)}, False),
 }
 TWIN_NAMES = ("numpy", "numba-loops", "numba-blas")
 EVERY_TWIN = [(kernel, twin) for kernel in sorted(KERNELS) for twin in TWIN_NAMES]
@@ -115,6 +124,67 @@ def test_backward_matches_finite_differences(kernel, twin, batch, steps_, featur
                                      (x, weight, recurrent, bias, h0), analytic):
         error = relative_error(gradient, numerical_gradient(loss, array), name)
         assert error < GRADIENT_TOLERANCE, (name, error)
+
+
+@pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-10), (np.float32, 1e-5)])
+@pytest.mark.parametrize("activations", ACTIVATION_PAIRS)
+@pytest.mark.parametrize("kernel", sorted(KERNELS))
+@given(batches, steps, features, units, st.booleans(), seeds)
+def test_the_twins_agree_with_other_activations(dtype, tolerance, kernel, activations, batch,
+                                                steps_, features_, units_, go_backwards,
+                                                seed):
+    """Keras's other activations (the simple RNN's φ the pair's first), on both routes of
+    the Numba twin's recurrent products. The weights are drawn smaller than elsewhere: with
+    relu as σ the GRU's gates are unbounded, and from weights of scale 0.5 its gradients grew
+    to 10³ in six steps, where float32's rounding of their sums alone passes 1e-5."""
+    rng = np.random.default_rng(seed)
+    under_test = KERNELS[kernel]
+    x, weight, recurrent, bias, h0 = under_test.arrays(rng, batch, steps_, features_, units_,
+                                                       dtype, scale=0.3)
+    options = under_test.activation_arguments(activations)
+    d_hidden = rng.standard_normal((batch, steps_, units_)).astype(dtype)
+    results = {}
+    for name, (forward, backward) in under_test.twins().items():
+        hidden, h_last, cache = forward(x, weight, recurrent, bias, h0, go_backwards, **options)
+        results[name] = (hidden, h_last) + backward(d_hidden, None, cache)
+    for route in ("numba-loops", "numba-blas"):
+        for reference, fast in zip(results["numpy"], results[route]):
+            np.testing.assert_allclose(fast, reference, rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("activations", ACTIVATION_PAIRS)
+@pytest.mark.parametrize("kernel, twin", EVERY_TWIN)
+@given(batches, steps, features, units, seeds)
+def test_backward_matches_finite_differences_with_other_activations(
+        kernel, twin, activations, batch, steps_, features_, units_, seed):
+    """φ' and σ' written with the activations' outputs (``FINE_STEP``: relu's and
+    hard_sigmoid's kinks)."""
+    rng = np.random.default_rng(seed)
+    under_test = KERNELS[kernel]
+    x, weight, recurrent, bias, h0 = under_test.arrays(rng, batch, steps_, features_, units_)
+    options = under_test.activation_arguments(activations)
+    forward, backward = under_test.twins()[twin]
+    w_hidden = rng.standard_normal((batch, steps_, units_))
+
+    def loss():
+        hidden, _, _ = forward(x, weight, recurrent, bias, h0, **options)
+        return float(np.sum(w_hidden * hidden))
+
+    *_, cache = forward(x, weight, recurrent, bias, h0, **options)
+    analytic = backward(w_hidden, None, cache)
+    for array, gradient in zip((x, weight, recurrent, bias, h0), analytic):
+        numerical = numerical_gradient(loss, array, step=FINE_STEP)
+        assert relative_error(gradient, numerical) < GRADIENT_TOLERANCE
+
+
+@pytest.mark.parametrize("kernel, twin", EVERY_TWIN)
+def test_an_unknown_activation_is_refused_by_name(kernel, twin):
+    under_test = KERNELS[kernel]
+    x, weight, recurrent, bias, h0 = under_test.arrays(np.random.default_rng(0), 1, 2, 2, 3)
+    forward, _ = under_test.twins()[twin]
+    for argument in ("activation", "recurrent_activation")[:1 + under_test.recurrent_activation]:
+        with pytest.raises(ValueError, match=rf"^{argument} must be one of .*; got 'gelu'$"):
+            forward(x, weight, recurrent, bias, h0, **{argument: "gelu"})
 
 
 @pytest.mark.parametrize("kernel, twin", EVERY_TWIN)

@@ -1,19 +1,16 @@
-"""The simple RNN kernel's own: its equation one number at a time, its activations, and its
-recurrent mask. What it does as every kernel of one state does (twins, gradients, steps,
-shapes) is in ``test_kernels_one_state.py``."""
+"""The simple RNN kernel's own: its equation one number at a time, with each activation, and
+its recurrent mask. What it does as every kernel of one state does (twins, gradients, steps,
+shapes, activations) is in ``test_kernels_one_state.py``."""
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
 
-from conftest import (FINE_STEP, GRADIENT_TOLERANCE, SCALAR_ACTIVATIONS, batches, features,
-                      seeds, steps, units)
-from minilstm.gradcheck import numerical_gradient, relative_error
+from conftest import SCALAR_ACTIVATIONS, batches, features, seeds, steps, units
 from minilstm.kernels.recurrent_activations import NAMES
 from test_kernels_one_state import KERNELS
 
 SIMPLE_RNN = KERNELS["simple_rnn"]
 TWINS = SIMPLE_RNN.twins()
-OTHER_ACTIVATIONS = [name for name in NAMES if name != "tanh"]
 
 
 @pytest.mark.parametrize("activation", NAMES)
@@ -51,52 +48,3 @@ def test_a_recurrent_mask_is_the_recurrent_kernel_with_its_rows_scaled_per_seque
         np.testing.assert_allclose(hidden[b:b + 1], alone, rtol=1e-12, atol=1e-13)
         expected += backward(d_hidden[b:b + 1], None, alone_cache)[2] * mask[b][:, None]
     np.testing.assert_allclose(d_recurrent, expected, rtol=1e-10, atol=1e-12)
-
-
-@pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-10), (np.float32, 1e-5)])
-@pytest.mark.parametrize("activation", OTHER_ACTIVATIONS)
-@given(batches, steps, features, units, st.booleans(), seeds)
-def test_the_twins_agree_with_other_activations(dtype, tolerance, activation, batch, steps_,
-                                                features_, units_, go_backwards, seed):
-    """On both routes of the Numba twin's recurrent products."""
-    rng = np.random.default_rng(seed)
-    x, kernel, recurrent, bias, h0 = SIMPLE_RNN.arrays(rng, batch, steps_, features_, units_,
-                                                       dtype)
-    d_hidden = rng.standard_normal((batch, steps_, units_)).astype(dtype)
-    results = {}
-    for name, (forward, backward) in TWINS.items():
-        hidden, h_last, cache = forward(x, kernel, recurrent, bias, h0, go_backwards,
-                                        activation=activation)
-        results[name] = (hidden, h_last) + backward(d_hidden, None, cache)
-    for route in ("numba-loops", "numba-blas"):
-        for reference, fast in zip(results["numpy"], results[route]):
-            np.testing.assert_allclose(fast, reference, rtol=tolerance, atol=tolerance)
-
-
-@pytest.mark.parametrize("activation", OTHER_ACTIVATIONS)
-@pytest.mark.parametrize("twin", sorted(TWINS))
-@given(batches, steps, features, units, seeds)
-def test_backward_matches_finite_differences_with_other_activations(
-        twin, activation, batch, steps_, features_, units_, seed):
-    """φ' written with φ's output (``FINE_STEP``: relu's and hard_sigmoid's kinks)."""
-    rng = np.random.default_rng(seed)
-    x, kernel, recurrent, bias, h0 = SIMPLE_RNN.arrays(rng, batch, steps_, features_, units_)
-    forward, backward = TWINS[twin]
-    w_hidden = rng.standard_normal((batch, steps_, units_))
-
-    def loss():
-        hidden, _, _ = forward(x, kernel, recurrent, bias, h0, activation=activation)
-        return float(np.sum(w_hidden * hidden))
-
-    *_, cache = forward(x, kernel, recurrent, bias, h0, activation=activation)
-    analytic = backward(w_hidden, None, cache)
-    for array, gradient in zip((x, kernel, recurrent, bias, h0), analytic):
-        numerical = numerical_gradient(loss, array, step=FINE_STEP)
-        assert relative_error(gradient, numerical) < GRADIENT_TOLERANCE
-
-
-@pytest.mark.parametrize("twin", sorted(TWINS))
-def test_an_unknown_activation_is_refused_by_name(twin):
-    x, kernel, recurrent, bias, h0 = SIMPLE_RNN.arrays(np.random.default_rng(0), 1, 2, 2, 3)
-    with pytest.raises(ValueError, match=r"^activation must be one of .*; got 'gelu'$"):
-        TWINS[twin][0](x, kernel, recurrent, bias, h0, activation="gelu")

@@ -177,9 +177,6 @@ def test_a_gru_model_learns_saves_and_loads(tmp_path):
 
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"reset_after": False}, ValueError, r"GRU implements reset_after=True"),
-    ({"activation": "relu"}, ValueError, r"the GRU kernel implements Keras's default "
-                                         r"activations .* got activation='relu' and "
-                                         r"recurrent_activation='sigmoid'"),
     ({"recurrent_activation": "gelu"}, ValueError, r"recurrent_activation must be one of "
                                                    r"'tanh', .*; got 'gelu'"),
     ({"recurrent_dropout": 1.0}, ValueError, r"recurrent_dropout must be in \[0, 1\)"),

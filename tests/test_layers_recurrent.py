@@ -1,11 +1,22 @@
-"""The LSTM layer: gradients for every option, Keras's layout, shapes and errors."""
+"""The LSTM layer: gradients for every option, Keras's layout, shapes and errors; and what
+the three recurrent layers (LSTM, GRU, SimpleRNN) take alike: Keras's activations."""
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
 from conftest import (ACTIVATION_PAIRS, FINE_STEP, GRADIENT_TOLERANCE, batches, features,
                       fit_save_and_load, seeds, steps, units)
-from minilstm import LSTM, Bidirectional, Dense, Sequential, gradcheck, use_backend
+from minilstm import (GRU, LSTM, Bidirectional, Dense, Sequential, SimpleRNN, gradcheck,
+                      use_backend)
+
+RECURRENT_LAYERS = [LSTM, GRU, SimpleRNN]
+
+
+def activation_arguments(layer_class, pair):
+    """A recurrent layer's arguments for a pair (activation, recurrent_activation); the
+    SimpleRNN has the first alone."""
+    names = ("activation", "recurrent_activation")[:1 + layer_class.has_recurrent_activation]
+    return dict(zip(names, pair))
 
 
 @pytest.mark.parametrize("backend", ["numba", "numpy"])
@@ -30,14 +41,16 @@ def test_lstm_layer_gradients_match_finite_differences(
 
 @pytest.mark.parametrize("activations", ACTIVATION_PAIRS)
 @pytest.mark.parametrize("backend", ["numba", "numpy"])
+@pytest.mark.parametrize("layer_class", RECURRENT_LAYERS)
 @given(batches, steps, features, units, st.booleans(), seeds)
-def test_lstm_layer_gradients_match_finite_differences_with_other_activations(
-        backend, activations, batch, steps_, features_, units_, return_sequences, seed):
+def test_recurrent_layer_gradients_match_finite_differences_with_other_activations(
+        layer_class, backend, activations, batch, steps_, features_, units_, return_sequences,
+        seed):
     """Keras's ``activation`` and ``recurrent_activation`` (``FINE_STEP``: relu's and
     hard_sigmoid's kinks)."""
     rng = np.random.default_rng(seed)
-    layer = LSTM(units_, activation=activations[0], recurrent_activation=activations[1],
-                 return_sequences=return_sequences, dtype="float64")
+    layer = layer_class(units_, return_sequences=return_sequences, dtype="float64",
+                        **activation_arguments(layer_class, activations))
     layer.build((None, steps_, features_), rng)
     x = rng.standard_normal((batch, steps_, features_))
     with use_backend(backend):
@@ -46,16 +59,18 @@ def test_lstm_layer_gradients_match_finite_differences_with_other_activations(
     assert max(errors.values()) < GRADIENT_TOLERANCE, errors
 
 
-def test_an_lstm_of_relu_activation_learns_saves_and_loads(tmp_path):
+@pytest.mark.parametrize("layer_class", RECURRENT_LAYERS)
+def test_a_recurrent_layer_of_relu_activation_learns_saves_and_loads(layer_class, tmp_path):
     """The forecasting tutorials' ``LSTM(50, activation='relu')``; the activations are in
     the layer's config, so a saved model and a ``Bidirectional`` copy keep them."""
-    model = Sequential([LSTM(12, activation="relu", recurrent_activation="hard_sigmoid",
-                             input_shape=(20, 1)), Dense(1)], seed=3)
+    arguments = activation_arguments(layer_class, ("relu", "hard_sigmoid"))
+    model = Sequential([layer_class(12, input_shape=(20, 1), **arguments), Dense(1)], seed=3)
     loaded = fit_save_and_load(model, tmp_path / "relu.npz")
-    layer = loaded.layers[0]
-    assert (layer.activation, layer.recurrent_activation) == ("relu", "hard_sigmoid")
-    assert LSTM(3, activation=None).get_config()["activation"] == "linear"
-    wrapped = Bidirectional(LSTM(3, activation="relu"))
+    config = loaded.layers[0].get_config()
+    assert {name: config[name] for name in arguments} == arguments
+    assert set(arguments) == {"activation", "recurrent_activation"} & set(config)
+    assert layer_class(3, activation=None).get_config()["activation"] == "linear"
+    wrapped = Bidirectional(layer_class(3, activation="relu"))
     assert wrapped.backward_layer.activation == wrapped.forward_layer.activation == "relu"
 
 

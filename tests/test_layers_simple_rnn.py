@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from conftest import (FINE_STEP, GRADIENT_TOLERANCE, batches, features, fit_save_and_load,
+from conftest import (GRADIENT_TOLERANCE, batches, features, fit_save_and_load,
                       padded_indices, seeds, steps, units)
 from minilstm import (Bidirectional, Dense, Embedding, Sequential, SimpleRNN, gradcheck,
                       use_backend)
@@ -100,30 +100,6 @@ def test_a_simple_rnn_model_learns_saves_and_loads(tmp_path):
     model = Sequential([SimpleRNN(8, input_shape=(20, 1)), Dense(1)], seed=0)
     loaded = fit_save_and_load(model, tmp_path / "rnn.npz")
     assert [type(layer).__name__ for layer in loaded.layers] == ["SimpleRNN", "Dense"]
-
-
-@pytest.mark.parametrize("activation", ["relu", "linear", "sigmoid", "hard_sigmoid"])
-@pytest.mark.parametrize("backend", ["numba", "numpy"])
-@given(batches, steps, features, units, st.booleans(), seeds)
-def test_simple_rnn_layer_gradients_match_finite_differences_with_other_activations(
-        backend, activation, batch, steps_, features_, units_, return_sequences, seed):
-    """Keras's ``activation`` (``FINE_STEP``: relu's and hard_sigmoid's kinks)."""
-    rng = np.random.default_rng(seed)
-    layer = SimpleRNN(units_, activation=activation, return_sequences=return_sequences, **F64)
-    layer.build((None, steps_, features_), rng)
-    x = rng.standard_normal((batch, steps_, features_))
-    with use_backend(backend):
-        errors = gradcheck.check_layer(layer, x, seed=seed, step=FINE_STEP)
-    assert max(errors.values()) < GRADIENT_TOLERANCE, errors
-
-
-def test_a_relu_simple_rnn_learns_saves_and_loads(tmp_path):
-    """``SimpleRNN(activation='relu')``; the activation is in the saved config."""
-    model = Sequential([SimpleRNN(8, activation="relu", input_shape=(20, 1)), Dense(1)],
-                       seed=0)
-    loaded = fit_save_and_load(model, tmp_path / "relu_rnn.npz")
-    assert loaded.layers[0].activation == "relu"
-    assert "recurrent_activation" not in loaded.layers[0].get_config()
 
 
 @pytest.mark.parametrize("kwargs, error, message", [

@@ -11,7 +11,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from .lstm_common import as_rows, column_sums, in_callers_order
-from .lstm_common import in_processing_order
+from .lstm_common import checked_activations, in_processing_order
 from .recurrent_common import contiguous, previous_states
 from .shapes import require_given_float_dtype_and_rank, require_given_shapes
 from .vector_products import flat_rows_product, given_or_zeros, gradient_arrays
@@ -35,14 +35,17 @@ class GRUCache(NamedTuple):
     step_mask: Optional[np.ndarray] = None       # (B, T) bool: steps read, processing order
     gate_kernels: Optional[np.ndarray] = None    # (3, H, H) U_g contiguous, with masks: the
     #                                              Numba twin's loops', made once a forward
+    activation: str = "tanh"                     # φ, on n_t (``recurrent_activations``)
+    recurrent_activation: str = "sigmoid"        # σ, on z_t and r_t
 
 
 def forward_start(x, kernel, recurrent_kernel, bias, h0, go_backwards, input_mask,
-                  recurrent_mask, step_mask):
+                  recurrent_mask, step_mask, activation, recurrent_activation):
     """What both twins' forward loops start from: the arguments checked against the shapes
-    the loops index (``shapes``' checks), the input and the step mask in the
-    order of processing; the cache, its gates, candidates and hidden states new arrays for
-    the loop to fill, and p = x W + b_in ``(B, T, 3H)`` (``input_projection``)."""
+    the loops index (``shapes``' checks) and the activations' names
+    (``recurrent_activations``), the input and the step mask in the order of processing;
+    the cache, its gates, candidates and hidden states new arrays for the loop to fill, and
+    p = x W + b_in ``(B, T, 3H)`` (``input_projection``)."""
     require_given_float_dtype_and_rank(x, (
         ("x", x), ("kernel", kernel), ("recurrent_kernel", recurrent_kernel), ("bias", bias),
         ("h0", h0), ("input_mask", input_mask), ("recurrent_mask", recurrent_mask)))
@@ -53,6 +56,7 @@ def forward_start(x, kernel, recurrent_kernel, bias, h0, go_backwards, input_mas
         ("kernel", kernel, (features, GATES * units)), ("bias", bias, (2, GATES * units)),
         ("h0", h0, (batch, units)), ("input_mask", input_mask, (batch, GATES, features)),
         ("recurrent_mask", recurrent_mask, (batch, GATES, units))))
+    activations = checked_activations(activation, recurrent_activation)
     x, reads = in_processing_order(x, step_mask, go_backwards)
     steps = x.shape[1]
     input_mask = contiguous(input_mask)
@@ -61,7 +65,7 @@ def forward_start(x, kernel, recurrent_kernel, bias, h0, go_backwards, input_mas
                      np.empty((batch, steps, units), dtype=x.dtype),             # (B, T, H)
                      np.empty((batch, steps, units), dtype=x.dtype),             # (B, T, H)
                      kernel, np.ascontiguousarray(recurrent_kernel), go_backwards,
-                     input_mask, contiguous(recurrent_mask), reads)
+                     input_mask, contiguous(recurrent_mask), reads, None, *activations)
     return cache, input_projection(x, kernel, bias, input_mask)
 
 

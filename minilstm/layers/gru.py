@@ -14,6 +14,9 @@ class GRU(Recurrent):
 
     Args:
         units: size H of the state.
+        activation: φ, on the candidate n_t, default ``'tanh'``; recurrent_activation: σ,
+            on the gates z and r, default ``'sigmoid'``; each one of the LSTM's five
+            (``kernels/recurrent_activations.py``).
         reset_after: only True, Keras's default (``reset_after=False``, the gate before the
             product, is refused).
         dropout: the share of the input's features dropped while training, one mask a
@@ -43,7 +46,6 @@ class GRU(Recurrent):
     initial_state_names = ("h0",)
     gates = 3
     kernel_module = gru_kernel
-    takes_other_activations = False
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
@@ -88,5 +90,6 @@ class GRU(Recurrent):
         input_mask, recurrent_mask = (None, None) if masks is None else masks
         hidden, h_last, cache = self.kernel_module.forward(
             x, self.params["kernel"], self.params["recurrent_kernel"], self._bias, h0,
-            self.go_backwards, input_mask, recurrent_mask, step_mask)
+            self.go_backwards, input_mask, recurrent_mask, step_mask, self.activation,
+            self.recurrent_activation)
         return hidden, [h_last], cache

@@ -49,7 +49,6 @@ class Recurrent(DrawsNoise, Layer):
     gates = 0
     kernel_module = None                # a kernel of one state's (``kernels.gru``, ...)
     has_recurrent_activation = True     # Keras's SimpleRNN has one activation alone
-    takes_other_activations = True      # the kernel takes others than Keras's defaults
 
     @property
     def stack_refusal(self):
@@ -77,8 +76,10 @@ class Recurrent(DrawsNoise, Layer):
             input_shape, input_dim, input_length, recurrent=True))
         self.batch_size = None if batch_input_shape is None or batch_input_shape[0] is None \
             else positive_int("the batch size of batch_input_shape", batch_input_shape[0])
-        self.activation, self.recurrent_activation = self._checked_activations(
-            activation, recurrent_activation)
+        self.activation = recurrent_activations.checked("activation", activation)
+        self.recurrent_activation = recurrent_activations.checked(
+            "recurrent_activation", recurrent_activation) if self.has_recurrent_activation \
+            else None                   # None: a layer without one (None given: 'linear')
         self.units = positive_int("units", units)
         self.use_bias = flag("use_bias", use_bias)
         self.kernel_initializer = initializers.checked("kernel_initializer", kernel_initializer)
@@ -95,23 +96,6 @@ class Recurrent(DrawsNoise, Layer):
         self.recurrent_dropout = dropout_rate("recurrent_dropout", recurrent_dropout)
         self._seed_noise(seed)
         self.d_initial_state = None
-
-    def _checked_activations(self, activation, recurrent_activation):
-        """The activations' names (``kernels.recurrent_activations``; None is ``'linear'``,
-        as in Keras), the recurrent one None for a layer without it; Keras's defaults alone
-        where the kernel takes no other (the GRU's)."""
-        activation = recurrent_activations.checked("activation", activation)
-        if not self.has_recurrent_activation:
-            return activation, None
-        recurrent_activation = recurrent_activations.checked("recurrent_activation",
-                                                             recurrent_activation)
-        if not self.takes_other_activations and (activation, recurrent_activation) != (
-                "tanh", "sigmoid"):
-            raise ValueError(f"the {type(self).__name__} kernel implements Keras's default "
-                             f"activations (tanh, and sigmoid on the gates) alone; got "
-                             f"activation={activation!r} and recurrent_activation="
-                             f"{recurrent_activation!r}")
-        return activation, recurrent_activation
 
     def get_config(self):
         config = {**super().get_config(), "units": self.units, "activation": self.activation,
