@@ -245,3 +245,15 @@ def test_translation_heatmap_of_an_empty_decoding_says_so(capsys):
     example.show_attention(model, "ab", "", (source_vocabulary, target_vocabulary), (2, 4),
                            None)
     assert "No attention to show: 'ab' was decoded as nothing." in capsys.readouterr().out
+
+
+def test_univariate_forecasters_with_relu_learn_the_next_value():
+    """The classic tutorials' vanilla, stacked and bidirectional relu LSTMs, two runs each:
+    every forecast after 70, 80, 90 near the true 100 (an untrained model gives about 0)."""
+    out = run_example("univariate_forecasting.py", "--repeats", "2")
+    lines = {line.split(":")[0].strip(): line for line in out.splitlines()}
+    assert set(lines) == {"vanilla", "stacked", "bidirectional"}
+    for line in lines.values():
+        forecasts = [float(value) for value in line.split(":")[1].split("->")[0].split(",")]
+        assert len(forecasts) == 2
+        assert all(95 < value < 110 for value in forecasts), line
