@@ -29,14 +29,16 @@ NumPy scalar from Python at no measurable cost and passes it between jitted func
 register. An empty array whose dtype named the activation cost about 2.5 µs more a forward
 pass at the sine tutorial's (1, 50, 1, 20), handed to the gate step at every step, and an
 empty named tuple about 1.5 µs more at every call from Python (ad hoc, ``timeit``). The
-scalar forms are inlined by Numba (``inline="always"``), so they are compiled with the
-calling loop's options (the gate steps' fused multiply-adds), and are written without
-conditional expressions, which Numba's inliner mishandles (``NumbaIRAssumptionWarning``).
+scalar forms are ``overload``s compiled as functions of their own and inlined into their
+callers by LLVM, as ``fast_math``'s are: inlined by Numba instead (``inline="always"``) they
+ran no faster and made an empty cache's first echo training step about 0.2 s longer (ad
+hoc, ``bench_startup``'s recipe).
 """
 import numpy as np
 from numba.extending import overload
 
 from .fast_math import one_minus, sigmoid, tanh
+from .jitting import INLINED_HELPER_OPTIONS
 from .reference_math import sigmoid as sigmoid_reference
 
 NAMES = ("tanh", "sigmoid", "hard_sigmoid", "relu", "linear")
@@ -103,7 +105,7 @@ def _is_float32(x):
     return getattr(x, "bitwidth", 64) == 32
 
 
-@overload(activate, inline="always")
+@overload(activate, jit_options=INLINED_HELPER_OPTIONS)
 def _activate_by_marker(marker, z):
     name = kind(marker)
     if name == "tanh":
@@ -118,7 +120,7 @@ def _activate_by_marker(marker, z):
     return lambda marker, z: min(max(z + three, zero), six) / six   # hard_sigmoid
 
 
-@overload(derivative, inline="always")
+@overload(derivative, jit_options=INLINED_HELPER_OPTIONS)
 def _derivative_by_marker(marker, y):
     name = kind(marker)
     if name == "tanh":
