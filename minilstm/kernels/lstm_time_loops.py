@@ -106,12 +106,12 @@ def forward_gates(z, x_proj, bias, t, c0, activations, gates, cells, activated_c
     hidden at t, with the ``activations`` of ``gate_activations``.
 
     The gates in one loop for Keras's defaults (``activate_gates``). The cell follows in two
-    short loops, c_t, then φ(c_t) and h_t: loops that touch
-    few arrays vectorise, while one loop over all of them ran at scalar speed (LLVM gives
-    up its run-time overlap checks past a handful of arrays), and a third loop for h_t
-    alone cost 5–20% more. Fused multiply-adds (``contract``; tanh's polynomials are most of
-    the work) made the whole LSTM kernel 1.05–1.09x faster at the sine tutorial's
-    (10, 50, 1, 20), where this step weighs most (``benchmarks/bench_revisions.py``).
+    short loops, c_t, then φ(c_t) and h_t: loops that touch few arrays vectorise, while one
+    loop over all of them ran at scalar speed (LLVM gives up its run-time overlap checks
+    past a handful of arrays), and a third loop for h_t alone cost 5–20% more. Fused
+    multiply-adds (``contract``; tanh's polynomials are most of the work) made the whole
+    LSTM kernel 1.05–1.09x faster at the sine tutorial's (10, 50, 1, 20), where this step
+    weighs most (``benchmarks/bench_revisions.py``).
     """
     batch, units4 = z.shape
     units = units4 // 4

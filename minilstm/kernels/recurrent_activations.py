@@ -72,7 +72,7 @@ def checked(argument, name):
     ``argument``, what it got and the names a recurrent kernel takes."""
     if name is None:
         return "linear"
-    if name not in NAMES:
+    if not isinstance(name, str) or name not in NAMES:
         raise ValueError(f"{argument} must be one of {', '.join(map(repr, NAMES))} (or None "
                          f"for 'linear'); got {name!r}")
     return name
