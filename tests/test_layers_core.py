@@ -9,7 +9,7 @@ from minilstm import (LSTM, AttentionDecoder, AttentiveLSTM, Dense, Input, Repea
                       TimeDistributed, gradcheck)
 from minilstm.layers.base import SUMMED_OVER_STEPS
 
-ACTIVATIONS = [None, "linear", "relu", "tanh", "sigmoid", "softmax"]
+ACTIVATIONS = [None, "linear", "relu", "tanh", "sigmoid", "hard_sigmoid", "softmax"]
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -22,9 +22,10 @@ def test_dense_gradients_match_finite_differences(activation, batch, steps_, fea
     layer = Dense(units_, activation=activation, use_bias=use_bias, dtype="float64",
                   bias_initializer="random_normal")
     layer.build((None,) + shape[1:], rng)
-    if activation == "relu":   # finite differences are meaningless across the kink
-        layer.forward(x)
-        assume(np.abs(layer.logits).min() > 0.01)
+    if activation in ("relu", "hard_sigmoid"):   # finite differences are meaningless across
+        layer.forward(x)                           # the kinks (0; ±3)
+        assume(np.abs(np.abs(layer.logits) - (activation == "hard_sigmoid") * 3.0).min()
+               > 0.01)
     errors = gradcheck.check_layer(layer, x, seed=seed)
     assert set(errors) == {"x", "kernel"} | ({"bias"} if use_bias else set())
     assert max(errors.values()) < GRADIENT_TOLERANCE, errors
@@ -166,7 +167,8 @@ def test_backward_without_input_gradient_returns_none_and_the_same_weight_gradie
 
 @pytest.mark.parametrize("make_call, error, message", [
     (lambda: Dense(0), ValueError, "units must be a positive integer"),
-    (lambda: Dense(2, activation="swish"), ValueError, "valid names are: 'linear'"),
+    (lambda: Dense(2, activation="swish"), ValueError,
+     "valid names are: 'hard_sigmoid', 'linear', 'relu', 'sigmoid', 'softmax', 'tanh'$"),
     (lambda: RepeatVector(0), ValueError, "n must be a positive integer"),
     (lambda: RepeatVector(2).forward(np.zeros((2, 3, 4))), ValueError, "2-D input"),
     (lambda: TimeDistributed("dense"), TypeError, "minilstm Layer"),

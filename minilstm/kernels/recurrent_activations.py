@@ -68,14 +68,15 @@ _REFERENCE = {
 
 
 def checked(argument, name):
-    """The activation ``name`` (None: ``'linear'``, as in Keras), or a ValueError naming
-    ``argument``, what it got and the names a recurrent kernel takes."""
+    """The activation ``name`` in lower case, as ``Dense`` takes its own (None:
+    ``'linear'``, as in Keras), or a ValueError naming ``argument``, what it got and the
+    names a recurrent kernel takes."""
     if name is None:
         return "linear"
-    if not isinstance(name, str) or name not in NAMES:
+    if not isinstance(name, str) or name.lower() not in NAMES:
         raise ValueError(f"{argument} must be one of {', '.join(map(repr, NAMES))} (or None "
                          f"for 'linear'); got {name!r}")
-    return name
+    return name.lower()
 
 
 def reference(name):

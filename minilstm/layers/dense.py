@@ -22,7 +22,8 @@ class Dense(Layer):
 
     Args:
         units: output size U.
-        activation: ``None``/``'linear'``, ``'relu'``, ``'tanh'``, ``'sigmoid'``, ``'softmax'``.
+        activation: ``None``/``'linear'``, ``'relu'``, ``'tanh'``, ``'sigmoid'``,
+            ``'hard_sigmoid'``, ``'softmax'`` (``minilstm.activations``).
         use_bias: add ``bias (U,)``.
         kernel_initializer, bias_initializer: names or callables.
         input_dim / input_shape: the input size when this is a model's first layer.
