@@ -8,6 +8,8 @@ last axis::
 
     softmax  a_k = e^{z_k} / Σ_j e^{z_j}    dz = a ⊙ (da - Σ_k da_k a_k)
 """
+import functools
+
 from .kernels import recurrent_activations
 from .kernels.softmax_crossentropy import softmax as softmax_kernel
 from .naming import lookup
@@ -23,10 +25,16 @@ def _softmax_backward(d_out, out):
     return out * (d_out - (d_out * out).sum(axis=-1, keepdims=True))
 
 
+def _times_slope(slope, d_out, out):
+    """da ⊙ f'(z), f'(z) = ``slope(a)``."""
+    return d_out * slope(out)
+
+
 def _element_wise(name):
-    """(f, backward) of a recurrent layer's activation, backward(da, a) = da ⊙ f'(z)."""
+    """(f, backward) of a recurrent layer's activation, backward(da, a) = da ⊙ f'(z): a
+    partial of module functions, which a model holding it can pickle."""
     function, slope = recurrent_activations.reference(name)
-    return function, lambda d_out, out: d_out * slope(out)
+    return function, functools.partial(_times_slope, slope)
 
 
 _ACTIVATIONS = {**{name: _element_wise(name) for name in recurrent_activations.NAMES},

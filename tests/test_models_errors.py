@@ -270,7 +270,7 @@ def test_a_seed_that_is_no_integer_from_zero_up_is_refused_by_name(seed):
 @pytest.mark.filterwarnings("ignore:overflow encountered")
 @pytest.mark.parametrize("make_call, message", [
     (lambda: Dense(2, activation=np.tanh),
-     r"activation must be one of the names 'linear', .* 'tanh'; got ufunc"),
+     r"activation must be one of the names 'hard_sigmoid', 'linear', .* 'tanh'; got ufunc"),
     (lambda: Sequential([Dense(1, input_dim=2)]).compile(loss="mse", metrics=[3]),
      r"metric must be one of the names 'acc', .*, or a function \(y_true, y_pred\) -> float; "
      r"got int"),

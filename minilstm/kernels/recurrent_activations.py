@@ -49,8 +49,34 @@ _MARKERS = {name: scalar(0) for name, scalar in _MARKER_TYPES.items()}
 _NAMES_BY_TYPE = {np.dtype(scalar).name: name for name, scalar in _MARKER_TYPES.items()}
 
 
+# The NumPy forms, functions of the module (a model holding them can be pickled)
+
+def _tanh_slope(y):
+    return 1.0 - y * y
+
+
+def _sigmoid_slope(y):
+    return y * (1.0 - y)
+
+
 def _hard_sigmoid(z):
     return np.minimum(np.maximum(z + 3.0, 0.0), 6.0) / 6.0
+
+
+def _hard_sigmoid_slope(y):
+    return _where((y > 0) & (y < 1), y, 1 / 6)
+
+
+def _relu(z):
+    return np.maximum(z, 0.0)
+
+
+def _relu_slope(y):
+    return _where(y > 0, y)
+
+
+def _linear(z):
+    return z
 
 
 def _where(condition, y, value=1.0):
@@ -59,11 +85,11 @@ def _where(condition, y, value=1.0):
 
 
 _REFERENCE = {
-    "tanh": (np.tanh, lambda y: 1.0 - y * y),
-    "sigmoid": (sigmoid_reference, lambda y: y * (1.0 - y)),
-    "hard_sigmoid": (_hard_sigmoid, lambda y: _where((y > 0) & (y < 1), y, 1 / 6)),
-    "relu": (lambda z: np.maximum(z, 0.0), lambda y: _where(y > 0, y)),
-    "linear": (lambda z: z, np.ones_like),
+    "tanh": (np.tanh, _tanh_slope),
+    "sigmoid": (sigmoid_reference, _sigmoid_slope),
+    "hard_sigmoid": (_hard_sigmoid, _hard_sigmoid_slope),
+    "relu": (_relu, _relu_slope),
+    "linear": (_linear, np.ones_like),
 }
 
 
