@@ -111,23 +111,6 @@ def test_dropout_masks_are_drawn_as_keras_3_draws_them(dropout, recurrent_dropou
                                rtol=1e-12, atol=1e-13)                  # no masks predicting
 
 
-@given(batches, st.integers(1, 6), units, seeds)
-def test_a_masked_gru_reads_each_sequence_as_if_unpadded(batch, steps_, units_, seed):
-    rng = np.random.default_rng(seed)
-    x = padded_indices(rng, batch, steps_, 7, "holes")              # padding anywhere
-    masked = Sequential([Embedding(7, 3, mask_zero=True, **F64),
-                         GRU(units_, return_sequences=True, **F64)], seed=seed)
-    masked.build((None, steps_))
-    plain = Sequential([Embedding(7, 3, **F64), GRU(units_, return_sequences=True, **F64)])
-    plain.build((None, None))
-    plain.set_weights(masked.get_weights())
-    outputs = masked.predict(x)
-    for b in range(batch):
-        read = np.flatnonzero(x[b])                       # padded_indices: one step at least
-        alone = plain.predict(x[b:b + 1, read])[0]
-        np.testing.assert_allclose(outputs[b, read], alone, rtol=0, atol=1e-12)
-
-
 @given(batches, units, seeds)
 def test_gru_models_gradients_match_finite_differences(batch, units_, seed):
     """A masked GRU stack with dropout to a loss over its steps, and a Bidirectional GRU."""

@@ -1,7 +1,7 @@
-"""Masks of steps, as Keras's: Embedding(mask_zero=True) and Masking make them, the LSTM
-reads them (its state carried over the steps not read), Dense, Dropout and TimeDistributed
-hand them on, Bidirectional zeroes the steps, and a model's loss and metrics leave out the
-steps its output's mask does not read."""
+"""Masks of steps, as Keras's: Embedding(mask_zero=True) and Masking make them, the
+recurrent layers read them (their state carried over the steps not read), Dense, Dropout
+and TimeDistributed hand them on, Bidirectional zeroes the steps, and a model's loss and
+metrics leave out the steps its output's mask does not read."""
 import warnings
 
 import numpy as np
@@ -10,8 +10,8 @@ from hypothesis import given, strategies as st
 
 import minilstm
 from conftest import GRADIENT_TOLERANCE, batches, padded_indices, seeds, units
-from minilstm import (LSTM, AttentionDecoder, Bidirectional, Dense, Dropout, Embedding,
-                      Masking, RepeatVector, Sequential, TimeDistributed, gradcheck)
+from minilstm import (GRU, LSTM, AttentionDecoder, Bidirectional, Dense, Dropout, Embedding,
+                      Masking, RepeatVector, Sequential, SimpleRNN, TimeDistributed, gradcheck)
 
 F64 = {"dtype": "float64"}
 
@@ -45,18 +45,20 @@ def test_embedding_with_mask_zero_marks_index_zero_unread_and_is_saved(tmp_path)
     np.testing.assert_array_equal(loaded.predict(x), model.predict(x))
 
 
+@pytest.mark.parametrize("layer_class", [LSTM, GRU, SimpleRNN])
 @pytest.mark.parametrize("padding", ["pre", "post", "holes"])
 @given(batches, st.integers(1, 6), units, seeds)
-def test_an_lstm_after_mask_zero_reads_each_sequence_as_if_unpadded(padding, batch, steps_,
-                                                                    units_, seed):
+def test_a_recurrent_layer_after_mask_zero_reads_each_sequence_as_if_unpadded(
+        layer_class, padding, batch, steps_, units_, seed):
     """Each padded sequence gives what its read steps give alone, forwards (the last h and
     every step's h, an unread step's being the h carried) and in every gradient."""
     rng = np.random.default_rng(seed)
     x = padded_indices(rng, batch, steps_, 7, padding)
     masked = Sequential([Embedding(7, 3, mask_zero=True, **F64),
-                         LSTM(units_, return_sequences=True, **F64)], seed=seed)
+                         layer_class(units_, return_sequences=True, **F64)], seed=seed)
     masked.build((None, steps_))
-    plain = Sequential([Embedding(7, 3, **F64), LSTM(units_, return_sequences=True, **F64)])
+    plain = Sequential([Embedding(7, 3, **F64),
+                        layer_class(units_, return_sequences=True, **F64)])
     plain.build((None, None))
     plain.set_weights(masked.get_weights())
     outputs = masked.predict(x)
