@@ -126,6 +126,23 @@ def test_backward_matches_finite_differences(kernel, twin, batch, steps_, featur
         assert error < GRADIENT_TOLERANCE, (name, error)
 
 
+@pytest.mark.parametrize("kernel, twin", EVERY_TWIN)
+def test_sequences_of_no_steps_keep_the_initial_state(kernel, twin):
+    """T = 0, as the LSTM takes it: h_T = h_0, dh_0 = dL/dh_T, no step's gradient."""
+    under_test = KERNELS[kernel]
+    x, weight, recurrent, bias, h0 = under_test.arrays(np.random.default_rng(0), 2, 0, 3, 4)
+    forward, backward = under_test.twins()[twin]
+    hidden, h_last, cache = forward(x, weight, recurrent, bias, h0)
+    assert hidden.shape == (2, 0, 4)
+    np.testing.assert_array_equal(h_last, h0)
+    d_h = np.ones((2, 4))
+    d_x, d_kernel, d_recurrent, d_bias, d_h0 = backward(None, d_h, cache)
+    assert d_x.shape == (2, 0, 3)
+    for gradient in (d_kernel, d_recurrent, d_bias):
+        np.testing.assert_array_equal(gradient, 0.0)
+    np.testing.assert_array_equal(d_h0, d_h)
+
+
 @pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-10), (np.float32, 1e-5)])
 @pytest.mark.parametrize("activations", ACTIVATION_PAIRS)
 @pytest.mark.parametrize("kernel", sorted(KERNELS))

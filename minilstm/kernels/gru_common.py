@@ -10,9 +10,9 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-from .lstm_common import as_rows, column_sums, in_callers_order
-from .lstm_common import checked_activations, in_processing_order
-from .recurrent_common import contiguous, previous_states
+from .lstm_common import (as_rows, checked_activations, column_sums, in_callers_order,
+                          in_processing_order, previous_states)
+from .recurrent_common import contiguous
 from .shapes import require_given_float_dtype_and_rank, require_given_shapes
 from .vector_products import flat_rows_product, given_or_zeros, gradient_arrays
 

@@ -143,18 +143,26 @@ def distinct_rows(cache, d_z_rows, d_z_summed):
     return np.ascontiguousarray(cache.x[:, 0]), d_z_summed               # (B, I), (B, 4H)
 
 
+def previous_states(cache):
+    """h_{t-1} for every step, ``(B, T, H)``: h_0, then h_1 .. h_{T-1}, a new array; no
+    steps for sequences of none (h_0 is no step's h_{t-1}). Every recurrent kernel's cache
+    has ``h0`` and ``hidden``."""
+    steps = cache.hidden.shape[1]
+    return np.concatenate([cache.h0[:, None, :], cache.hidden[:, :-1]], axis=1)[:, :steps]
+
+
 def previous_hidden_rows(cache):
     """h_{t-1} for every step as rows (B·T, H), h_0 first in each sequence: the rows that
-    dU = Σ_t h_{t-1}ᵀ dz_t pairs with d_z's, for the BLAS product; with a recurrent mask m,
-    h_{t-1} ⊙ m, what the recurrence multiplied U by. For h_0 = 0 not given
+    dU = Σ_t h_{t-1}ᵀ dz_t pairs with d_z's, for the BLAS product; with a recurrent mask m
+    ``(B, H)`` (the LSTM's, the simple RNN's), h_{t-1} ⊙ m, what the recurrence multiplied U
+    by. For h_0 = 0 not given
     (``cache.zero_start``) the first step's pairs are zero; the few-row loops leave them out
     (``lstm_gradient_loops``), this product keeps them: leaving them out meant copying d_z's
     other rows into a new array, 5 MB at (64, 20, 30, 256), which cost about what the zero
     pairs' 1/20 of the product did, and more where its pages were faulted in afresh at each
     call (the pass 1.00x and 1.02x as fast with the pairs kept, ``benchmarks/
     bench_revisions.py --rounds 40``, on an AMD EPYC of family 25)."""
-    steps = cache.hidden.shape[1]                  # none: no rows (h_0 is no step's h_{t-1})
-    previous = np.concatenate([cache.h0[:, None, :], cache.hidden[:, :-1]], axis=1)[:, :steps]
+    previous = previous_states(cache)                                   # (B, T, H)
     if cache.recurrent_mask is not None:                                # h_{t-1} ⊙ m
         previous *= cache.recurrent_mask[:, None, :]                    # (B, T, H)
     return as_rows(previous)                                            # (B·T, H)

@@ -1,7 +1,8 @@
 """What the recurrent kernels of one state share (``gru``, ``simple_rnn``): the start of a
-backward pass, the states h_{t-1} that the recurrent kernel's gradient pairs with, the last
-state, and the choice of route for the Numba twins' recurrent products. (The checks at their
-entry are ``shapes``', the order of the steps ``lstm_common.in_processing_order``.)"""
+backward pass, the last state, and the choice of route for the Numba twins' recurrent
+products. (The checks at their entry are ``shapes``', the order of the steps
+``lstm_common.in_processing_order``, the states h_{t-1} that the recurrent kernel's
+gradient pairs with ``lstm_common.previous_states``.)"""
 import numpy as np
 
 from .lstm_routes import blas_pays
@@ -11,11 +12,6 @@ from .vector_products import given_or_zeros, zeros_or_copy
 def contiguous(array):
     """``array`` C-contiguous, or None."""
     return None if array is None else np.ascontiguousarray(array)
-
-
-def previous_states(cache):
-    """h_{t-1} for every step, ``(B, T, H)``: h_0, then h_1 .. h_{T-1}."""
-    return np.concatenate([cache.h0[:, None], cache.hidden[:, :-1]], axis=1)
 
 
 def last_state(cache):

@@ -8,10 +8,10 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-from .lstm_common import as_rows, column_sums, in_callers_order
-from .lstm_common import in_processing_order
+from .lstm_common import (as_rows, column_sums, in_callers_order, in_processing_order,
+                          previous_hidden_rows)
 from .recurrent_activations import checked
-from .recurrent_common import contiguous, previous_states
+from .recurrent_common import contiguous
 from .shapes import require_given_float_dtype_and_rank, require_given_shapes
 from .vector_products import flat_rows_product, given_or_zeros, gradient_arrays
 
@@ -71,10 +71,7 @@ def parameter_gradients(d_a, cache, out=None, input_gradient=True):
         ("dW", "dU", "db"), d_a.dtype)
     d_a_rows = as_rows(d_a)                                               # (B·T, H)
     np.matmul(as_rows(cache.x).T, d_a_rows, out=out_kernel)               # (I, H)
-    previous = previous_states(cache)                                     # (B, T, H)
-    if cache.recurrent_mask is not None:
-        previous = previous * cache.recurrent_mask[:, None]               # (B, T, H)
-    np.matmul(as_rows(previous).T, d_a_rows, out=out_recurrent)           # (H, H)
+    np.matmul(previous_hidden_rows(cache).T, d_a_rows, out=out_recurrent)  # (H, H)
     column_sums(d_a_rows, out_bias)                                       # (H,)
     d_x = None
     if input_gradient:
