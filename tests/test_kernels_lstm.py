@@ -259,27 +259,37 @@ def test_backward_matches_finite_differences_with_carried_state_gradients(
     nor, on its few-row route, h_0ᵀ dz_1; no dh_0, dc_0 are asked for then), a recurrent
     mask (z_t = x_t W + b + (h_{t-1} ⊙ m) U: dh_{t-1} = (dz_t Uᵀ) ⊙ m and dU = Σ_t (h_{t-1} ⊙
     m)ᵀ dz_t) and a step mask (unread steps carry the state on)."""
-    forward, backward = TWINS[twin]
     rng = np.random.default_rng(seed)
     arrays = list(lstm_arrays(rng, batch, steps_, features_, units_, form=form))
+    options = {"go_backwards": go_backwards,
+               "recurrent_mask": recurrent_mask(rng, batch, units_) if masked else None,
+               "step_mask": step_mask(rng, batch, steps_) if step_masked else None}
+    check_against_finite_differences(twin, arrays, with_state, rng, options)
+
+
+def check_against_finite_differences(twin, arrays, with_state, rng, options, step=1e-3):
+    """Every gradient of ``twin``'s backward pass against finite differences (``step``) of
+    L = <R, hidden> + <R_h, h_T> + <R_c, c_T>, R drawn from ``rng``; ``arrays`` (x, W, U, b,
+    h0, c0) without h0, c0 when not ``with_state``; ``options`` to the forward pass."""
+    forward, backward = TWINS[twin]
     if not with_state:
         arrays = arrays[:4]
-    masks = {"recurrent_mask": recurrent_mask(rng, batch, units_) if masked else None,
-             "step_mask": step_mask(rng, batch, steps_) if step_masked else None}
+    batch, steps_, units_ = arrays[0].shape[0], arrays[0].shape[1], arrays[2].shape[0]
     r_hidden = rng.standard_normal((batch, steps_, units_))
     r_h, r_c = rng.standard_normal((2, batch, units_))
 
     def loss():
-        hidden, h_last, c_last, _ = forward(*arrays, go_backwards=go_backwards, **masks)
+        hidden, h_last, c_last, _ = forward(*arrays, **options)
         return float(np.sum(r_hidden * hidden) + np.sum(r_h * h_last) + np.sum(r_c * c_last))
 
-    *_, cache = forward(*arrays, go_backwards=go_backwards, **masks)
+    *_, cache = forward(*arrays, **options)
     analytic = backward(r_hidden, r_h, r_c, cache, initial_state_gradient=with_state)
     if not with_state:
         assert analytic[4] is None and analytic[5] is None
     # analytic order: dx, dW, dU, db, dh0, dc0; arrays order: x, W, U, b, h0, c0
     for gradient, array in zip(analytic, arrays):
-        assert relative_error(gradient, numerical_gradient(loss, array)) < GRADIENT_TOLERANCE
+        numerical = numerical_gradient(loss, array, step=step)
+        assert relative_error(gradient, numerical) < GRADIENT_TOLERANCE
 
 
 @pytest.mark.parametrize("twin", sorted(TWINS))
@@ -459,24 +469,10 @@ def test_backward_matches_finite_differences_with_other_activations(
         twin, activations, batch, steps_, features_, units_, with_state, seed):
     """φ' and σ' written with the activations' outputs (``FINE_STEP``: relu's and
     hard_sigmoid's kinks)."""
-    forward, backward = TWINS[twin]
     rng = np.random.default_rng(seed)
     arrays = list(lstm_arrays(rng, batch, steps_, features_, units_))
-    if not with_state:
-        arrays = arrays[:4]
     options = {"activation": activations[0], "recurrent_activation": activations[1]}
-    r_hidden = rng.standard_normal((batch, steps_, units_))
-    r_h, r_c = rng.standard_normal((2, batch, units_))
-
-    def loss():
-        hidden, h_last, c_last, _ = forward(*arrays, **options)
-        return float(np.sum(r_hidden * hidden) + np.sum(r_h * h_last) + np.sum(r_c * c_last))
-
-    *_, cache = forward(*arrays, **options)
-    analytic = backward(r_hidden, r_h, r_c, cache, initial_state_gradient=with_state)
-    for gradient, array in zip(analytic, arrays):
-        numerical = numerical_gradient(loss, array, step=FINE_STEP)
-        assert relative_error(gradient, numerical) < GRADIENT_TOLERANCE
+    check_against_finite_differences(twin, arrays, with_state, rng, options, FINE_STEP)
 
 
 @pytest.mark.parametrize("twin", sorted(TWINS))

@@ -108,21 +108,29 @@ def test_backward_matches_finite_differences(kernel, twin, batch, steps_, featur
     when ``masked``, its dropout masks and a mask of the steps read."""
     rng = np.random.default_rng(seed)
     under_test = KERNELS[kernel]
-    x, weight, recurrent, bias, h0 = under_test.arrays(rng, batch, steps_, features_, units_)
-    masks = under_test.masks(rng, x, units_, masked)
+    arrays = under_test.arrays(rng, batch, steps_, features_, units_)
+    options = {"go_backwards": go_backwards, **under_test.masks(rng, arrays[0], units_, masked)}
+    check_against_finite_differences(under_test, twin, arrays, rng, options)
+
+
+def check_against_finite_differences(under_test, twin, arrays, rng, options, step=1e-3):
+    """Every gradient of ``twin``'s backward pass (dx, dW, dU, db, dh0) against finite
+    differences (``step``) of L = <R, hidden> + <R_h, h_T>, R drawn from ``rng``;
+    ``arrays`` (x, W, U, b, h0) and ``options`` to the forward pass."""
     forward, backward = under_test.twins()[twin]
+    batch, steps_, units_ = arrays[0].shape[0], arrays[0].shape[1], arrays[4].shape[1]
     w_hidden = rng.standard_normal((batch, steps_, units_))
     w_last = rng.standard_normal((batch, units_))
 
     def loss():
-        hidden, h_last, _ = forward(x, weight, recurrent, bias, h0, go_backwards, **masks)
+        hidden, h_last, _ = forward(*arrays, **options)
         return float(np.sum(w_hidden * hidden) + np.sum(w_last * h_last))
 
-    *_, cache = forward(x, weight, recurrent, bias, h0, go_backwards, **masks)
+    *_, cache = forward(*arrays, **options)
     analytic = backward(w_hidden, w_last, cache)
     for name, array, gradient in zip(("x", "kernel", "recurrent_kernel", "bias", "h0"),
-                                     (x, weight, recurrent, bias, h0), analytic):
-        error = relative_error(gradient, numerical_gradient(loss, array), name)
+                                     arrays, analytic):
+        error = relative_error(gradient, numerical_gradient(loss, array, step=step), name)
         assert error < GRADIENT_TOLERANCE, (name, error)
 
 
@@ -178,20 +186,9 @@ def test_backward_matches_finite_differences_with_other_activations(
     hard_sigmoid's kinks)."""
     rng = np.random.default_rng(seed)
     under_test = KERNELS[kernel]
-    x, weight, recurrent, bias, h0 = under_test.arrays(rng, batch, steps_, features_, units_)
-    options = under_test.activation_arguments(activations)
-    forward, backward = under_test.twins()[twin]
-    w_hidden = rng.standard_normal((batch, steps_, units_))
-
-    def loss():
-        hidden, _, _ = forward(x, weight, recurrent, bias, h0, **options)
-        return float(np.sum(w_hidden * hidden))
-
-    *_, cache = forward(x, weight, recurrent, bias, h0, **options)
-    analytic = backward(w_hidden, None, cache)
-    for array, gradient in zip((x, weight, recurrent, bias, h0), analytic):
-        numerical = numerical_gradient(loss, array, step=FINE_STEP)
-        assert relative_error(gradient, numerical) < GRADIENT_TOLERANCE
+    arrays = under_test.arrays(rng, batch, steps_, features_, units_)
+    check_against_finite_differences(under_test, twin, arrays, rng,
+                                     under_test.activation_arguments(activations), FINE_STEP)
 
 
 @pytest.mark.parametrize("kernel, twin", EVERY_TWIN)
