@@ -25,7 +25,7 @@
   its input (None: every step). A layer with ``makes_mask`` makes one from its input
   (``Embedding(mask_zero=True)``, ``Masking``); one with ``supports_masking`` hands its
   input's on (``Dense``, ``Dropout``, ``TimeDistributed``); one with ``takes_mask`` reads it,
-  ``forward(x, mask=...)``, and hands it on with the sequence it returns (``LSTM``, ``GRU``,
+  ``forward(x, mask=...)``, and hands it on with the sequence it returns (the recurrent layers,
   ``Bidirectional``: their own ``compute_mask``). Any other layer ends the mask, with a
   warning, as Keras 3 does (an ``AttentionDecoder`` reading an LSTM's sequences, say).
 """
