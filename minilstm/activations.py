@@ -30,10 +30,17 @@ def _times_slope(slope, d_out, out):
     return d_out * slope(out)
 
 
+def _pass_through(d_out, out):
+    """linear's backward: f'(z) = 1, so dz = da, with no product to form."""
+    return d_out
+
+
 def _element_wise(name):
     """(f, backward) of a recurrent layer's activation, backward(da, a) = da ⊙ f'(z): a
     partial of module functions, which a model holding it can pickle."""
     function, slope = recurrent_activations.reference(name)
+    if name == "linear":
+        return function, _pass_through
     return function, functools.partial(_times_slope, slope)
 
 

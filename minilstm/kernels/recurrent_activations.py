@@ -96,13 +96,17 @@ _REFERENCE = {
 def checked(argument, name):
     """The activation ``name`` in lower case, as ``Dense`` takes its own (None:
     ``'linear'``, as in Keras), or a ValueError naming ``argument``, what it got and the
-    names a recurrent kernel takes."""
-    if name is None:
+    names a recurrent kernel takes. A name already in lower case (a layer's, checked when
+    it was built) is returned as it is: the kernels check theirs at every call."""
+    if isinstance(name, str):
+        if name in NAMES:
+            return name
+        if name.lower() in NAMES:
+            return name.lower()
+    elif name is None:
         return "linear"
-    if not isinstance(name, str) or name.lower() not in NAMES:
-        raise ValueError(f"{argument} must be one of {', '.join(map(repr, NAMES))} (or None "
-                         f"for 'linear'); got {name!r}")
-    return name.lower()
+    raise ValueError(f"{argument} must be one of {', '.join(map(repr, NAMES))} (or None "
+                     f"for 'linear'); got {name!r}")
 
 
 def reference(name):
