@@ -19,7 +19,7 @@ The facts behind the batch-1 limits in the README, measured rather than assumed:
   to two cores: Linux only; best of ten times ``--repeats`` rounds). NumPy's BLAS runs a
   product past a certain size on both cores, so part of its result is written on the
   second: the jitted loop that reads it next pays this hand-off. The batch-10 recipes'
-  time loops do (README, "Performance notes").
+  time loops do (benchmarks/README.md, "Tried and not kept").
 
 - *matrix-multiply peak* and the processor (``matmul_peak.py``), printed first, as every
   timing script here prints them: the hosts this virtual machine has run on differed by more

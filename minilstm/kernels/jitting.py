@@ -12,7 +12,7 @@
 - ``no_cfunc_wrapper=True``: Numba otherwise also builds, for every function it
   compiles, a C-callable wrapper (for use through ``ctypes``) that nothing here
   calls. Leaving it out made every example's first training step on an empty cache
-  3–11% shorter (``benchmarks/bench_startup.py``, README); calls from Python and from
+  3–11% shorter (``benchmarks/bench_startup.py``, benchmarks/README.md); calls from Python and from
   other jitted functions are unchanged.
 
 ``INLINED_HELPER_OPTIONS`` are those of the small ``overload``s of ``fast_math``,

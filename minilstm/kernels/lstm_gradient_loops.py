@@ -64,7 +64,7 @@ def weight_gradients_row_blocks(x_rows, x_d_z_rows, hot, h0, hidden, d_z_rows, r
     pairs, h_0's too when it is zero: these are narrow layers over many rows, where gathering
     the other rows of d_z cost more than the 1/T of the products it saved (the damped-sine
     recipe, whose halves come here, ran 0.962x as fast with them left out:
-    ``benchmarks/bench_revisions.py --processes``, README)."""
+    ``benchmarks/bench_revisions.py --processes``, benchmarks/README.md)."""
     if hot.shape[0]:
         hot_rows_transposed_times(hot, x_d_z_rows, d_kernel)
     else:

@@ -91,8 +91,8 @@ def few_gradient_rows(rows):
     (Zen 4), alone, the loops took 1.2x BLAS's time at the addition encoder's dU, (40, 100)ᵀ
     @ (40, 400) (36 against 30 µs), and 1.5x at 64 rows (ad hoc); in the addition recipe,
     that encoder's weight gradients by the loops made whole runs 1.035x and 1.279x as fast
-    (``benchmarks/bench_revisions.py --processes``, README), the second in a spell when
-    every run calling BLAS there took about 1.25 s rather than 1.0."""
+    (``benchmarks/bench_revisions.py --processes``, benchmarks/README.md), the second in a
+    spell when every run calling BLAS there took about 1.25 s rather than 1.0."""
     return rows <= GRADIENT_LOOP_MAX_ROWS
 
 

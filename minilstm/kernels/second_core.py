@@ -9,9 +9,9 @@ cores at once) whose two halves write disjoint parts of its arrays. The waiting 
 started on first use and sleeps on a lock between calls: it takes no core while it waits.
 A thread that spins there, as OpenMP's workers and OpenBLAS's do, fights BLAS's own threads
 for the second core: with OpenMP's workers beside NumPy's BLAS, an LSTM step on this
-project's machine took ten times as long (README, "What made it fast"). Handing a call over
-costs about 20 µs here, a thread woken each way, so callers keep this for work of about a
-hundred microseconds or more.
+project's machine took ten times as long (benchmarks/README.md, "What made it fast").
+Handing a call over costs about 20 µs here, a thread woken each way, so callers keep this for
+work of about a hundred microseconds or more.
 
 When the thread is busy with another caller's call (two threads of the user training at
 once), both halves run here, one after the other. After ``os.fork`` the child starts a

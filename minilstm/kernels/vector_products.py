@@ -188,7 +188,7 @@ def add_two_vectors_times_matrix_transposed(vector_a, vector_b, matrix, out_a, o
     step's dz_t Uᵀ, two sequences at a time (each row of dz_t contiguous, where
     ``add_rows_times_matrix_transposed`` would read them strided). With the two-row form
     of ``add_rows_times_matrix``, 1.02–1.27x on the whole LSTM kernel at the addition
-    tutorial's (10, 5, 12, 100) (``benchmarks/bench_revisions.py``; README).
+    tutorial's (10, 5, 12, 100) (``benchmarks/bench_revisions.py``; benchmarks/README.md).
     """
     rows, width = matrix.shape
     k = 0
