@@ -50,7 +50,7 @@ def test_each_derivative_from_the_output_is_the_derivative(name):
 def test_names_are_checked_and_none_is_linear():
     assert checked("activation", None) == "linear"
     assert checked("activation", "relu") == checked("activation", "ReLU") == "relu"
-    for bad in ("gelu", "re_lu", 3, ["relu"]):
+    for bad in ("gelu", "re_lu", 3, ["relu"], np.array(["relu"])):
         with pytest.raises(ValueError, match=r"^recurrent_activation must be one of 'tanh', "
                                              r"'sigmoid', 'hard_sigmoid', 'relu', 'linear' "
                                              rf"\(or None for 'linear'\); got "
