@@ -99,6 +99,7 @@ from .lstm_common import (SUMMED_OVER_STEPS, LSTMCache, as_rows, asked_input_gra
                           input_and_initial_state, weight_gradients)
 from .lstm_numba import backward_numba, forward_numba
 from .recurrent_activations import reference
+from .reference_math import where_read
 from .vector_products import flat_rows_product, times_transposed
 
 __all__ = ["SUMMED_OVER_STEPS", "LSTMCache", "backward", "backward_numba", "backward_reference",
@@ -186,10 +187,8 @@ def forward_reference(x, kernel, recurrent_kernel, bias, h0=None, c0=None,
         z = x_proj[:, t] + recurrent_input @ recurrent_kernel    # (B, 4H)
         gates[:, t], c_new, h_new = cell_reference(z, c, activation,
                                                    recurrent_activation)
-        if reads is not None:                                    # unread: state carried on
-            c_new = np.where(reads[:, t, None], c_new, c)        # (B, H)
-            h_new = np.where(reads[:, t, None], h_new, h)        # (B, H)
-        c, h = c_new, h_new
+        c = where_read(reads, t, c_new, c)                       # (B, H) unread: state
+        h = where_read(reads, t, h_new, h)                       # (B, H) carried on
         cells[:, t] = c
         hidden[:, t] = h
     phi, _ = reference(activation)
@@ -224,16 +223,13 @@ def backward_reference(d_hidden, d_h_last, d_c_last, cache, out=None, input_grad
         d_z[:, t], dc_prev = cell_backward_reference(
             dh, dc_next, cache.gates[:, t], c_prev, cache.activated_cells[:, t],
             cache.activation, cache.recurrent_activation)
-        if reads is not None:                               # unread: gradients pass through
-            d_z[:, t] = np.where(reads[:, t, None], d_z[:, t], 0.0)  # (B, 4H)
-            dc_prev = np.where(reads[:, t, None], dc_prev, dc_next)    # (B, H)
-        dc_next = dc_prev
-        if t > 0 or initial_state_gradient:
+        d_z[:, t] = where_read(reads, t, d_z[:, t], 0.0)         # (B, 4H) unread: none, and
+        dc_next = where_read(reads, t, dc_prev, dc_next)        # (B, H) the gradients pass
+        if t > 0 or initial_state_gradient:                     # through
             dh_next = d_z[:, t] @ cache.recurrent_kernel.T            # (B, H)
             if cache.recurrent_mask is not None:
                 dh_next *= cache.recurrent_mask                         # (B, H)
-            if reads is not None:
-                dh_next = np.where(reads[:, t, None], dh_next, dh)      # (B, H)
+            dh_next = where_read(reads, t, dh_next, dh)               # (B, H)
     d_x, d_kernel, d_recurrent_kernel, d_bias = _parameter_gradients(d_z, cache, out,
                                                                      input_gradient)
     return (d_x, d_kernel, d_recurrent_kernel, d_bias) + initial_state_gradients(
