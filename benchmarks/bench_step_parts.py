@@ -6,13 +6,14 @@ Runs each recipe of ``recipes_minilstm.py`` (those ``bench_tutorials.py`` times:
 baseline and attention, addition, damped sine, one translation epoch; evaluation included)
 in this process, with every kernel the backend switch dispatches (``backend.dispatch``: the
 LSTM's, the attention decoder's and the Dense layer's forward and backward, the optimiser's
-update, the loss, the accuracy metric) wrapped in a timer. Prints, per training step (the
-recipe's seconds over its optimiser updates, one a step) in microseconds: the whole step,
-the time inside each kernel module's calls (their Python wrappers included; a kernel called
-from another counts in its caller's), all kernels, and the rest: Python and NumPy around the
-kernels, i.e. ``fit`` and the layers' plumbing, the activations, drawing the data. (Before
-the Dense layer's products and the error losses became kernels, in the thirtieth session,
-and the accuracy metric in the thirty-first, their NumPy counted in the rest.) The timer
+update, the loss, the accuracy metric, the check of the data's finiteness) wrapped in a
+timer. Prints, per training step (the recipe's seconds over its optimiser updates, one a
+step) in microseconds: the whole step, the time inside each kernel module's calls (their
+Python wrappers included; a kernel called from another counts in its caller's), all
+kernels, and the rest: Python and NumPy around the kernels, i.e. ``fit`` and the layers'
+plumbing, the activations, drawing the data. (Before the Dense layer's products and the
+error losses became kernels, in the thirtieth session, the accuracy metric in the
+thirty-first and the data's check in the forty-sixth, their NumPy counted in the rest.) The timer
 costs under a microsecond per call, a few calls a step. Of ``--repeats`` runs after a
 warm-up run (Numba's kernels loaded first), the one whose whole step is the median is
 printed, so that its parts add up. The matrix-multiply peak and processor
@@ -37,7 +38,7 @@ RECIPES = list(recipes_minilstm.RECIPES)
 MODULE_NAMES = {"lstm": "LSTM kernel", "attention": "attention decoder kernel",
                 "dense": "Dense kernel", "softmax_crossentropy": "softmax and loss kernels",
                 "error_losses": "error loss kernel", "accuracy": "accuracy kernel",
-                "optimizers": "optimiser update"}
+                "finite": "data check kernel", "optimizers": "optimiser update"}
 UPDATE_MODULE = "optimizers"
 DISPATCHED_CODE = backend.dispatch(len, len).__code__     # the code of every dispatched kernel
 

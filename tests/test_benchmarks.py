@@ -282,9 +282,11 @@ def test_step_parts_time_every_kernel_once_and_put_them_back():
     for got, expected in zip(timed, untimed):
         np.testing.assert_array_equal(got, expected)
     calls = {module: calls for module, (_, calls) in timer.totals.items() if calls}
-    # per step: the LSTM forward and backward, the Dense layer's forward and backward, its
-    # softmax and the loss's cross-entropy from its logits, one update
-    assert calls == {"lstm": 6, "dense": 6, "softmax_crossentropy": 6, "optimizers": 3}
+    # per step: the check of x's and y's finiteness, the LSTM forward and backward, the Dense
+    # layer's forward and backward, its softmax and the loss's cross-entropy from its
+    # logits, one update
+    assert calls == {"finite": 6, "lstm": 6, "dense": 6, "softmax_crossentropy": 6,
+                     "optimizers": 3}
     assert all(seconds > 0.0 for seconds, calls in timer.totals.values() if calls)
 
 
@@ -309,7 +311,8 @@ def test_bench_step_parts_splits_a_recipes_step_into_its_kernels_and_the_rest():
                        "(the median of 1 runs)"
     parts = {line.split(":")[0].strip(): float(line.split(":")[1].split()[0])
              for line in lines[3:]}
-    kernels = ["Dense kernel", "error loss kernel", "LSTM kernel", "optimiser update"]
+    kernels = ["Dense kernel", "error loss kernel", "data check kernel", "LSTM kernel",
+               "optimiser update"]
     assert list(parts) == ["whole step"] + kernels + ["all kernels", "the rest"]
     assert parts["all kernels"] == pytest.approx(sum(parts[name] for name in kernels), abs=0.3)
     assert parts["whole step"] == pytest.approx(parts["all kernels"] + parts["the rest"],

@@ -3,12 +3,12 @@
 Every check raises an error that names the argument, what was expected and
 what arrived, before any array reaches a kernel.
 """
-import math
 from collections.abc import Iterator
 
 import numpy as np
 
 from ..checks import is_int_at_least, is_real_number, require_finite
+from ..kernels.finite import all_finite
 from ..layers.base import describe_shape
 
 
@@ -57,8 +57,8 @@ def _as_array(item, label, dtype):
         raise ValueError(f"{label} must have a batch axis; got a scalar")
     if array.shape[0] == 0:
         raise ValueError(f"{label} holds no samples (shape {array.shape})")
-    if not math.isfinite(np.add.reduce(array, axis=None)):
-        require_finite(array, label)   # a NaN or inf anywhere makes the sum non-finite
+    if not all_finite(array):
+        require_finite(array, label)
     return array
 
 
