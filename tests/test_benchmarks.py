@@ -373,3 +373,29 @@ def test_a_page_fault_worker_prints_seconds_and_faults_for_each_timed_run():
     for seconds, faults in runs:
         assert seconds > 0.0
         assert isinstance(faults, int) and faults >= 0
+
+
+def test_bench_calls_counts_a_recipes_calls_a_step_by_kind():
+    completed = subprocess.run([sys.executable, str(BENCHMARKS / "bench_calls.py"),
+                                "--recipes", "damped sine"],
+                               capture_output=True, text=True, timeout=600, check=True)
+    lines = completed.stdout.splitlines()
+    assert lines[2].split() == ["package", "other", "jitted", "C", "all"]
+    assert lines[3] == "damped sine, 1000 training steps:"
+    label, *counts = lines[4].split()
+    assert label == "tree" and len(counts) == 5
+    *kinds, total = (float(count) for count in counts)
+    # every step runs the package's Python, its two LSTMs' jitted loops and NumPy's C
+    assert kinds[0] > 0 and kinds[2] >= 4 and kinds[3] > 0
+    assert total == pytest.approx(sum(kinds), abs=0.2)
+
+
+def test_bench_calls_lists_the_functions_whose_calls_changed_most(capsys):
+    bench_calls = import_benchmark("bench_calls")
+    base = {"a.py:f": 2.0, "b.py:g": 1.0, "c.py:h": 3.0}
+    tree = {"a.py:f": 5.0, "c.py:h": 3.0, "d.py:k": 0.5}
+    bench_calls.print_changed(base, tree, 2)
+    assert capsys.readouterr().out.split() == ["+3.0", "a.py:f", "-1.0", "b.py:g"]
+    bench_calls.print_changed(base, tree, 10)          # unchanged functions are not printed
+    assert capsys.readouterr().out.split() == ["+3.0", "a.py:f", "-1.0", "b.py:g",
+                                               "+0.5", "d.py:k"]
