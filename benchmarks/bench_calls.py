@@ -13,7 +13,9 @@ Python functions (NumPy's Python layer, the example's and the recipe's own), jit
 called from Python (Numba reports each such call to a profiler as a call of the function it
 compiled), and C functions (NumPy's array functions and methods, built-ins). Printed per
 training step, the recipe's calls over its optimiser updates (``Optimizer.apply`` or
-``apply_flat``, one a step), as ``bench_step_parts.py`` divides its time.
+``apply_flat``, one a step), as ``bench_step_parts.py`` divides its time; the whole recipe
+is counted, its data drawn and its evaluation, and for the translation epoch its corpus
+prepared too, which its timing leaves out.
 
 With ``--base REV`` the same counts on revision REV's code, exported whole with ``git
 archive`` (its package, examples and recipes; ``bench_revisions.export_revision``), are
