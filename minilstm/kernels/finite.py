@@ -20,8 +20,7 @@ import numpy as np
 
 from .backend import dispatch
 from .jitting import kernel_jit
-
-FLOAT_DTYPES = frozenset({np.dtype(np.float32), np.dtype(np.float64)})
+from .shapes import FLOAT_DTYPES
 
 
 def all_finite_reference(array):
