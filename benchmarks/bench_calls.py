@@ -1,6 +1,6 @@
 """The calls a training step of each tutorial recipe makes, counted: Python's work, not timed.
 
-    python benchmarks/bench_calls.py [--recipes "echo baseline" ...] [--base REV]
+    python benchmarks/bench_calls.py [--recipes "echo baseline" ...] [--base REV [--functions N]]
 
 Timings on this shared machine move by a few per cent from run to run, more than one
 feature's few microseconds of Python a step, so a step's Python can grow for many sessions
@@ -92,8 +92,10 @@ def counts_in(root, recipe_name):
     examples and recipes), in a fresh process."""
     completed = subprocess.run(
         [sys.executable, str(pathlib.Path(__file__).resolve()), "--child", recipe_name],
-        cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True,
-        text=True, check=True)
+        cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True)
+    if completed.returncode:            # e.g. a revision whose recipes lack this one
+        raise RuntimeError(f"counting {recipe_name!r} in {root} failed:\n"
+                           + "\n".join(completed.stderr.splitlines()[-5:]))
     kinds, functions, steps, package = json.loads(completed.stdout.splitlines()[-1])
     if pathlib.Path(package) != pathlib.Path(root).resolve() / "minilstm":
         raise RuntimeError(f"the run in {root} imported the package from {package}")
