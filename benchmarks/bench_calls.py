@@ -1,6 +1,6 @@
 """The calls a training step of each tutorial recipe makes, counted: Python's work, not timed.
 
-    python benchmarks/bench_calls.py [--recipes "echo baseline" ...] [--base REV [--functions N]]
+    python benchmarks/bench_calls.py [--recipes "echo baseline" ...] [--base REV] [--functions N]
 
 Timings on this shared machine move by a few per cent from run to run, more than one
 feature's few microseconds of Python a step, so a step's Python can grow for many sessions
@@ -19,8 +19,9 @@ prepared too, which its timing leaves out.
 
 With ``--base REV`` the same counts on revision REV's code, exported whole with ``git
 archive`` (its package, examples and recipes; ``bench_revisions.export_revision``), are
-printed above the tree's, with the difference. Every count runs in a fresh process, in the
-root of the code it counts.
+printed above the tree's, with the difference. ``--functions N`` lists the N functions
+with the most calls a step, or with ``--base`` those whose calls a step changed most. Every
+count runs in a fresh process, in the root of the code it counts.
 """
 import argparse
 import cProfile
@@ -107,16 +108,18 @@ def print_row(label, counts):
           + f"  {sum(counts.values()):8.1f}")
 
 
-def print_changed(base, tree, count):
-    """The ``count`` functions whose calls a step changed most from ``base`` to ``tree``
-    (``{function: calls}`` each; a function moved to another file counts as one gone and
-    one new), largest change first."""
-    changes = {function: tree.get(function, 0.0) - base.get(function, 0.0)
-               for function in base.keys() | tree.keys()}
+def print_functions(tree, count, base=None):
+    """The ``count`` functions with the most calls a step in ``tree`` (``{function: calls}``),
+    or, given ``base`` (the same for another revision), those whose calls a step changed
+    most from it, signed (a function moved to another file counts as one gone and one new);
+    largest first, none that rounds to 0."""
+    against = base or {}
+    changes = {function: tree.get(function, 0.0) - against.get(function, 0.0)
+               for function in against.keys() | tree.keys()}
     largest = sorted(changes.items(), key=lambda item: (-abs(item[1]), item[0]))[:count]
     for function, change in largest:
         if round(change, 1):
-            print(f"{change:+24.1f}  {function}")
+            print(f"{change:{'+' if base is not None else ''}24.1f}  {function}")
 
 
 def main():
@@ -124,7 +127,8 @@ def main():
     parser.add_argument("--recipes", nargs="+")
     parser.add_argument("--base", help="a git revision whose counts to print above the tree's")
     parser.add_argument("--functions", type=int, default=0, metavar="N",
-                        help="with --base, the N functions whose calls a step changed most")
+                        help="the N functions with the most calls a step (with --base: whose "
+                             "calls a step changed most)")
     parser.add_argument("--child", help=argparse.SUPPRESS)   # one recipe's counts, as JSON
     args = parser.parse_args()
     if args.child:      # run by counts_in, in the root of the code to count, with its recipes
@@ -148,12 +152,13 @@ def main():
             print(f"{name}, {steps} training steps:")
             if not args.base:
                 print_row("tree", tree)
+                print_functions(tree_functions, args.functions)
                 continue
             base, base_functions, _ = counts_in(base_root, name)
             print_row(f"base {args.base}", base)
             print_row("tree", tree)
             print_row("tree - base", {kind: tree[kind] - base[kind] for kind in KINDS})
-            print_changed(base_functions, tree_functions, args.functions)
+            print_functions(tree_functions, args.functions, base_functions)
 
 
 if __name__ == "__main__":

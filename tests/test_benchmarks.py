@@ -390,12 +390,14 @@ def test_bench_calls_counts_a_recipes_calls_a_step_by_kind():
     assert total == pytest.approx(sum(kinds), abs=0.2)
 
 
-def test_bench_calls_lists_the_functions_whose_calls_changed_most(capsys):
+def test_bench_calls_lists_the_functions_with_most_calls_or_most_changed(capsys):
     bench_calls = import_benchmark("bench_calls")
     base = {"a.py:f": 2.0, "b.py:g": 1.0, "c.py:h": 3.0}
     tree = {"a.py:f": 5.0, "c.py:h": 3.0, "d.py:k": 0.5}
-    bench_calls.print_changed(base, tree, 2)
+    bench_calls.print_functions(tree, 2, base)
     assert capsys.readouterr().out.split() == ["+3.0", "a.py:f", "-1.0", "b.py:g"]
-    bench_calls.print_changed(base, tree, 10)          # unchanged functions are not printed
+    bench_calls.print_functions(tree, 10, base)        # unchanged functions are not printed
     assert capsys.readouterr().out.split() == ["+3.0", "a.py:f", "-1.0", "b.py:g",
                                                "+0.5", "d.py:k"]
+    bench_calls.print_functions(tree, 2)                # no base: the most called, unsigned
+    assert capsys.readouterr().out.split() == ["5.0", "a.py:f", "3.0", "c.py:h"]
