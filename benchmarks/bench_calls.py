@@ -134,7 +134,6 @@ def main():
     if args.child:      # run by counts_in, in the root of the code to count, with its recipes
         print(json.dumps(recipe_counts(args.child, pathlib.Path.cwd() / "benchmarks")))
         return
-    from bench_revisions import export_revision
     from recipes_minilstm import RECIPES
     recipes = args.recipes or list(RECIPES)
     if not set(recipes) <= set(RECIPES):
@@ -146,6 +145,7 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         base_root = pathlib.Path(folder)
         if args.base:
+            from bench_revisions import export_revision    # loads the tree's kernels: only here
             export_revision(args.base, base_root)
         for name in recipes:
             tree, tree_functions, steps = counts_in(HERE.parent, name)
